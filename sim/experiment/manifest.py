@@ -1,0 +1,48 @@
+"""The manifest: what produced a run, so it can be reproduced and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata as md
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("landport", "simpy", "numpy", "pandas", "scipy", "networkx", "pydantic", "pyarrow",
+            "PyYAML", "dask", "duckdb")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(where: Path | None = None) -> str | None:
+    """The commit of the source tree (with ``+dirty`` if it has changes), or None."""
+    cwd = Path(where) if where else Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=cwd, capture_output=True, text=True, timeout=5,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+def manifest(**fields: Any) -> dict[str, Any]:
+    """Common manifest fields plus the caller's."""
+    return {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "versions": package_versions(),
+        "platform": platform.platform(),
+        **fields,
+    }

@@ -1,0 +1,111 @@
+"""The rail network: places and legs as a ``networkx`` graph; corridors are paths in it.
+
+A :class:`Route` is a corridor walked in one direction: the legs in order, each with its
+run-time distribution, railway bureau and list tariff, and the border crossing (if any) a
+train stops at on the way. Tariffs after discount and mean run times are computed here, so
+the demand model and the trains agree on what a route is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from sim.engine.dists import Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """Dwell of a whole train (or a vessel's containers) at a border station or sea port."""
+
+    place: str
+    technical_h: Distribution
+    customs_h: Distribution
+
+    def mean_h(self, four_customs_as_one: bool) -> float:
+        return self.technical_h.mean + (0.0 if four_customs_as_one else self.customs_h.mean)
+
+
+@dataclass(frozen=True, slots=True)
+class LegRun:
+    """One leg of a route, in the direction travelled."""
+
+    origin: str
+    destination: str
+    distance_km: float
+    run_time_h: Distribution
+    bureau: str
+    tariff_cny_per_teu: float
+    border: Crossing | None
+    """A border crossing at ``destination`` that the train stops at, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    corridor: str
+    direction: str
+    legs: tuple[LegRun, ...]
+    four_customs_as_one: bool
+
+    @property
+    def origin(self) -> str:
+        return self.legs[0].origin
+
+    @property
+    def destination(self) -> str:
+        return self.legs[-1].destination
+
+    @property
+    def distance_km(self) -> float:
+        return sum(leg.distance_km for leg in self.legs)
+
+    def mean_run_h(self) -> float:
+        """Mean time from departure to arrival: run times plus border dwell."""
+        total = 0.0
+        for leg in self.legs:
+            total += leg.run_time_h.mean
+            if leg.border is not None:
+                total += leg.border.mean_h(self.four_customs_as_one)
+        return total
+
+    def tariff_cny_per_teu(self, discount: Mapping[str, float]) -> float:
+        """Rail tariff per TEU after each bureau's discount."""
+        return sum(leg.tariff_cny_per_teu * (1 - discount.get(leg.bureau, 0.0)) for leg in self.legs)
+
+    def list_tariff_cny_per_teu(self) -> float:
+        return sum(leg.tariff_cny_per_teu for leg in self.legs)
+
+
+class RailNetwork:
+    """Places (nodes, with ``kind`` and optional crossing) and legs (edges)."""
+
+    def __init__(self) -> None:
+        self.graph = nx.Graph()
+
+    def add_place(self, name: str, kind: str, crossing: Crossing | None) -> None:
+        self.graph.add_node(name, kind=kind, crossing=crossing)
+
+    def add_leg(self, a: str, b: str, *, distance_km: float, run_time_h: Distribution,
+                bureau: str, tariff_cny_per_teu: float) -> None:
+        self.graph.add_edge(a, b, distance_km=distance_km, run_time_h=run_time_h,
+                            bureau=bureau, tariff_cny_per_teu=tariff_cny_per_teu)
+
+    def crossing(self, place: str) -> Crossing | None:
+        return self.graph.nodes[place]["crossing"]
+
+    def route(self, corridor: str, direction: str, path: list[str],
+              four_customs_as_one: bool) -> Route:
+        """The corridor ``path`` (hub outwards) walked for ``direction`` (import reverses it)."""
+        if not nx.is_path(self.graph, path):
+            raise ValueError(f"corridor {corridor}: {path} is not a path of the network")
+        places = path if direction == "export" else list(reversed(path))
+        legs = []
+        for a, b in zip(places, places[1:], strict=False):
+            edge = self.graph.edges[a, b]
+            node = self.graph.nodes[b]
+            border = node["crossing"] if node["kind"] == "border" else None
+            legs.append(LegRun(a, b, edge["distance_km"], edge["run_time_h"], edge["bureau"],
+                               edge["tariff_cny_per_teu"], border))
+        return Route(corridor, direction, tuple(legs), four_customs_as_one)

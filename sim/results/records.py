@@ -1,0 +1,132 @@
+"""Row types of the output tables, as column name → dtype.
+
+The model appends rows of these shapes to the recorder; the results layer turns them into
+tidy DataFrames and Parquet files. Times are hours from the scenario's start date (negative
+during warm-up); NaN means the milestone was not reached (not applicable, or not yet when
+the run ended). ``*_at`` timestamp columns are added when tables are built.
+"""
+
+from __future__ import annotations
+
+CONTAINER_MILESTONES: tuple[str, ...] = (
+    "t_created",
+    "t_gate_in",
+    "t_consolidated",
+    "t_yard_in",
+    "t_customs_start",
+    "t_customs_end",
+    "t_loaded",
+    "t_train_departed",
+    "t_border",
+    "t_train_arrived",
+    "t_port",
+    "t_vessel",
+    "t_delivered",
+)
+"""Every milestone column; which ones a container passes depends on its direction."""
+
+EXPORT_ORDER: tuple[str, ...] = (
+    "t_created",
+    "t_gate_in",
+    "t_consolidated",
+    "t_yard_in",
+    "t_customs_start",
+    "t_customs_end",
+    "t_loaded",
+    "t_train_departed",
+    "t_border",
+    "t_train_arrived",
+    "t_port",
+    "t_vessel",
+    "t_delivered",
+)
+"""Export flow order: gate → (LCL stuffing) → yard → customs → train → border/port → vessel."""
+
+IMPORT_ORDER: tuple[str, ...] = (
+    "t_created",
+    "t_vessel",
+    "t_port",
+    "t_loaded",
+    "t_train_departed",
+    "t_border",
+    "t_train_arrived",
+    "t_gate_in",
+    "t_yard_in",
+    "t_customs_start",
+    "t_customs_end",
+    "t_consolidated",
+    "t_delivered",
+)
+"""Import flow order: vessel → port → train → border → hub yard → customs → (LCL) → out."""
+
+CONTAINER_COLUMNS: dict[str, object] = {
+    "container_id": int,
+    "shipment_id": int,
+    "flow": object,
+    "corridor": object,
+    "direction": object,
+    "commodity": object,
+    "place": object,
+    "region": object,
+    "teu": int,
+    "lcl": bool,
+    "agricultural": bool,
+    **dict.fromkeys(CONTAINER_MILESTONES, float),
+    "inspected": bool,
+    "quarantined": bool,
+    "train_id": int,
+    "vessel_id": int,
+    "shipper_cost_cny": float,
+    "subsidy_cny": float,
+    "rail_discount_cny": float,
+}
+
+SHIPMENT_COLUMNS: dict[str, object] = {
+    "shipment_id": int,
+    "flow": object,
+    "corridor": object,
+    "direction": object,
+    "commodity": object,
+    "place": object,
+    "region": object,
+    "lcl": bool,
+    "containers": int,
+    "teu": int,
+    "cbm": float,
+    "t_created": float,
+    "container_id": int,
+}
+
+TRAIN_COLUMNS: dict[str, object] = {
+    "train_id": int,
+    "corridor": object,
+    "direction": object,
+    "origin": object,
+    "destination": object,
+    "policy": object,
+    "capacity_teu": int,
+    "t_scheduled": float,
+    "t_open": float,
+    "t_departed": float,
+    "t_arrived": float,
+    "teu": int,
+    "containers": int,
+    "ran": bool,
+}
+
+VESSEL_COLUMNS: dict[str, object] = {
+    "vessel_id": int,
+    "port": object,
+    "direction": object,
+    "t_sailed": float,
+    "t_arrived": float,
+    "teu": int,
+    "containers": int,
+}
+
+TABLES: dict[str, dict[str, object]] = {
+    "containers": CONTAINER_COLUMNS,
+    "shipments": SHIPMENT_COLUMNS,
+    "trains": TRAIN_COLUMNS,
+    "vessels": VESSEL_COLUMNS,
+}

@@ -1,0 +1,137 @@
+"""A run's results as pandas tables: what ``sim.run`` returns and ``sim.load`` reads back.
+
+``RunResult.kpis`` is tidy (replication, kpi, value); ``.summary`` has one row per KPI with
+its mean, Student-t 95 % confidence interval and n; ``.containers``, ``.trains``,
+``.shipments``, ``.vessels`` and ``.queues`` hold every replication's rows, told apart by the
+``replication`` column. Tables of a run read from disk are loaded on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.results import store
+from sim.results.kpi import unit
+from sim.results.stats import t_interval
+
+
+def summarise(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per KPI: unit, mean, half_width, low, high, std, n (Student t over replications)."""
+    rows = []
+    for name, values in kpis.groupby("kpi", sort=False)["value"]:
+        ci = t_interval(values.to_numpy(), confidence)
+        rows.append({"kpi": name, "unit": unit(str(name)), "mean": ci.mean,
+                     "half_width": ci.half_width, "low": ci.low, "high": ci.high,
+                     "std": ci.std, "n": ci.n})
+    return pd.DataFrame(rows, columns=["kpi", "unit", "mean", "half_width", "low", "high",
+                                       "std", "n"])
+
+
+def tidy_kpis(per_replication: Mapping[int, Mapping[str, float]]) -> pd.DataFrame:
+    """(replication → {kpi: value}) as a tidy table, in replication order."""
+    rows = [(rep, name, float(value))
+            for rep in sorted(per_replication)
+            for name, value in per_replication[rep].items()]
+    return pd.DataFrame(rows, columns=["replication", "kpi", "value"])
+
+
+@dataclass
+class RunResult:
+    """Results of one scenario run over one or more replications."""
+
+    scenario: dict[str, Any]
+    manifest: dict[str, Any]
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    path: Path | None = None
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            if self.path is None:
+                raise KeyError(f"no table {name!r} in this result")
+            self._tables[name] = store.read_table(self.path, name)
+        return self._tables[name]
+
+    @property
+    def containers(self) -> pd.DataFrame:
+        return self.table("containers")
+
+    @property
+    def trains(self) -> pd.DataFrame:
+        return self.table("trains")
+
+    @property
+    def shipments(self) -> pd.DataFrame:
+        return self.table("shipments")
+
+    @property
+    def vessels(self) -> pd.DataFrame:
+        return self.table("vessels")
+
+    @property
+    def queues(self) -> pd.DataFrame:
+        return self.table("queues")
+
+    @property
+    def name(self) -> str:
+        return str(self.scenario.get("name", ""))
+
+    @property
+    def replications(self) -> int:
+        return int(self.kpis["replication"].nunique())
+
+    def wide(self) -> pd.DataFrame:
+        """KPIs as one row per replication, one column per KPI."""
+        return self.kpis.pivot(index="replication", columns="kpi", values="value")
+
+    def mean(self, kpi: str) -> float:
+        """The mean over replications of one KPI."""
+        row = self.summary.loc[self.summary["kpi"] == kpi]
+        if row.empty:
+            raise KeyError(f"no KPI {kpi!r}; see .summary['kpi'] for the names")
+        return float(row["mean"].iloc[0])
+
+    def kpi_means(self) -> dict[str, float]:
+        return dict(zip(self.summary["kpi"], self.summary["mean"].astype(float), strict=True))
+
+    def save(self, dest: Path) -> Path:
+        """Write this result as a run folder at ``dest`` (which must not exist)."""
+        import yaml
+
+        def fill(tmp: Path) -> None:
+            store.write_tables(tmp, {name: self.table(name) for name in store.TABLE_FILES
+                                     if name in self._tables or self.path is not None})
+            self.kpis.to_parquet(tmp / "kpis.parquet", index=False)
+            self.summary.to_parquet(tmp / "summary.parquet", index=False)
+            self.summary.to_csv(tmp / "summary.csv", index=False)
+            store.write_json(tmp / "kpis.json", self.kpi_means())
+            (tmp / "scenario.yaml").write_text(
+                yaml.safe_dump(self.scenario, sort_keys=False, allow_unicode=True),
+                encoding="utf-8")
+            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(dest)})
+
+        self.path = store.atomic_folder(dest, fill)
+        self.manifest["folder"] = str(self.path)
+        return self.path
+
+
+def load_run(path: str | Path) -> RunResult:
+    """Read a run folder written by :meth:`RunResult.save`."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise store.RunFolderError(f"{folder}: no such run folder")
+    import yaml
+
+    manifest = store.read_json(folder / "manifest.json")
+    scenario_file = folder / "scenario.yaml"
+    scenario = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) if scenario_file.is_file() else {}
+    kpis = store.read_table(folder, "kpis")
+    summary = store.read_table(folder, "summary")
+    return RunResult(scenario=scenario, manifest=manifest, kpis=kpis, summary=summary,
+                     path=folder)

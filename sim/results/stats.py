@@ -1,0 +1,99 @@
+"""Statistics: tally vs time-weighted, Student-t confidence intervals, paired differences.
+
+Tally statistics (a container's clearance time) average over observations. Time-weighted
+statistics (queue length, utilisation) integrate a step function over time and divide by the
+length of the window; averaging the change points instead would be wrong. Both are computed
+after warm-up only, by the callers choosing the window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+
+def step_integral(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
+    """∫ₐᵇ of the right-continuous step function that takes value ``v[i]`` from ``t[i]``.
+
+    Before ``t[0]`` the function is taken as ``v[0]``.
+    """
+    if b <= a or len(t) == 0:
+        return 0.0
+    t = np.asarray(t, dtype=float)
+    v = np.asarray(v, dtype=float)
+    edges = np.clip(np.concatenate((t, [b])), a, b)
+    edges[0] = a if t[0] > a else edges[0]
+    widths = np.diff(edges)
+    return float(np.dot(widths, v))
+
+
+def time_weighted_mean(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
+    """Mean over ``[a, b]`` of the step function (see :func:`step_integral`)."""
+    return step_integral(t, v, a, b) / (b - a) if b > a else float("nan")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with its Student-t confidence half-width."""
+
+    mean: float
+    half_width: float
+    n: int
+    std: float
+    confidence: float
+
+    @property
+    def low(self) -> float:
+        return self.mean - self.half_width
+
+    @property
+    def high(self) -> float:
+        return self.mean + self.half_width
+
+    def covers(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+def t_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> Interval:
+    """Mean and Student-t half-width of independent observations (NaNs are dropped)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return Interval(float("nan"), float("nan"), 0, float("nan"), confidence)
+    mean = float(x.mean())
+    if n == 1:
+        return Interval(mean, float("nan"), 1, float("nan"), confidence)
+    std = float(x.std(ddof=1))
+    t = float(sps.t.ppf(0.5 + confidence / 2, n - 1))
+    return Interval(mean, t * std / math.sqrt(n), n, std, confidence)
+
+
+def paired_interval(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
+                    confidence: float = 0.95) -> Interval:
+    """Interval of the mean difference b − a over paired replications (common random numbers)."""
+    x = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    return t_interval(x, confidence)
+
+
+def welch_interval(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
+                   confidence: float = 0.95) -> Interval:
+    """Interval of mean(b) − mean(a) treating the samples as independent (Welch)."""
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+    if len(x) < 2 or len(y) < 2:
+        return Interval(float(y.mean() - x.mean()) if len(x) and len(y) else float("nan"),
+                        float("nan"), min(len(x), len(y)), float("nan"), confidence)
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = math.sqrt(vx + vy)
+    if se == 0:
+        dof = float(len(x) + len(y) - 2)
+    else:
+        dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    t = float(sps.t.ppf(0.5 + confidence / 2, dof))
+    return Interval(float(y.mean() - x.mean()), t * se, min(len(x), len(y)), se, confidence)
