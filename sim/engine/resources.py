@@ -112,7 +112,6 @@ class Resource:
         return event
 
 
-def monitored(env: simpy.Environment, recorder: Recorder, where: str, capacity: float
-              ) -> Resource:
+def monitored(env: simpy.Environment, recorder: Recorder, where: str, capacity: float) -> Resource:
     """A resource whose queue length and units in use are recorded under ``where``."""
     return Resource(env, where, capacity, recorder.level(where))

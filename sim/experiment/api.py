@@ -47,8 +47,11 @@ def combine(results: Sequence[ReplicationResult], scenario: Scenario) -> dict[st
     for name in [*names, "queues"]:
         parts = []
         for r in results:
-            df = (queue_frame(r.series, scenario.start) if name == "queues"
-                  else frame(r.tables[name], scenario.start))
+            df = (
+                queue_frame(r.series, scenario.start)
+                if name == "queues"
+                else frame(r.tables[name], scenario.start)
+            )
             df.insert(0, "replication", r.replication)
             parts.append(df)
         combined = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -59,11 +62,19 @@ def combine(results: Sequence[ReplicationResult], scenario: Scenario) -> dict[st
     return out
 
 
-def run(scenario: ScenarioLike, *, seed: int | None = None, replications: int | None = None,
-        workers: int | None = None, dask_scheduler: str | None = None,
-        out: str | Path | None = None, save: bool = True, root: str | Path = DEFAULT_ROOT,
-        overrides: Mapping[str, Any] | None = None, progress: Progress | None = None
-        ) -> RunResult:
+def run(
+    scenario: ScenarioLike,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    out: str | Path | None = None,
+    save: bool = True,
+    root: str | Path = DEFAULT_ROOT,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
     """Run a scenario over its replications and return (and by default save) the results.
 
     ``seed`` and ``replications`` default to the scenario's. Replication ``r`` draws from
@@ -82,8 +93,13 @@ def run(scenario: ScenarioLike, *, seed: int | None = None, replications: int | 
         if dest.exists():
             raise FileExistsError(f"{dest}: already exists; a run folder is never overwritten")
     started = time.perf_counter()
-    results = execute(run_one, [(scn, r, seed) for r in range(reps)], workers=workers,
-                      dask_scheduler=dask_scheduler, progress=progress)
+    results = execute(
+        run_one,
+        [(scn, r, seed) for r in range(reps)],
+        workers=workers,
+        dask_scheduler=dask_scheduler,
+        progress=progress,
+    )
     tables = combine(results, scn)
     kpis = tidy_kpis({r.replication: r.kpis for r in results})
     man = manifest(

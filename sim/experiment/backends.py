@@ -27,8 +27,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def execute(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, workers: int | None = None,
-            dask_scheduler: str | None = None, progress: Progress | None = None) -> list[T]:
+def execute(
+    fn: Callable[..., T],
+    tasks: Sequence[tuple[Any, ...]],
+    *,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> list[T]:
     """``[fn(*t) for t in tasks]``, run serially, on local processes or on Dask."""
     if dask_scheduler:
         return _dask(fn, tasks, dask_scheduler, progress)
@@ -45,8 +51,9 @@ def execute(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, workers: 
     return _local(fn, tasks, min(workers, len(tasks)), progress)
 
 
-def _local(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int,
-           progress: Progress | None) -> list[T]:
+def _local(
+    fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int, progress: Progress | None
+) -> list[T]:
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.experiment.runner"])
     results: dict[int, T] = {}
@@ -67,14 +74,22 @@ def _local(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int,
     return [results[i] for i in range(len(tasks))]
 
 
-def _dask(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], scheduler: str,
-          progress: Progress | None) -> list[T]:
+def _dask(
+    fn: Callable[..., T],
+    tasks: Sequence[tuple[Any, ...]],
+    scheduler: str,
+    progress: Progress | None,
+) -> list[T]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=default_workers(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     else:
         client = Client(scheduler)

@@ -9,8 +9,19 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("landport", "simpy", "numpy", "pandas", "scipy", "networkx", "pydantic", "pyarrow",
-            "PyYAML", "dask", "duckdb")
+PACKAGES = (
+    "landport",
+    "simpy",
+    "numpy",
+    "pandas",
+    "scipy",
+    "networkx",
+    "pydantic",
+    "pyarrow",
+    "PyYAML",
+    "dask",
+    "duckdb",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -27,11 +38,22 @@ def git_commit(where: Path | None = None) -> str | None:
     """The commit of the source tree (with ``+dirty`` if it has changes), or None."""
     cwd = Path(where) if where else Path(__file__).resolve().parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=cwd, capture_output=True, text=True, timeout=5,
-                               check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")

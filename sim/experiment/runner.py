@@ -47,8 +47,9 @@ def run_until(env: simpy.Environment, until: float) -> int:
     return n
 
 
-def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None
-             ) -> tuple[Recorder, int]:
+def simulate(
+    scenario: Scenario, replication: int = 0, seed: int | None = None
+) -> tuple[Recorder, int]:
     """Build and run one replication; return its recorder and the number of events."""
     streams = Streams(scenario.seed if seed is None else seed, replication)
     env = simpy.Environment(initial_time=-scenario.warmup_h)
@@ -58,8 +59,7 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None
     return recorder, events
 
 
-def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None
-            ) -> ReplicationResult:
+def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` and compute its KPIs."""
     started = time.perf_counter()
     seed = scenario.seed if seed is None else seed
@@ -75,14 +75,23 @@ def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None
         for where, s in recorder.series.items()
     }
     kpis = compute_kpis(
-        frame(tables["containers"]), frame(tables["trains"]), queue_frame(series),
-        horizon_h=scenario.horizon_h, corridors=list(scenario.corridors), hub=scenario.hub,
+        frame(tables["containers"]),
+        frame(tables["trains"]),
+        queue_frame(series),
+        horizon_h=scenario.horizon_h,
+        corridors=list(scenario.corridors),
+        hub=scenario.hub,
     )
-    return ReplicationResult(replication, seed, tables, series, kpis, events,
-                             time.perf_counter() - started)
+    return ReplicationResult(
+        replication, seed, tables, series, kpis, events, time.perf_counter() - started
+    )
 
 
 def describe(result: ReplicationResult) -> dict[str, Any]:
     """A short record of a replication for manifests."""
-    return {"replication": result.replication, "seed": result.seed, "events": result.events,
-            "wall_s": round(result.wall_s, 3)}
+    return {
+        "replication": result.replication,
+        "seed": result.seed,
+        "events": result.events,
+        "wall_s": round(result.wall_s, 3),
+    }

@@ -31,6 +31,7 @@ from sim.model.demand import (
     draw_flow,
     drayage_cny_per_teu,
     elasticity_multiplier,
+    logit_multiplier,
     month_calendar,
 )
 from sim.model.flows import ROAD, FlowSpec
@@ -45,11 +46,12 @@ from sim.scenario.schema import (
     Headway,
     Levers,
     Scenario,
-    TrainService as TrainServiceSpec,
     Weekly,
     clock_hours,
 )
-
+from sim.scenario.schema import (
+    TrainService as TrainServiceSpec,
+)
 
 
 @dataclass
@@ -84,8 +86,9 @@ def weekly_times(spec: Weekly, start_weekday: int, t0_h: float, t1_h: float) -> 
     return times[(times >= t0_h) & (times < t1_h)]
 
 
-def departure_times(spec: Weekly | Headway, start_weekday: int, t0_h: float, t1_h: float
-                    ) -> np.ndarray:
+def departure_times(
+    spec: Weekly | Headway, start_weekday: int, t0_h: float, t1_h: float
+) -> np.ndarray:
     if isinstance(spec, Weekly):
         return weekly_times(spec, start_weekday, t0_h, t1_h)
     k0 = math.ceil((t0_h - spec.first_h) / spec.headway_h)
@@ -107,13 +110,19 @@ def build_network(s: Scenario) -> RailNetwork:
     for name, place in s.network.places.items():
         crossing = None
         if place.crossing is not None:
-            crossing = Crossing(name, place.crossing.technical_h.to_engine(),
-                                place.crossing.customs_h.to_engine())
+            crossing = Crossing(
+                name, place.crossing.technical_h.to_engine(), place.crossing.customs_h.to_engine()
+            )
         net.add_place(name, place.kind, crossing)
     for leg in s.network.legs:
-        net.add_leg(leg.a, leg.b, distance_km=leg.distance_km,
-                    run_time_h=leg.run_time_h.to_engine(), bureau=leg.bureau,
-                    tariff_cny_per_teu=leg.tariff_cny_per_teu)
+        net.add_leg(
+            leg.a,
+            leg.b,
+            distance_km=leg.distance_km,
+            run_time_h=leg.run_time_h.to_engine(),
+            bureau=leg.bureau,
+            tariff_cny_per_teu=leg.tariff_cny_per_teu,
+        )
     return net
 
 
@@ -132,9 +141,20 @@ def _flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
         agricultural = tuple(s.commodities[c].agricultural for c in commodities)
         places = tuple(flow.places)
         if flow.corridor is None:
-            specs[name] = FlowSpec(name, ROAD, flow.direction, flow.arrives_by, places,
-                                   commodities, agricultural, regions,
-                                   np.zeros((1, len(regions))), 0.0, 0.0, 1.0)
+            specs[name] = FlowSpec(
+                name,
+                ROAD,
+                flow.direction,
+                flow.arrives_by,
+                places,
+                commodities,
+                agricultural,
+                regions,
+                np.zeros((1, len(regions))),
+                0.0,
+                0.0,
+                1.0,
+            )
             continue
         corridor = s.corridors[flow.corridor]
         route = net.route(flow.corridor, "export", corridor.path, corridor.four_customs_as_one)
@@ -154,16 +174,29 @@ def _flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
         place_w = np.array(list(flow.places.values()))
         region_w = np.array(list(flow.regions.values()))
 
-        def cost_matrix(levers: Levers, route: Route = route, sea_cost: np.ndarray = sea_cost,
-                        region_km: np.ndarray = region_km) -> np.ndarray:
+        def cost_matrix(
+            levers: Levers,
+            route: Route = route,
+            sea_cost: np.ndarray = sea_cost,
+            region_km: np.ndarray = region_km,
+        ) -> np.ndarray:
             rail = route.tariff_cny_per_teu(levers.discount)
-            dray = np.array([drayage_cny_per_teu(km, tariffs.truck_cny_per_teu_km,
-                                                 tariffs.toll_share, levers.toll_cut)
-                             for km in region_km])
+            dray = np.array(
+                [
+                    drayage_cny_per_teu(
+                        km, tariffs.truck_cny_per_teu_km, tariffs.toll_share, levers.toll_cut
+                    )
+                    for km in region_km
+                ]
+            )
             return rail + sea_cost[:, None] + dray[None, :] - levers.subsidy_per_teu_cny
 
-        def generalised(costs: np.ndarray, transit: np.ndarray = transit,
-                        place_w: np.ndarray = place_w, region_w: np.ndarray = region_w) -> float:
+        def generalised(
+            costs: np.ndarray,
+            transit: np.ndarray = transit,
+            place_w: np.ndarray = place_w,
+            region_w: np.ndarray = region_w,
+        ) -> float:
             g = costs + vot * transit[:, None]
             w = np.outer(place_w / place_w.sum(), region_w / region_w.sum())
             return float((g * w).sum())
@@ -173,18 +206,24 @@ def _flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
         g_ref = generalised(cost_matrix(response.reference))
         if response.model == "logit":
             g_alt = corridor.competitor.cost_cny_per_teu + vot * corridor.competitor.transit_h
-            theta = response.cost_sensitivity_per_cny
-            share = lambda g: 1.0 / (1.0 + math.exp(theta * (g - g_alt)))  # noqa: E731
-            multiplier = share(g_new) / share(g_ref)
+            multiplier = logit_multiplier(g_new, g_ref, g_alt, response.cost_sensitivity_per_cny)
         elif response.model == "elasticity":
             multiplier = elasticity_multiplier(g_new, g_ref, response.elasticity)
         else:
             multiplier = 1.0
         specs[name] = FlowSpec(
-            name, flow.corridor, flow.direction, flow.arrives_by, places, commodities,
-            agricultural, regions, costs,
+            name,
+            flow.corridor,
+            flow.direction,
+            flow.arrives_by,
+            places,
+            commodities,
+            agricultural,
+            regions,
+            costs,
             route.list_tariff_cny_per_teu() - route.tariff_cny_per_teu(tariffs.discount),
-            tariffs.subsidy_per_teu_cny, multiplier,
+            tariffs.subsidy_per_teu_cny,
+            multiplier,
         )
     return specs
 
@@ -196,10 +235,13 @@ class _Drawn:
     draws: FlowDraws
 
 
-def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams
-                 ) -> list[_Drawn]:
-    calendar = month_calendar(s.start, -s.warmup_h, s.horizon_h,
-                              {i + 1: s.demand.seasonality[m] for i, m in enumerate(MONTHS)})
+def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> list[_Drawn]:
+    calendar = month_calendar(
+        s.start,
+        -s.warmup_h,
+        s.horizon_h,
+        {i + 1: s.demand.seasonality[m] for i, m in enumerate(MONTHS)},
+    )
     cons = s.terminal.consolidation
     fill_cbm = cons.container_cbm * cons.fill_threshold
     out = []
@@ -209,19 +251,24 @@ def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams
         fcl_teu = flow.containers_per_shipment * (1 + flow.share_40ft)
         kinds = {"fcl": (1 - flow.lcl_share) * teu_per_h / fcl_teu}
         if flow.direction == "export":
-            kinds["lcl_export"] = flow.lcl_share * teu_per_h * fill_cbm / flow.lcl_cbm.to_engine().mean
+            kinds["lcl_export"] = (
+                flow.lcl_share * teu_per_h * fill_cbm / flow.lcl_cbm.to_engine().mean
+            )
         else:
             kinds["lcl_import"] = flow.lcl_share * teu_per_h
         for kind, rate in kinds.items():
             if rate <= 0:
                 continue
             draws = draw_flow(
-                kind=kind, rate_per_h=rate, calendar=calendar,
+                kind=kind,
+                rate_per_h=rate,
+                calendar=calendar,
                 place_w=np.array(list(flow.places.values()), dtype=float),
                 commodity_w=np.array(list(flow.commodities.values()), dtype=float),
                 region_w=np.array(list(flow.regions.values()), dtype=float),
                 containers_per_shipment=flow.containers_per_shipment,
-                share_40ft=flow.share_40ft, cbm=flow.lcl_cbm.to_engine(),
+                share_40ft=flow.share_40ft,
+                cbm=flow.lcl_cbm.to_engine(),
                 cbm_max=cons.container_cbm,
                 arrivals_rng=streams[f"demand.{name}.{kind}.arrivals"],
                 attributes_rng=streams[f"demand.{name}.{kind}.attributes"],
@@ -265,37 +312,56 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         officers = res(f"customs.{direction}.officers", desk.officers)
         if desk.working_hours is not None:
             windows = [
-                (frozenset(WEEKDAYS.index(d) for d in w.days), clock_hours(w.start),
-                 clock_hours(w.end))
+                (
+                    frozenset(WEEKDAYS.index(d) for d in w.days),
+                    clock_hours(w.start),
+                    clock_hours(w.end),
+                )
                 for w in desk.working_hours
             ]
-            env.process(run_shifts(env, officers, desk.officers,
-                                   duty_intervals(windows, start_weekday, t0, t1)))
+            env.process(
+                run_shifts(
+                    env, officers, desk.officers, duty_intervals(windows, start_weekday, t0, t1)
+                )
+            )
         is_import = direction == "import"
         desks[direction] = CustomsDesk(
-            env, officers=officers,
+            env,
+            officers=officers,
             review=sampler(desk.review_h, f"customs.{direction}.review"),
             inspect=Bernoulli(desk.inspection_probability, streams[f"customs.{direction}.inspect"]),
             inspection_time=sampler(cus.inspection.time_h, f"customs.{direction}.inspection_time"),
             bays=bays,
             sample=Bernoulli(cus.quarantine.probability, streams["customs.quarantine.sample"])
-            if is_import else None,
-            test_time=sampler(cus.quarantine.test_h, "customs.quarantine.test") if is_import else None,
+            if is_import
+            else None,
+            test_time=sampler(cus.quarantine.test_h, "customs.quarantine.test")
+            if is_import
+            else None,
             lab=lab if is_import else None,
             containers=containers,
         )
 
     cons = term.consolidation
     hub = Hub(
-        env, containers=containers, shipments=shipments, gate=gate,
-        gate_time=sampler(term.gate.service_h, "hub.gate"), yard=yard, sidings=sidings,
-        handling_teu_per_h=term.sidings.handling_teu_per_h, crews=crews,
-        stuffing=sampler(cons.stuffing_h, "hub.stuffing"), container_cbm=cons.container_cbm,
-        fill_cbm=cons.container_cbm * cons.fill_threshold, max_wait_h=cons.max_wait_h,
+        env,
+        containers=containers,
+        shipments=shipments,
+        gate=gate,
+        gate_time=sampler(term.gate.service_h, "hub.gate"),
+        yard=yard,
+        sidings=sidings,
+        handling_teu_per_h=term.sidings.handling_teu_per_h,
+        crews=crews,
+        stuffing=sampler(cons.stuffing_h, "hub.stuffing"),
+        container_cbm=cons.container_cbm,
+        fill_cbm=cons.container_cbm * cons.fill_threshold,
+        max_wait_h=cons.max_wait_h,
         deconsolidation=decons,
         deconsolidation_time=sampler(term.deconsolidation.time_h, "hub.deconsolidation"),
         pickup=sampler(term.pickup_h, "hub.pickup"),
-        export_customs=desks["export"], import_customs=desks["import"],
+        export_customs=desks["export"],
+        import_customs=desks["import"],
     )
 
     # -- sea ----------------------------------------------------------------------------------
@@ -334,22 +400,44 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
 
         for port, svc in sea.services.items():
             vessel_services[port] = VesselService(
-                env, port=port, sailings=weekly_times(svc.sailings, start_weekday, t0, t1),
-                transit_h=svc.transit_h.to_engine(), draws=Draws(streams[f"sea.{port}.transit"]),
-                containers=containers, vessels=vessels, landed=landed,
+                env,
+                port=port,
+                sailings=weekly_times(svc.sailings, start_weekday, t0, t1),
+                transit_h=svc.transit_h.to_engine(),
+                draws=Draws(streams[f"sea.{port}.transit"]),
+                containers=containers,
+                vessels=vessels,
+                landed=landed,
             )
 
     # -- trains -------------------------------------------------------------------------------
     for cname, corridor in s.corridors.items():
-        for direction, spec in (("export", corridor.trains.export),
-                                ("import", corridor.trains.import_)):
+        for direction, spec in (
+            ("export", corridor.trains.export),
+            ("import", corridor.trains.import_),
+        ):
             route = net.route(cname, direction, corridor.path, corridor.four_customs_as_one)
             on_arrival = _arrival_handler(
-                env, direction, cname == sea_corridor, hub, containers, vessel_services,
-                port_dwell("export", corridor.four_customs_as_one) if cname == sea_corridor else None,
+                env,
+                direction,
+                cname == sea_corridor,
+                hub,
+                containers,
+                vessel_services,
+                port_dwell("export", corridor.four_customs_as_one)
+                if cname == sea_corridor
+                else None,
             )
             services[(cname, direction)] = _train_service(
-                env, spec, route, start_weekday, t0, t1, streams, containers, trains,
+                env,
+                spec,
+                route,
+                start_weekday,
+                t0,
+                t1,
+                streams,
+                containers,
+                trains,
                 sidings=sidings if direction == "export" else None,
                 handling=term.sidings.handling_teu_per_h if direction == "export" else None,
                 on_departed=yard.release if direction == "export" else None,
@@ -362,38 +450,72 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         env.process(svc.run())
     for vsvc in vessel_services.values():
         env.process(vsvc.run())
-    env.process(_arrivals(env, drawn, shipments, containers, hub, services, vessel_services,
-                          sea_corridor))
+    env.process(
+        _arrivals(env, drawn, shipments, containers, hub, services, vessel_services, sea_corridor)
+    )
 
     return Model(
-        env=env, recorder=recorder, hub=hub, network=net, flows=specs, services=services,
-        vessels=vessel_services, horizon_h=t1, warmup_h=s.warmup_h,
+        env=env,
+        recorder=recorder,
+        hub=hub,
+        network=net,
+        flows=specs,
+        services=services,
+        vessels=vessel_services,
+        horizon_h=t1,
+        warmup_h=s.warmup_h,
         shipments_drawn=sum(len(d.draws.times) for d in drawn),
         resources=sorted(recorder.series),
     )
 
 
-def _train_service(env: simpy.Environment, spec: TrainServiceSpec, route: Route,
-                   start_weekday: int, t0: float, t1: float, streams: Streams, containers: Table,
-                   trains: Table, *, sidings: object, handling: float | None,
-                   on_departed: Callable[[int], None] | None,
-                   on_arrival: Callable[[int, np.ndarray], None]) -> TrainService:
+def _train_service(
+    env: simpy.Environment,
+    spec: TrainServiceSpec,
+    route: Route,
+    start_weekday: int,
+    t0: float,
+    t1: float,
+    streams: Streams,
+    containers: Table,
+    trains: Table,
+    *,
+    sidings: object,
+    handling: float | None,
+    on_departed: Callable[[int], None] | None,
+    on_arrival: Callable[[int, np.ndarray], None],
+) -> TrainService:
     departures = departure_times(spec.schedule, start_weekday, t0 + spec.open_h, t1)
     key = f"trains.{route.corridor}.{route.direction}"
     return TrainService(
-        env, route=route, departures=departures, capacity_teu=spec.capacity_teu,
-        policy=spec.policy, open_h=spec.open_h, min_load_teu=spec.min_load_teu,
-        max_hold_h=spec.max_hold_h, sidings=sidings,  # type: ignore[arg-type]
-        handling_teu_per_h=handling, run_time=Draws(streams[f"{key}.run_time"]),
-        border_dwell=Draws(streams[f"{key}.border"]), containers=containers, trains=trains,
-        on_departed=on_departed, on_arrival=on_arrival,
+        env,
+        route=route,
+        departures=departures,
+        capacity_teu=spec.capacity_teu,
+        policy=spec.policy,
+        open_h=spec.open_h,
+        min_load_teu=spec.min_load_teu,
+        max_hold_h=spec.max_hold_h,
+        sidings=sidings,  # type: ignore[arg-type]
+        handling_teu_per_h=handling,
+        run_time=Draws(streams[f"{key}.run_time"]),
+        border_dwell=Draws(streams[f"{key}.border"]),
+        containers=containers,
+        trains=trains,
+        on_departed=on_departed,
+        on_arrival=on_arrival,
     )
 
 
-def _arrival_handler(env: simpy.Environment, direction: str, is_sea: bool, hub: Hub,
-                     containers: Table, vessels: dict[str, VesselService],
-                     export_port_dwell: Callable[[], float] | None
-                     ) -> Callable[[int, np.ndarray], None]:
+def _arrival_handler(
+    env: simpy.Environment,
+    direction: str,
+    is_sea: bool,
+    hub: Hub,
+    containers: Table,
+    vessels: dict[str, VesselService],
+    export_port_dwell: Callable[[], float] | None,
+) -> Callable[[int, np.ndarray], None]:
     """What happens when a train reaches the end of its route."""
     if direction == "import":
         return lambda row, ids: env.process(hub.unload(row, ids)) and None
@@ -418,23 +540,36 @@ def _arrival_handler(env: simpy.Environment, direction: str, is_sea: bool, hub: 
     return delivered
 
 
-def _arrivals(env: simpy.Environment, drawn: list[_Drawn], shipments: Table, containers: Table,
-              hub: Hub, services: dict[tuple[str, str], TrainService],
-              vessels: dict[str, VesselService], sea_corridor: str | None
-              ) -> Iterator[simpy.Event]:
+def _arrivals(
+    env: simpy.Environment,
+    drawn: list[_Drawn],
+    shipments: Table,
+    containers: Table,
+    hub: Hub,
+    services: dict[tuple[str, str], TrainService],
+    vessels: dict[str, VesselService],
+    sea_corridor: str | None,
+) -> Iterator[simpy.Event]:
     """Process: every shipment arrives at its time, in time order across flows."""
     times = np.concatenate([d.draws.times for d in drawn]) if drawn else np.empty(0)
-    which = np.concatenate([np.full(len(d.draws.times), i) for i, d in enumerate(drawn)]) \
-        if drawn else np.empty(0, dtype=int)
-    index = np.concatenate([np.arange(len(d.draws.times)) for d in drawn]) \
-        if drawn else np.empty(0, dtype=int)
+    which = (
+        np.concatenate([np.full(len(d.draws.times), i) for i, d in enumerate(drawn)])
+        if drawn
+        else np.empty(0, dtype=int)
+    )
+    index = (
+        np.concatenate([np.arange(len(d.draws.times)) for d in drawn])
+        if drawn
+        else np.empty(0, dtype=int)
+    )
     order = np.argsort(times, kind="stable")
     times, which, index = times[order], which[order], index[order]
 
     # Shipment rows, in arrival order.
     first_box = [np.concatenate(([0], np.cumsum(d.draws.containers)[:-1])) for d in drawn]
     box_teu_sum = [
-        np.add.reduceat(d.draws.box_teu, first_box[i]) if d.kind == "fcl" and len(d.draws.times)
+        np.add.reduceat(d.draws.box_teu, first_box[i])
+        if d.kind == "fcl" and len(d.draws.times)
         else np.ones(len(d.draws.times), dtype=int) * (0 if d.kind == "lcl_export" else 1)
         for i, d in enumerate(drawn)
     ]
@@ -460,8 +595,9 @@ def _arrivals(env: simpy.Environment, drawn: list[_Drawn], shipments: Table, con
     )
 
     sea_import = services.get((sea_corridor, "import")) if sea_corridor else None
-    for sid, (t, w, i) in enumerate(zip(times.tolist(), which.tolist(), index.tolist(),
-                                        strict=True)):
+    for sid, (t, w, i) in enumerate(
+        zip(times.tolist(), which.tolist(), index.tolist(), strict=True)
+    ):
         if t > env.now:
             yield env.timeout(t - env.now)
         d = drawn[w]
@@ -473,8 +609,14 @@ def _arrivals(env: simpy.Environment, drawn: list[_Drawn], shipments: Table, con
         start = first_box[w][i]
         for k in range(int(draws.containers[i])):
             cid = flow.new_container(
-                containers, shipment_id=sid, place=place, commodity=int(draws.commodity[i]),
-                region=region, teu=int(draws.box_teu[start + k]), lcl=d.kind != "fcl", t=t,
+                containers,
+                shipment_id=sid,
+                place=place,
+                commodity=int(draws.commodity[i]),
+                region=region,
+                teu=int(draws.box_teu[start + k]),
+                lcl=d.kind != "fcl",
+                t=t,
             )
             if d.kind == "lcl_import":
                 shipments["container_id"][sid] = cid

@@ -24,10 +24,20 @@ from sim.engine import Bernoulli, Resource, Sampler, Table
 class CustomsDesk:
     """One direction's customs: review, then maybe inspection, then maybe quarantine."""
 
-    def __init__(self, env: simpy.Environment, *, officers: Resource, review: Sampler,
-                 inspect: Bernoulli, inspection_time: Sampler, bays: Resource,
-                 sample: Bernoulli | None, test_time: Sampler | None, lab: Resource | None,
-                 containers: Table) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        *,
+        officers: Resource,
+        review: Sampler,
+        inspect: Bernoulli,
+        inspection_time: Sampler,
+        bays: Resource,
+        sample: Bernoulli | None,
+        test_time: Sampler | None,
+        lab: Resource | None,
+        containers: Table,
+    ) -> None:
         self.env = env
         self.officers = officers
         self.review = review
@@ -47,9 +57,7 @@ class CustomsDesk:
         review_h = self.review()
         inspect = self.inspect()
         inspection_h = self.inspection_time() if inspect else 0.0
-        sampled = (
-            self.sample is not None and bool(c["agricultural"][cid]) and self.sample()
-        )
+        sampled = self.sample is not None and bool(c["agricultural"][cid]) and self.sample()
         test_h = self.test_time() if sampled and self.test_time is not None else 0.0
         c["inspected"][cid] = inspect
         c["quarantined"][cid] = sampled
@@ -73,8 +81,12 @@ class CustomsDesk:
         self.officers.serve(review_h, after_review)
 
 
-def duty_intervals(windows: Iterable[tuple[frozenset[int], float, float]], start_weekday: int,
-                   t0_h: float, t1_h: float) -> list[tuple[float, float]]:
+def duty_intervals(
+    windows: Iterable[tuple[frozenset[int], float, float]],
+    start_weekday: int,
+    t0_h: float,
+    t1_h: float,
+) -> list[tuple[float, float]]:
     """On-duty intervals (hours from the start date) within ``[t0_h, t1_h]``, merged.
 
     ``windows`` holds (weekdays 0=Mon..6=Sun, start hour, end hour); ``start_weekday`` is the
@@ -98,8 +110,9 @@ def duty_intervals(windows: Iterable[tuple[frozenset[int], float, float]], start
     return merged
 
 
-def run_shifts(env: simpy.Environment, officers: Resource, staff: int,
-               intervals: list[tuple[float, float]]) -> simpy.events.ProcessGenerator:
+def run_shifts(
+    env: simpy.Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
+) -> simpy.events.ProcessGenerator:
     """Process: officers on duty during ``intervals``, none in between."""
     officers.set_capacity(0)
     for lo, hi in intervals:
@@ -108,4 +121,3 @@ def run_shifts(env: simpy.Environment, officers: Resource, staff: int,
         officers.set_capacity(staff)
         yield env.timeout(hi - env.now)
         officers.set_capacity(0)
-

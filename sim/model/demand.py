@@ -13,9 +13,10 @@ each bureau's discount, sea freight, drayage after the toll cut, less the per-TE
 into the price) plus value of time × expected transit time. Demand responds to the change
 of that cost relative to the reference levers, either by
 
-* pivot-point logit against the competing route (Ben-Akiva & Lerman): with reference rail
-  share s₀ and cost sensitivity θ per CNY, the volume multiplier is
-  ``1 / (s₀ + (1 − s₀)·exp(θ·ΔG))``, or
+* binary logit against the corridor's competing route (e.g. trucking to the Guangdong
+  coast), with generalised cost G_alt and cost sensitivity θ per CNY: the route's share is
+  ``1 / (1 + exp(θ·(G − G_alt)))`` and the volume multiplier is share(G) / share(G_ref)
+  (Ben-Akiva & Lerman, *Discrete Choice Analysis*, ch. 5), or
 * constant elasticity: ``(G / G_ref) ** ε``.
 
 A deeper discount lowers G, so it never lowers demand (θ ≥ 0, ε ≤ 0).
@@ -37,7 +38,10 @@ HOURS_PER_WEEK = 168.0
 
 @dataclass(frozen=True)
 class RateCalendar:
-    """Piecewise-constant multipliers of a base rate: segment ``i`` is ``[edges_h[i], edges_h[i+1])``."""
+    """Piecewise-constant multipliers of a base rate.
+
+    Segment ``i`` is ``[edges_h[i], edges_h[i+1])``.
+    """
 
     edges_h: np.ndarray
     factor: np.ndarray
@@ -46,8 +50,9 @@ class RateCalendar:
         return np.concatenate(([0.0], np.cumsum(rate_per_h * self.factor * np.diff(self.edges_h))))
 
 
-def month_calendar(start: dt.date, t0_h: float, t1_h: float, factors: Mapping[int, float]
-                   ) -> RateCalendar:
+def month_calendar(
+    start: dt.date, t0_h: float, t1_h: float, factors: Mapping[int, float]
+) -> RateCalendar:
     """Calendar-month segments covering ``[t0_h, t1_h]`` hours from ``start`` 00:00."""
     origin = dt.datetime.combine(start, dt.time())
     first = origin + dt.timedelta(hours=t0_h)
@@ -66,8 +71,9 @@ def month_calendar(start: dt.date, t0_h: float, t1_h: float, factors: Mapping[in
     return RateCalendar(np.asarray(edges, dtype=float), np.asarray(factor, dtype=float))
 
 
-def poisson_arrivals(rate_per_h: float, calendar: RateCalendar, rng: np.random.Generator
-                     ) -> np.ndarray:
+def poisson_arrivals(
+    rate_per_h: float, calendar: RateCalendar, rng: np.random.Generator
+) -> np.ndarray:
     """Arrival times (hours, ascending) of a Poisson process with rate ``rate_per_h × factor``."""
     cum = calendar.cumulative(rate_per_h)
     total = float(cum[-1])
@@ -82,15 +88,25 @@ def poisson_arrivals(rate_per_h: float, calendar: RateCalendar, rng: np.random.G
     return np.interp(points, cum, calendar.edges_h)
 
 
-def drayage_cny_per_teu(km: float, truck_cny_per_teu_km: float, toll_share: float,
-                        toll_cut: float) -> float:
+def drayage_cny_per_teu(
+    km: float, truck_cny_per_teu_km: float, toll_share: float, toll_cut: float
+) -> float:
     """Truck cost between a hinterland region and the hub, after the highway toll cut."""
     return km * truck_cny_per_teu_km * (1.0 - toll_share * toll_cut)
 
 
-def pivot_logit_multiplier(delta_cost: float, share: float, theta: float) -> float:
-    """Volume at new cost / volume at reference, for a binary logit pivoted on ``share``."""
-    return 1.0 / (share + (1.0 - share) * math.exp(theta * delta_cost))
+def logit_share(cost: float, competitor_cost: float, theta: float) -> float:
+    """Share choosing the route in a binary logit against the competitor (costs in CNY/TEU)."""
+    return 1.0 / (1.0 + math.exp(theta * (cost - competitor_cost)))
+
+
+def logit_multiplier(
+    cost: float, reference_cost: float, competitor_cost: float, theta: float
+) -> float:
+    """Volume at ``cost`` relative to volume at ``reference_cost`` (binary logit)."""
+    return logit_share(cost, competitor_cost, theta) / logit_share(
+        reference_cost, competitor_cost, theta
+    )
 
 
 def elasticity_multiplier(cost: float, reference_cost: float, elasticity: float) -> float:
@@ -122,10 +138,21 @@ def _choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndar
     return rng.choice(len(weights), size=size, p=p)
 
 
-def draw_flow(*, kind: str, rate_per_h: float, calendar: RateCalendar, place_w: np.ndarray,
-              commodity_w: np.ndarray, region_w: np.ndarray, containers_per_shipment: float,
-              share_40ft: float, cbm: Distribution | None, cbm_max: float,
-              arrivals_rng: np.random.Generator, attributes_rng: np.random.Generator) -> FlowDraws:
+def draw_flow(
+    *,
+    kind: str,
+    rate_per_h: float,
+    calendar: RateCalendar,
+    place_w: np.ndarray,
+    commodity_w: np.ndarray,
+    region_w: np.ndarray,
+    containers_per_shipment: float,
+    share_40ft: float,
+    cbm: Distribution | None,
+    cbm_max: float,
+    arrivals_rng: np.random.Generator,
+    attributes_rng: np.random.Generator,
+) -> FlowDraws:
     """Draw shipments of kind ``fcl``, ``lcl_export`` (cargo by cbm) or ``lcl_import`` (boxes)."""
     times = poisson_arrivals(rate_per_h, calendar, arrivals_rng)
     n = len(times)

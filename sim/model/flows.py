@@ -37,19 +37,36 @@ class FlowSpec:
     demand_multiplier: float
     """Volume at the scenario's levers relative to the reference levers."""
 
-    def new_container(self, table: Table, *, shipment_id: int, place: int, commodity: int,
-                      region: int, teu: int, lcl: bool, t: float) -> int:
+    def new_container(
+        self,
+        table: Table,
+        *,
+        shipment_id: int,
+        place: int,
+        commodity: int,
+        region: int,
+        teu: int,
+        lcl: bool,
+        t: float,
+    ) -> int:
         """Append a container of this flow created at time ``t``; return its id."""
         row = table.n
         cost = self.shipper_cost_cny_per_teu[max(place, 0), region] * teu
         table.add(
-            container_id=row, shipment_id=shipment_id, flow=self.name, corridor=self.corridor,
+            container_id=row,
+            shipment_id=shipment_id,
+            flow=self.name,
+            corridor=self.corridor,
             direction=self.direction,
             commodity=self.commodities[commodity] if commodity >= 0 else MIXED,
             place=self.places[place] if place >= 0 else None,
             region=self.regions[region] if region >= 0 else MIXED,
-            teu=teu, lcl=lcl, agricultural=commodity >= 0 and self.agricultural[commodity],
-            t_created=t, shipper_cost_cny=cost, subsidy_cny=self.subsidy_cny_per_teu * teu,
+            teu=teu,
+            lcl=lcl,
+            agricultural=commodity >= 0 and self.agricultural[commodity],
+            t_created=t,
+            shipper_cost_cny=cost,
+            subsidy_cny=self.subsidy_cny_per_teu * teu,
             rail_discount_cny=self.rail_discount_cny_per_teu * teu,
         )
         return row

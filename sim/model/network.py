@@ -8,6 +8,7 @@ the demand model and the trains agree on what a route is.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -72,7 +73,9 @@ class Route:
 
     def tariff_cny_per_teu(self, discount: Mapping[str, float]) -> float:
         """Rail tariff per TEU after each bureau's discount."""
-        return sum(leg.tariff_cny_per_teu * (1 - discount.get(leg.bureau, 0.0)) for leg in self.legs)
+        return sum(
+            leg.tariff_cny_per_teu * (1 - discount.get(leg.bureau, 0.0)) for leg in self.legs
+        )
 
     def list_tariff_cny_per_teu(self) -> float:
         return sum(leg.tariff_cny_per_teu for leg in self.legs)
@@ -87,25 +90,49 @@ class RailNetwork:
     def add_place(self, name: str, kind: str, crossing: Crossing | None) -> None:
         self.graph.add_node(name, kind=kind, crossing=crossing)
 
-    def add_leg(self, a: str, b: str, *, distance_km: float, run_time_h: Distribution,
-                bureau: str, tariff_cny_per_teu: float) -> None:
-        self.graph.add_edge(a, b, distance_km=distance_km, run_time_h=run_time_h,
-                            bureau=bureau, tariff_cny_per_teu=tariff_cny_per_teu)
+    def add_leg(
+        self,
+        a: str,
+        b: str,
+        *,
+        distance_km: float,
+        run_time_h: Distribution,
+        bureau: str,
+        tariff_cny_per_teu: float,
+    ) -> None:
+        self.graph.add_edge(
+            a,
+            b,
+            distance_km=distance_km,
+            run_time_h=run_time_h,
+            bureau=bureau,
+            tariff_cny_per_teu=tariff_cny_per_teu,
+        )
 
     def crossing(self, place: str) -> Crossing | None:
         return self.graph.nodes[place]["crossing"]
 
-    def route(self, corridor: str, direction: str, path: list[str],
-              four_customs_as_one: bool) -> Route:
+    def route(
+        self, corridor: str, direction: str, path: list[str], four_customs_as_one: bool
+    ) -> Route:
         """The corridor ``path`` (hub outwards) walked for ``direction`` (import reverses it)."""
         if not nx.is_path(self.graph, path):
             raise ValueError(f"corridor {corridor}: {path} is not a path of the network")
         places = path if direction == "export" else list(reversed(path))
         legs = []
-        for a, b in zip(places, places[1:], strict=False):
+        for a, b in itertools.pairwise(places):
             edge = self.graph.edges[a, b]
             node = self.graph.nodes[b]
             border = node["crossing"] if node["kind"] == "border" else None
-            legs.append(LegRun(a, b, edge["distance_km"], edge["run_time_h"], edge["bureau"],
-                               edge["tariff_cny_per_teu"], border))
+            legs.append(
+                LegRun(
+                    a,
+                    b,
+                    edge["distance_km"],
+                    edge["run_time_h"],
+                    edge["bureau"],
+                    edge["tariff_cny_per_teu"],
+                    border,
+                )
+            )
         return Route(corridor, direction, tuple(legs), four_customs_as_one)

@@ -40,8 +40,15 @@ class _Bin:
 class ConsolidationCentre:
     """LCL export cargo grouped by (corridor, destination) into 20 ft containers."""
 
-    def __init__(self, env: simpy.Environment, *, container_cbm: float, fill_cbm: float,
-                 max_wait_h: float, closed: Callable[[_Bin], None]) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        *,
+        container_cbm: float,
+        fill_cbm: float,
+        max_wait_h: float,
+        closed: Callable[[_Bin], None],
+    ) -> None:
         self.env = env
         self.container_cbm = container_cbm
         self.fill_cbm = fill_cbm
@@ -76,12 +83,28 @@ class ConsolidationCentre:
 class Hub:
     """The hub's handling of containers between truck and train."""
 
-    def __init__(self, env: simpy.Environment, *, containers: Table, shipments: Table,
-                 gate: Resource, gate_time: Sampler, yard: Resource, sidings: Resource,
-                 handling_teu_per_h: float, crews: Resource, stuffing: Sampler,
-                 container_cbm: float, fill_cbm: float, max_wait_h: float,
-                 deconsolidation: Resource, deconsolidation_time: Sampler, pickup: Sampler,
-                 export_customs: CustomsDesk, import_customs: CustomsDesk) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        *,
+        containers: Table,
+        shipments: Table,
+        gate: Resource,
+        gate_time: Sampler,
+        yard: Resource,
+        sidings: Resource,
+        handling_teu_per_h: float,
+        crews: Resource,
+        stuffing: Sampler,
+        container_cbm: float,
+        fill_cbm: float,
+        max_wait_h: float,
+        deconsolidation: Resource,
+        deconsolidation_time: Sampler,
+        pickup: Sampler,
+        export_customs: CustomsDesk,
+        import_customs: CustomsDesk,
+    ) -> None:
         self.env = env
         self.containers = containers
         self.shipments = shipments
@@ -98,7 +121,10 @@ class Hub:
         self.export_customs = export_customs
         self.import_customs = import_customs
         self.consolidation = ConsolidationCentre(
-            env, container_cbm=container_cbm, fill_cbm=fill_cbm, max_wait_h=max_wait_h,
+            env,
+            container_cbm=container_cbm,
+            fill_cbm=fill_cbm,
+            max_wait_h=max_wait_h,
             closed=self._stuff,
         )
         self.export_ready: dict[str, Callable[[int], None]] = {}
@@ -120,8 +146,9 @@ class Hub:
     def _cleared(self, cid: int) -> None:
         self.export_ready[self.containers["corridor"][cid]](cid)
 
-    def lcl_cargo(self, flow: FlowSpec, shipment_id: int, place: int, region: int,
-                  cbm: float) -> None:
+    def lcl_cargo(
+        self, flow: FlowSpec, shipment_id: int, place: int, region: int, cbm: float
+    ) -> None:
         """An LCL consignment's truck arrives at the gate, bound for consolidation."""
         self.gate.serve(
             self.gate_time(),
@@ -131,8 +158,14 @@ class Hub:
     def _stuff(self, full: _Bin) -> None:
         c = self.containers
         cid = full.flow.new_container(
-            c, shipment_id=-1, place=full.place, commodity=-1, region=full.region, teu=1,
-            lcl=True, t=full.opened_h,
+            c,
+            shipment_id=-1,
+            place=full.place,
+            commodity=-1,
+            region=full.region,
+            teu=1,
+            lcl=True,
+            t=full.opened_h,
         )
         c["t_gate_in"][cid] = full.opened_h
         self.shipments["container_id"][np.asarray(full.shipments, dtype=np.int64)] = cid

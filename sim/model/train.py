@@ -140,10 +140,18 @@ class TrainService:
             if self.sidings is not None:
                 yield self.sidings.acquire(1)
             row = rows.add(
-                train_id=rows.n, corridor=route.corridor, direction=route.direction, origin=route.origin,
-                destination=route.destination, policy=self.policy,
-                capacity_teu=self.capacity_teu, t_scheduled=scheduled, t_open=env.now,
-                teu=0, containers=0, ran=False,
+                train_id=rows.n,
+                corridor=route.corridor,
+                direction=route.direction,
+                origin=route.origin,
+                destination=route.destination,
+                policy=self.policy,
+                capacity_teu=self.capacity_teu,
+                t_scheduled=scheduled,
+                t_open=env.now,
+                teu=0,
+                containers=0,
+                ran=False,
             )
             train = _Loading(row, env.now, env.event())
             self._open = train

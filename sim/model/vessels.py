@@ -20,9 +20,18 @@ from sim.engine import Distribution, Draws, Table
 class VesselService:
     """Sailings between the rail–sea port and overseas ``port`` at the given times (hours)."""
 
-    def __init__(self, env: simpy.Environment, *, port: str, sailings: np.ndarray,
-                 transit_h: Distribution, draws: Draws, containers: Table, vessels: Table,
-                 landed: Callable[[np.ndarray], None]) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        *,
+        port: str,
+        sailings: np.ndarray,
+        transit_h: Distribution,
+        draws: Draws,
+        containers: Table,
+        vessels: Table,
+        landed: Callable[[np.ndarray], None],
+    ) -> None:
         self.env = env
         self.port = port
         self.sailings = sailings
@@ -61,7 +70,11 @@ class VesselService:
 
     def _row(self, direction: str, ids: np.ndarray, transit: float) -> int:
         return self.vessels.add(
-            vessel_id=self.vessels.n, port=self.port, direction=direction, t_sailed=self.env.now,
-            t_arrived=self.env.now + transit, teu=int(self.containers["teu"][ids].sum()),
+            vessel_id=self.vessels.n,
+            port=self.port,
+            direction=direction,
+            t_sailed=self.env.now,
+            t_arrived=self.env.now + transit,
+            teu=int(self.containers["teu"][ids].sum()),
             containers=len(ids),
         )

@@ -36,8 +36,9 @@ def _window(x: pd.Series, horizon_h: float) -> pd.Series:
     return (x >= 0) & (x < horizon_h)
 
 
-def _summary(prefix: str, values: pd.Series | np.ndarray, quantiles: bool = False
-             ) -> dict[str, float]:
+def _summary(
+    prefix: str, values: pd.Series | np.ndarray, quantiles: bool = False
+) -> dict[str, float]:
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     out = {f"{prefix}.mean": float(v.mean()) if len(v) else float("nan")}
@@ -47,8 +48,9 @@ def _summary(prefix: str, values: pd.Series | np.ndarray, quantiles: bool = Fals
     return out
 
 
-def train_kpis(trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
-               ) -> dict[str, float]:
+def train_kpis(
+    trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
+) -> dict[str, float]:
     ran = trains[trains["ran"] & _window(trains["t_departed"], horizon_h)]
     k: dict[str, float] = {"trains.total": float(len(ran)), "teu.total": float(ran["teu"].sum())}
     k["teu_per_train.mean"] = float(ran["teu"].mean()) if len(ran) else float("nan")
@@ -68,21 +70,28 @@ def train_kpis(trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
     return k
 
 
-def container_kpis(containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: float, hub: str
-                   ) -> dict[str, float]:
+def container_kpis(
+    containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: float, hub: str
+) -> dict[str, float]:
     c = containers
     k: dict[str, float] = {}
     direction = c["direction"].astype(str)
     created = _window(c["t_created"], horizon_h)
     for d in DIRECTIONS:
         mine = c[(direction == d) & created & (c["t_customs_end"] < horizon_h)]
-        k.update(_summary(f"clearance_h.{d}", mine["t_customs_end"] - mine["t_customs_start"],
-                          quantiles=True))
+        k.update(
+            _summary(
+                f"clearance_h.{d}", mine["t_customs_end"] - mine["t_customs_start"], quantiles=True
+            )
+        )
         done = c[(direction == d) & created & (c["t_delivered"] < horizon_h)]
         k.update(_summary(f"door_to_door_h.{d}", done["t_delivered"] - done["t_created"]))
     exp = c[(direction == "export") & created & (c["t_train_departed"] < horizon_h)]
-    k.update(_summary(f"dwell_h.{hub}.export", exp["t_train_departed"] - exp["t_gate_in"],
-                      quantiles=True))
+    k.update(
+        _summary(
+            f"dwell_h.{hub}.export", exp["t_train_departed"] - exp["t_gate_in"], quantiles=True
+        )
+    )
     imp = c[(direction == "import") & created & (c["t_delivered"] < horizon_h)]
     entered = imp["t_train_arrived"].fillna(imp["t_gate_in"])
     k.update(_summary(f"dwell_h.{hub}.import", imp["t_delivered"] - entered, quantiles=True))
@@ -97,8 +106,12 @@ def container_kpis(containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: fl
     k["cost.rail_discount_cny"] = float(counted["rail_discount_cny"].sum())
 
     imported = c[(direction == "import") & created & c["t_customs_end"].notna()]
-    k["customs.import.inspected_share"] = float(imported["inspected"].mean()) if len(imported) else float("nan")
-    k["customs.import.quarantined_share"] = float(imported["quarantined"].mean()) if len(imported) else float("nan")
+    k["customs.import.inspected_share"] = (
+        float(imported["inspected"].mean()) if len(imported) else float("nan")
+    )
+    k["customs.import.quarantined_share"] = (
+        float(imported["quarantined"].mean()) if len(imported) else float("nan")
+    )
     k["containers.created"] = float(created.sum())
     k["containers.delivered"] = float((created & (c["t_delivered"] < horizon_h)).sum())
     k["containers.in_system"] = float(
@@ -116,12 +129,21 @@ def resource_kpis(queues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
         # A unit finishing its job after its shift ended is available while it works.
         avail = step_integral(t, np.maximum(g["capacity"].to_numpy(), busy), 0.0, horizon_h)
         k[f"utilisation.{where}"] = used / avail if avail > 0 else float("nan")
-        k[f"queue.{where}.mean"] = step_integral(t, g["queue"].to_numpy(), 0.0, horizon_h) / horizon_h
+        k[f"queue.{where}.mean"] = (
+            step_integral(t, g["queue"].to_numpy(), 0.0, horizon_h) / horizon_h
+        )
     return k
 
 
-def compute_kpis(containers: pd.DataFrame, trains: pd.DataFrame, queues: pd.DataFrame, *,
-                 horizon_h: float, corridors: Iterable[str], hub: str) -> dict[str, float]:
+def compute_kpis(
+    containers: pd.DataFrame,
+    trains: pd.DataFrame,
+    queues: pd.DataFrame,
+    *,
+    horizon_h: float,
+    corridors: Iterable[str],
+    hub: str,
+) -> dict[str, float]:
     """Every KPI of one replication, as a flat name → value map."""
     k = train_kpis(trains, horizon_h, list(corridors))
     k.update(container_kpis(containers, trains, horizon_h, hub))

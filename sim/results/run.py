@@ -25,18 +25,30 @@ def summarise(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     rows = []
     for name, values in kpis.groupby("kpi", sort=False)["value"]:
         ci = t_interval(values.to_numpy(), confidence)
-        rows.append({"kpi": name, "unit": unit(str(name)), "mean": ci.mean,
-                     "half_width": ci.half_width, "low": ci.low, "high": ci.high,
-                     "std": ci.std, "n": ci.n})
-    return pd.DataFrame(rows, columns=["kpi", "unit", "mean", "half_width", "low", "high",
-                                       "std", "n"])
+        rows.append(
+            {
+                "kpi": name,
+                "unit": unit(str(name)),
+                "mean": ci.mean,
+                "half_width": ci.half_width,
+                "low": ci.low,
+                "high": ci.high,
+                "std": ci.std,
+                "n": ci.n,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["kpi", "unit", "mean", "half_width", "low", "high", "std", "n"]
+    )
 
 
 def tidy_kpis(per_replication: Mapping[int, Mapping[str, float]]) -> pd.DataFrame:
     """(replication → {kpi: value}) as a tidy table, in replication order."""
-    rows = [(rep, name, float(value))
-            for rep in sorted(per_replication)
-            for name, value in per_replication[rep].items()]
+    rows = [
+        (rep, name, float(value))
+        for rep in sorted(per_replication)
+        for name, value in per_replication[rep].items()
+    ]
     return pd.DataFrame(rows, columns=["replication", "kpi", "value"])
 
 
@@ -105,15 +117,21 @@ class RunResult:
         import yaml
 
         def fill(tmp: Path) -> None:
-            store.write_tables(tmp, {name: self.table(name) for name in store.TABLE_FILES
-                                     if name in self._tables or self.path is not None})
+            store.write_tables(
+                tmp,
+                {
+                    name: self.table(name)
+                    for name in store.TABLE_FILES
+                    if name in self._tables or self.path is not None
+                },
+            )
             self.kpis.to_parquet(tmp / "kpis.parquet", index=False)
             self.summary.to_parquet(tmp / "summary.parquet", index=False)
             self.summary.to_csv(tmp / "summary.csv", index=False)
             store.write_json(tmp / "kpis.json", self.kpi_means())
             (tmp / "scenario.yaml").write_text(
-                yaml.safe_dump(self.scenario, sort_keys=False, allow_unicode=True),
-                encoding="utf-8")
+                yaml.safe_dump(self.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            )
             store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(dest)})
 
         self.path = store.atomic_folder(dest, fill)
@@ -130,8 +148,9 @@ def load_run(path: str | Path) -> RunResult:
 
     manifest = store.read_json(folder / "manifest.json")
     scenario_file = folder / "scenario.yaml"
-    scenario = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) if scenario_file.is_file() else {}
+    scenario = (
+        yaml.safe_load(scenario_file.read_text(encoding="utf-8")) if scenario_file.is_file() else {}
+    )
     kpis = store.read_table(folder, "kpis")
     summary = store.read_table(folder, "summary")
-    return RunResult(scenario=scenario, manifest=manifest, kpis=kpis, summary=summary,
-                     path=folder)
+    return RunResult(scenario=scenario, manifest=manifest, kpis=kpis, summary=summary, path=folder)

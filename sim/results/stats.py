@@ -73,22 +73,29 @@ def t_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -
     return Interval(mean, t * std / math.sqrt(n), n, std, confidence)
 
 
-def paired_interval(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
-                    confidence: float = 0.95) -> Interval:
+def paired_interval(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = 0.95
+) -> Interval:
     """Interval of the mean difference b − a over paired replications (common random numbers)."""
     x = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     return t_interval(x, confidence)
 
 
-def welch_interval(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
-                   confidence: float = 0.95) -> Interval:
+def welch_interval(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = 0.95
+) -> Interval:
     """Interval of mean(b) − mean(a) treating the samples as independent (Welch)."""
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
     x, y = x[~np.isnan(x)], y[~np.isnan(y)]
     if len(x) < 2 or len(y) < 2:
-        return Interval(float(y.mean() - x.mean()) if len(x) and len(y) else float("nan"),
-                        float("nan"), min(len(x), len(y)), float("nan"), confidence)
+        return Interval(
+            float(y.mean() - x.mean()) if len(x) and len(y) else float("nan"),
+            float("nan"),
+            min(len(x), len(y)),
+            float("nan"),
+            confidence,
+        )
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     se = math.sqrt(vx + vy)
     if se == 0:

@@ -45,8 +45,9 @@ def _clean(value: Any) -> Any:
 
 
 def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(_clean(data), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def unique_folder(root: Path, stem: str) -> Path:
@@ -71,7 +72,9 @@ def atomic_folder(dest: Path, fill: Callable[[Path], None]) -> Path:
     try:
         fill(tmp)
         if dest.exists():
-            raise RunFolderError(f"{dest}: appeared while writing; a run folder is never overwritten")
+            raise RunFolderError(
+                f"{dest}: appeared while writing; a run folder is never overwritten"
+            )
         os.rename(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -35,13 +35,17 @@ def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> 
     parts = []
     for where, cols in series.items():
         n = len(cols["t"])
-        parts.append(pd.DataFrame({
-            "where": np.full(n, where, dtype=object),
-            "t": np.asarray(cols["t"], dtype=float),
-            "queue": np.asarray(cols["queue"], dtype=np.int64),
-            "busy": np.asarray(cols["busy"], dtype=float),
-            "capacity": np.asarray(cols["capacity"], dtype=float),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "where": np.full(n, where, dtype=object),
+                    "t": np.asarray(cols["t"], dtype=float),
+                    "queue": np.asarray(cols["queue"], dtype=np.int64),
+                    "busy": np.asarray(cols["busy"], dtype=float),
+                    "capacity": np.asarray(cols["capacity"], dtype=float),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=["where", "t", "queue", "busy", "capacity"])
     df = pd.concat(parts, ignore_index=True)

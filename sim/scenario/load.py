@@ -53,7 +53,9 @@ def _read_yaml(path: Path, referrer: str | None) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError.one(shown, "", f"expected a mapping of fields, found {type(data).__name__}")
+        raise ScenarioError.one(
+            shown, "", f"expected a mapping of fields, found {type(data).__name__}"
+        )
     return data
 
 
@@ -64,8 +66,13 @@ def _stamp(data: Any, source: str, prefix: tuple[str, ...], out: Provenance) -> 
             _stamp(value, source, (*prefix, str(key)), out)
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any], source: str, prov: Provenance,
-           prefix: tuple[str, ...] = ()) -> None:
+def _merge(
+    base: dict[str, Any],
+    over: Mapping[str, Any],
+    source: str,
+    prov: Provenance,
+    prefix: tuple[str, ...] = (),
+) -> None:
     for key, value in over.items():
         path = (*prefix, str(key))
         if isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -78,9 +85,10 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any], source: str, prov: Pro
             _stamp(value, source, path, prov)
 
 
-def resolve(path: str | Path, _chain: tuple[Path, ...] = (), _referrer: str | None = None
-            ) -> tuple[dict[str, Any], Provenance]:
-    """The scenario at ``path`` with its ``extends`` chain merged, and where each field came from."""
+def resolve(
+    path: str | Path, _chain: tuple[Path, ...] = (), _referrer: str | None = None
+) -> tuple[dict[str, Any], Provenance]:
+    """The scenario at ``path`` with its ``extends`` chain merged; where each field came from."""
     path = Path(path)
     real = path.resolve()
     shown = _display(path)
@@ -103,7 +111,9 @@ def resolve(path: str | Path, _chain: tuple[Path, ...] = (), _referrer: str | No
 def parse_override(text: str) -> tuple[str, Any]:
     """``"a.b.c=4"`` → (``"a.b.c"``, 4); the value is read as a YAML scalar or flow collection."""
     if "=" not in text:
-        raise ScenarioError.one(OVERRIDE, text, "expected PATH=VALUE, e.g. customs.import.officers=4")
+        raise ScenarioError.one(
+            OVERRIDE, text, "expected PATH=VALUE, e.g. customs.import.officers=4"
+        )
     key, raw = text.split("=", 1)
     try:
         value = yaml.safe_load(raw)
@@ -155,14 +165,21 @@ def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.endswith("Dist") or p in ("Weekly", "Headway")))
+            loc = tuple(
+                p
+                for p in err["loc"]
+                if not ((isinstance(p, str) and p.endswith("Dist")) or p in ("Weekly", "Headway"))
+            )
             field = ".".join(str(p) for p in loc)
             issues.append(Issue(_source(prov, loc, shown), field, _describe(err)))
         raise ScenarioError(_dedupe(issues)) from None
     problems = check_references(scenario)
     if problems:
         raise ScenarioError(
-            [Issue(_source(prov, loc, shown), ".".join(str(p) for p in loc), msg) for loc, msg in problems]
+            [
+                Issue(_source(prov, loc, shown), ".".join(str(p) for p in loc), msg)
+                for loc, msg in problems
+            ]
         )
     return scenario
 

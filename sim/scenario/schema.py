@@ -13,6 +13,7 @@ and check scenario files.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Annotated, Any, Literal
 
@@ -475,28 +476,46 @@ def check_references(s: Scenario) -> list[Problem]:
             if name not in places:
                 problems.append((("network", "legs", i, end), _unknown("place", name, places)))
         if leg.bureau not in bureaus:
-            problems.append((("network", "legs", i, "bureau"), _unknown("bureau", leg.bureau, bureaus)))
+            problems.append(
+                (("network", "legs", i, "bureau"), _unknown("bureau", leg.bureau, bureaus))
+            )
         legs.add(frozenset((leg.a, leg.b)))
-    for levers, where in ((s.tariffs, ("tariffs",)), (s.demand.response.reference, ("demand", "response", "reference"))):
+    for levers, where in (
+        (s.tariffs, ("tariffs",)),
+        (s.demand.response.reference, ("demand", "response", "reference")),
+    ):
         for bureau in levers.discount:
             if bureau not in bureaus:
                 problems.append(((*where, "discount", bureau), _unknown("bureau", bureau, bureaus)))
     for cname, corridor in s.corridors.items():
         path = corridor.path
         if path[0] != s.hub:
-            problems.append((("corridors", cname, "path", 0), f"expected the hub {s.hub!r}, found {path[0]!r}"))
-        for i, (a, b) in enumerate(zip(path, path[1:], strict=False)):
+            problems.append(
+                (("corridors", cname, "path", 0), f"expected the hub {s.hub!r}, found {path[0]!r}")
+            )
+        for i, (a, b) in enumerate(itertools.pairwise(path)):
             if b not in places:
                 problems.append((("corridors", cname, "path", i + 1), _unknown("place", b, places)))
             elif frozenset((a, b)) not in legs:
-                problems.append((("corridors", cname, "path", i + 1), f"no leg joins {a!r} and {b!r} in network.legs"))
+                problems.append(
+                    (
+                        ("corridors", cname, "path", i + 1),
+                        f"no leg joins {a!r} and {b!r} in network.legs",
+                    )
+                )
     if s.sea is not None:
         if s.sea.port not in places or places[s.sea.port].kind != "seaport":
-            problems.append((("sea", "port"), f"expected a place of kind seaport, found {s.sea.port!r}"))
+            problems.append(
+                (("sea", "port"), f"expected a place of kind seaport, found {s.sea.port!r}")
+            )
         if s.sea.corridor not in s.corridors:
-            problems.append((("sea", "corridor"), _unknown("corridor", s.sea.corridor, s.corridors)))
+            problems.append(
+                (("sea", "corridor"), _unknown("corridor", s.sea.corridor, s.corridors))
+            )
         elif s.corridors[s.sea.corridor].path[-1] != s.sea.port:
-            problems.append((("sea", "corridor"), f"corridor {s.sea.corridor!r} does not end at {s.sea.port!r}"))
+            problems.append(
+                (("sea", "corridor"), f"corridor {s.sea.corridor!r} does not end at {s.sea.port!r}")
+            )
         for port in s.sea.services:
             if port not in places:
                 problems.append((("sea", "services", port), _unknown("place", port, places)))
@@ -505,7 +524,9 @@ def check_references(s: Scenario) -> list[Problem]:
         at = ("demand", "flows", fname)
         if flow.corridor is not None:
             if flow.corridor not in s.corridors:
-                problems.append(((*at, "corridor"), _unknown("corridor", flow.corridor, s.corridors)))
+                problems.append(
+                    ((*at, "corridor"), _unknown("corridor", flow.corridor, s.corridors))
+                )
             else:
                 if flow.corridor == sea_corridor and s.sea is not None:
                     allowed = set(s.sea.services)
@@ -515,10 +536,17 @@ def check_references(s: Scenario) -> list[Problem]:
                     what = "corridor end"
                 for place in flow.places:
                     if place not in allowed:
-                        problems.append(((*at, "places", place), f"expected a {what}: one of {sorted(allowed)}, found {place!r}"))
+                        problems.append(
+                            (
+                                (*at, "places", place),
+                                f"expected a {what}: one of {sorted(allowed)}, found {place!r}",
+                            )
+                        )
         for name in flow.commodities:
             if name not in s.commodities:
-                problems.append(((*at, "commodities", name), _unknown("commodity", name, s.commodities)))
+                problems.append(
+                    ((*at, "commodities", name), _unknown("commodity", name, s.commodities))
+                )
         for name in flow.regions:
             if name not in s.regions:
                 problems.append(((*at, "regions", name), _unknown("region", name, s.regions)))

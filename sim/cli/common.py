@@ -1,0 +1,157 @@
+"""Shared pieces of the command line: the Typer app, consoles, error handling, progress,
+KPI tables.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.results.published import PUBLISHED_2023
+from sim.results.store import RunFolderError
+from sim.scenario import ScenarioError, parse_override
+
+app = typer.Typer(
+    name="landport",
+    help="Simulate rail–sea intermodal freight through the Huaihua International Land Port.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+HEADLINE = (
+    "trains.total",
+    "trains.qinzhou_rail_sea",
+    "trains.china_laos",
+    "trains.china_vietnam",
+    "teu.total",
+    "teu.qinzhou_rail_sea.export",
+    "teu.qinzhou_rail_sea.import",
+    "teu.china_laos.export",
+    "teu.china_laos.import",
+    "teu.china_vietnam.export",
+    "teu.china_vietnam.import",
+    "teu_per_train.mean",
+    "train_load_factor.qinzhou_rail_sea",
+    "train_load_factor.china_laos",
+    "train_load_factor.china_vietnam",
+    "clearance_h.import.mean",
+    "clearance_h.import.p90",
+    "clearance_h.export.mean",
+    "clearance_h.export.p90",
+    "dwell_h.huaihua.import.mean",
+    "dwell_h.huaihua.export.mean",
+    "door_to_door_h.import.mean",
+    "door_to_door_h.export.mean",
+    "utilisation.huaihua.customs.import.officers",
+    "utilisation.huaihua.customs.export.officers",
+    "utilisation.huaihua.customs.inspection_bays",
+    "utilisation.huaihua.customs.quarantine_lab",
+    "utilisation.huaihua.yard",
+    "utilisation.huaihua.sidings",
+    "cost.shipper_cny",
+    "cost.subsidy_cny",
+)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn expected errors into a clear message and exit code 2, never a traceback."""
+    try:
+        yield
+    except ScenarioError as exc:
+        for issue in exc.issues:
+            err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (RunFolderError, FileExistsError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr: tasks done, running, remaining and an ETA."""
+    if quiet:
+        yield lambda done, total: None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[dim]{task.fields[running]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None, running="")
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, running=f"{total - done} to go")
+
+        yield update
+
+
+def parse_sets(values: list[str] | None) -> dict[str, Any]:
+    return dict(parse_override(v) for v in values or [])
+
+
+def fmt(value: float, unit: str) -> str:
+    if value != value:  # NaN
+        return "–"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "CNY":
+        return f"{value / 1e6:,.2f} M"
+    if abs(value) >= 1000 or unit in ("trains", "TEU", "containers"):
+        return f"{value:,.0f}"
+    if abs(value) < 1:
+        return f"{value:.3f}"
+    return f"{value:.2f}"
+
+
+def kpi_table(summary: Any, names: tuple[str, ...] | None, title: str) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("KPI")
+    table.add_column("unit")
+    table.add_column("mean", justify="right")
+    table.add_column("± 95 % CI", justify="right")
+    table.add_column("n", justify="right")
+    table.add_column("published 2023", justify="right", style="cyan")
+    rows = summary.set_index("kpi")
+    for name in names if names is not None else list(rows.index):
+        if name not in rows.index:
+            continue
+        r = rows.loc[name]
+        unit = "M CNY" if r["unit"] == "CNY" else str(r["unit"])
+        pub = PUBLISHED_2023.get(name)
+        table.add_row(
+            name,
+            unit,
+            fmt(r["mean"], r["unit"]),
+            fmt(r["half_width"], r["unit"]) if r["n"] > 1 else "–",
+            str(int(r["n"])),
+            "" if pub is None else fmt(pub, r["unit"]),
+        )
+    return table

@@ -1,0 +1,93 @@
+"""``landport run``, ``validate`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.common import HEADLINE, app, handled, kpi_table, out, parse_sets, progress_bar
+from sim.experiment import api
+from sim.scenario import load_scenario, scenario_hash
+from sim.scenario.schema import Scenario
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", "-n", min=1, help="Replications (default: the scenario's)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Run folder to create (default: a new folder under results/)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run on a Dask cluster at this address, or 'local' for a LocalCluster."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field, e.g. --set customs.import.officers=4."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print kpis.json to stdout.")] = False,
+    all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI.")] = False,
+) -> None:
+    """Run a scenario and print its KPI table; results go to a new run folder."""
+    with handled():
+        overrides = parse_sets(set_)
+        scn = load_scenario(scenario, overrides)
+        reps = replications or scn.replications
+        with progress_bar(f"{scn.name}: {reps} replication(s)", quiet=False) as update:
+            result = api.run(
+                scn,
+                seed=seed,
+                replications=reps,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                out=out_dir,
+                progress=update,
+                overrides=None,
+            )
+        result.manifest["scenario_file"] = str(scenario)
+    if as_json:
+        sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
+        return
+    man = result.manifest
+    title = (
+        f"{scn.name}: {scn.start} – {scn.end}, {reps} replication(s), seed {man['seed']}"
+        f" — {man['events']:,} events in {man['wall_s']:.1f} s"
+    )
+    out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title))
+    out.print(f"Results: [bold]{result.path}[/bold]  (every KPI: summary.csv; tables: *.parquet)")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field.")] = None,
+) -> None:
+    """Check a scenario file; print what is wrong, or a one-line summary."""
+    with handled():
+        scn: Scenario = load_scenario(scenario, parse_sets(set_))
+    out.print(
+        f"[green]ok[/green] {scenario}: scenario {scn.name!r}, {scn.start} – {scn.end}, "
+        f"{len(scn.corridors)} corridors, {len(scn.demand.flows)} flows, "
+        f"hash {scenario_hash(scn)}",
+        highlight=False,
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario JSON Schema (for editors)."""
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
