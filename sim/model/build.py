@@ -247,7 +247,7 @@ def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> l
     out = []
     for name, flow in s.demand.flows.items():
         spec = specs[name]
-        teu_per_h = flow.teu_per_week / HOURS_PER_WEEK * spec.demand_multiplier
+        teu_per_h = flow.teu_per_week / HOURS_PER_WEEK * s.demand.scale * spec.demand_multiplier
         fcl_teu = flow.containers_per_shipment * (1 + flow.share_40ft)
         kinds = {"fcl": (1 - flow.lcl_share) * teu_per_h / fcl_teu}
         if flow.direction == "export":

@@ -3,8 +3,9 @@
 A what-if file names the file it ``extends:`` (relative to itself) and sets only what changes;
 mappings are merged deeply, any other value (lists included) replaces the inherited one.
 Overrides given as dotted paths (``customs.import.officers=4``) are applied last; their values
-are read as YAML scalars. Every leaf remembers the file (or override) that set it, so an
-error names the file where the bad value was written.
+are read as YAML scalars. A distribution (or train schedule) of another kind replaces the
+inherited one instead of being merged into it. Every leaf remembers the file (or override)
+that set it, so an error names the file where the bad value was written.
 
 YAML is read with ``yaml.safe_load``: no Python object tags.
 """
@@ -25,6 +26,10 @@ from sim.scenario.errors import Issue, ScenarioError
 from sim.scenario.schema import Scenario, check_references
 
 OVERRIDE = "--set"
+UNION_TAGS = frozenset(
+    ("constant", "exponential", "uniform", "triangular", "gamma", "lognormal", "weekly", "headway")
+)
+"""Tags of union variants that pydantic puts in error locations; not field names."""
 Provenance = dict[tuple[str, ...], str]
 
 
@@ -66,6 +71,17 @@ def _stamp(data: Any, source: str, prefix: tuple[str, ...], out: Provenance) -> 
             _stamp(value, source, (*prefix, str(key)), out)
 
 
+def _kind(mapping: Mapping[str, Any]) -> str | None:
+    """The variant of a tagged mapping: a distribution's ``dist``, or a schedule's form."""
+    if "dist" in mapping:
+        return f"dist:{mapping['dist']}"
+    if {"days", "times"} & set(mapping):
+        return "weekly"
+    if {"headway_h", "first_h"} & set(mapping):
+        return "headway"
+    return None
+
+
 def _merge(
     base: dict[str, Any],
     over: Mapping[str, Any],
@@ -75,7 +91,14 @@ def _merge(
 ) -> None:
     for key, value in over.items():
         path = (*prefix, str(key))
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        inherited = base.get(key)
+        if (
+            isinstance(value, dict)
+            and isinstance(inherited, dict)
+            and _kind(value) in (None, _kind(inherited))
+        ):
+            # Same kind (or untagged): merge field by field. A distribution or schedule of
+            # another kind replaces the inherited one whole.
             prov[path] = source
             _merge(base[key], value, source, prov, path)
         else:
@@ -165,11 +188,7 @@ def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
-            loc = tuple(
-                p
-                for p in err["loc"]
-                if not ((isinstance(p, str) and p.endswith("Dist")) or p in ("Weekly", "Headway"))
-            )
+            loc = _field_path(err["loc"])
             field = ".".join(str(p) for p in loc)
             issues.append(Issue(_source(prov, loc, shown), field, _describe(err)))
         raise ScenarioError(_dedupe(issues)) from None
@@ -182,6 +201,19 @@ def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
             ]
         )
     return scenario
+
+
+def _field_path(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop union tags from a pydantic location (a tag never follows another tag)."""
+    out: list[str | int] = []
+    previous_was_tag = False
+    for part in loc:
+        if part in UNION_TAGS and not previous_was_tag:
+            previous_was_tag = True
+            continue
+        previous_was_tag = False
+        out.append(part)
+    return tuple(out)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

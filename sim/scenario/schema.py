@@ -21,10 +21,12 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
+    Tag,
     model_validator,
 )
 
@@ -161,10 +163,24 @@ class Headway(Strict):
     first_h: NonNegativeFloat = 0.0
 
 
+def schedule_kind(value: Any) -> str:
+    """``weekly`` if the mapping names days or times, else ``headway``."""
+    if isinstance(value, dict):
+        return "weekly" if "days" in value or "times" in value else "headway"
+    return "weekly" if isinstance(value, Weekly) else "headway"
+
+
+Schedule = Annotated[
+    Annotated[Weekly, Tag("weekly")] | Annotated[Headway, Tag("headway")],
+    Discriminator(schedule_kind),
+]
+"""Either ``{days: [...], times: [...]}`` or ``{headway_h: ..., first_h: ...}``."""
+
+
 class TrainService(Strict):
     """Trains of one corridor in one direction."""
 
-    schedule: Weekly | Headway
+    schedule: Schedule
     capacity_teu: PositiveInt
     policy: Literal["timetable", "when_full", "min_load"] = Field(
         description="timetable: leave on time with what is loaded; when_full: leave as soon "
@@ -404,6 +420,9 @@ class Flow(Strict):
 
 
 class Demand(Strict):
+    scale: NonNegativeFloat = Field(
+        1.0, description="multiplies every flow's teu_per_week (2 = twice today's volume)"
+    )
     seasonality: dict[Literal[MONTHS], NonNegativeFloat] = Field(  # type: ignore[valid-type]
         description="monthly multipliers of teu_per_week, all twelve months"
     )
