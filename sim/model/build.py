@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from sim.engine import Bernoulli, Draws, Recorder, Sampler, Streams, Table, monitored
-from sim.model.customs import CustomsDesk, duty_intervals, run_shifts
+from sim.model.customs import CustomsDesk, duty_intervals, start_shifts
 from sim.model.demand import (
     HOURS_PER_WEEK,
     FlowDraws,
@@ -319,10 +319,8 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
                 )
                 for w in desk.working_hours
             ]
-            env.process(
-                run_shifts(
-                    env, officers, desk.officers, duty_intervals(windows, start_weekday, t0, t1)
-                )
+            start_shifts(
+                env, officers, desk.officers, duty_intervals(windows, start_weekday, t0, t1)
             )
         is_import = direction == "import"
         desks[direction] = CustomsDesk(

@@ -110,14 +110,26 @@ def duty_intervals(
     return merged
 
 
-def run_shifts(
+def start_shifts(
+    env: simpy.Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
+) -> None:
+    """Officers on duty (``staff`` of them) during ``intervals``, none in between.
+
+    The desk's capacity is set at once for the current time, so a declaration filed at this
+    very instant already sees the right number of officers; later changes run as a process.
+    """
+    now = env.now
+    on_duty = any(lo <= now < hi for lo, hi in intervals)
+    officers.set_capacity(staff if on_duty else 0)
+    env.process(_shifts(env, officers, staff, [(lo, hi) for lo, hi in intervals if hi > now]))
+
+
+def _shifts(
     env: simpy.Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
 ) -> simpy.events.ProcessGenerator:
-    """Process: officers on duty during ``intervals``, none in between."""
-    officers.set_capacity(0)
     for lo, hi in intervals:
         if lo > env.now:
             yield env.timeout(lo - env.now)
-        officers.set_capacity(staff)
+            officers.set_capacity(staff)
         yield env.timeout(hi - env.now)
         officers.set_capacity(0)

@@ -44,7 +44,11 @@ def _read_yaml(path: Path, referrer: str | None) -> dict[str, Any]:
     shown = _display(path)
     if not path.is_file():
         if referrer is not None:
-            raise ScenarioError.one(referrer, "extends", f"no scenario file {shown!r} to extend")
+            raise ScenarioError.one(
+                referrer,
+                "extends",
+                f"no scenario file {path.name!r} to extend (looked for {shown})",
+            )
         raise ScenarioError.one(shown, "", "no such scenario file")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

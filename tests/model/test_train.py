@@ -1,0 +1,158 @@
+"""Process tests of train dispatch policies on a tiny environment with a log."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import simpy
+
+from sim.engine import Constant, Draws, Resource, Table
+from sim.model.network import Crossing, RailNetwork
+from sim.model.train import TrainService
+from sim.results.records import CONTAINER_COLUMNS, TRAIN_COLUMNS
+
+
+def make_service(
+    env,
+    log,
+    *,
+    policy="timetable",
+    departures=(10.0,),
+    capacity=4,
+    min_load=0,
+    max_hold=0.0,
+    open_h=5.0,
+    sidings=None,
+    handling=None,
+    border=False,
+):
+    net = RailNetwork()
+    crossing = Crossing("b", Constant(1.0), Constant(3.0)) if border else None
+    net.add_place("hub", "hub", None)
+    net.add_place("b", "border" if border else "city", crossing)
+    net.add_place("end", "city", None)
+    net.add_leg(
+        "hub", "b", distance_km=100, run_time_h=Constant(2.0), bureau="x", tariff_cny_per_teu=100
+    )
+    net.add_leg(
+        "b", "end", distance_km=100, run_time_h=Constant(2.0), bureau="y", tariff_cny_per_teu=100
+    )
+    route = net.route("c", "export", ["hub", "b", "end"], four_customs_as_one=False)
+    containers = Table(CONTAINER_COLUMNS)
+    trains = Table(TRAIN_COLUMNS)
+    service = TrainService(
+        env,
+        route=route,
+        departures=np.asarray(departures, dtype=float),
+        capacity_teu=capacity,
+        policy=policy,
+        open_h=open_h,
+        min_load_teu=min_load,
+        max_hold_h=max_hold,
+        sidings=sidings,
+        handling_teu_per_h=handling,
+        run_time=Draws(np.random.default_rng(0)),
+        border_dwell=Draws(np.random.default_rng(0)),
+        containers=containers,
+        trains=trains,
+        on_departed=lambda teu: log.append(("departed", env.now, teu)),
+        on_arrival=lambda row, ids: log.append(("arrived", env.now, sorted(ids.tolist()))),
+    )
+    env.process(service.run())
+    return service, containers, trains
+
+
+def ready_at(env, service, containers, t, teu=1):
+    cid = containers.add(container_id=containers.n, teu=teu, t_created=t)
+    env.timeout(t).callbacks.append(lambda _: service.ready(cid))
+    return cid
+
+
+@pytest.fixture
+def env():
+    return simpy.Environment()
+
+
+def test_timetable_train_leaves_on_time_with_what_is_ready(env):
+    log = []
+    service, c, trains = make_service(env, log, departures=(10.0,), border=True)
+    ids = [ready_at(env, service, c, t) for t in (1.0, 7.0, 12.0)]
+    env.run(until=50)
+    # leaves at 10 with the two ready by then, runs 2 h + 1 h border + 3 h customs + 2 h
+    assert log == [("departed", 10.0, 2), ("arrived", 18.0, ids[:2])]
+    assert c["t_border"][ids[0]] == 16.0
+    assert service.waiting == [ids[2]]
+    assert trains["ran"][0]
+
+
+def test_four_customs_as_one_skips_the_border_customs_dwell(env):
+    log = []
+    service, c, _ = make_service(env, log, border=True)
+    service.route = dataclasses.replace(service.route, four_customs_as_one=True)
+    ready_at(env, service, c, 1.0)
+    env.run(until=50)
+    assert log[-1][:2] == ("arrived", 15.0)
+
+
+def test_when_full_leaves_as_soon_as_full(env):
+    log = []
+    service, c, _ = make_service(
+        env, log, policy="when_full", departures=(20.0,), capacity=3, open_h=15.0
+    )
+    for t in (6.0, 7.0, 8.0, 9.0):
+        ready_at(env, service, c, t)
+    env.run(until=60)
+    assert log[0] == ("departed", 8.0, 3)
+
+
+def test_min_load_holds_until_the_minimum_or_the_maximum_hold(env):
+    log = []
+    service, c, trains = make_service(
+        env, log, policy="min_load", departures=(10.0, 40.0), min_load=3, max_hold=6.0
+    )
+    for t in (2.0, 11.0, 13.0):  # third box reaches the minimum at 13 (held from 10)
+        ready_at(env, service, c, t)
+    ready_at(env, service, c, 36.0)  # second train: only one box, leaves at 40 + 6
+    env.run(until=100)
+    departures = [e for e in log if e[0] == "departed"]
+    assert departures == [("departed", 13.0, 3), ("departed", 46.0, 1)]
+    assert list(trains["t_scheduled"][:2]) == [10.0, 40.0]
+
+
+def test_an_empty_train_does_not_run(env):
+    log = []
+    _, _, trains = make_service(env, log, departures=(10.0, 20.0))
+    env.run(until=50)
+    assert log == []
+    assert trains.n == 2
+    assert not trains["ran"][:2].any()
+
+
+def test_capacity_is_respected_and_a_box_that_does_not_fit_waits(env):
+    log = []
+    service, c, _ = make_service(env, log, capacity=3)
+    a = ready_at(env, service, c, 1.0, teu=2)
+    b = ready_at(env, service, c, 2.0, teu=2)
+    d = ready_at(env, service, c, 3.0, teu=1)
+    env.run(until=50)
+    assert log[0] == ("departed", 10.0, 3)
+    assert log[1][2] == sorted([a, d])
+    assert service.waiting == [b]
+
+
+def test_train_holds_a_siding_while_loading_and_loading_takes_time(env):
+    log = []
+    sidings = Resource(env, "sidings", 1)
+    service, c, _ = make_service(
+        env, log, sidings=sidings, handling=1.0, departures=(10.0,), capacity=10
+    )
+    ids = [ready_at(env, service, c, 0.0) for _ in range(8)]
+    env.run(until=5.5)
+    assert sidings.in_use == 1  # placed at 10 - 5 = 5
+    env.run(until=50)
+    # 8 TEU at 1 TEU/h from 5 h: loading ends at 13, after the scheduled 10
+    assert log[0] == ("departed", 13.0, 8)
+    assert c["t_loaded"][ids[-1]] == 13.0
+    assert sidings.in_use == 0
