@@ -107,6 +107,7 @@ def run(
         scenario=scn.name,
         scenario_file=str(scenario) if not isinstance(scenario, Scenario) else None,
         scenario_hash=scenario_hash(scn),
+        scenario_resolved=canonical(scn),
         seed=seed,
         replications=reps,
         overrides=dict(overrides or {}),
