@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,7 +35,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Piped output (logs, CI, scripts) is not squeezed into 80 columns.
+out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -131,27 +133,31 @@ def fmt(value: float, unit: str) -> str:
     return f"{value:.2f}"
 
 
-def kpi_table(summary: Any, names: tuple[str, ...] | None, title: str) -> Table:
+def kpi_table(
+    summary: Any, names: tuple[str, ...] | None, title: str, published: bool = False
+) -> Table:
+    """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too."""
+    rows = summary.set_index("kpi")
+    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
     table = Table(title=title, title_justify="left", header_style="bold")
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     table.add_column("unit")
     table.add_column("mean", justify="right")
     table.add_column("± 95 % CI", justify="right")
     table.add_column("n", justify="right")
-    table.add_column("published 2023", justify="right", style="cyan")
-    rows = summary.set_index("kpi")
-    for name in names if names is not None else list(rows.index):
-        if name not in rows.index:
-            continue
+    if published:
+        table.add_column("2023 published", justify="right", style="cyan")
+    for name in shown:
         r = rows.loc[name]
-        unit = "M CNY" if r["unit"] == "CNY" else str(r["unit"])
-        pub = PUBLISHED_2023.get(name)
-        table.add_row(
+        cells = [
             name,
-            unit,
+            "M CNY" if r["unit"] == "CNY" else str(r["unit"]),
             fmt(r["mean"], r["unit"]),
             fmt(r["half_width"], r["unit"]) if r["n"] > 1 else "–",
             str(int(r["n"])),
-            "" if pub is None else fmt(pub, r["unit"]),
-        )
+        ]
+        if published:
+            pub = PUBLISHED_2023.get(name)
+            cells.append("" if pub is None else fmt(pub, r["unit"]))
+        table.add_row(*cells)
     return table

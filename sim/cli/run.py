@@ -11,6 +11,7 @@ import typer
 
 from sim.cli.common import HEADLINE, app, handled, kpi_table, out, parse_sets, progress_bar
 from sim.experiment import api
+from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
 from sim.scenario.schema import Scenario
 
@@ -67,7 +68,8 @@ def run(
         f"{scn.name}: {scn.start} – {scn.end}, {reps} replication(s), seed {man['seed']}"
         f" — {man['events']:,} events in {man['wall_s']:.1f} s"
     )
-    out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title))
+    published = (scn.start, scn.end) == PUBLISHED_WINDOW
+    out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
     out.print(f"Results: [bold]{result.path}[/bold]  (every KPI: summary.csv; tables: *.parquet)")
 
 
