@@ -19,7 +19,7 @@ from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results.run import RunResult, load_run, summarise, tidy_kpis
 from sim.results.store import unique_folder
-from sim.results.tables import frame, queue_frame
+from sim.results.tables import frame, stack, stacked_queue_frame
 from sim.scenario import Scenario, canonical, load_scenario, scenario_hash
 
 DEFAULT_ROOT = Path("results")
@@ -42,23 +42,13 @@ def as_scenario(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = No
 
 def combine(results: Sequence[ReplicationResult], scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Every replication's tables, stacked, with a leading ``replication`` column."""
-    out: dict[str, pd.DataFrame] = {}
+    parts = [(r.replication, r) for r in results]
     names = list(results[0].tables) if results else []
-    for name in [*names, "queues"]:
-        parts = []
-        for r in results:
-            df = (
-                queue_frame(r.series, scenario.start)
-                if name == "queues"
-                else frame(r.tables[name], scenario.start)
-            )
-            df.insert(0, "replication", r.replication)
-            parts.append(df)
-        combined = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        for col in combined.columns:
-            if combined[col].dtype == object:
-                combined[col] = combined[col].astype("category")
-        out[name] = combined
+    out = {
+        name: frame(stack([(rep, r.tables[name]) for rep, r in parts]), scenario.start)
+        for name in names
+    }
+    out["queues"] = stacked_queue_frame([(rep, r.series) for rep, r in parts], scenario.start)
     return out
 
 

@@ -9,7 +9,7 @@ resample by calendar month directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ def frame(columns: Columns, start: dt.date | None = None) -> pd.DataFrame:
     """A DataFrame of recorded columns, text as categoricals, with timestamp twins."""
     df = pd.DataFrame(dict(columns))
     for name in df.columns:
-        if df[name].dtype == object:
+        if df[name].dtype == object or pd.api.types.is_string_dtype(df[name]):
             df[name] = df[name].astype("category")
     if start is not None:
         origin = pd.Timestamp(start)
@@ -50,6 +50,35 @@ def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> 
         return pd.DataFrame(columns=["where", "t", "queue", "busy", "capacity"])
     df = pd.concat(parts, ignore_index=True)
     df["where"] = df["where"].astype("category")
+    if start is not None:
+        df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
+    return df
+
+
+def stack(parts: Sequence[tuple[int, Columns]]) -> dict[str, np.ndarray]:
+    """Columns of several replications, concatenated, with a leading ``replication`` column."""
+    if not parts:
+        return {"replication": np.empty(0, dtype=np.int64)}
+    names = list(parts[0][1])
+    lengths = [len(cols[names[0]]) if names else 0 for _, cols in parts]
+    out = {"replication": np.repeat([rep for rep, _ in parts], lengths).astype(np.int64)}
+    for name in names:
+        out[name] = np.concatenate([np.asarray(cols[name]) for _, cols in parts])
+    return out
+
+
+def stacked_queue_frame(
+    parts: Sequence[tuple[int, Mapping[str, Columns]]], start: dt.date | None = None
+) -> pd.DataFrame:
+    """:func:`queue_frame` of several replications, with a leading ``replication`` column."""
+    flat = []
+    for rep, series in parts:
+        for where, cols in series.items():
+            n = len(cols["t"])
+            flat.append((rep, {"where": np.full(n, where, dtype=object), **cols}))
+    if not flat:
+        return pd.DataFrame(columns=["replication", "where", "t", "queue", "busy", "capacity"])
+    df = frame(stack(flat))
     if start is not None:
         df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
     return df
