@@ -1,0 +1,246 @@
+"""``landport check``: the baseline regression check that CI runs (see
+:mod:`sim.experiment.check` for what is compared and the band rule)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli.common import (
+    EXIT_BAD_INPUT,
+    app,
+    err,
+    fmt,
+    handled,
+    out,
+    parse_sets,
+    progress_bar,
+)
+from sim.experiment import check as chk
+from sim.results.published import SOURCE, TOLERANCE
+
+_STYLE = {
+    "ok": "green",
+    "changed": "yellow",
+    "new": "yellow",
+    "NOT EXACT": "bold red",
+    "REGRESSION": "bold red",
+    "missing": "bold red",
+}
+
+
+def _num(value: float, unit: str) -> str:
+    """Like :func:`fmt`, but a mean of counts over replications keeps one decimal."""
+    if unit in chk.COUNT_UNITS and value == value:
+        return f"{value:,.1f}"
+    return fmt(value, unit)
+
+
+def _signed(value: float, unit: str) -> str:
+    if value != value:  # NaN
+        return "–"
+    text = _num(abs(value), unit)
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def _console() -> Console:
+    """The output console; when not a terminal (CI logs, pipes) wide enough for whole names."""
+    return out if out.is_terminal else Console(width=max(out.width, 132))
+
+
+def _table(report: chk.CheckReport, title: str) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for name, justify in (
+        ("KPI", "left"),
+        ("unit", "left"),
+        ("baseline", "right"),
+        ("now", "right"),
+        ("difference", "right"),
+        ("allowed band", "right"),
+        ("status", "left"),
+        ("published 2023", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in report.rows:
+        u = row.unit
+        shown_unit = "M CNY" if u == "CNY" else u
+        status = row.status
+        table.add_row(
+            row.name,
+            shown_unit,
+            _num(row.base.mean, u) if row.base else "–",
+            _num(row.now.mean, u) if row.now else "–",
+            _signed(row.difference, u),
+            "±" + _num(row.band, u) if row.band == row.band else "–",
+            f"[{_STYLE[status]}]{status}[/]",
+            "" if row.published is None else f"[cyan]{fmt(row.published, u)}[/]",
+        )
+    return table
+
+
+def _calibration_table(report: chk.CheckReport) -> Table:
+    table = Table(
+        title=f"Published 2023 figures beside the model ({SOURCE})",
+        title_justify="left",
+        header_style="bold",
+    )
+    for name in ("figure", "published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
+        table.add_column(name, justify="left" if name == "figure" else "right")
+    for name, published, mean, hw, dev, ok in chk.calibration(report.summary):
+        u = "trains" if name.startswith("trains") else "h"
+        table.add_row(
+            name,
+            fmt(published, u),
+            _num(mean, u),
+            _num(hw, u),
+            f"[{'green' if ok else 'red'}]{dev:+.1%}[/]",
+            f"±{TOLERANCE[name]:.0%}",
+        )
+    return table
+
+
+def _verdict(report: chk.CheckReport, con: Console) -> None:
+    band = report.band_failures
+    if band:
+        listed = ", ".join(
+            f"{r.name} ({_signed(r.difference, r.unit)} {r.unit}, band ±{fmt(r.band, r.unit)})"
+            if r.status == "REGRESSION"
+            else f"{r.name} (missing from this run)"
+            for r in band
+        )
+        con.print(
+            f"[bold red]Statistical check FAILED[/]: {len(band)} KPI(s) outside the "
+            f"{chk.CONFIDENCE:.0%} band: {listed}",
+            highlight=False,
+        )
+    else:
+        con.print(
+            f"[green]Statistical check passed[/]: every KPI within its {chk.CONFIDENCE:.0%} band.",
+            highlight=False,
+        )
+    differ = report.not_identical
+    if not differ:
+        con.print(
+            "[green]Exact check passed[/]: every replication's value is identical to the "
+            f"baseline's, bit for bit ({report.exact_reason}).",
+            highlight=False,
+        )
+    elif report.exact_required:
+        hint = (
+            "same seed and same code gave different numbers: reproducibility is broken"
+            if "same scenario" in report.exact_reason
+            else "the numbers moved"
+        )
+        con.print(
+            f"[bold red]Exact check FAILED[/] ({report.exact_reason}): {len(differ)} KPI(s) "
+            f"differ from the baseline; {hint}.",
+            highlight=False,
+        )
+    else:
+        within = not band
+        con.print(
+            f"[yellow]Exact check: numbers differ[/] on {len(differ)} KPI(s) "
+            f"({report.exact_reason})"
+            + (
+                "; all within the statistical band. If the change was intended, review it "
+                f"and record it with `{chk.REGENERATE}`."
+                if within
+                else "."
+            ),
+            highlight=False,
+        )
+
+
+def _header(report: chk.CheckReport) -> str:
+    b, c = report.baseline, report.current
+    return (
+        f"Baseline {report.baseline_path}: scenario {b.scenario_name} ({b.scenario_hash}), "
+        f"seed {b.seed}, {b.replications} replications, landport {b.landport_version}, "
+        f"commit {b.git_commit or 'unknown'}, recorded {b.created_at or 'unknown'}\n"
+        f"Now: {c.scenario_file} ({c.scenario_hash}), seed {c.seed}, {c.replications} "
+        f"replications, commit {c.git_commit or 'unknown'}, {report.wall_s:.1f} s"
+    )
+
+
+@app.command()
+def check(
+    baseline: Annotated[
+        Path, typer.Option(help="Baseline KPI file to compare with (or to write with --update).")
+    ] = chk.DEFAULT_BASELINE,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Run the scenario and rewrite the baseline file from it."),
+    ] = False,
+    scenario: Annotated[
+        Path, typer.Option(help="Scenario to run (default: the committed baseline).")
+    ] = chk.DEFAULT_SCENARIO,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Also fail when the numbers are not identical to the baseline's, bit for bit.",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field, e.g. --set customs.import.officers=2."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Re-run the baseline and compare its KPIs with the committed baseline file.
+
+    Exit 0 when every KPI is within its band (and, when required, identical); 1 on a
+    regression; 2 on bad input (missing or corrupt baseline file, bad scenario or option).
+    """
+    con = _console()
+    with handled():
+        try:
+            if update:
+                if set_:
+                    err.print(
+                        "[red]error:[/red] --update records the scenario file as committed; "
+                        "do not combine it with --set (edit the scenario file instead)",
+                        highlight=False,
+                    )
+                    raise typer.Exit(EXIT_BAD_INPUT)
+                with progress_bar(f"{scenario}: baseline run", quiet) as progress:
+                    new, report = chk.update_baseline(
+                        scenario, baseline, workers=workers, progress=progress
+                    )
+                if report is not None:
+                    con.print(_table(report, "Change from the previous baseline"))
+                con.print(
+                    f"Wrote {baseline}: scenario {new.scenario_name} ({new.scenario_hash}), "
+                    f"seed {new.seed}, {new.replications} replications, "
+                    f"{len(new.kpis)} KPIs. Review `git diff {baseline}` and commit it.",
+                    highlight=False,
+                )
+                return
+            overrides = parse_sets(set_)
+            with progress_bar(f"{scenario}: regression check", quiet) as progress:
+                report = chk.run_check(
+                    scenario,
+                    baseline,
+                    exact=exact,
+                    overrides=overrides,
+                    workers=workers,
+                    progress=progress,
+                )
+        except chk.BaselineError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    con.print(_header(report), highlight=False)
+    for note in report.notes:
+        con.print(f"[yellow]note:[/] {note}", highlight=False)
+    con.print(_table(report, "Regression check against the baseline"))
+    con.print(_calibration_table(report))
+    _verdict(report, con)
+    raise typer.Exit(report.exit_code)
