@@ -83,28 +83,37 @@ class LevelSeries:
     """Change points of a resource's queue length, units in use and capacity.
 
     Together they define step functions of time, from which the results layer computes
-    time-weighted means (never a plain average of the samples).
+    time-weighted means (never a plain average of the samples). Several changes at one
+    instant collapse to the last of them.
     """
 
-    __slots__ = ("busy", "capacity", "queue", "t", "where")
+    __slots__ = ("points", "where")
 
     def __init__(self, where: str) -> None:
         self.where = where
-        self.t: list[float] = []
-        self.queue: list[int] = []
-        self.busy: list[float] = []
-        self.capacity: list[float] = []
+        self.points: list[tuple[float, int, float, float]] = []
 
     def record(self, t: float, queue: int, busy: float, capacity: float) -> None:
-        if self.t and self.t[-1] == t:
-            self.queue[-1] = queue
-            self.busy[-1] = busy
-            self.capacity[-1] = capacity
-            return
-        self.t.append(t)
-        self.queue.append(queue)
-        self.busy.append(busy)
-        self.capacity.append(capacity)
+        self.points.append((t, queue, busy, capacity))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Columns ``t``, ``queue``, ``busy``, ``capacity``: one row per distinct time."""
+        if not self.points:
+            return {
+                "t": np.empty(0),
+                "queue": np.empty(0, dtype=np.int64),
+                "busy": np.empty(0),
+                "capacity": np.empty(0),
+            }
+        data = np.asarray(self.points, dtype=float)
+        t = data[:, 0]
+        last = np.append(t[1:] != t[:-1], True)
+        return {
+            "t": t[last],
+            "queue": data[last, 1].astype(np.int64),
+            "busy": data[last, 2],
+            "capacity": data[last, 3],
+        }
 
 
 class Recorder:

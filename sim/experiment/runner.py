@@ -65,15 +65,7 @@ def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None) -
     seed = scenario.seed if seed is None else seed
     recorder, events = simulate(scenario, replication, seed)
     tables = {name: t.arrays() for name, t in recorder.tables.items()}
-    series: dict[str, Columns] = {
-        where: {
-            "t": np.asarray(s.t, dtype=float),
-            "queue": np.asarray(s.queue, dtype=np.int64),
-            "busy": np.asarray(s.busy, dtype=float),
-            "capacity": np.asarray(s.capacity, dtype=float),
-        }
-        for where, s in recorder.series.items()
-    }
+    series: dict[str, Columns] = {where: s.arrays() for where, s in recorder.series.items()}
     kpis = compute_kpis(
         frame(tables["containers"]),
         frame(tables["trains"]),

@@ -549,48 +549,53 @@ def _arrivals(
     sea_corridor: str | None,
 ) -> Iterator[simpy.Event]:
     """Process: every shipment arrives at its time, in time order across flows."""
-    times = np.concatenate([d.draws.times for d in drawn]) if drawn else np.empty(0)
-    which = (
-        np.concatenate([np.full(len(d.draws.times), i) for i, d in enumerate(drawn)])
-        if drawn
-        else np.empty(0, dtype=int)
-    )
-    index = (
-        np.concatenate([np.arange(len(d.draws.times)) for d in drawn])
-        if drawn
-        else np.empty(0, dtype=int)
-    )
-    order = np.argsort(times, kind="stable")
-    times, which, index = times[order], which[order], index[order]
+    if not drawn:
+        return
+    # One row per shipment, in arrival order, built column-wise.
+    per_flow: dict[str, list[np.ndarray]] = {}
+    first_box = []
+    for d in drawn:
+        n, f, dr = len(d.draws.times), d.flow, d.draws
+        first_box.append(np.concatenate(([0], np.cumsum(dr.containers)[:-1])).astype(int))
+        if d.kind == "fcl" and n:
+            teu = np.add.reduceat(dr.box_teu, first_box[-1])
+        else:
+            teu = np.full(n, 0 if d.kind == "lcl_export" else 1)
+        places = np.asarray([*f.places, None], dtype=object)  # code -1 → None
+        columns = {
+            "flow": np.full(n, f.name, dtype=object),
+            "corridor": np.full(n, f.corridor, dtype=object),
+            "direction": np.full(n, f.direction, dtype=object),
+            "commodity": np.asarray(f.commodities, dtype=object)[dr.commodity],
+            "place": places[dr.place],
+            "region": np.asarray(f.regions, dtype=object)[dr.region],
+            "lcl": np.full(n, d.kind != "fcl"),
+            "containers": dr.containers if d.kind != "lcl_export" else np.zeros(n, dtype=int),
+            "teu": teu,
+            "cbm": dr.cbm,
+            "t_created": dr.times,
+            "which": np.full(n, len(first_box) - 1),
+            "index": np.arange(n),
+        }
+        for name, values in columns.items():
+            per_flow.setdefault(name, []).append(values)
+    cols = {name: np.concatenate(parts) for name, parts in per_flow.items()}
+    order = np.argsort(cols["t_created"], kind="stable")
+    cols = {name: values[order] for name, values in cols.items()}
+    which, index = cols.pop("which"), cols.pop("index")
+    times = cols["t_created"]
+    shipments.add_many(len(times), shipment_id=np.arange(len(times)), **cols)
 
-    # Shipment rows, in arrival order.
-    first_box = [np.concatenate(([0], np.cumsum(d.draws.containers)[:-1])) for d in drawn]
-    box_teu_sum = [
-        np.add.reduceat(d.draws.box_teu, first_box[i])
-        if d.kind == "fcl" and len(d.draws.times)
-        else np.ones(len(d.draws.times), dtype=int) * (0 if d.kind == "lcl_export" else 1)
-        for i, d in enumerate(drawn)
-    ]
-
-    def col(get: Callable[[_Drawn, int], object]) -> list[object]:
-        return [get(drawn[w], i) for w, i in zip(which.tolist(), index.tolist(), strict=True)]
-
-    n = len(times)
-    shipments.add_many(
-        n,
-        shipment_id=np.arange(shipments.n, shipments.n + n),
-        flow=col(lambda d, i: d.flow.name),
-        corridor=col(lambda d, i: d.flow.corridor),
-        direction=col(lambda d, i: d.flow.direction),
-        commodity=col(lambda d, i: d.flow.commodities[d.draws.commodity[i]]),
-        place=col(lambda d, i: d.flow.places[d.draws.place[i]] if d.draws.place[i] >= 0 else None),
-        region=col(lambda d, i: d.flow.regions[d.draws.region[i]]),
-        lcl=col(lambda d, i: d.kind != "fcl"),
-        containers=col(lambda d, i: int(d.draws.containers[i]) if d.kind != "lcl_export" else 0),
-        teu=[int(box_teu_sum[w][i]) for w, i in zip(which.tolist(), index.tolist(), strict=True)],
-        cbm=col(lambda d, i: d.draws.cbm[i]),
-        t_created=times,
-    )
+    # Plain Python lists: indexing numpy scalars one at a time is slow.
+    flows = [d.flow for d in drawn]
+    kinds = [d.kind for d in drawn]
+    place_l = [d.draws.place.tolist() for d in drawn]
+    region_l = [d.draws.region.tolist() for d in drawn]
+    commodity_l = [d.draws.commodity.tolist() for d in drawn]
+    count_l = [d.draws.containers.tolist() for d in drawn]
+    cbm_l = [d.draws.cbm.tolist() for d in drawn]
+    box_l = [d.draws.box_teu.tolist() for d in drawn]
+    first_l = [f.tolist() for f in first_box]
 
     sea_import = services.get((sea_corridor, "import")) if sea_corridor else None
     for sid, (t, w, i) in enumerate(
@@ -598,25 +603,24 @@ def _arrivals(
     ):
         if t > env.now:
             yield env.timeout(t - env.now)
-        d = drawn[w]
-        flow, draws = d.flow, d.draws
-        place, region = int(draws.place[i]), int(draws.region[i])
-        if d.kind == "lcl_export":
-            hub.lcl_cargo(flow, sid, place, region, float(draws.cbm[i]))
+        flow, kind = flows[w], kinds[w]
+        place, region = place_l[w][i], region_l[w][i]
+        if kind == "lcl_export":
+            hub.lcl_cargo(flow, sid, place, region, cbm_l[w][i])
             continue
-        start = first_box[w][i]
-        for k in range(int(draws.containers[i])):
+        start = first_l[w][i]
+        for k in range(count_l[w][i]):
             cid = flow.new_container(
                 containers,
                 shipment_id=sid,
                 place=place,
-                commodity=int(draws.commodity[i]),
+                commodity=commodity_l[w][i],
                 region=region,
-                teu=int(draws.box_teu[start + k]),
-                lcl=d.kind != "fcl",
+                teu=box_l[w][start + k],
+                lcl=kind != "fcl",
                 t=t,
             )
-            if d.kind == "lcl_import":
+            if kind == "lcl_import":
                 shipments["container_id"][sid] = cid
             if flow.direction == "export":
                 hub.fcl_export(cid)

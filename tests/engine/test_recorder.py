@@ -31,8 +31,10 @@ def test_level_series_keeps_one_point_per_instant():
     s.record(0.0, 0, 0, 1)
     s.record(1.0, 1, 1, 1)
     s.record(1.0, 0, 1, 1)
-    assert s.t == [0.0, 1.0]
-    assert s.queue == [0, 0]
+    cols = s.arrays()
+    assert list(cols["t"]) == [0.0, 1.0]
+    assert list(cols["queue"]) == [0, 0]
+    assert list(cols["busy"]) == [0.0, 1.0]
 
 
 def test_recorder_names_are_unique():

@@ -34,8 +34,8 @@ def test_capacity_is_never_exceeded_and_levels_are_recorded(env):
     env.timeout(4).callbacks.append(lambda _: yard.release(2))
     env.run()
     assert granted[2:] == [(2, 4.0), (1, 4.0)]
-    assert max(series.busy) <= 5
-    assert series.queue[-1] == 0
+    assert max(series.arrays()["busy"]) <= 5
+    assert series.arrays()["queue"][-1] == 0
 
 
 def test_a_request_that_can_never_fit_is_an_error(env):

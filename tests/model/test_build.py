@@ -88,17 +88,7 @@ def test_littles_law_on_import_customs(ended):
     """Time-average number in import customs (resource monitors) = λ × mean clearance."""
     model, c, recorder = ended
     h = model.horizon_h
-    q = queue_frame(
-        {
-            w: {
-                "t": np.asarray(s.t),
-                "queue": np.asarray(s.queue),
-                "busy": np.asarray(s.busy),
-                "capacity": np.asarray(s.capacity),
-            }
-            for w, s in recorder.series.items()
-        }
-    )
+    q = queue_frame({w: s.arrays() for w, s in recorder.series.items()})
 
     def mean_in(where: str) -> float:
         g = q[q["where"] == where]
