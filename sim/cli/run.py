@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import HEADLINE, app, handled, kpi_table, out, parse_sets, progress_bar
+from sim.cli.common import (
+    HEADLINE,
+    app,
+    err,
+    handled,
+    kpi_table,
+    out,
+    parse_sets,
+    progress_bar,
+)
 from sim.experiment import api
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
@@ -42,6 +51,9 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print kpis.json to stdout.")] = False,
     all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html into the run folder.")
+    ] = False,
 ) -> None:
     """Run a scenario and print its KPI table; results go to a new run folder."""
     with handled():
@@ -60,6 +72,10 @@ def run(
                 overrides=None,
             )
         result.manifest["scenario_file"] = str(scenario)
+    if report:
+        from sim.results.report import write_report  # matplotlib only when asked: quick start
+
+        err.print(f"Report: [bold]{write_report(result)}[/bold]")
     if as_json:
         sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
         return

@@ -1,0 +1,57 @@
+"""``landport report``: write a run's report (KPI table, plots, scenario, manifest)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.common import app, err, handled, out
+from sim.experiment import api
+from sim.results.run import RunResult
+from sim.results.store import RunFolderError
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+@app.command()
+def report(
+    run: Annotated[
+        str,
+        typer.Argument(help="Run folder written by `landport run` (or a run id of the catalogue)."),
+    ],
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: one self-contained file (images embedded, opens offline); "
+            "md: report.md with PNG figures in report-figures/.",
+        ),
+    ] = ReportFormat.html,
+) -> None:
+    """Write a report of a run into its folder: KPIs with confidence intervals, every plot,
+    the scenario as resolved and the manifest."""
+    from sim.results.report import write_report  # matplotlib only when asked: quick start
+
+    with handled():
+        result = load_run_arg(run)
+        err.print(f"Drawing the figures of {result.path} …", highlight=False)
+        path = write_report(result, fmt.value)
+    out.print(f"Report: [bold]{path}[/bold]")
+
+
+def load_run_arg(run: str) -> RunResult:
+    """A run from a folder path (or whatever else ``sim.load`` accepts, e.g. a run id)."""
+    folder = Path(run)
+    if folder.exists() and not folder.is_dir():
+        raise RunFolderError(f"{run}: not a folder; give a run folder such as results/<run>/")
+    try:
+        return api.load(run)
+    except (FileNotFoundError, KeyError) as exc:
+        raise RunFolderError(f"{run}: no such run folder or run id ({exc})") from None
