@@ -28,6 +28,7 @@ from sim.model.customs import CustomsDesk, duty_intervals, start_shifts
 from sim.model.demand import (
     HOURS_PER_WEEK,
     FlowDraws,
+    booked_arrivals,
     draw_flow,
     drayage_cny_per_teu,
     elasticity_multiplier,
@@ -233,6 +234,8 @@ class _Drawn:
     flow: FlowSpec
     kind: str
     draws: FlowDraws
+    arrive: np.ndarray
+    """When each shipment reaches the hub gate or its origin terminal (≥ its booking time)."""
 
 
 def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> list[_Drawn]:
@@ -273,8 +276,41 @@ def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> l
                 arrivals_rng=streams[f"demand.{name}.{kind}.arrivals"],
                 attributes_rng=streams[f"demand.{name}.{kind}.attributes"],
             )
-            out.append(_Drawn(spec, kind, draws))
+            arrive = draws.times
+            service = _booked_service(s, name)
+            if kind == "fcl" and service is not None and service.booking is not None:
+                departures = departure_times(
+                    service.schedule,
+                    s.start.weekday(),
+                    -s.warmup_h + service.open_h,
+                    s.horizon_h,
+                )
+                arrive = booked_arrivals(
+                    draws.times,
+                    departures,
+                    service.booking.window_h,
+                    service.booking.cutoff_h,
+                    -s.warmup_h,
+                )
+            out.append(_Drawn(spec, kind, draws, arrive))
     return out
+
+
+def _booked_service(s: Scenario, flow_name: str) -> TrainServiceSpec | None:
+    """The train service a flow's FCL cargo is booked on at its origin terminal, if any.
+
+    Exports are booked on their corridor's export trains; imports by train on a land
+    corridor on its import trains. Rail–sea imports reach the port by vessel instead.
+    """
+    flow = s.demand.flows[flow_name]
+    if flow.corridor is None or flow.arrives_by != "train":
+        return None
+    trains = s.corridors[flow.corridor].trains
+    if flow.direction == "export":
+        return trains.export
+    if s.sea is not None and flow.corridor == s.sea.corridor:
+        return None
+    return trains.import_
 
 
 # ---------------------------------------------------------------------------- build
@@ -551,7 +587,7 @@ def _arrivals(
     """Process: every shipment arrives at its time, in time order across flows."""
     if not drawn:
         return
-    # One row per shipment, in arrival order, built column-wise.
+    # One row per shipment, in order of arrival at the hub gate or origin terminal.
     per_flow: dict[str, list[np.ndarray]] = {}
     first_box = []
     for d in drawn:
@@ -574,16 +610,17 @@ def _arrivals(
             "teu": teu,
             "cbm": dr.cbm,
             "t_created": dr.times,
+            "t_arrived": d.arrive,
             "which": np.full(n, len(first_box) - 1),
             "index": np.arange(n),
         }
         for name, values in columns.items():
             per_flow.setdefault(name, []).append(values)
     cols = {name: np.concatenate(parts) for name, parts in per_flow.items()}
-    order = np.argsort(cols["t_created"], kind="stable")
+    order = np.argsort(cols["t_arrived"], kind="stable")
     cols = {name: values[order] for name, values in cols.items()}
     which, index = cols.pop("which"), cols.pop("index")
-    times = cols["t_created"]
+    times = cols["t_arrived"]
     shipments.add_many(len(times), shipment_id=np.arange(len(times)), **cols)
 
     # Plain Python lists: indexing numpy scalars one at a time is slow.

@@ -115,6 +115,30 @@ def elasticity_multiplier(cost: float, reference_cost: float, elasticity: float)
     return (cost / reference_cost) ** elasticity
 
 
+def booked_arrivals(
+    booked: np.ndarray, departures: np.ndarray, window_h: float, cutoff_h: float, t0_h: float
+) -> np.ndarray:
+    """When cargo booked at ``booked`` reaches the terminal of trains leaving at ``departures``.
+
+    Cargo is booked on the first departure D at or after its booking time. What was booked
+    since the previous departure (or ``t0_h``) reaches the terminal in booking order, spread
+    evenly over [D − ``window_h``, D − ``cutoff_h``], never before it was booked. Where trains
+    run more often than the window, nothing changes: cargo arrives as soon as it exists.
+    """
+    booked = np.asarray(booked, dtype=float)
+    if len(departures) == 0 or len(booked) == 0:
+        return booked.copy()
+    idx = np.searchsorted(departures, booked, side="left")
+    has_train = idx < len(departures)
+    d = np.where(has_train, departures[np.minimum(idx, len(departures) - 1)], booked)
+    prev = np.where(idx > 0, departures[np.maximum(idx - 1, 0)], t0_h)
+    start, end = d - window_h, d - cutoff_h
+    spread = has_train & (start > prev)
+    frac = np.where(spread, (booked - prev) / np.where(spread, d - prev, 1.0), 0.0)
+    mapped = start + frac * (end - start)
+    return np.where(spread, np.maximum(booked, mapped), booked)
+
+
 @dataclass(frozen=True)
 class FlowDraws:
     """Every shipment of one flow and kind (FCL or LCL), drawn up front."""

@@ -82,6 +82,8 @@ CONTAINER_COLUMNS: dict[str, object] = {
 }
 
 SHIPMENT_COLUMNS: dict[str, object] = {
+    # t_created: booked; t_arrived: cargo reaches the hub gate (exports) or the origin
+    # terminal (imports), which is when its containers are created.
     "shipment_id": int,
     "flow": object,
     "corridor": object,
@@ -94,6 +96,7 @@ SHIPMENT_COLUMNS: dict[str, object] = {
     "teu": int,
     "cbm": float,
     "t_created": float,
+    "t_arrived": float,
     "container_id": int,
 }
 

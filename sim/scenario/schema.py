@@ -177,6 +177,24 @@ Schedule = Annotated[
 """Either ``{days: [...], times: [...]}`` or ``{headway_h: ..., first_h: ...}``."""
 
 
+class Booking(Strict):
+    """When FCL cargo booked on a train reaches the train's origin terminal.
+
+    Cargo booked since the previous departure is delivered, in booking order, spread evenly
+    between ``window_h`` and ``cutoff_h`` hours before the departure (but never before it was
+    booked). Without a booking, cargo arrives as soon as it exists and waits for the train.
+    """
+
+    window_h: PositiveFloat
+    cutoff_h: NonNegativeFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Booking:
+        if self.cutoff_h >= self.window_h:
+            raise ValueError("cutoff_h must be less than window_h")
+        return self
+
+
 class TrainService(Strict):
     """Trains of one corridor in one direction."""
 
@@ -191,6 +209,11 @@ class TrainService(Strict):
     )
     min_load_teu: int = Field(0, ge=0)
     max_hold_h: NonNegativeFloat = 0.0
+    booking: Booking | None = Field(
+        None,
+        description="FCL cargo reaches the origin terminal shortly before its booked "
+        "train (land corridors); null: as soon as it exists",
+    )
 
     @model_validator(mode="after")
     def _policy(self) -> TrainService:
