@@ -47,15 +47,11 @@ def _signed(value: float, unit: str) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
-def _console() -> Console:
-    """The output console; when not a terminal (CI logs, pipes) wide enough for whole names."""
-    return out if out.is_terminal else Console(width=max(out.width, 132))
-
-
 def _table(report: chk.CheckReport, title: str) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
+    names = [r.name for r in report.rows]
+    table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in names), default=3))
     for name, justify in (
-        ("KPI", "left"),
         ("unit", "left"),
         ("baseline", "right"),
         ("now", "right"),
@@ -88,8 +84,9 @@ def _calibration_table(report: chk.CheckReport) -> Table:
         title_justify="left",
         header_style="bold",
     )
-    for name in ("figure", "published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
-        table.add_column(name, justify="left" if name == "figure" else "right")
+    table.add_column("figure", no_wrap=True)
+    for name in ("published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
+        table.add_column(name, justify="right")
     for name, published, mean, hw, dev, ok in chk.calibration(report.summary):
         u = "trains" if name.startswith("trains") else "h"
         table.add_row(
@@ -200,7 +197,7 @@ def check(
     Exit 0 when every KPI is within its band (and, when required, identical); 1 on a
     regression; 2 on bad input (missing or corrupt baseline file, bad scenario or option).
     """
-    con = _console()
+    con = out
     with handled():
         try:
             if update:
