@@ -21,7 +21,7 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import check as chk
-from sim.results.published import SOURCE, TOLERANCE
+from sim.results.published import SOURCE, TOLERANCE, WINDOW
 
 _STYLE = {
     "ok": "green",
@@ -48,6 +48,7 @@ def _signed(value: float, unit: str) -> str:
 
 
 def _table(report: chk.CheckReport, title: str) -> Table:
+    published = report.comparable_to_published
     table = Table(title=title, title_justify="left", header_style="bold")
     names = [r.name for r in report.rows]
     table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in names), default=3))
@@ -58,14 +59,14 @@ def _table(report: chk.CheckReport, title: str) -> Table:
         ("difference", "right"),
         ("allowed band", "right"),
         ("status", "left"),
-        ("published 2023", "right"),
+        *([("published 2023", "right")] if published else []),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in report.rows:
         u = row.unit
         shown_unit = "M CNY" if u == "CNY" else u
         status = row.status
-        table.add_row(
+        cells = [
             row.name,
             shown_unit,
             _num(row.base.mean, u) if row.base else "–",
@@ -73,8 +74,10 @@ def _table(report: chk.CheckReport, title: str) -> Table:
             _signed(row.difference, u),
             "±" + _num(row.band, u) if row.band == row.band else "–",
             f"[{_STYLE[status]}]{status}[/]",
-            "" if row.published is None else f"[cyan]{fmt(row.published, u)}[/]",
-        )
+        ]
+        if published:
+            cells.append("" if row.published is None else f"[cyan]{fmt(row.published, u)}[/]")
+        table.add_row(*cells)
     return table
 
 
@@ -238,6 +241,13 @@ def check(
     for note in report.notes:
         con.print(f"[yellow]note:[/] {note}", highlight=False)
     con.print(_table(report, "Regression check against the baseline"))
-    con.print(_calibration_table(report))
+    if report.comparable_to_published:
+        con.print(_calibration_table(report))
+    else:
+        con.print(
+            f"[yellow]note:[/] the published 2023 figures cover {WINDOW[0]} – {WINDOW[1]}; "
+            "this run covers another period, so they are not shown.",
+            highlight=False,
+        )
     _verdict(report, con)
     raise typer.Exit(report.exit_code)

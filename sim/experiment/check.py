@@ -53,7 +53,7 @@ from sim.experiment.api import run as run_scenario
 from sim.experiment.backends import Progress
 from sim.experiment.manifest import git_commit
 from sim.results.kpi import DIRECTIONS, unit
-from sim.results.published import PUBLISHED_2023, TOLERANCE
+from sim.results.published import PUBLISHED_2023, TOLERANCE, WINDOW
 from sim.results.run import RunResult
 from sim.results.stats import t_interval
 from sim.scenario import Scenario, load_scenario, scenario_hash
@@ -432,6 +432,13 @@ class CheckReport:
     wall_s: float = float("nan")
     summary: Any = None
     """The run's full KPI summary (DataFrame), for the published-figures table."""
+    window: tuple[dt.date, dt.date] | None = None
+    """First and last day the run simulated."""
+
+    @property
+    def comparable_to_published(self) -> bool:
+        """Whether the run covers exactly the period of the published 2023 figures."""
+        return self.window == WINDOW and self.summary is not None
 
     @property
     def band_failures(self) -> list[CheckRow]:
@@ -554,6 +561,7 @@ def run_check(
     report = compare(baseline, current, exact=exact, baseline_path=baseline_file)
     report.wall_s = float(result.manifest["wall_s"])
     report.summary = result.summary
+    report.window = (scenario.start, scenario.end)
     return report
 
 
@@ -581,6 +589,7 @@ def update_baseline(
         report = compare(old, new, baseline_path=baseline_file)
         report.wall_s = float(result.manifest["wall_s"])
         report.summary = result.summary
+        report.window = (scenario.start, scenario.end)
     write_baseline(baseline_file, new)
     return new, report
 
