@@ -36,7 +36,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, PercentFormatter
 
 from sim.results.kpi import DIRECTIONS, unit
 from sim.results.published import PUBLISHED_2023
@@ -186,14 +186,33 @@ def _hours_to_num(run: RunResult, hours: np.ndarray | float) -> np.ndarray:
     return mdates.date2num(_start(run).to_pydatetime()) + np.asarray(hours, dtype=float) / 24.0
 
 
-def _date_axis(ax: Axes, span_days: float) -> None:
-    if span_days > 21:
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+def _date_axis(ax: Axes, lo: float, hi: float) -> None:
+    """Calendar ticks between date numbers ``lo`` and ``hi``: months, Mondays or days.
+
+    Tick positions are computed here rather than by matplotlib's rrule-based date locators,
+    which cost seconds on a figure of many shared axes.
+    """
+    first, last = mdates.num2date(lo), mdates.num2date(hi)
+    days = pd.date_range(first.date(), last.date() + dt.timedelta(days=1), freq="D")
+    days = days[
+        (days >= pd.Timestamp(first.replace(tzinfo=None)))
+        & (days <= pd.Timestamp(last.replace(tzinfo=None)))
+    ]
+    span = hi - lo
+    if span > 120:
+        ticks = days[days.day == 1]
+        labels = [
+            d.strftime("%b\n%Y") if i == 0 or d.month == 1 else d.strftime("%b")
+            for i, d in enumerate(ticks)
+        ]
+    elif span > 21:
+        ticks = days[days.day_of_week == 0]
+        labels = [d.strftime("%d %b") for d in ticks]
     else:
-        ax.xaxis.set_major_locator(mdates.DayLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%a\n%d %b"))
+        ticks = days
+        labels = [d.strftime("%a\n%d %b") for d in ticks]
+    ax.xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks.to_pydatetime())))
+    ax.xaxis.set_major_formatter(FixedFormatter(labels))
 
 
 def _shade_warmup(ax: Axes, run: RunResult, label: bool) -> None:
@@ -734,7 +753,7 @@ def resource_levels(
     lo, hi = _hours_to_num(run, [-warm, horizon])
     for ax in axes[-1]:
         ax.set_xlim(lo, hi)
-        _date_axis(ax, span_h / 24)
+        _date_axis(ax, lo, hi)
     _footer(
         fig,
         run,
@@ -1031,20 +1050,25 @@ def sidings_timeline(
             line.plot([x0], [y + 0.5], marker="o", color=colour, markersize=4)
             line.plot([x1], [y + 0.5], marker="|", color=colour, markersize=10)
     line.set_yticks(np.arange(len(line_rows)) + 0.5)
+    ends = {
+        (str(r.corridor), str(r.direction)): (str(r.origin), str(r.destination))
+        for r in trains.drop_duplicates(["corridor", "direction"]).itertuples(index=False)
+    }
     line.set_yticklabels(
         [
-            corridor_label(run, c)
-            + ("\nHuaihua → far end" if d == "export" else "\nfar end → Huaihua")
+            corridor_label(run, c, short=True)
+            + "\n"
+            + " → ".join(p.replace("_", " ").title() for p in ends[(c, d)])
             for c, d in line_rows
         ],
-        fontsize=7.5,
+        fontsize=8,
     )
     line.set_ylim(max(len(line_rows), 1), 0)
     line.set_title("Trains on the line: departure (•) to arrival (|)", fontsize=9.5, loc="left")
     lo, hi = _hours_to_num(run, [w0, w1])
     line.set_xlim(lo, hi)
-    _date_axis(line, 7)
-    line.xaxis.set_minor_locator(mdates.HourLocator(byhour=[6, 12, 18]))
+    _date_axis(line, lo, hi)
+    line.xaxis.set_minor_locator(FixedLocator(np.arange(lo, hi + 1e-9, 0.25)))
     line.set_xlabel("date (minor ticks every 6 h)")
     handles = [
         Patch(color=_corridor_colour(c, corridors), label=corridor_label(run, c)) for c in corridors

@@ -160,7 +160,8 @@ def _facts(run: RunResult) -> list[tuple[str, str]]:
         (
             "Period",
             f"{s.get('start')} to {s.get('end')} "
-            f"(warm-up of {s.get('warmup_days', 0)} days before, not in the statistics)",
+            f"(warm-up of {float(s.get('warmup_days') or 0):g} days before, "
+            "not in the statistics)",
         ),
         ("Replications", str(m.get("replications", run.replications))),
         ("Seed", str(m.get("seed", s.get("seed", "")))),
@@ -404,13 +405,15 @@ def write_report(run: RunResult, fmt: str = "html", *, folder: str | Path | None
         _atomic_text(dest, render_html(run, figures))
         return dest
 
+    files = [(name, caption, f"{FIGURES_DIR}/{name}.png") for name, caption, _ in figures]
+    text = render_markdown(run, files)
+
     def fill(tmp: Path) -> None:
         for name, _, png in figures:
             (tmp / f"{name}.png").write_bytes(png)
 
     _atomic_dir(where / FIGURES_DIR, fill)
-    files = [(name, caption, f"{FIGURES_DIR}/{name}.png") for name, caption, _ in figures]
-    _atomic_text(dest, render_markdown(run, files))
+    _atomic_text(dest, text)
     return dest
 
 
