@@ -11,6 +11,7 @@ help:
 	@echo "make test       run the whole test suite and the baseline regression check"
 	@echo "make check      only the baseline regression check"
 	@echo "make notebook   start Jupyter on notebooks/"
+	@echo "make notebooks  run every notebook top to bottom in a fresh kernel (part of make test)"
 	@echo "make bench      run the benchmarks in benchmarks/"
 
 $(BIN)/python:
@@ -42,6 +43,9 @@ lint: $(VENV)/.installed-dev
 notebook: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e ".[notebook]"
 	$(BIN)/jupyter lab notebooks/
+
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/test_notebooks.py
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py

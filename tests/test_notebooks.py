@@ -36,7 +36,6 @@ def test_notebook_is_committed_without_outputs(path: Path):
 def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(path: Path, tmp_path, monkeypatch):
     monkeypatch.setenv("LANDPORT_NB_REPLICATIONS", "2")
     monkeypatch.setenv("LANDPORT_NB_RESULTS", str(tmp_path))
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
