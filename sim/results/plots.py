@@ -1177,14 +1177,15 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def dwell_breakdown(run: RunResult) -> Figure:
+def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
     """Where a container's time at Huaihua goes, per corridor and direction.
 
-    Each bar is one corridor's mean stay split into stages (see :func:`dwell_segments`),
-    drawn as shares of the stay so that corridors with a train a week and a train a month
-    read alike; the hours of each stage are written in it, and the mean total with its 95 %
-    confidence interval over replications beside the bar. "All corridors" matches the
-    ``dwell_h.<hub>.<direction>.mean`` KPI.
+    Each bar is one corridor's mean stay, in hours, split into stages (see
+    :func:`dwell_segments`), with the 95 % confidence interval of the total over
+    replications given beside the bar. With ``as_share`` the bars show each stage's share of
+    the stay instead, so that corridors of very different dwell read alike (hours stay
+    written in the bars).
+    "All corridors" matches the ``dwell_h.<hub>.<direction>.mean`` KPI.
     """
     seg = dwell_segments(run)
     fig = _base(13, 7.2)
@@ -1209,16 +1210,16 @@ def dwell_breakdown(run: RunResult) -> Figure:
         ]
         hours = np.array([[g[st].clip(lower=0).mean() for st in stages] for _, g in groups])
         totals = hours.sum(axis=1)
-        shares = hours / np.where(totals > 0, totals, 1.0)[:, None]
+        widths = hours / np.where(totals > 0, totals, 1.0)[:, None] if as_share else hours
+        scale = 1.0 if as_share else float(max(totals.max(), 1e-9))
         y = np.arange(len(groups))
         left = np.zeros(len(groups))
         for k, (stage, colour) in enumerate(stages.items()):
-            ax.barh(y, shares[:, k], left=left, color=colour, height=0.64, label=stage)
+            ax.barh(y, widths[:, k], left=left, color=colour, height=0.64, label=stage)
             for yi in y:
-                w = shares[yi, k]
-                if w >= 0.07:
+                if widths[yi, k] >= 0.07 * scale:
                     ax.text(
-                        left[yi] + w / 2,
+                        left[yi] + widths[yi, k] / 2,
                         yi,
                         f"{hours[yi, k]:.1f} h",
                         ha="center",
@@ -1227,18 +1228,22 @@ def dwell_breakdown(run: RunResult) -> Figure:
                         color="white",
                         fontweight="bold",
                     )
-            left += shares[:, k]
+            left += widths[:, k]
         labels = []
-        for name, g in groups:
+        for yi, (name, g) in enumerate(groups):
             ci = t_interval(g.groupby("replication")["total"].mean().to_numpy())
             pm = f" ± {ci.half_width:.1f}" if math.isfinite(ci.half_width) else ""
-            labels.append(f"{name}\n{g['total'].mean():,.1f} h{pm}, {len(g):,} boxes")
+            labels.append(f"{name}\n{totals[yi]:,.1f} h{pm}, {len(g):,} boxes")
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=8.5)
         ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel("share of the mean stay at the hub (%); hours per stage written in the bars")
+        if as_share:
+            ax.set_xlim(0, 1)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_xlabel("share of the mean stay at the hub (%); hours per stage in the bars")
+        else:
+            ax.set_xlim(0, scale * 1.08)
+            ax.set_xlabel("mean hours at the hub per container (h)")
         ax.legend(loc="upper left", bbox_to_anchor=(0, -0.2), ncol=4, frameon=False, fontsize=8.5)
     _footer(
         fig,
