@@ -194,7 +194,7 @@ class KpiRecord:
         return self.std / math.sqrt(self.n)
 
     @classmethod
-    def of(cls, name: str, values: Sequence[float]) -> KpiRecord:
+    def of(cls, name: str, values: Sequence[float] | np.ndarray) -> KpiRecord:
         ci = t_interval(np.asarray(values, dtype=float), RECORDED_CONFIDENCE)
         return cls(
             name, unit(name), ci.mean, ci.half_width, ci.std, ci.n, tuple(float(v) for v in values)
@@ -413,10 +413,6 @@ class CheckRow:
             return "ok"
         return "NOT EXACT" if self.exact_required else "changed"
 
-    @property
-    def failed(self) -> bool:
-        return self.status in ("REGRESSION", "NOT EXACT", "missing")
-
 
 @dataclass
 class CheckReport:
@@ -504,6 +500,11 @@ def compare(
         notes.append(
             f"seed / replications differ from the baseline's "
             f"({baseline.seed}/{baseline.replications} → {current.seed}/{current.replications})"
+        )
+    if min(baseline.replications, current.replications) < 2:
+        notes.append(
+            "fewer than 2 replications: no standard error, so the band is the count floor "
+            "(or zero) and any other change fails"
         )
     names = list(baseline.kpis) + [n for n in current.kpis if n not in baseline.kpis]
     rows = []
