@@ -267,3 +267,42 @@ def test_plot_functions_leave_pyplot_alone():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_sweep_response_facets_by_a_lever_and_marks_a_target():
+    rows = []
+    for k, (scale, officers, bays) in enumerate(
+        (s, o, b) for s in (1.0, 2.0) for o in (3, 4, 6) for b in (2, 3)
+    ):
+        mean = 20 * scale + 12 / officers + 4 / bays
+        rows.append(
+            {
+                "point": k,
+                "demand.scale": scale,
+                "customs.import.officers": officers,
+                "customs.inspection.bays": bays,
+                "kpi": "clearance_h.import.mean",
+                "unit": "h",
+                "mean": mean,
+                "half_width": 1.0,
+                "low": mean - 1,
+                "high": mean + 1,
+                "n": 2,
+            }
+        )
+    fig = plots.sweep_response(
+        pd.DataFrame(rows),
+        "clearance_h.import.mean",
+        lever="customs.import.officers",
+        facet="demand.scale",
+        targets={"clearance_h.import.mean": 24},
+    )
+    left, right = fig.axes[:2]
+    assert "demand" in left.get_title("left")
+    assert "2" in right.get_title("left")
+    for ax in (left, right):
+        curves = [ln for ln in ax.lines if len(ln.get_xdata()) == 3]
+        assert len(curves) == 2  # one per number of bays
+        target = [ln for ln in ax.lines if "target" in str(ln.get_label())]
+        assert target[0].get_ydata()[0] == 24
+    assert "officers" in left.get_xlabel()

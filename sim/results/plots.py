@@ -1420,11 +1420,24 @@ def compare_forest(
 _SWEEP_FIXED = {"point", "kpi", "unit", "mean", "half_width", "low", "high", "n", "std"}
 
 
+_LEVER_LABELS = {
+    "customs.import.officers": "import customs officers",
+    "customs.export.officers": "export customs officers",
+    "customs.inspection.bays": "inspection bays",
+    "customs.quarantine.lab_slots": "quarantine lab slots",
+    "demand.scale": "demand (× 2023)",
+    "terminal.sidings.count": "rail sidings",
+    "terminal.yard.capacity_teu": "yard capacity (TEU)",
+    "tariffs.subsidy_per_teu_cny": "operating subsidy (CNY/TEU)",
+    "tariffs.toll_cut": "highway toll cut",
+}
+
+
 def _lever_label(lever: str) -> str:
     parts = lever.split(".")
     if len(parts) == 3 and parts[:2] == ["tariffs", "discount"]:
         return f"{parts[2].capitalize()} Railway freight-rate discount"
-    return lever
+    return _LEVER_LABELS.get(lever, lever)
 
 
 def _is_share_lever(lever: str, values: np.ndarray) -> bool:
@@ -1438,12 +1451,17 @@ def sweep_response(
     kpis: str | Sequence[str],
     *,
     lever: str | None = None,
+    facet: str | None = None,
+    targets: Mapping[str, float] | None = None,
 ) -> Figure:
     """Response curves of a sweep: each KPI against a lever, mean with its 95 % CI band.
 
     ``sweep`` is what ``sim.sweep`` returns (or its ``.summary``: ``point``, one column per
     lever, ``kpi, unit, mean, low, high``). ``lever`` is the x axis (default: the lever with
-    most values); other levers that vary become one line each.
+    most values). ``facet`` is a lever whose values get a column of panels each (e.g.
+    ``demand.scale``); any other lever that varies within a panel becomes one line per value.
+    ``targets`` draws a dashed line at a KPI's target (e.g. ``{"clearance_h.import.mean":
+    24}``).
     """
     summary = getattr(sweep, "summary", sweep)
     if not isinstance(summary, pd.DataFrame):
@@ -1456,23 +1474,34 @@ def sweep_response(
     if unknown:
         raise KeyError(f"KPIs not in the sweep: {unknown}")
     if lever is None:
-        lever = max(levers, key=lambda c: summary[c].nunique())
-    elif lever not in levers:
-        raise KeyError(f"lever {lever!r} not in the sweep; levers: {levers}")
-    others = [c for c in levers if c != lever and summary[c].nunique() > 1]
+        lever = max((c for c in levers if c != facet), key=lambda c: summary[c].nunique())
+    for name in (lever, facet):
+        if name is not None and name not in levers:
+            raise KeyError(f"lever {name!r} not in the sweep; levers: {levers}")
+    facets = sorted(summary[facet].unique()) if facet is not None else [None]
+    targets = dict(targets or {})
 
-    cols = min(len(names), 2)
-    nrows = math.ceil(len(names) / cols)
-    fig = _base(6.5 * cols, 4.2 * nrows + 0.8)
-    axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False)).ravel()
+    if facet is None:
+        cols = min(len(names), 2)
+        panels = [(k, None) for k in names]
+    else:
+        cols = len(facets)
+        panels = [(k, f) for k in names for f in facets]
+    nrows = math.ceil(len(panels) / cols)
+    fig = _base(max(6.5 * cols, 9) if facet else 6.5 * cols, 4.2 * nrows + 1.0)
+    axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False, sharey="row" if facet else False))
+    axes = axes.ravel()
     fig.suptitle(f"Response to the lever: {_lever_label(lever)}", fontsize=14, fontweight="bold")
     palette = ["#1f5fa6", "#c8412b", "#2e8b57", "#8e5ea2", "#d98c1f", "#17a2b8", "#5f6b7a"]
-    x_all = summary[lever].to_numpy(dtype=float)
-    share_x = _is_share_lever(lever, x_all)
-    for ax, k in zip(axes, names, strict=False):
+    share_x = _is_share_lever(lever, summary[lever].to_numpy(dtype=float))
+    for ax, (k, f) in zip(axes, panels, strict=False):
         _style(ax)
         mine = summary.loc[summary["kpi"] == k]
-        u = str(mine["unit"].iloc[0]) if "unit" in mine.columns else unit(k)
+        if facet is not None:
+            mine = mine.loc[mine[facet] == f]
+        u = str(mine["unit"].iloc[0]) if "unit" in mine.columns and len(mine) else unit(k)
+        factor = 1e-6 if u == "CNY" else 1.0
+        others = [c for c in levers if c not in (lever, facet) and mine[c].nunique() > 1]
         groups = mine.groupby(others, sort=True) if others else [((), mine)]
         for i, (key, g) in enumerate(groups):
             g = g.sort_values(lever)
@@ -1480,7 +1509,6 @@ def sweep_response(
             m = g["mean"].to_numpy(dtype=float)
             low = g["low"].to_numpy(dtype=float) if "low" in g else m
             high = g["high"].to_numpy(dtype=float) if "high" in g else m
-            factor = 1e-6 if u == "CNY" else 1.0
             colour = palette[i % len(palette)]
             key_t = key if isinstance(key, tuple) else (key,)
             label = (
@@ -1493,17 +1521,29 @@ def sweep_response(
             )
             ax.fill_between(x, low * factor, high * factor, color=colour, alpha=0.2, linewidth=0)
             ax.plot(x, m * factor, marker="o", color=colour, label=label)
+        if k in targets:
+            ax.axhline(
+                targets[k] * factor,
+                color=PUBLISHED_COLOUR,
+                linestyle="--",
+                linewidth=1.3,
+                label=f"target {_fmt_lever(targets[k], u == 'share')} {'' if u == 'share' else u}",
+            )
         ax.set_ylabel({"CNY": "million CNY", "share": "%"}.get(u, u) or "value", fontsize=9)
         if u == "share":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_title(kpi_label(k), fontsize=10.5, loc="left")
+        title = kpi_label(k)
+        if facet is not None:
+            share_f = _is_share_lever(facet, np.array([f], dtype=float))
+            title += f"\n{_lever_label(facet)} = {_fmt_lever(f, share_f)}"
+        ax.set_title(title, fontsize=10.5, loc="left")
         ax.set_xlabel(_lever_label(lever) + (" (%)" if share_x else ""))
         if share_x:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.legend(fontsize=8, frameon=False, title="band: 95 % CI", title_fontsize=8)
-    for ax in axes[len(names) :]:
+    for ax in axes[len(panels) :]:
         ax.set_visible(False)
-    n = int(summary["n"].iloc[0]) if "n" in summary.columns and len(summary) else None
+    n = int(summary["n"].min()) if "n" in summary.columns and len(summary) else None
     _note(
         fig,
         "Line: mean over replications at each sweep point; band: Student-t 95 % confidence "
