@@ -7,14 +7,34 @@ The public API, shared by the command line and notebooks::
     result = sim.run("scenarios/baseline.yaml", replications=5)
     result.summary          # KPI, mean, 95 % CI, n
     result.containers       # one row per container and replication, every milestone
+    cmp = sim.compare("scenarios/baseline.yaml", "scenarios/nanning-discount-45.yaml")
+    cmp.table               # A, B, B − A with its paired 95 % CI, significant?, narrowing
+    sw = sim.sweep("scenarios/baseline.yaml", {"customs.import.officers": [4, 6, 8]})
+    sw.summary              # point, lever columns, KPI, mean, 95 % CI, n
+    sim.load("3f9a2c1b7e")  # a run, comparison or sweep, by folder or catalogue id
 
 See the README for the tour.
 """
 
 from sim.experiment.api import load, run
+from sim.experiment.compare import CompareResult, compare
+from sim.experiment.sweep import SweepResult, sweep
+from sim.results.catalog import list_runs as runs
 from sim.results.run import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "load", "load_scenario", "run"]
+__all__ = [
+    "CompareResult",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SweepResult",
+    "compare",
+    "load",
+    "load_scenario",
+    "run",
+    "runs",
+    "sweep",
+]

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 """
 
 from sim.cli import check as _check  # noqa: F401  (registers check)
+from sim.cli import experiments as _experiments  # noqa: F401  (compare, sweep, runs, catalog)
 from sim.cli import report as _report  # noqa: F401  (registers report)
 from sim.cli import run as _run  # noqa: F401  (registers run, validate, schema)
 from sim.cli.common import app

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,9 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiment.backends import Progress, execute
+from sim.experiment.backends import Progress, describe_backend, execute
 from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, describe, run_one
+from sim.results import catalog
 from sim.results.run import RunResult, load_run, summarise, tidy_kpis
 from sim.results.store import unique_folder
 from sim.results.tables import frame, stack, stacked_queue_frame
@@ -64,13 +66,15 @@ def run(
     root: str | Path = DEFAULT_ROOT,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    register: bool = True,
 ) -> RunResult:
     """Run a scenario over its replications and return (and by default save) the results.
 
     ``seed`` and ``replications`` default to the scenario's. Replication ``r`` draws from
     streams derived from (seed, r), so the results do not depend on ``workers`` or on
     ``dask_scheduler``. With ``save``, the run is written to ``out`` (which must not exist) or
-    to a new folder under ``root``.
+    to a new folder under ``root`` and, with ``register``, entered in the catalogue
+    (``<root>/catalog.duckdb``; a catalogue that cannot be written only gives a warning).
     """
     scn = as_scenario(scenario, overrides)
     reps = scn.replications if replications is None else replications
@@ -90,28 +94,77 @@ def run(
         dask_scheduler=dask_scheduler,
         progress=progress,
     )
+    result = assemble(
+        scn,
+        results,
+        seed=seed,
+        scenario_file=str(scenario) if not isinstance(scenario, Scenario) else None,
+        overrides=overrides,
+        wall_s=time.perf_counter() - started,
+        backend=describe_backend(workers, dask_scheduler),
+    )
+    if dest is not None:
+        result.save(dest)
+        if register:
+            catalog.try_register(result.path, root)
+    return result
+
+
+def assemble(
+    scn: Scenario,
+    results: Sequence[ReplicationResult],
+    *,
+    seed: int,
+    scenario_file: str | None,
+    overrides: Mapping[str, Any] | None,
+    wall_s: float,
+    backend: str,
+    **extra: Any,
+) -> RunResult:
+    """The :class:`RunResult` of one scenario's replications (tables, KPIs, manifest)."""
+    results = sorted(results, key=lambda r: r.replication)
     tables = combine(results, scn)
     kpis = tidy_kpis({r.replication: r.kpis for r in results})
     man = manifest(
         kind="run",
+        run_id=catalog.new_run_id(),
         scenario=scn.name,
-        scenario_file=str(scenario) if not isinstance(scenario, Scenario) else None,
+        scenario_file=scenario_file,
         scenario_hash=scenario_hash(scn),
         scenario_resolved=canonical(scn),
         seed=seed,
-        replications=reps,
+        replications=len(results),
         overrides=dict(overrides or {}),
-        wall_s=round(time.perf_counter() - started, 3),
+        wall_s=round(wall_s, 3),
         events=int(sum(r.events for r in results)),
-        backend=("dask:" + dask_scheduler) if dask_scheduler else f"local:{workers or 'auto'}",
+        backend=backend,
         replication_runs=[describe(r) for r in results],
+        **extra,
     )
-    result = RunResult(canonical(scn), man, kpis, summarise(kpis), None, tables)
-    if dest is not None:
-        result.save(dest)
-    return result
+    return RunResult(canonical(scn), man, kpis, summarise(kpis), None, tables)
 
 
-def load(path: str | Path) -> RunResult:
-    """Load a run folder."""
-    return load_run(path)
+def load(path_or_id: str | Path, *, root: str | Path = DEFAULT_ROOT) -> Any:
+    """Load a run, comparison or sweep folder, given its path or its catalogue id.
+
+    Returns a :class:`RunResult`, a ``CompareResult`` or a ``SweepResult`` by the folder's kind.
+    """
+    folder = catalog.resolve(path_or_id, root)
+    kind = load_kind(folder)
+    if kind == "compare":
+        from sim.experiment.compare import load_compare  # compare imports this module
+
+        return load_compare(folder)
+    if kind == "sweep":
+        from sim.experiment.sweep import load_sweep
+
+        return load_sweep(folder)
+    return load_run(folder)
+
+
+def load_kind(folder: Path) -> str:
+    """``run``, ``compare`` or ``sweep``, from the folder's manifest."""
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():
+        return "run"  # load_run names the missing file
+    return str(json.loads(path.read_text(encoding="utf-8")).get("kind", "run"))

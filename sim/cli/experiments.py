@@ -1,0 +1,416 @@
+"""``landport compare``, ``sweep``, ``runs`` and ``catalog``: experiments beyond one run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.cli.common import EXIT_BAD_INPUT, HEADLINE, app, err, fmt, handled, out, parse_sets
+from sim.experiment.api import DEFAULT_ROOT
+from sim.experiment.backends import BackendError, default_workers
+from sim.experiment.compare import compare as run_compare
+from sim.experiment.sweep import SweepInterrupted, split_sets
+from sim.experiment.sweep import sweep as run_sweep
+from sim.results import catalog
+
+EXIT_INTERRUPTED = 130
+SWEEP_KPIS = (
+    "teu.total",
+    "clearance_h.import.mean",
+    "clearance_h.export.mean",
+    "dwell_h.huaihua.import.mean",
+    "utilisation.huaihua.customs.import.officers",
+    "cost.subsidy_cny",
+)
+"""KPIs a sweep shows by default (``--kpi`` chooses others)."""
+
+catalog_app = typer.Typer(
+    help="The results catalogue (results/catalog.duckdb): rebuild it, query it.",
+    no_args_is_help=True,
+)
+app.add_typer(catalog_app, name="catalog")
+
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+]
+DaskScheduler = Annotated[
+    str | None,
+    typer.Option(help="Run on the Dask scheduler at this address, or 'local' for a LocalCluster."),
+]
+Root = Annotated[Path, typer.Option("--root", help="Results folder (and its catalog.duckdb).")]
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Expected errors → a clear message and exit 2; catalogue warnings → one line each."""
+    with handled(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", catalog.CatalogWarning)
+        try:
+            yield
+        except (BackendError, catalog.CatalogError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        finally:
+            for w in caught:
+                if issubclass(w.category, catalog.CatalogWarning):
+                    err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+@contextmanager
+def task_progress(
+    label: str, workers: int | None, dask_scheduler: str | None
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr: tasks done of all, running, remaining, elapsed and ETA."""
+    slots = None if dask_scheduler else (workers or default_workers())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[dim]{task.fields[state]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None, state="starting")
+
+        def update(done: int, total: int) -> None:
+            left = total - done
+            running = min(slots, left) if slots is not None else None
+            state = (
+                f"{running} running, {left - running} queued"
+                if running is not None
+                else f"{left} remaining on Dask"
+            )
+            bar.update(task, completed=done, total=total, state=state)
+
+        yield update
+
+
+def _signed(value: float, unit: str) -> str:
+    text = fmt(value, unit)
+    return text if text == "–" or value <= 0 else "+" + text
+
+
+def _pct(value: float) -> str:
+    return "–" if value != value else f"{value:.0%}"
+
+
+def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
+    """KPI, unit, A, B, B − A, its 95 % CI, significant?, narrowing by common random numbers."""
+    rows = table.set_index("kpi")
+    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    t = Table(title=title, title_justify="left", header_style="bold")
+    t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
+    t.add_column("unit")
+    for name in ("A", "B", "B − A"):
+        t.add_column(name, justify="right")
+    t.add_column("95 % CI of B − A", justify="right")
+    t.add_column("signif.", justify="center")
+    t.add_column("CI narrowing", justify="right")
+    for name in shown:
+        r = rows.loc[name]
+        u = str(r["unit"])
+        ci = (
+            f"[{_signed(r['diff_low'], u)}, {_signed(r['diff_high'], u)}]"
+            if r["n"] > 1 and r["diff_half_width"] == r["diff_half_width"]
+            else "–"
+        )
+        t.add_row(
+            name,
+            "M CNY" if u == "CNY" else u,
+            fmt(r["a_mean"], u),
+            fmt(r["b_mean"], u),
+            _signed(r["diff_mean"], u),
+            ci,
+            "[bold green]yes[/bold green]" if r["significant"] else "no",
+            _pct(r["narrowing"]),
+        )
+    return t
+
+
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="Scenario A (the reference).")],
+    b: Annotated[Path, typer.Argument(help="Scenario B (the what-if).")],
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", "-n", min=1, help="Replications (default: A's)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of both (default: A's).")] = None,
+    workers: Workers = None,
+    dask_scheduler: DaskScheduler = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder to create (default: under results/).")
+    ] = None,
+    root: Root = DEFAULT_ROOT,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field of both, e.g. --set end=2023-02-28."),
+    ] = None,
+    kpi: Annotated[list[str] | None, typer.Option(help="Show only these KPIs.")] = None,
+    all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+) -> None:
+    """Run A and B with common random numbers; per KPI: A, B, B − A with its 95 % CI,
+    whether it is significant, and how much pairing narrowed the CI."""
+    with guarded():
+        overrides = parse_sets(set_)
+        from sim.experiment.api import as_scenario
+
+        sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
+        reps = replications or sa.replications
+        with task_progress(
+            f"{sa.name} vs {sb.name}: 2 × {reps} replications", workers, dask_scheduler
+        ) as update:
+            result = run_compare(
+                a,
+                b,
+                replications=reps,
+                seed=seed,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                out=out_dir,
+                root=root,
+                overrides=overrides,
+                progress=update,
+            )
+    man = result.manifest
+    if as_json:
+        payload = {
+            "folder": str(result.path),
+            "run_id": man["run_id"],
+            "seed": man["seed"],
+            "replications": man["replications"],
+            "table": json.loads(result.table.to_json(orient="records")),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    names = list(kpi) if kpi else (None if all_kpis else list(HEADLINE))
+    title = (
+        f"A = {sa.name}, B = {sb.name}: {man['replications']} paired replications, seed "
+        f"{man['seed']} (common random numbers) — {man['wall_s']:.1f} s"
+    )
+    out.print(compare_table(result.table, names, title))
+    out.print(
+        "[dim]signif.: the 95 % CI of B − A excludes 0. CI narrowing: how much narrower the "
+        "paired CI is than the CI with independent seeds (Welch).[/dim]"
+    )
+    out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
+
+
+def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
+    """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
+    t = Table(title=title, title_justify="left", header_style="bold")
+    t.add_column("point", justify="right")
+    for lever in levers:
+        t.add_column(lever, justify="right")
+    for name in names:
+        t.add_column(name, justify="right")
+    for k, rows in summary.groupby("point", sort=True):
+        by_kpi = rows.set_index("kpi")
+        cells = [str(k), *(str(rows[lever].iloc[0]) for lever in levers)]
+        for name in names:
+            if name not in by_kpi.index:
+                cells.append("–")
+                continue
+            r = by_kpi.loc[name]
+            u = str(r["unit"])
+            hw = fmt(r["half_width"], u) if r["n"] > 1 else "–"
+            cells.append(f"{fmt(r['mean'], u)} ± {hw}")
+        t.add_row(*cells)
+    return t
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML file, or a sweep file with a sweep: block.")
+    ],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A lever: PATH=V1,V2,… (e.g. customs.import.officers=4,6,8); "
+            "one value is a plain override.",
+        ),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", "-n", min=1, help="Replications a point."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of every point.")] = None,
+    workers: Workers = None,
+    dask_scheduler: DaskScheduler = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder to create (default: under results/).")
+    ] = None,
+    root: Root = DEFAULT_ROOT,
+    resume: Annotated[
+        bool,
+        typer.Option(help="Continue an interrupted sweep of the same plan; finished points stay."),
+    ] = False,
+    kpi: Annotated[list[str] | None, typer.Option(help="KPIs to show.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
+    from sim.experiment.sweep import plan_sweep
+
+    with guarded():
+        overrides, levers = split_sets(set_ or [])
+        plan = plan_sweep(
+            scenario, levers, overrides=overrides, seed=seed, replications=replications
+        )
+        n = len(plan.points)
+        label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
+        try:
+            with task_progress(label, workers, dask_scheduler) as update:
+                result = run_sweep(
+                    scenario,
+                    levers,
+                    overrides=overrides,
+                    seed=seed,
+                    replications=replications,
+                    workers=workers,
+                    dask_scheduler=dask_scheduler,
+                    out=out_dir,
+                    root=root,
+                    resume=resume,
+                    progress=update,
+                )
+        except SweepInterrupted as stop:
+            err.print(
+                f"[yellow]interrupted:[/yellow] {stop.done} of {stop.total} points are saved in "
+                f"{stop.folder}; run the same command with --resume to finish",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    man = result.manifest
+    if as_json:
+        payload = {
+            "folder": str(result.path),
+            "run_id": man["run_id"],
+            "levers": result.levers,
+            "summary": json.loads(result.summary.to_json(orient="records")),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        return
+    present = set(result.summary["kpi"])
+    names = [k for k in (kpi or SWEEP_KPIS) if k in present]
+    reused = man.get("points_reused", 0)
+    title = (
+        f"{plan.name}: {n} points × {man['replications']} replications, seed {man['seed']}"
+        + (f" ({reused} points kept from the interrupted run)" if reused else "")
+        + f" — {man['wall_s']:.1f} s"
+    )
+    out.print(sweep_table(result.summary, result.levers, names, title))
+    out.print(
+        f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; summary.csv, "
+        "kpis.parquet, points/<k>/)"
+    )
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="How many to list.")] = 20,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: run, compare or sweep.")] = None,
+    root: Root = DEFAULT_ROOT,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List recent runs, comparisons and sweeps from the catalogue."""
+    with guarded():
+        if kind is not None and kind not in catalog.KINDS:
+            err.print(f"[red]error:[/red] --kind: expected one of {', '.join(catalog.KINDS)}")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        df = catalog.list_runs(root, limit=limit, kind=kind)
+    if as_json:
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", indent=2) + "\n")
+        return
+    where = catalog.catalog_path(root)
+    if df.empty:
+        out.print(f"No runs catalogued in {where}.", highlight=False)
+        return
+    t = Table(title=f"Recent runs ({where})", title_justify="left", header_style="bold")
+    for name in ("id", "kind", "created (UTC)", "scenario", "seed", "reps", "points", "commit"):
+        t.add_column(name, no_wrap=name in ("id", "created (UTC)"))
+    t.add_column("folder")
+    for r in df.to_dict("records"):
+        created = r["created_at"]
+        t.add_row(
+            str(r["id"]),
+            str(r["kind"]),
+            created.strftime("%Y-%m-%d %H:%M") if created == created and created else "",
+            str(r["scenario"]),
+            _int(r["seed"]),
+            _int(r["replications"]),
+            _int(r["points"]),
+            str(r["git_commit"] or "")[:8],
+            str(r["folder"]) if r["exists"] else f"[red]{r['folder']} (missing)[/red]",
+        )
+    out.print(t)
+
+
+def _int(value: Any) -> str:
+    return "" if value is None or value != value else str(int(value))
+
+
+@catalog_app.command("rebuild")
+def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
+    """Re-create the catalogue from the run, comparison and sweep folders under the root."""
+    with guarded():
+        counts = catalog.rebuild(root)
+    by_kind = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts["runs"].items())
+    out.print(
+        f"Catalogue rebuilt: {by_kind}; {counts['kpis']:,} KPI rows → {counts['path']}",
+        highlight=False,
+    )
+    for folder, reason in counts["skipped"]:
+        err.print(f"[yellow]skipped[/yellow] {folder}: {reason}", highlight=False)
+
+
+@catalog_app.command("query")
+def catalog_query(
+    sql: Annotated[str, typer.Argument(help="Read-only SQL on tables runs, points, kpis.")],
+    root: Root = DEFAULT_ROOT,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Run SQL on the catalogue, e.g. "SELECT kind, count(*) FROM runs GROUP BY kind"."""
+    import duckdb
+
+    with guarded():
+        try:
+            df = catalog.query(sql, root)
+        except duckdb.Error as exc:
+            err.print(f"[red]error:[/red] {str(exc).splitlines()[0]}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", indent=2) + "\n")
+        return
+    t = Table(header_style="bold")
+    for c in df.columns:
+        t.add_column(str(c))
+    for row in df.itertuples(index=False):
+        t.add_row(*(str(v) for v in row))
+    out.print(t)

@@ -1,0 +1,245 @@
+"""Comparing two scenarios fairly: common random numbers and paired confidence intervals.
+
+``compare(a, b)`` runs both scenarios over the same replications with the same seed, so
+replication ``r`` of A and replication ``r`` of B draw the same random numbers wherever they
+share a source (the same arrivals, review times, run times …): a difference between them is
+the effect of the change, not of luck. For every KPI the table gives A and B with their 95 %
+Student-t intervals, the paired difference B − A over replications with its interval, whether
+that interval excludes zero (``significant``), the half-width the difference would have had
+with independent seeds (Welch's interval of the same samples, ``independent_half_width``), and
+how much pairing narrowed the interval (``narrowing = 1 − diff_half_width /
+independent_half_width``; 0.6 means the paired interval is 60 % narrower).
+
+B runs with A's seed (or the ``seed`` given), whatever seed B's own file names.
+
+A comparison folder holds ``a/`` and ``b/`` (two ordinary run folders), ``comparison.parquet``
+and ``comparison.csv`` (the table) and ``manifest.json``; like a run folder it is written whole
+or not at all.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.api import DEFAULT_ROOT, ScenarioLike, as_scenario, assemble
+from sim.experiment.backends import Progress, describe_backend, execute
+from sim.experiment.manifest import manifest
+from sim.experiment.runner import run_one
+from sim.results import catalog, store
+from sim.results.kpi import unit
+from sim.results.run import RunResult, load_run
+from sim.results.stats import paired_interval, t_interval, welch_interval
+from sim.scenario import Scenario, scenario_hash
+
+COLUMNS = [
+    "kpi",
+    "unit",
+    "a_mean",
+    "a_half_width",
+    "b_mean",
+    "b_half_width",
+    "diff_mean",
+    "diff_half_width",
+    "diff_low",
+    "diff_high",
+    "significant",
+    "independent_half_width",
+    "narrowing",
+    "n",
+]
+"""Columns of :attr:`CompareResult.table`, in order (a contract: plots read them)."""
+
+
+def comparison_table(a: pd.DataFrame, b: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per KPI comparing two tidy KPI tables (replication, kpi, value) pair by pair.
+
+    Replications are paired by number; KPIs are those of A in A's order, then any only B has.
+    """
+    wa = a.pivot(index="replication", columns="kpi", values="value")
+    wb = b.pivot(index="replication", columns="kpi", values="value")
+    reps = wa.index.intersection(wb.index)
+    names = list(dict.fromkeys([*a["kpi"].astype(str), *b["kpi"].astype(str)]))
+    rows = []
+    for name in names:
+        x = _values(wa, name, reps)
+        y = _values(wb, name, reps)
+        ca, cb = t_interval(x, confidence), t_interval(y, confidence)
+        d = paired_interval(x, y, confidence)
+        w = welch_interval(x, y, confidence)
+        narrowing = (
+            1.0 - d.half_width / w.half_width
+            if math.isfinite(w.half_width) and w.half_width > 0
+            else float("nan")
+        )
+        rows.append(
+            {
+                "kpi": name,
+                "unit": unit(name),
+                "a_mean": ca.mean,
+                "a_half_width": ca.half_width,
+                "b_mean": cb.mean,
+                "b_half_width": cb.half_width,
+                "diff_mean": d.mean,
+                "diff_half_width": d.half_width,
+                "diff_low": d.low,
+                "diff_high": d.high,
+                "significant": bool(d.low > 0 or d.high < 0),
+                "independent_half_width": w.half_width,
+                "narrowing": narrowing,
+                "n": d.n,
+            }
+        )
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["significant"] = table["significant"].astype(bool)
+    table["n"] = table["n"].astype("int64")
+    return table
+
+
+def _values(wide: pd.DataFrame, name: str, reps: pd.Index) -> np.ndarray:
+    if name not in wide.columns:
+        return np.full(len(reps), np.nan)
+    return wide.loc[reps, name].to_numpy(dtype=float)
+
+
+@dataclass
+class CompareResult:
+    """Two runs of the same replications and seed, and their KPI comparison."""
+
+    a: RunResult
+    b: RunResult
+    table: pd.DataFrame
+    manifest: dict[str, Any]
+    path: Path | None = None
+
+    def row(self, kpi: str) -> pd.Series:
+        """The comparison row of one KPI."""
+        rows = self.table.loc[self.table["kpi"] == kpi]
+        if rows.empty:
+            raise KeyError(f"no KPI {kpi!r}; see .table['kpi'] for the names")
+        return rows.iloc[0]
+
+    def differences(self) -> pd.DataFrame:
+        """Per replication and KPI: a, b and diff = b − a (tidy)."""
+        merged = self.a.kpis.merge(
+            self.b.kpis, on=["replication", "kpi"], how="outer", suffixes=("_a", "_b")
+        ).rename(columns={"value_a": "a", "value_b": "b"})
+        merged["diff"] = merged["b"] - merged["a"]
+        return merged
+
+    def save(self, dest: str | Path) -> Path:
+        """Write the comparison folder at ``dest`` (which must not exist)."""
+        dest = Path(dest)
+
+        def fill(tmp: Path) -> None:
+            for arm, run in (("a", self.a), ("b", self.b)):
+                run.save(tmp / arm)
+                run.manifest["folder"] = str(dest / arm)
+                store.write_json(tmp / arm / "manifest.json", run.manifest)
+            self.table.to_parquet(tmp / "comparison.parquet", index=False)
+            self.table.to_csv(tmp / "comparison.csv", index=False)
+            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(dest)})
+
+        self.path = store.atomic_folder(dest, fill)
+        self.a.path, self.b.path = dest / "a", dest / "b"
+        self.manifest["folder"] = str(dest)
+        return self.path
+
+
+def compare(
+    a: ScenarioLike,
+    b: ScenarioLike,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    save: bool = True,
+    out: str | Path | None = None,
+    root: str | Path = DEFAULT_ROOT,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    register: bool = True,
+) -> CompareResult:
+    """Run scenarios A and B with common random numbers and compare every KPI.
+
+    ``replications`` and ``seed`` default to A's; both scenarios run with that seed.
+    ``overrides`` (dotted paths) apply to both. Both scenarios are validated before anything
+    runs; their replications go to the workers as one batch of tasks.
+    """
+    sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)
+    reps = sa.replications if replications is None else replications
+    if reps < 1:
+        raise ValueError(f"replications must be >= 1, got {reps}")
+    seed = sa.seed if seed is None else seed
+    dest = None
+    if save:
+        stem = f"compare-{sa.name}-vs-{sb.name}"
+        dest = Path(out) if out is not None else store.unique_folder(Path(root), stem)
+        if dest.exists():
+            raise FileExistsError(f"{dest}: already exists; a results folder is never overwritten")
+    started = time.perf_counter()
+    tasks = [(s, r, seed) for r in range(reps) for s in (sa, sb)]  # A and B of a pair together
+    results = execute(
+        run_one, tasks, workers=workers, dask_scheduler=dask_scheduler, progress=progress
+    )
+    wall_s = time.perf_counter() - started
+    backend = describe_backend(workers, dask_scheduler)
+    runs = []
+    for arm, scn, source in (("a", sa, a), ("b", sb, b)):
+        mine = results[0::2] if arm == "a" else results[1::2]
+        runs.append(
+            assemble(
+                scn,
+                mine,
+                seed=seed,
+                scenario_file=_file(source),
+                overrides=overrides,
+                wall_s=wall_s,
+                backend=backend,
+                arm=arm,
+            )
+        )
+    ra, rb = runs
+    man = manifest(
+        kind="compare",
+        run_id=catalog.new_run_id(),
+        scenario=f"{sa.name} vs {sb.name}",
+        scenario_file=f"{_file(a)} vs {_file(b)}",
+        a={"scenario": sa.name, "scenario_file": _file(a), "scenario_hash": scenario_hash(sa)},
+        b={"scenario": sb.name, "scenario_file": _file(b), "scenario_hash": scenario_hash(sb)},
+        seed=seed,
+        replications=reps,
+        common_random_numbers=True,
+        overrides=dict(overrides or {}),
+        wall_s=round(wall_s, 3),
+        events=int(sum(r.events for r in results)),
+        backend=backend,
+    )
+    result = CompareResult(ra, rb, comparison_table(ra.kpis, rb.kpis), man)
+    if dest is not None:
+        result.save(dest)
+        if register:
+            catalog.try_register(dest, root)
+    return result
+
+
+def _file(source: ScenarioLike) -> str | None:
+    return None if isinstance(source, Scenario) else str(source)
+
+
+def load_compare(folder: str | Path) -> CompareResult:
+    """Read a comparison folder written by :meth:`CompareResult.save`."""
+    folder = Path(folder)
+    man = store.read_json(folder / "manifest.json")
+    if man.get("kind") != "compare":
+        raise store.RunFolderError(f"{folder}: not a comparison folder (kind {man.get('kind')!r})")
+    table = store.read_table(folder, "comparison")
+    return CompareResult(load_run(folder / "a"), load_run(folder / "b"), table, man, folder)

@@ -1,0 +1,476 @@
+"""The results catalogue: every run, comparison and sweep, and their KPIs, in one DuckDB file.
+
+``results/catalog.duckdb`` lets an analyst query across all experiments in SQL (or pandas)
+without opening folders one by one. It is an index, never the source of truth: the Parquet
+files and manifests in the run folders are, and :func:`rebuild` re-creates the catalogue from
+them at any time (``landport catalog rebuild``).
+
+Tables:
+
+``runs``
+    one row per experiment: ``id`` (the ``run_id`` of its manifest), ``kind`` (``run``,
+    ``compare`` or ``sweep``), ``scenario`` (name; ``A vs B`` for a comparison),
+    ``scenario_file``, ``hash`` (scenario hash; ``A|B`` for a comparison; the sweep spec's
+    hash for a sweep), ``seed``, ``replications``, ``points``, ``created_at`` (UTC),
+    ``git_commit``, ``folder`` (absolute), ``wall_s``, ``events``, ``backend``,
+    ``registered_at``.
+``points``
+    one row per scenario run inside an experiment: ``run_id``, ``point`` (0 for a run; 0 = A,
+    1 = B for a comparison; the point number of a sweep), ``label``, ``scenario``, ``hash``,
+    ``levers`` (JSON object of lever path → value), ``folder``.
+``kpis``
+    ``run_id, point, replication, kpi, value``: every KPI of every replication.
+
+Registering never endangers a run: a catalogue that is locked by another process (after a
+few seconds of retrying), corrupt, or of an older layout gives a :class:`CatalogWarning` and
+the run folder stays as written. The catalogue's location is ``<root>/catalog.duckdb``, or the
+file named by the ``LANDPORT_CATALOG`` environment variable (``off`` disables it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.results import store
+
+CATALOG_FILE = "catalog.duckdb"
+ENV = "LANDPORT_CATALOG"
+"""Environment variable: the catalogue file to use instead of ``<root>/catalog.duckdb``;
+``off`` (or empty) turns registration off."""
+LAYOUT = "1"
+KINDS = ("run", "compare", "sweep")
+LOCK_TIMEOUT_S = 5.0
+
+_DDL = (
+    """CREATE TABLE IF NOT EXISTS runs (
+        id VARCHAR, kind VARCHAR, scenario VARCHAR, scenario_file VARCHAR, hash VARCHAR,
+        seed BIGINT, replications INTEGER, points INTEGER, created_at TIMESTAMP,
+        git_commit VARCHAR, folder VARCHAR, wall_s DOUBLE, events BIGINT, backend VARCHAR,
+        registered_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS points (
+        run_id VARCHAR, point INTEGER, label VARCHAR, scenario VARCHAR, hash VARCHAR,
+        levers VARCHAR, folder VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS kpis (
+        run_id VARCHAR, point INTEGER, replication INTEGER, kpi VARCHAR, value DOUBLE)""",
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)",
+)
+RUN_COLUMNS = (
+    "id",
+    "kind",
+    "scenario",
+    "scenario_file",
+    "hash",
+    "seed",
+    "replications",
+    "points",
+    "created_at",
+    "git_commit",
+    "folder",
+    "wall_s",
+    "events",
+    "backend",
+    "registered_at",
+)
+
+
+class CatalogError(RuntimeError):
+    """The catalogue cannot be opened or written (locked, corrupt, wrong layout)."""
+
+
+class CatalogWarning(UserWarning):
+    """A run was written but could not be registered in the catalogue."""
+
+
+def new_run_id() -> str:
+    """A fresh identifier for a run, comparison or sweep (10 hex digits)."""
+    return uuid.uuid4().hex[:10]
+
+
+def catalog_path(root: str | Path = "results") -> Path | None:
+    """Where the catalogue of ``root`` lives, or None when ``LANDPORT_CATALOG=off``."""
+    env = os.environ.get(ENV)
+    if env is not None:
+        if env.strip().lower() in ("", "off", "0", "none", "false"):
+            return None
+        return Path(env)
+    return Path(root) / CATALOG_FILE
+
+
+# ----------------------------------------------------------------------------- connections
+
+
+@contextmanager
+def _connect(path: Path, read_only: bool = False, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator:
+    """A DuckDB connection, retried while another process holds the file's lock."""
+    import duckdb
+
+    deadline = time.monotonic() + timeout_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "lock" in text.lower() and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+                continue
+            if "lock" in text.lower():
+                raise CatalogError(
+                    f"{path}: in use by another process (still locked after {timeout_s:.0f} s)"
+                ) from None
+            raise CatalogError(
+                f"{path}: unreadable ({text.splitlines()[0]}); "
+                "re-create it with `landport catalog rebuild`"
+            ) from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _ensure_layout(con: Any, path: Path) -> None:
+    for ddl in _DDL:
+        con.execute(ddl)
+    row = con.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
+    if row is None:
+        con.execute("INSERT INTO meta VALUES ('layout', ?)", [LAYOUT])
+    elif row[0] != LAYOUT:
+        raise CatalogError(
+            f"{path}: catalogue layout {row[0]}, this version writes {LAYOUT}; "
+            "re-create it with `landport catalog rebuild`"
+        )
+
+
+# ----------------------------------------------------------------------------- folders → rows
+
+
+@dataclass
+class Entry:
+    """What the catalogue holds about one experiment folder."""
+
+    run: dict[str, Any]
+    points: pd.DataFrame
+    kpis: pd.DataFrame
+
+
+def legacy_id(folder: Path) -> str:
+    """A stable id for a folder whose manifest predates run ids (from its absolute path)."""
+    return hashlib.blake2b(str(folder.resolve()).encode(), digest_size=5).hexdigest()
+
+
+def _utc(text: Any) -> pd.Timestamp | None:
+    if not text:
+        return None
+    ts = pd.Timestamp(str(text))
+    return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _kpi_rows(kpis: pd.DataFrame, run_id: str, point: int | None = None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "run_id": run_id,
+            "point": (kpis["point"] if point is None else point),
+            "replication": kpis["replication"].astype("int64"),
+            "kpi": kpis["kpi"].astype(str),
+            "value": kpis["value"].astype(float),
+        }
+    )
+
+
+def describe_folder(folder: str | Path) -> Entry:
+    """The catalogue rows of a run, comparison or sweep folder, read from its files."""
+    folder = Path(folder).resolve()
+    man = store.read_json(folder / "manifest.json")
+    kind = man.get("kind", "run")
+    if kind not in KINDS:
+        raise store.RunFolderError(f"{folder}: manifest kind {kind!r} is not one of {KINDS}")
+    run_id = str(man.get("run_id") or legacy_id(folder))
+    run = {
+        "id": run_id,
+        "kind": kind,
+        "scenario": man.get("scenario"),
+        "scenario_file": man.get("scenario_file"),
+        "hash": man.get("scenario_hash") or man.get("spec_hash"),
+        "seed": man.get("seed"),
+        "replications": man.get("replications"),
+        "points": 1,
+        "created_at": _utc(man.get("created_at")),
+        "git_commit": man.get("git_commit"),
+        "folder": str(folder),
+        "wall_s": man.get("wall_s"),
+        "events": man.get("events"),
+        "backend": man.get("backend"),
+        "registered_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
+    }
+    if kind == "run":
+        points = [(0, man.get("scenario"), man.get("scenario"), run["hash"], {}, folder)]
+        kpis = _kpi_rows(store.read_table(folder, "kpis"), run_id, 0)
+    elif kind == "compare":
+        points, parts = [], []
+        for k, arm in enumerate(("a", "b")):
+            sub = folder / arm
+            sub_man = store.read_json(sub / "manifest.json")
+            name = sub_man.get("scenario")
+            points.append((k, arm, name, sub_man.get("scenario_hash"), {}, sub))
+            parts.append(_kpi_rows(store.read_table(sub, "kpis"), run_id, k))
+        kpis = pd.concat(parts, ignore_index=True)
+        run["hash"] = f"{points[0][3]}|{points[1][3]}"
+        run["points"] = 2
+        run["scenario"] = man.get("scenario") or f"{points[0][2]} vs {points[1][2]}"
+    else:
+        table = store.read_table(folder, "points")
+        levers = [c for c in table.columns if c != "point"]
+        planned = {int(p["point"]): p for p in man.get("points", [])}
+        points = []
+        for row in table.to_dict("records"):
+            k = int(row["point"])
+            values = {lv: _plain(row[lv]) for lv in levers}
+            label = ", ".join(f"{lv}={v}" for lv, v in values.items())
+            info = planned.get(k, {})
+            sub = folder / str(info.get("folder", ""))
+            points.append((k, label, man.get("scenario"), info.get("scenario_hash"), values, sub))
+        kpis = _kpi_rows(store.read_table(folder, "kpis"), run_id)
+        run["points"] = len(points)
+    frame = pd.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "point": k,
+                "label": label,
+                "scenario": name,
+                "hash": h,
+                "levers": json.dumps(levers, default=str, sort_keys=True),
+                "folder": str(sub),
+            }
+            for k, label, name, h, levers, sub in points
+        ]
+    )
+    return Entry(run, frame, kpis)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as a plain Python value (for JSON)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def _write(con: Any, entry: Entry) -> None:
+    run_id = entry.run["id"]
+    runs = pd.DataFrame([{c: entry.run.get(c) for c in RUN_COLUMNS}])
+    runs["created_at"] = pd.to_datetime(runs["created_at"])
+    runs["registered_at"] = pd.to_datetime(runs["registered_at"])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, key in (("runs", "id"), ("points", "run_id"), ("kpis", "run_id")):
+            con.execute(f"DELETE FROM {table} WHERE {key} = ?", [run_id])
+        for table, df in (("runs", runs), ("points", entry.points), ("kpis", entry.kpis)):
+            if len(df):
+                con.register("_incoming", df)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+                con.unregister("_incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def register(folder: str | Path, catalog: str | Path) -> str:
+    """Add (or refresh) the experiment folder in the catalogue file; return its id.
+
+    Raises :class:`CatalogError` if the catalogue cannot be written and
+    :class:`~sim.results.store.RunFolderError` if the folder is not an experiment folder.
+    """
+    import duckdb
+
+    entry = describe_folder(folder)
+    path = Path(catalog)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _connect(path) as con:
+        try:
+            _ensure_layout(con, path)
+            _write(con, entry)
+        except duckdb.Error as exc:
+            raise CatalogError(f"{path}: cannot write ({str(exc).splitlines()[0]})") from None
+    return str(entry.run["id"])
+
+
+def try_register(folder: str | Path, root: str | Path = "results") -> str | None:
+    """:func:`register` into the catalogue of ``root``; on failure warn, never raise.
+
+    Returns the id, or None when the catalogue is turned off or could not be written.
+    """
+    path = catalog_path(root)
+    if path is None:
+        return None
+    try:
+        return register(folder, path)
+    except (CatalogError, store.RunFolderError, OSError) as exc:
+        warnings.warn(
+            f"{folder}: written, but not registered in the catalogue: {exc}",
+            CatalogWarning,
+            stacklevel=2,
+        )
+        return None
+
+
+def _require(root: str | Path, catalog: str | Path | None) -> Path | None:
+    path = Path(catalog) if catalog is not None else catalog_path(root)
+    return path if path is not None and path.is_file() else None
+
+
+def list_runs(
+    root: str | Path = "results",
+    *,
+    limit: int | None = 20,
+    kind: str | None = None,
+    catalog: str | Path | None = None,
+) -> pd.DataFrame:
+    """Catalogued experiments, newest first, with ``exists`` telling whether the folder does."""
+    path = _require(root, catalog)
+    if path is None:
+        return pd.DataFrame(columns=[*RUN_COLUMNS, "exists"])
+    sql = "SELECT * FROM runs"
+    params: list[Any] = []
+    if kind is not None:
+        sql += " WHERE kind = ?"
+        params.append(kind)
+    sql += " ORDER BY created_at DESC, id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    import duckdb
+
+    with _connect(path, read_only=True) as con:
+        try:
+            df = con.execute(sql, params).df()
+        except duckdb.Error as exc:
+            raise CatalogError(
+                f"{path}: unreadable ({str(exc).splitlines()[0]}); "
+                "re-create it with `landport catalog rebuild`"
+            ) from None
+    df["exists"] = [Path(f).is_dir() for f in df["folder"]]
+    return df
+
+
+def query(sql: str, root: str | Path = "results", catalog: str | Path | None = None) -> Any:
+    """Run read-only SQL on the catalogue and return a DataFrame.
+
+    >>> query("SELECT kind, count(*) AS n FROM runs GROUP BY kind")  # doctest: +SKIP
+    """
+    path = _require(root, catalog)
+    if path is None:
+        raise CatalogError(f"no catalogue at {catalog or catalog_path(root)}")
+    with _connect(path, read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def resolve(ref: str | Path, root: str | Path = "results") -> Path:
+    """The folder of ``ref``: a folder path, or a catalogued id (or a unique prefix of one)."""
+    candidate = Path(ref)
+    if candidate.is_dir():
+        return candidate
+    text = str(ref)
+    path = _require(root, None)
+    if path is None or len(text) < 4 or "/" in text or os.sep in text:
+        raise store.RunFolderError(f"{ref}: no such run folder (and no catalogued run id)")
+    with _connect(path, read_only=True) as con:
+        rows = con.execute(
+            "SELECT id, folder FROM runs WHERE id LIKE ? ORDER BY id", [text + "%"]
+        ).fetchall()
+    if not rows:
+        raise store.RunFolderError(f"{ref}: no such run folder, and no run with that id in {path}")
+    if len(rows) > 1:
+        ids = ", ".join(r[0] for r in rows[:5])
+        raise store.RunFolderError(f"{ref}: ambiguous run id prefix ({ids}); give more digits")
+    folder = Path(rows[0][1])
+    if not folder.is_dir():
+        raise store.RunFolderError(
+            f"run {rows[0][0]}: its folder {folder} no longer exists; "
+            "`landport catalog rebuild` drops such entries"
+        )
+    return folder
+
+
+def find_folders(root: str | Path) -> list[Path]:
+    """Experiment folders under ``root``: those with a manifest, not inside another one.
+
+    Hidden folders (half-written runs, unfinished sweeps) are skipped.
+    """
+    found = []
+    for here, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if "manifest.json" in files and here != str(root):
+            found.append(Path(here))
+            dirs[:] = []  # a compare's a/ and b/, a sweep's points/ belong to it
+    return found
+
+
+def rebuild(root: str | Path = "results", catalog: str | Path | None = None) -> dict[str, Any]:
+    """Re-create the catalogue from the experiment folders under ``root``.
+
+    Folders registered in the old catalogue that live elsewhere (``--out``) and still exist are
+    kept. A corrupt old catalogue is moved aside (``catalog.duckdb.corrupt-<time>``), never
+    deleted. The new file is written beside the old one and renamed over it when complete.
+    Returns counts: ``runs`` by kind, ``kpis`` rows, ``skipped`` folders with their reasons.
+    """
+    path = Path(catalog) if catalog is not None else catalog_path(root)
+    if path is None:
+        raise CatalogError(f"the catalogue is turned off ({ENV}=off)")
+    folders = {f.resolve() for f in find_folders(root)} if Path(root).is_dir() else set()
+    corrupt = False
+    if path.is_file():
+        try:
+            with _connect(path, read_only=True) as con:
+                known = [Path(r[0]) for r in con.execute("SELECT folder FROM runs").fetchall()]
+            folders |= {f.resolve() for f in known if f.is_dir()}
+        except CatalogError as exc:
+            if "in use" in str(exc):
+                raise
+            corrupt = True
+        except Exception:  # any unreadable old file is set aside, not fatal
+            corrupt = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.rebuild-{uuid.uuid4().hex[:8]}"
+    counts: dict[str, Any] = {"runs": dict.fromkeys(KINDS, 0), "kpis": 0, "skipped": []}
+    try:
+        with _connect(tmp) as con:
+            _ensure_layout(con, tmp)
+            for folder in sorted(folders):
+                try:
+                    entry = describe_folder(folder)
+                except (store.RunFolderError, OSError, ValueError, KeyError) as exc:
+                    counts["skipped"].append((str(folder), str(exc)))
+                    continue
+                _write(con, entry)
+                counts["runs"][entry.run["kind"]] += 1
+                counts["kpis"] += len(entry.kpis)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        if corrupt:
+            os.replace(path, path.with_name(f"{path.name}.corrupt-{stamp}"))
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists():  # a WAL of the old file must never be replayed onto the new one
+            os.replace(wal, path.with_name(f"{path.name}.wal.old-{stamp}"))
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            with suppress(FileNotFoundError):
+                leftover.unlink()
+    counts["path"] = str(path)
+    return counts
