@@ -119,32 +119,27 @@ def _pct(value: float) -> str:
 
 
 def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
-    """KPI, unit, A, B, B − A, its 95 % CI, significant?, narrowing by common random numbers."""
+    """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers."""
     rows = table.set_index("kpi")
     shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
     t = Table(title=title, title_justify="left", header_style="bold")
     t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     t.add_column("unit")
-    for name in ("A", "B", "B − A"):
-        t.add_column(name, justify="right")
-    t.add_column("95 % CI of B − A", justify="right")
-    t.add_column("signif.", justify="center")
-    t.add_column("CI narrowing", justify="right")
+    for name in ("A", "B", "B − A", "± 95 % CI"):
+        t.add_column(name, justify="right", no_wrap=True)
+    t.add_column("signif.", justify="center", no_wrap=True)
+    t.add_column("CI narrowing", justify="right", no_wrap=True)
     for name in shown:
         r = rows.loc[name]
         u = str(r["unit"])
-        ci = (
-            f"[{_signed(r['diff_low'], u)}, {_signed(r['diff_high'], u)}]"
-            if r["n"] > 1 and r["diff_half_width"] == r["diff_half_width"]
-            else "–"
-        )
+        hw = r["diff_half_width"]
         t.add_row(
             name,
             "M CNY" if u == "CNY" else u,
             fmt(r["a_mean"], u),
             fmt(r["b_mean"], u),
             _signed(r["diff_mean"], u),
-            ci,
+            fmt(hw, u) if r["n"] > 1 else "–",
             "[bold green]yes[/bold green]" if r["significant"] else "no",
             _pct(r["narrowing"]),
         )
@@ -215,8 +210,8 @@ def compare(
     )
     out.print(compare_table(result.table, names, title))
     out.print(
-        "[dim]signif.: the 95 % CI of B − A excludes 0. CI narrowing: how much narrower the "
-        "paired CI is than the CI with independent seeds (Welch).[/dim]"
+        "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
+        "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
     out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
 

@@ -113,10 +113,11 @@ def catalog_path(root: str | Path = "results") -> Path | None:
 
 
 @contextmanager
-def _connect(path: Path, read_only: bool = False, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator:
+def _connect(path: Path, read_only: bool = False, timeout_s: float | None = None) -> Iterator:
     """A DuckDB connection, retried while another process holds the file's lock."""
     import duckdb
 
+    timeout_s = LOCK_TIMEOUT_S if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout_s
     delay = 0.05
     while True:
