@@ -19,6 +19,14 @@ from tests.conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
+def test_the_three_notebooks_are_there():
+    assert [p.name for p in NOTEBOOKS][:3] == [
+        "01-baseline.ipynb",
+        "02-rate-discounts.ipynb",
+        "03-customs-capacity.ipynb",
+    ]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_without_outputs(path: Path):
     nb = nbformat.read(path, as_version=4)

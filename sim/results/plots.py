@@ -1285,18 +1285,24 @@ FOREST_KPIS = (
 """KPIs the forest plot shows by default, when the comparison has them."""
 
 
-def _fmt_value(value: float, kpi_unit: str) -> str:
+def _fmt_value(value: float, kpi_unit: str, *, signed: bool = True, unit: bool = True) -> str:
+    """A difference in its KPI's unit: shares in percentage points, money in million CNY."""
     if not math.isfinite(value):
         return "–"
+    sign = "+" if signed and value != 0 else ""
     if kpi_unit == "share":
-        return f"{value * 100:+.1f} pp"
-    if kpi_unit == "CNY":
-        return f"{value / 1e6:+,.2f} M CNY"
-    if abs(value) >= 100:
-        return f"{value:+,.0f} {kpi_unit}"
-    if abs(value) >= 1:
-        return f"{value:+.1f} {kpi_unit}"
-    return f"{value:+.3f} {kpi_unit}"
+        text, u = f"{value * 100:{sign}.1f}", "pp"
+    elif kpi_unit == "CNY":
+        text, u = f"{value / 1e6:{sign},.2f}", "M CNY"
+    elif value == 0:
+        text, u = "0", kpi_unit
+    elif abs(value) >= 100 or (kpi_unit in ("TEU", "trains", "containers") and abs(value) >= 10):
+        text, u = f"{value:{sign},.0f}", kpi_unit
+    elif abs(value) >= 1 or kpi_unit in ("TEU", "trains", "containers"):
+        text, u = f"{value:{sign}.1f}", kpi_unit
+    else:
+        text, u = f"{value:{sign}.3f}", kpi_unit
+    return f"{text} {u}" if unit and u else text
 
 
 def _name_of(result: Any, default: str) -> str:
@@ -1402,7 +1408,7 @@ def compare_forest(
         width = (float(sub.loc[k, "diff_high"]) - float(sub.loc[k, "diff_low"])) / 2
         text = _fmt_value(d, u)
         if math.isfinite(width):
-            text += f" (±{_fmt_value(width, u).lstrip('+')})"
+            text += f" (± {_fmt_value(width, u, signed=False, unit=False)})"
         if relative and not math.isfinite(scale[yi]):
             text += "  [A is 0: no %]"
         ax.text(1.01, yi, text, transform=trans, va="center", fontsize=8)
@@ -1519,8 +1525,13 @@ def sweep_response(
                 if others
                 else "mean"
             )
+            if np.nanmin(m, initial=0.0) >= 0:
+                low = np.clip(low, 0, None)  # a count, time or cost is never negative
             ax.fill_between(x, low * factor, high * factor, color=colour, alpha=0.2, linewidth=0)
             ax.plot(x, m * factor, marker="o", color=colour, label=label)
+        values = np.sort(mine[lever].dropna().unique().astype(float))
+        if 0 < len(values) <= 12 and np.allclose(values, np.round(values)):
+            ax.set_xticks(values)  # whole officers, bays, trains: no 3.5 ticks
         if k in targets:
             ax.axhline(
                 targets[k] * factor,
