@@ -306,3 +306,54 @@ def test_sweep_response_facets_by_a_lever_and_marks_a_target():
         target = [ln for ln in ax.lines if "target" in str(ln.get_label())]
         assert target[0].get_ydata()[0] == 24
     assert "officers" in left.get_xlabel()
+
+
+# ------------------------------------------------------------------------------ the real thing
+
+
+@pytest.fixture(scope="module")
+def real_compare() -> sim.CompareResult:
+    return sim.compare(
+        BASELINE,
+        ROOT / "scenarios" / "nanning-discount-45.yaml",
+        replications=2,
+        save=False,
+        overrides=SHORT,
+        workers=1,
+    )
+
+
+def test_forest_plot_draws_a_real_comparison(real_compare):
+    fig = plots.compare_forest(real_compare)
+    ax = fig.axes[0]
+    assert "nanning-discount-45" in fig.get_suptitle()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Rail freight-rate discount given" in labels
+    assert has_data(ax)
+    # the discount deepens, so the discount given rises: a significant, positive difference
+    row = real_compare.table.set_index("kpi").loc["cost.rail_discount_cny"]
+    assert row["significant"]
+    assert row["diff_mean"] > 0
+    assert draws(fig)
+
+
+def test_sweep_curves_draw_a_real_sweep():
+    sweep = sim.sweep(
+        BASELINE,
+        {"customs.import.officers": [2, 4]},
+        replications=2,
+        overrides=SHORT,
+        workers=1,
+        save=False,
+    )
+    fig = plots.sweep_response(
+        sweep,
+        ["clearance_h.import.mean", "utilisation.huaihua.customs.import.officers"],
+        targets={"clearance_h.import.mean": 24},
+    )
+    ax = fig.axes[0]
+    assert "officers" in ax.get_xlabel()
+    curve = next(ln for ln in ax.lines if len(ln.get_xdata()) == 2)
+    first, second = curve.get_ydata()
+    assert second < first  # more officers, shorter clearance
+    assert draws(fig)
