@@ -21,7 +21,7 @@ from sim.cli import app
 from sim.results import report as report_module
 from sim.results.plots import RUN_PLOTS
 from sim.results.report import write_report
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, ROOT
 
 SHORT = {"end": "2023-02-15", "warmup_days": 7}
 runner = CliRunner()
@@ -125,6 +125,53 @@ def test_a_run_that_was_not_saved_needs_a_folder(tmp_path, monkeypatch):
     assert write_report(run, "md", folder=tmp_path) == tmp_path / "report.md"
     with pytest.raises(ValueError, match="format"):
         write_report(run, "pdf", folder=tmp_path)
+
+
+# ------------------------------------------------------------------------------ compare, sweep
+
+
+def test_comparison_report_has_the_paired_differences_and_the_forest_plot(tmp_path):
+    cmp = sim.compare(
+        BASELINE,
+        ROOT / "scenarios" / "nanning-discount-45.yaml",
+        replications=2,
+        overrides=SHORT,
+        workers=1,
+        root=tmp_path,
+    )
+    done = runner.invoke(app, ["report", str(cmp.path)])
+    assert done.exit_code == 0, done.output
+    text = (cmp.path / "report.html").read_text(encoding="utf-8")
+    assert "nanning-discount-45 against baseline" in text
+    assert 'id="fig-forest"' in text
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 1
+    assert 'data-kpi="cost.rail_discount_cny"' in text
+    assert "B − A" in text
+    assert 'id="scenario-a-yaml"' in text
+    assert 'id="scenario-b-yaml"' in text
+    assert hidden_files(cmp.path) == []
+
+
+def test_sweep_report_has_every_point_and_a_response_figure_per_lever(tmp_path):
+    sweep = sim.sweep(
+        BASELINE,
+        {"customs.import.officers": [2, 4], "customs.inspection.bays": [2, 3]},
+        replications=2,
+        overrides=SHORT,
+        workers=1,
+        root=tmp_path,
+    )
+    path = write_report(sweep, "md")
+    text = path.read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert sorted(links) == [
+        "report-figures/response-customs.import.officers.png",
+        "report-figures/response-customs.inspection.bays.png",
+    ]
+    headline = text.split("## Key performance indicators")[1].split("<details>")[0]
+    assert headline.count("\n| ") == 1 + 4  # header and one row per point
+    assert "import customs officers" in headline
+    assert hidden_files(sweep.path) == []
 
 
 # ------------------------------------------------------------------------------ command line

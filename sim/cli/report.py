@@ -1,16 +1,15 @@
-"""``landport report``: write a run's report (KPI table, plots, scenario, manifest)."""
+"""``landport report``: write the report of a run, comparison or sweep into its folder."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sim.cli.common import app, err, handled, out
 from sim.experiment import api
-from sim.results.run import RunResult
 from sim.results.store import RunFolderError
 
 
@@ -23,7 +22,9 @@ class ReportFormat(StrEnum):
 def report(
     run: Annotated[
         str,
-        typer.Argument(help="Run folder written by `landport run` (or a run id of the catalogue)."),
+        typer.Argument(
+            help="A run, compare or sweep folder (results/<name>/), or its catalogue id."
+        ),
     ],
     fmt: Annotated[
         ReportFormat,
@@ -35,8 +36,8 @@ def report(
         ),
     ] = ReportFormat.html,
 ) -> None:
-    """Write a report of a run into its folder: KPIs with confidence intervals, every plot,
-    the scenario as resolved and the manifest."""
+    """Write a report into a run, compare or sweep folder: KPIs with confidence intervals,
+    every plot, the scenario as resolved and the manifest."""
     from sim.results.report import write_report  # matplotlib only when asked: quick start
 
     with handled():
@@ -46,11 +47,11 @@ def report(
     out.print(f"Report: [bold]{path}[/bold]")
 
 
-def load_run_arg(run: str) -> RunResult:
-    """A run from a folder path (or whatever else ``sim.load`` accepts, e.g. a run id)."""
+def load_run_arg(run: str) -> Any:
+    """A run, comparison or sweep from a folder path or a catalogue id (``sim.load``)."""
     folder = Path(run)
     if folder.exists() and not folder.is_dir():
-        raise RunFolderError(f"{run}: not a folder; give a run folder such as results/<run>/")
+        raise RunFolderError(f"{run}: not a folder; give a folder such as results/<run>/")
     try:
         return api.load(run)
     except (FileNotFoundError, KeyError) as exc:

@@ -50,6 +50,7 @@ __all__ = [
     "corridor_label",
     "dwell_breakdown",
     "kpi_label",
+    "lever_label",
     "load_factors",
     "resource_levels",
     "run_figures",
@@ -1439,7 +1440,8 @@ _LEVER_LABELS = {
 }
 
 
-def _lever_label(lever: str) -> str:
+def lever_label(lever: str) -> str:
+    """A planner's name for a sweep lever (a dotted scenario path)."""
     parts = lever.split(".")
     if len(parts) == 3 and parts[:2] == ["tariffs", "discount"]:
         return f"{parts[2].capitalize()} Railway freight-rate discount"
@@ -1497,7 +1499,7 @@ def sweep_response(
     fig = _base(max(6.5 * cols, 9) if facet else 6.5 * cols, 4.2 * nrows + 1.0)
     axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False, sharey="row" if facet else False))
     axes = axes.ravel()
-    fig.suptitle(f"Response to the lever: {_lever_label(lever)}", fontsize=14, fontweight="bold")
+    fig.suptitle(f"Response to the lever: {lever_label(lever)}", fontsize=14, fontweight="bold")
     palette = ["#1f5fa6", "#c8412b", "#2e8b57", "#8e5ea2", "#d98c1f", "#17a2b8", "#5f6b7a"]
     share_x = _is_share_lever(lever, summary[lever].to_numpy(dtype=float))
     for ax, (k, f) in zip(axes, panels, strict=False):
@@ -1519,7 +1521,7 @@ def sweep_response(
             key_t = key if isinstance(key, tuple) else (key,)
             label = (
                 ", ".join(
-                    f"{_lever_label(o)} = {_fmt_lever(v, _is_share_lever(o, np.array([v])))}"
+                    f"{lever_label(o)} = {_fmt_lever(v, _is_share_lever(o, np.array([v])))}"
                     for o, v in zip(others, key_t, strict=True)
                 )
                 if others
@@ -1546,9 +1548,9 @@ def sweep_response(
         title = kpi_label(k)
         if facet is not None:
             share_f = _is_share_lever(facet, np.array([f], dtype=float))
-            title += f"\n{_lever_label(facet)} = {_fmt_lever(f, share_f)}"
+            title += f"\n{lever_label(facet)} = {_fmt_lever(f, share_f)}"
         ax.set_title(title, fontsize=10.5, loc="left")
-        ax.set_xlabel(_lever_label(lever) + (" (%)" if share_x else ""))
+        ax.set_xlabel(lever_label(lever) + (" (%)" if share_x else ""))
         if share_x:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.legend(fontsize=8, frameon=False, title="band: 95 % CI", title_fontsize=8)
