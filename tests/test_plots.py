@@ -357,3 +357,12 @@ def test_sweep_curves_draw_a_real_sweep():
     first, second = curve.get_ydata()
     assert second < first  # more officers, shorter clearance
     assert draws(fig)
+
+
+def test_every_run_plot_draws_for_a_scenario_without_trains():
+    # The reduced M/M/c customs scenario has imports by truck only: no trains, no exports.
+    run = sim.run(ROOT / "tests" / "scenarios" / "mmc_import.yaml", replications=2, save=False)
+    assert run.trains.empty
+    for name, (fn, _) in plots.RUN_PLOTS.items():
+        fig = fn(run)
+        assert draws(fig), name

@@ -424,12 +424,14 @@ def clearance_times(run: RunResult, *, published: Mapping[str, float] | None = N
         )
         pub = published.get(f"clearance_h.{d}.mean")
         if pub is not None:
+            beyond = pub * scale > edges[-1]
             ax.axvline(
-                pub * scale,
+                min(pub * scale, edges[-1]) if beyond else pub * scale,
                 color=PUBLISHED_COLOUR,
                 linestyle=":",
                 linewidth=2.2,
-                label=f"published 2023 mean {pub * scale:.2f} {xunit}",
+                label=f"published 2023 mean {pub * scale:.2f} {xunit}"
+                + (" (off the scale, drawn at the edge)" if beyond else ""),
             )
         ax.set_xlabel(f"clearance time, declaration to release ({xunit})")
         ax.set_ylabel("share of containers (%)")
@@ -941,9 +943,16 @@ def sidings_timeline(
     """
     start = _start(run)
     horizon = _horizon_h(run)
-    reps = sorted(int(r) for r in run.trains["replication"].unique())
+    source = run.kpis if len(run.kpis) else run.trains
+    reps = sorted(int(r) for r in source["replication"].unique())
     if replication not in reps:
         raise ValueError(f"replication {replication} not in this run (it has {reps})")
+    if run.trains.empty:
+        fig = _base(14, 4)
+        fig.suptitle("Sidings and trains at Huaihua", fontsize=14, fontweight="bold")
+        _no_data(fig.subplots(), "trains")
+        _footer(fig, run)
+        return fig
     bars = _siding_intervals(run, replication)
     if week_start is None:
         w0 = _busiest_week(bars, horizon, start)
