@@ -30,7 +30,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "short"
-    sim.run(BASELINE, replications=2, out=out, overrides=SHORT, workers=1)
+    sim.run(BASELINE, replications=2, out=out, overrides=SHORT, workers=1, register=False)
     return out
 
 
@@ -194,7 +194,8 @@ def test_report_command_says_what_is_wrong_with_exit_code_2(run_dir, args, messa
     assert "Traceback" not in done.output
 
 
-def test_run_with_report_writes_the_report_into_the_new_run_folder(tmp_path):
+def test_run_with_report_writes_the_report_into_the_new_run_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the run's catalogue entry goes to tmp_path/results
     out = tmp_path / "run"
     done = runner.invoke(
         app,
