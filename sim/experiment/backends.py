@@ -2,7 +2,8 @@
 
 ``execute(fn, tasks)`` maps a pure, top-level function over argument tuples and returns the
 results in task order, whatever order the workers finish in — so a run gives the same numbers
-on one worker, on many, or on a cluster. ``execute_iter`` yields ``(index, result)`` pairs as
+on one worker, on many, or on a cluster. With ``workers=N`` locally, N processes work: this
+one and N − 1 pool processes. ``execute_iter`` yields ``(index, result)`` pairs as
 tasks finish, for callers that act on each result at once (a sweep writes a point as soon as
 its replications are in). Local workers are started with the ``forkserver`` method from a
 context object (the interpreter-wide start method is left alone). ``dask_scheduler="local"``
@@ -16,15 +17,24 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
+import queue
+import shutil
+import tempfile
+import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
 """Called with (tasks done, tasks in all) before the first task and each time one finishes."""
 
-PRELOAD = ["sim.experiment.runner"]
+AHEAD = 1
+"""Tasks each pool process holds: the one it runs and the next, so it never waits for the
+calling process to hand it work."""
+PRELOAD = ["sim.experiment.runner", "sim.experiment.backends"]
 """Modules the fork server imports once, so each worker starts warm."""
 
 
@@ -102,30 +112,103 @@ def _serial(
         yield i, value
 
 
+def run_to_file(fn: Callable[..., T], args: tuple[Any, ...], folder: str) -> str:
+    """Run ``fn(*args)`` in a worker and leave the pickled result in a file; return its path.
+
+    A result of several MB sent through the pool's pipe is read in 64 KB pieces by a thread of
+    the calling process, each piece waiting for the GIL while that process simulates; the
+    worker stalls meanwhile. Read from a file, it takes one call, when the caller is ready.
+    """
+    value = fn(*args)
+    path = os.path.join(folder, f"{uuid.uuid4().hex}.pickle")
+    with open(path, "wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _read_result(path: str) -> Any:
+    with open(path, "rb") as f:
+        value = pickle.load(f)
+    os.remove(path)
+    return value
+
+
 def _local(
     fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int, progress: Progress | None
 ) -> Iterator[tuple[int, T]]:
+    """``workers`` processes at work: ``workers − 1`` pool processes and this one.
+
+    The calling process would otherwise only wait; working too, it starts at once instead of
+    after the pool's start-up (about a second: each worker imports the model), and ``workers``
+    equals the cores kept busy. Each pool process holds one task at a time and gets the next
+    the moment it finishes (from the completion callback), so this process always finds tasks
+    left to take and the last tasks end close together.
+    """
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    finished = False
+    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx)
+    handoff = tempfile.mkdtemp(prefix="landport-results-")
+    lock = threading.Lock()
+    finished_futures: queue.SimpleQueue[tuple[int, Future[str]]] = queue.SimpleQueue()
+    state = {"taken": 0, "closing": False}
+
+    def claim() -> int | None:
+        with lock:
+            if state["closing"] or state["taken"] >= len(tasks):
+                return None
+            state["taken"] += 1
+            return state["taken"] - 1
+
+    def feed() -> None:
+        i = claim()
+        if i is None:
+            return
+        try:
+            fut = pool.submit(run_to_file, fn, tasks[i], handoff)
+        except RuntimeError:  # the pool is shutting down: an error or Ctrl-C elsewhere
+            return
+        fut.add_done_callback(lambda f, i=i: finished(i, f))
+
+    def finished(i: int, fut: Future[str]) -> None:
+        finished_futures.put((i, fut))
+        if not fut.cancelled():
+            feed()
+
+    def start() -> None:
+        for _ in range(AHEAD * (workers - 1)):
+            feed()
+
+    done_count = 0
+    ok = False
+    # Starting the pool waits for the fork server to import the model: let this process
+    # start on its first task meanwhile.
+    starter = threading.Thread(target=start, name="landport-pool-start", daemon=True)
     try:
-        futures: dict[Future[T], int] = {pool.submit(fn, *t): i for i, t in enumerate(tasks)}
-        pending = set(futures)
-        done_count = 0
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            # Yield in task order among those that finished together: stable for callers.
-            for fut in sorted(done, key=futures.__getitem__):
-                value = fut.result()
+        starter.start()
+        while done_count < len(tasks):
+            ready = []
+            while not finished_futures.empty():
+                ready.append(finished_futures.get())
+            if not ready:
+                i = claim()
+                if i is not None:  # this process takes the next task itself
+                    ready.append((i, None))
+                else:
+                    ready.append(finished_futures.get())
+            for i, fut in sorted(ready, key=lambda pair: pair[0]):
+                value = fn(*tasks[i]) if fut is None else _read_result(fut.result())
                 done_count += 1
                 if progress:
                     progress(done_count, len(tasks))
-                yield futures[fut], value
-        finished = True
+                yield i, value
+        ok = True
     finally:
+        with lock:
+            state["closing"] = True
+        starter.join()
         # On an error or Ctrl-C, drop the queued tasks instead of running them to the end.
-        pool.shutdown(wait=finished, cancel_futures=not finished)
+        pool.shutdown(wait=ok, cancel_futures=not ok)
+        shutil.rmtree(handoff, ignore_errors=True)
 
 
 def _dask(

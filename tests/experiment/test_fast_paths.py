@@ -1,0 +1,105 @@
+"""The speed-ups found with benchmarks/bench_parallel.py change no number and no file:
+categoricals built straight from the recorded text, run folders written with parallel
+threads, worker results handed over in files, workers that start without scipy."""
+
+from __future__ import annotations
+
+import filecmp
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiment.api import assemble
+from sim.experiment.backends import execute
+from sim.experiment.runner import run_one
+from sim.results.tables import frame
+from sim.results.writer import save_run
+from sim.scenario import load_scenario
+from tests.conftest import BASELINE, ROOT
+from tests.experiment.conftest import SHORT_MONTH
+
+
+def slow_frame(columns, start=None) -> pd.DataFrame:
+    """What frame() did before: pandas' own conversion of text columns."""
+    df = pd.DataFrame(dict(columns))
+    for name in df.columns:
+        if df[name].dtype == object or pd.api.types.is_string_dtype(df[name]):
+            df[name] = df[name].astype("category")
+    if start is not None:
+        origin = pd.Timestamp(start)
+        for name in [c for c in df.columns if c.startswith("t_")]:
+            df[name[2:] + "_at"] = origin + pd.to_timedelta(df[name], unit="h")
+    return df
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"a": np.array(["b", None, "a", "b"], dtype=object), "t_x": np.array([1.0, np.nan, 3, 4])},
+        {"a": np.empty(0, dtype=object), "t_x": np.empty(0)},
+        {"a": np.array([None, None], dtype=object), "n": np.array([1, 2])},
+        {"a": np.array(["z", "y"]), "f": np.array([True, False])},
+        {"a": np.array([1, "x"], dtype=object)},
+    ],
+)
+def test_frame_gives_what_pandas_own_conversion_gave(columns):
+    for start in (None, pd.Timestamp("2023-01-01").date()):
+        pd.testing.assert_frame_equal(frame(columns, start), slow_frame(columns, start))
+
+
+@pytest.fixture(scope="module")
+def month():
+    scenario = load_scenario(BASELINE, SHORT_MONTH)
+    return scenario, [run_one(scenario, r) for r in range(2)]
+
+
+def test_frame_of_a_whole_replication_is_unchanged(month):
+    scenario, results = month
+    for cols in results[0].tables.values():
+        pd.testing.assert_frame_equal(frame(cols, scenario.start), slow_frame(cols, scenario.start))
+
+
+def test_save_run_writes_the_same_folder_as_runresult_save(month, tmp_path):
+    scenario, results = month
+    kwargs = {"seed": 1, "scenario_file": None, "overrides": None, "wall_s": 1.0, "backend": "x"}
+    plain, fast = assemble(scenario, results, **kwargs), assemble(scenario, results, **kwargs)
+    fast.manifest = dict(plain.manifest)
+    plain.save(tmp_path / "plain")
+    save_run(fast, tmp_path / "fast")
+    names = sorted(p.name for p in (tmp_path / "plain").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "fast").iterdir())
+    assert "containers.parquet" in names
+    for name in names:
+        a, b = tmp_path / "plain" / name, tmp_path / "fast" / name
+        if name.endswith(".parquet"):
+            pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b))
+        elif name != "manifest.json":  # names its own folder
+            assert filecmp.cmp(a, b, shallow=False), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fast", "plain"]  # no staging left
+    assert fast.path == tmp_path / "fast"
+
+
+def big_result(n: int) -> np.ndarray:
+    return np.full(n, 7.0)
+
+
+def test_worker_results_come_back_through_files_that_are_then_removed():
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "landport-results-*")))
+    out = execute(big_result, [(1_000_000,)] * 4, workers=2)
+    assert all(len(a) == 1_000_000 and a[0] == 7.0 for a in out)
+    after = set(glob.glob(os.path.join(tempfile.gettempdir(), "landport-results-*")))
+    assert after == before
+
+
+def test_workers_start_without_importing_scipy():
+    code = "import sys, sim.experiment.runner; print('scipy.stats' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
