@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from sim.experiment.api import run as run_scenario
 from sim.experiment.backends import Progress
@@ -55,7 +54,7 @@ from sim.experiment.manifest import git_commit
 from sim.results.kpi import DIRECTIONS, unit
 from sim.results.published import PUBLISHED_2023, TOLERANCE, WINDOW
 from sim.results.run import RunResult
-from sim.results.stats import t_interval
+from sim.results.stats import t_interval, t_quantile
 from sim.scenario import Scenario, load_scenario, scenario_hash
 
 FORMAT = 1
@@ -374,7 +373,7 @@ def allowed_band(base: KpiRecord, now: KpiRecord, confidence: float = CONFIDENCE
     dof = (vb + vn) ** 2 / (
         (vb**2 / (base.n - 1) if vb else 0.0) + (vn**2 / (now.n - 1) if vn else 0.0)
     )
-    t = float(sps.t.ppf(0.5 + confidence / 2, dof))
+    t = t_quantile(0.5 + confidence / 2, dof)
     return max(t * math.sqrt(vb + vn), floor)
 
 

@@ -35,7 +35,7 @@ def time_weighted_mean(t: np.ndarray, v: np.ndarray, a: float, b: float) -> floa
     return step_integral(t, v, a, b) / (b - a) if b > a else float("nan")
 
 
-def _t_quantile(p: float, dof: float) -> float:
+def t_quantile(p: float, dof: float) -> float:
     """Student-t quantile. scipy.stats is imported here, not at the top: it takes about a
     second to import, and worker processes (which never compute intervals) start faster."""
     from scipy import stats as sps
@@ -76,7 +76,7 @@ def t_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -
     if n == 1:
         return Interval(mean, float("nan"), 1, float("nan"), confidence)
     std = float(x.std(ddof=1))
-    t = _t_quantile(0.5 + confidence / 2, n - 1)
+    t = t_quantile(0.5 + confidence / 2, n - 1)
     return Interval(mean, t * std / math.sqrt(n), n, std, confidence)
 
 
@@ -109,5 +109,5 @@ def welch_interval(
         dof = float(len(x) + len(y) - 2)
     else:
         dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
-    t = _t_quantile(0.5 + confidence / 2, dof)
+    t = t_quantile(0.5 + confidence / 2, dof)
     return Interval(float(y.mean() - x.mean()), t * se, min(len(x), len(y)), se, confidence)

@@ -561,6 +561,25 @@ def check_references(s: Scenario) -> list[Problem]:
         for port in s.sea.services:
             if port not in places:
                 problems.append((("sea", "services", port), _unknown("place", port, places)))
+    yard = s.terminal.yard.capacity_teu
+    for cname, corridor in s.corridors.items():
+        # An arriving import train is unloaded only once the yard can hold its whole load.
+        if corridor.trains.import_.capacity_teu > yard:
+            problems.append(
+                (
+                    ("terminal", "yard", "capacity_teu"),
+                    f"expected at least {corridor.trains.import_.capacity_teu} TEU, the capacity of "
+                    f"an import train of corridor {cname!r}; found {yard}",
+                )
+            )
+            break
+    if yard < 2:
+        problems.append(
+            (
+                ("terminal", "yard", "capacity_teu"),
+                f"expected at least 2 TEU (one 40 ft box); found {yard}",
+            )
+        )
     sea_corridor = s.sea.corridor if s.sea else None
     for fname, flow in s.demand.flows.items():
         at = ("demand", "flows", fname)

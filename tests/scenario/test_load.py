@@ -101,6 +101,11 @@ BAD = {
         "customs.import.review_h.mean",
         "greater than 0",
     ),
+    "yard smaller than a train": (
+        "terminal:\n  yard: {capacity_teu: 50}\n",
+        "terminal.yard.capacity_teu",
+        "capacity of an import train",
+    ),
     "bad schedule key": (
         "corridors:\n  china_laos:\n    trains:\n      export:\n        schedule: {headway: 3}\n",
         "corridors.china_laos.trains.export.schedule.headway",
