@@ -24,7 +24,8 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -142,7 +143,8 @@ def _local(
     after the pool's start-up (about a second: each worker imports the model), and ``workers``
     equals the cores kept busy. Each pool process holds one task at a time and gets the next
     the moment it finishes (from the completion callback), so this process always finds tasks
-    left to take and the last tasks end close together.
+    left to take and the last tasks end close together. Results of pool tasks come back
+    through files (:func:`run_to_file`).
     """
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
@@ -150,7 +152,7 @@ def _local(
     handoff = tempfile.mkdtemp(prefix="landport-results-")
     lock = threading.Lock()
     finished_futures: queue.SimpleQueue[tuple[int, Future[str]]] = queue.SimpleQueue()
-    state = {"taken": 0, "closing": False}
+    state = {"taken": 0, "closing": False, "started": False}
 
     def claim() -> int | None:
         with lock:
@@ -175,14 +177,26 @@ def _local(
             feed()
 
     def start() -> None:
+        # Hand out tasks only once the pool runs: until then this process takes them all, so
+        # no task waits for the start-up (and a short run never waits for it at all).
+        try:
+            pool.submit(os.getpid).result()
+        except (CancelledError, RuntimeError, BrokenProcessPool):
+            return
+        with lock:
+            state["started"] = True
+            closing = state["closing"]
+        if closing:  # this process finished first, and left the shutdown to this thread
+            pool.shutdown(wait=False, cancel_futures=True)
+            return
         for _ in range(AHEAD * (workers - 1)):
             feed()
 
     done_count = 0
-    ok = False
     # Starting the pool waits for the fork server to import the model: let this process
     # start on its first task meanwhile.
-    starter = threading.Thread(target=start, name="landport-pool-start", daemon=True)
+    # Not a daemon: at exit the interpreter lets it finish starting and shut the pool down.
+    starter = threading.Thread(target=start, name="landport-pool-start")
     try:
         starter.start()
         while done_count < len(tasks):
@@ -201,13 +215,15 @@ def _local(
                 if progress:
                     progress(done_count, len(tasks))
                 yield i, value
-        ok = True
     finally:
         with lock:
             state["closing"] = True
-        starter.join()
-        # On an error or Ctrl-C, drop the queued tasks instead of running them to the end.
-        pool.shutdown(wait=ok, cancel_futures=not ok)
+            started = state["started"]
+        # Every result is in (or an error or Ctrl-C): drop queued tasks. A pool still starting
+        # up (this process did all the work) is shut down by its starting thread, as shutting
+        # it down here would wait for the start-up.
+        if started:
+            pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(handoff, ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pandas as pd
@@ -46,12 +47,27 @@ def test_serial_local_and_dask_runs_give_identical_per_replication_kpis():
     assert runs["local"].manifest["backend"] == "local:2"
 
 
-def test_results_come_back_in_task_order_whatever_order_workers_finish_in():
-    tasks = [(0, 0.6), (1, 0.0), (2, 0.0), (3, 0.0)]
-    seen = list(execute_iter(pause_then_echo, tasks, workers=2))
-    assert sorted(i for i, _ in seen) == [0, 1, 2, 3]
-    assert seen[0][0] != 0  # task 0 finished last, or at least not first …
-    assert execute(pause_then_echo, tasks, workers=2) == [0, 1, 2, 3]  # … yet order is kept
+def pause_then_pid(index: int, pause_s: float) -> tuple[int, int]:
+    time.sleep(pause_s)
+    return index, os.getpid()
+
+
+def test_two_workers_are_this_process_and_one_pool_process_and_order_is_kept():
+    """While this process runs the long first task, the pool starts and takes the others;
+    they finish first, yet the results come back in task order."""
+    tasks = [(0, 2.5)] + [(i, 0.4) for i in range(1, 6)]
+    seen = list(execute_iter(pause_then_pid, tasks, workers=2))
+    assert sorted(i for i, _ in seen) == list(range(6))
+    pids = {pid for _, (_, pid) in seen}
+    assert os.getpid() in pids
+    assert len(pids) == 2
+    assert [v for v, _ in execute(pause_then_pid, [(i, 0.0) for i in range(5)], workers=2)] == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
 
 
 def test_progress_reports_zero_then_every_finished_task():
