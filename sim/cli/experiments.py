@@ -50,7 +50,9 @@ app.add_typer(catalog_app, name="catalog")
 
 Workers = Annotated[
     int | None,
-    typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+    typer.Option(
+        min=1, help="Processes at work, this one included (default: the cores; 1: serial)."
+    ),
 ]
 DaskScheduler = Annotated[
     str | None,
