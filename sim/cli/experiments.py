@@ -352,7 +352,7 @@ def runs(
     t = Table(title=f"Recent runs ({where})", title_justify="left", header_style="bold")
     for name in ("id", "kind", "created (UTC)", "scenario", "seed", "reps", "points", "commit"):
         t.add_column(name, no_wrap=name in ("id", "created (UTC)"))
-    t.add_column("folder")
+    t.add_column("folder", overflow="fold")
     for r in df.to_dict("records"):
         created = r["created_at"]
         t.add_row(
@@ -364,9 +364,17 @@ def runs(
             _int(r["replications"]),
             _int(r["points"]),
             str(r["git_commit"] or "")[:8],
-            str(r["folder"]) if r["exists"] else f"[red]{r['folder']} (missing)[/red]",
+            _shown(r["folder"]) if r["exists"] else f"[red]{r['folder']} (missing)[/red]",
         )
     out.print(t)
+
+
+def _shown(folder: str) -> str:
+    """A folder relative to the working directory when it is below it."""
+    try:
+        return str(Path(folder).relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return folder
 
 
 def _int(value: Any) -> str:
