@@ -29,3 +29,13 @@ def short_baseline() -> Scenario:
 @pytest.fixture(scope="session")
 def short_run(short_baseline: Scenario) -> ReplicationResult:
     return run_one(short_baseline, 0)
+
+
+@pytest.fixture(autouse=True)
+def _no_catalogue_in_the_repository(monkeypatch):
+    """Runs made by tests never register in the repository's results catalogue.
+
+    Tests of the catalogue itself (tests/experiment) work in a folder of their own and turn
+    registration back on there.
+    """
+    monkeypatch.setenv("LANDPORT_CATALOG", "off")
