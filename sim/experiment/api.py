@@ -22,7 +22,6 @@ from sim.results import catalog
 from sim.results.run import RunResult, load_run, summarise, tidy_kpis
 from sim.results.store import unique_folder
 from sim.results.tables import frame, stack, stacked_queue_frame
-from sim.results.writer import save_run
 from sim.scenario import Scenario, canonical, load_scenario, scenario_hash
 
 DEFAULT_ROOT = Path("results")
@@ -105,7 +104,7 @@ def run(
         backend=describe_backend(workers, dask_scheduler),
     )
     if dest is not None:
-        save_run(result, dest)
+        result.save(dest)
         if register:
             catalog.try_register(result.path, root)
     return result

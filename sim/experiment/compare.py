@@ -37,7 +37,6 @@ from sim.results import catalog, store
 from sim.results.kpi import unit
 from sim.results.run import RunResult, load_run
 from sim.results.stats import paired_interval, t_interval, welch_interval
-from sim.results.writer import save_run
 from sim.scenario import Scenario, scenario_hash
 
 COLUMNS = [
@@ -141,7 +140,7 @@ class CompareResult:
 
         def fill(tmp: Path) -> None:
             for arm, run in (("a", self.a), ("b", self.b)):
-                save_run(run, tmp / arm)
+                run.save(tmp / arm)
                 run.manifest["folder"] = str(dest / arm)
                 store.write_json(tmp / arm / "manifest.json", run.manifest)
             self.table.to_parquet(tmp / "comparison.parquet", index=False)

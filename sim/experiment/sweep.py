@@ -56,7 +56,6 @@ from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.results import catalog, store
 from sim.results.run import RunResult, load_run
-from sim.results.writer import save_run
 from sim.scenario import Issue, Scenario, ScenarioError, canonical, scenario_hash
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
 
@@ -656,7 +655,7 @@ def _finish_point(
     )
     if partial is None:
         return run
-    save_run(run, partial / entry["folder"])
+    run.save(partial / entry["folder"])
     # Keep only the small tables in memory; a point's containers are read back on demand.
     return RunResult(run.scenario, run.manifest, run.kpis, run.summary, run.path)
 

@@ -568,8 +568,8 @@ def check_references(s: Scenario) -> list[Problem]:
             problems.append(
                 (
                     ("terminal", "yard", "capacity_teu"),
-                    f"expected at least {corridor.trains.import_.capacity_teu} TEU, the capacity of "
-                    f"an import train of corridor {cname!r}; found {yard}",
+                    f"expected at least {corridor.trains.import_.capacity_teu} TEU, the "
+                    f"capacity of an import train of corridor {cname!r}; found {yard}",
                 )
             )
             break

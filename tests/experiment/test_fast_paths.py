@@ -4,7 +4,6 @@ threads, worker results handed over in files, workers that start without scipy."
 
 from __future__ import annotations
 
-import filecmp
 import glob
 import os
 import subprocess
@@ -15,11 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment.api import assemble
 from sim.experiment.backends import execute
 from sim.experiment.runner import run_one
 from sim.results.tables import frame
-from sim.results.writer import save_run
 from sim.scenario import load_scenario
 from tests.conftest import BASELINE, ROOT
 from tests.experiment.conftest import SHORT_MONTH
@@ -63,26 +60,6 @@ def test_frame_of_a_whole_replication_is_unchanged(month):
     scenario, results = month
     for cols in results[0].tables.values():
         pd.testing.assert_frame_equal(frame(cols, scenario.start), slow_frame(cols, scenario.start))
-
-
-def test_save_run_writes_the_same_folder_as_runresult_save(month, tmp_path):
-    scenario, results = month
-    kwargs = {"seed": 1, "scenario_file": None, "overrides": None, "wall_s": 1.0, "backend": "x"}
-    plain, fast = assemble(scenario, results, **kwargs), assemble(scenario, results, **kwargs)
-    fast.manifest = dict(plain.manifest)
-    plain.save(tmp_path / "plain")
-    save_run(fast, tmp_path / "fast")
-    names = sorted(p.name for p in (tmp_path / "plain").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "fast").iterdir())
-    assert "containers.parquet" in names
-    for name in names:
-        a, b = tmp_path / "plain" / name, tmp_path / "fast" / name
-        if name.endswith(".parquet"):
-            pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b))
-        elif name != "manifest.json":  # names its own folder
-            assert filecmp.cmp(a, b, shallow=False), name
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fast", "plain"]  # no staging left
-    assert fast.path == tmp_path / "fast"
 
 
 def big_result(n: int) -> np.ndarray:
