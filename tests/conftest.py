@@ -31,11 +31,13 @@ def short_run(short_baseline: Scenario) -> ReplicationResult:
     return run_one(short_baseline, 0)
 
 
-@pytest.fixture(autouse=True)
-def _no_catalogue_in_the_repository(monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _no_catalogue_in_the_repository():
     """Runs made by tests never register in the repository's results catalogue.
 
-    Tests of the catalogue itself (tests/experiment) work in a folder of their own and turn
-    registration back on there.
+    Session-scoped, so it is in force before module fixtures run. Tests of the catalogue
+    itself (tests/experiment) work in a folder of their own and turn registration back on.
     """
-    monkeypatch.setenv("LANDPORT_CATALOG", "off")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANDPORT_CATALOG", "off")
+        yield

@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +25,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim.experiment.backends import BackendError, default_workers
+from sim.results import catalog
 from sim.results.published import PUBLISHED_2023
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError, parse_override
@@ -78,39 +81,60 @@ HEADLINE = (
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Turn expected errors into a clear message and exit code 2, never a traceback."""
-    try:
-        yield
-    except ScenarioError as exc:
-        for issue in exc.issues:
-            err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (RunFolderError, FileExistsError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    """Expected errors → a clear message and exit 2, never a traceback; catalogue warnings
+    (a locked or damaged results catalogue never loses a run) → one line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", catalog.CatalogWarning)
+        try:
+            yield
+        except ScenarioError as exc:
+            for issue in exc.issues:
+                err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        finally:
+            for w in caught:
+                if issubclass(w.category, catalog.CatalogWarning):
+                    err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 @contextmanager
-def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr: tasks done, running, remaining and an ETA."""
+def progress_bar(
+    label: str,
+    quiet: bool = False,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr: tasks done of all, running, queued, elapsed and ETA."""
     if quiet:
         yield lambda done, total: None
         return
+    slots = None if dask_scheduler else (workers or default_workers())
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("[dim]{task.fields[running]}"),
+        TextColumn("[dim]{task.fields[state]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None, running="")
+        task = bar.add_task(label, total=None, state="starting")
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, running=f"{total - done} to go")
+            left = total - done
+            if slots is None:
+                state = f"{left} remaining on Dask"
+            else:
+                running = min(slots, left)
+                state = f"{running} running, {left - running} queued"
+            bar.update(task, completed=done, total=total, state=state)
 
         yield update
 

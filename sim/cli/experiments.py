@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from sim.cli.common import EXIT_BAD_INPUT, HEADLINE, app, err, fmt, handled, out, parse_sets
+from sim.cli.common import (
+    EXIT_BAD_INPUT,
+    HEADLINE,
+    app,
+    err,
+    fmt,
+    handled,
+    out,
+    parse_sets,
+    progress_bar,
+)
 from sim.experiment.api import DEFAULT_ROOT
-from sim.experiment.backends import BackendError, default_workers
 from sim.experiment.compare import compare as run_compare
 from sim.experiment.sweep import SweepInterrupted, split_sets
 from sim.experiment.sweep import sweep as run_sweep
@@ -59,56 +56,6 @@ DaskScheduler = Annotated[
     typer.Option(help="Run on the Dask scheduler at this address, or 'local' for a LocalCluster."),
 ]
 Root = Annotated[Path, typer.Option("--root", help="Results folder (and its catalog.duckdb).")]
-
-
-@contextmanager
-def guarded() -> Iterator[None]:
-    """Expected errors → a clear message and exit 2; catalogue warnings → one line each."""
-    with handled(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", catalog.CatalogWarning)
-        try:
-            yield
-        except (BackendError, catalog.CatalogError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        finally:
-            for w in caught:
-                if issubclass(w.category, catalog.CatalogWarning):
-                    err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
-                else:
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-
-
-@contextmanager
-def task_progress(
-    label: str, workers: int | None, dask_scheduler: str | None
-) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr: tasks done of all, running, remaining, elapsed and ETA."""
-    slots = None if dask_scheduler else (workers or default_workers())
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[dim]{task.fields[state]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None, state="starting")
-
-        def update(done: int, total: int) -> None:
-            left = total - done
-            running = min(slots, left) if slots is not None else None
-            state = (
-                f"{running} running, {left - running} queued"
-                if running is not None
-                else f"{left} remaining on Dask"
-            )
-            bar.update(task, completed=done, total=total, state=state)
-
-        yield update
 
 
 def _signed(value: float, unit: str) -> str:
@@ -173,14 +120,16 @@ def compare(
 ) -> None:
     """Run A and B with common random numbers; per KPI: A, B, B − A with its 95 % CI,
     whether it is significant, and how much pairing narrowed the CI."""
-    with guarded():
+    with handled():
         overrides = parse_sets(set_)
         from sim.experiment.api import as_scenario
 
         sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
         reps = replications or sa.replications
-        with task_progress(
-            f"{sa.name} vs {sb.name}: 2 × {reps} replications", workers, dask_scheduler
+        with progress_bar(
+            f"{sa.name} vs {sb.name}: 2 × {reps} replications",
+            workers=workers,
+            dask_scheduler=dask_scheduler,
         ) as update:
             result = run_compare(
                 a,
@@ -275,7 +224,7 @@ def sweep(
     """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
     from sim.experiment.sweep import plan_sweep
 
-    with guarded():
+    with handled():
         overrides, levers = split_sets(set_ or [])
         plan = plan_sweep(
             scenario, levers, overrides=overrides, seed=seed, replications=replications
@@ -283,7 +232,7 @@ def sweep(
         n = len(plan.points)
         label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
         try:
-            with task_progress(label, workers, dask_scheduler) as update:
+            with progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update:
                 result = run_sweep(
                     scenario,
                     levers,
@@ -337,7 +286,7 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List recent runs, comparisons and sweeps from the catalogue."""
-    with guarded():
+    with handled():
         if kind is not None and kind not in catalog.KINDS:
             err.print(f"[red]error:[/red] --kind: expected one of {', '.join(catalog.KINDS)}")
             raise typer.Exit(EXIT_BAD_INPUT)
@@ -384,7 +333,7 @@ def _int(value: Any) -> str:
 @catalog_app.command("rebuild")
 def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
     """Re-create the catalogue from the run, comparison and sweep folders under the root."""
-    with guarded():
+    with handled():
         counts = catalog.rebuild(root)
     by_kind = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts["runs"].items())
     out.print(
@@ -404,7 +353,7 @@ def catalog_query(
     """Run SQL on the catalogue, e.g. "SELECT kind, count(*) FROM runs GROUP BY kind"."""
     import duckdb
 
-    with guarded():
+    with handled():
         try:
             df = catalog.query(sql, root)
         except duckdb.Error as exc:

@@ -60,7 +60,9 @@ def run(
         overrides = parse_sets(set_)
         scn = load_scenario(scenario, overrides)
         reps = replications or scn.replications
-        with progress_bar(f"{scn.name}: {reps} replication(s)", quiet=False) as update:
+        with progress_bar(
+            f"{scn.name}: {reps} replication(s)", workers=workers, dask_scheduler=dask_scheduler
+        ) as update:
             result = api.run(
                 scn,
                 seed=seed,
@@ -87,6 +89,8 @@ def run(
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
     out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
     out.print(f"Results: [bold]{result.path}[/bold]  (every KPI: summary.csv; tables: *.parquet)")
+    if result.manifest.get("run_id"):
+        out.print(f"Run id:  {result.manifest['run_id']}  (sim.load(id); landport runs)")
 
 
 @app.command()

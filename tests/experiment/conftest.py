@@ -18,3 +18,12 @@ SHORT_MONTH = {"end": "2023-01-31", "warmup_days": 7}
 def _own_results_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LANDPORT_CATALOG", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="package")
+def _catalogue_on():
+    """The catalogue registers again here (the suite turns it off elsewhere), module fixtures
+    included; every test works in a folder of its own, see above."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("LANDPORT_CATALOG", raising=False)
+        yield
