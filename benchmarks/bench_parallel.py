@@ -34,7 +34,6 @@ from pathlib import Path
 from sim.experiment.api import assemble
 from sim.experiment.backends import describe_backend, execute
 from sim.experiment.runner import run_one
-from sim.results.writer import save_run
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +81,7 @@ def one_run(scenario, replications: int, workers: int, dest: Path) -> dict[str, 
         backend=describe_backend(workers, None),
     )
     t2 = time.perf_counter()
-    save_run(result, dest)
+    result.save(dest)
     t3 = time.perf_counter()
     cpu = sum(r.wall_s for r in results)
     return {

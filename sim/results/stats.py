@@ -36,11 +36,15 @@ def time_weighted_mean(t: np.ndarray, v: np.ndarray, a: float, b: float) -> floa
 
 
 def t_quantile(p: float, dof: float) -> float:
-    """Student-t quantile. scipy.stats is imported here, not at the top: it takes about a
-    second to import, and worker processes (which never compute intervals) start faster."""
-    from scipy import stats as sps
+    """Student-t quantile (inverse CDF) at probability ``p`` with ``dof`` degrees of freedom.
 
-    return float(sps.t.ppf(p, dof))
+    ``scipy.special.stdtrit`` is the same function scipy.stats' ``t.ppf`` evaluates, and it
+    imports in a fifth of a second rather than the second scipy.stats takes — time every
+    ``landport`` command and every run's summary would otherwise wait for.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(dof, p))
 
 
 @dataclass(frozen=True)
