@@ -32,8 +32,7 @@ EXIT_INTERRUPTED = 130
 SWEEP_KPIS = (
     "teu.total",
     "clearance_h.import.mean",
-    "clearance_h.export.mean",
-    "dwell_h.huaihua.import.mean",
+    "clearance_h.import.p90",
     "utilisation.huaihua.customs.import.officers",
     "cost.subsidy_cny",
 )
@@ -171,10 +170,11 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
     t = Table(title=title, title_justify="left", header_style="bold")
     t.add_column("point", justify="right")
+    # Dotted names break at their dots, so headers stay whole in narrow terminals.
     for lever in levers:
-        t.add_column(lever, justify="right")
+        t.add_column(lever.replace(".", ".\n"), justify="right", no_wrap=True)
     for name in names:
-        t.add_column(name, justify="right")
+        t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
         by_kpi = rows.set_index("kpi")
         cells = [str(k), *(str(rows[lever].iloc[0]) for lever in levers)]
