@@ -168,7 +168,15 @@ def compare(
 
 def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
     """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
-    t = Table(title=title, title_justify="left", header_style="bold", min_width=len(title))
+    caption = "levers: " + ", ".join(levers) + "; KPI cells: mean ± 95 % CI half-width"
+    t = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        caption=caption,
+        caption_justify="left",
+        min_width=min(max(len(title), len(caption)), 120),
+    )
     t.add_column("point", justify="right")
     # Dotted names break at their dots, so headers stay whole in narrow terminals.
     for lever in levers:
