@@ -103,8 +103,8 @@ def code_fingerprint(root: Path | None = None) -> str:
 
     The source is every module of ``sim`` that :mod:`sim.experiment.runner` imports, directly
     or not (found by reading their import statements, so plots or the command line are left
-    out), by module name and content; plus the Python minor version and the versions of
-    :data:`NUMERIC_PACKAGES`.
+    out), by module name and content; plus the Python minor version, the versions of
+    :data:`NUMERIC_PACKAGES` and the machine's SIMD features (:func:`_cpu_signature`).
     """
     root = Path(__file__).resolve().parents[1] if root is None else Path(root)
     digest = hashlib.sha256()
@@ -113,7 +113,22 @@ def code_fingerprint(root: Path | None = None) -> str:
     digest.update(f"python {'.'.join(platform.python_version_tuple()[:2])}".encode())
     for name, version in _versions().items():
         digest.update(f"{name} {version}".encode())
+    digest.update(_cpu_signature().encode())
     return digest.hexdigest()[:16]
+
+
+def _cpu_signature() -> str:
+    """The machine and the SIMD features numpy dispatches on.
+
+    numpy picks vectorised loops by CPU feature (AVX2, AVX-512, …), and those may round the
+    last bit differently, so bit-for-bit identity is only required on a like machine.
+    """
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # pragma: no cover - numpy < 2
+        features = {}
+    enabled = ",".join(sorted(name for name, on in features.items() if on))
+    return f"{platform.machine()} {platform.system()} [{enabled}]"
 
 
 def _module_file(name: str, root: Path) -> Path | None:
