@@ -13,7 +13,6 @@ from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
-    HEADLINE,
     app,
     err,
     fmt,
@@ -27,6 +26,7 @@ from sim.experiment.compare import compare as run_compare
 from sim.experiment.sweep import SweepInterrupted, split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
+from sim.results.kpi import HEADLINE
 
 EXIT_INTERRUPTED = 130
 SWEEP_KPIS = (

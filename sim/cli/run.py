@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import (
-    HEADLINE,
     app,
     err,
     handled,
@@ -20,6 +19,7 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import api
+from sim.results.kpi import HEADLINE
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
 from sim.scenario.schema import Scenario

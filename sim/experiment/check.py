@@ -50,7 +50,7 @@ import numpy as np
 
 from sim.experiment.api import run as run_scenario
 from sim.experiment.backends import Progress
-from sim.experiment.manifest import git_commit
+from sim.experiment.manifest import git_commit, package_versions
 from sim.results.kpi import DIRECTIONS, unit
 from sim.results.published import PUBLISHED_2023, TOLERANCE, WINDOW
 from sim.results.run import RunResult
@@ -169,13 +169,7 @@ def _closure(start: str, root: Path) -> dict[str, Path]:
 
 
 def _versions() -> dict[str, str]:
-    out = {}
-    for name in NUMERIC_PACKAGES:
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return package_versions(NUMERIC_PACKAGES, python=False)
 
 
 def _landport_version() -> str:

@@ -24,9 +24,10 @@ PACKAGES = (
 )
 
 
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
+def package_versions(names: tuple[str, ...] = PACKAGES, python: bool = True) -> dict[str, str]:
+    """Installed versions of ``names`` (and of Python), "not installed" for a missing one."""
+    out = {"python": platform.python_version()} if python else {}
+    for name in names:
         try:
             out[name] = md.version(name)
         except md.PackageNotFoundError:

@@ -55,7 +55,7 @@ from sim.experiment.backends import Progress, describe_backend, execute_iter
 from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.results import catalog, store
-from sim.results.run import RunResult, load_run
+from sim.results.run import RunResult, Tables, load_run
 from sim.scenario import Issue, Scenario, ScenarioError, canonical, scenario_hash
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
 
@@ -371,7 +371,7 @@ def _relocate(issue: Issue, levers: list[Lever]) -> tuple[str, str, str]:
 
 
 @dataclass
-class SweepResult:
+class SweepResult(Tables):
     """A sweep's tidy tables; each point's full run is :meth:`run` (read on demand)."""
 
     points: pd.DataFrame
@@ -401,14 +401,6 @@ class SweepResult:
             df = self.run(int(k)).table(name)
             parts.append(df.assign(point=int(k)))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-    @property
-    def containers(self) -> pd.DataFrame:
-        return self.table("containers")
-
-    @property
-    def trains(self) -> pd.DataFrame:
-        return self.table("trains")
 
     def mean(self, kpi: str) -> pd.DataFrame:
         """One KPI's summary rows, one per point, with the lever columns."""

@@ -51,6 +51,9 @@ from sim.scenario.schema import (
     clock_hours,
 )
 from sim.scenario.schema import (
+    Flow as FlowSpecSchema,
+)
+from sim.scenario.schema import (
     TrainService as TrainServiceSpec,
 )
 
@@ -132,101 +135,90 @@ def build_network(s: Scenario) -> RailNetwork:
 
 def _flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
     """Every flow's costs and demand response at the scenario's and the reference levers."""
-    tariffs = s.tariffs
-    response = s.demand.response
-    vot = tariffs.value_of_time_cny_per_teu_h
     specs = {}
     for name, flow in s.demand.flows.items():
-        regions = tuple(flow.regions)
         commodities = tuple(flow.commodities)
-        agricultural = tuple(s.commodities[c].agricultural for c in commodities)
-        places = tuple(flow.places)
-        if flow.corridor is None:
-            specs[name] = FlowSpec(
-                name,
+        if flow.corridor is None:  # trucked imports: no rail route, no rate levers
+            corridor, costs, discount, subsidy, multiplier = (
                 ROAD,
-                flow.direction,
-                flow.arrives_by,
-                places,
-                commodities,
-                agricultural,
-                regions,
-                np.zeros((1, len(regions))),
+                np.zeros((1, len(flow.regions))),
                 0.0,
                 0.0,
                 1.0,
             )
-            continue
-        corridor = s.corridors[flow.corridor]
-        route = net.route(flow.corridor, "export", corridor.path, corridor.four_customs_as_one)
-        service = getattr(corridor.trains, "export" if flow.direction == "export" else "import_")
-        is_sea = s.sea is not None and flow.corridor == s.sea.corridor
-        sea_cost = np.zeros(len(places))
-        transit = np.full(len(places), route.mean_run_h() + mean_headway_h(service.schedule) / 2)
-        if is_sea:
-            assert s.sea is not None
-            port = net.crossing(s.sea.port)
-            port_dwell = port.mean_h(corridor.four_customs_as_one) if port else 0.0
-            for i, p in enumerate(places):
-                svc = s.sea.services[p]
-                sea_cost[i] = svc.freight_cny_per_teu
-                transit[i] += port_dwell + mean_headway_h(svc.sailings) / 2 + svc.transit_h.mean
-        region_km = np.array([s.regions[r].drayage_km for r in regions])
-        place_w = np.array(list(flow.places.values()))
-        region_w = np.array(list(flow.regions.values()))
-
-        def cost_matrix(
-            levers: Levers,
-            route: Route = route,
-            sea_cost: np.ndarray = sea_cost,
-            region_km: np.ndarray = region_km,
-        ) -> np.ndarray:
-            rail = route.tariff_cny_per_teu(levers.discount)
-            dray = np.array(
-                [
-                    drayage_cny_per_teu(
-                        km, tariffs.truck_cny_per_teu_km, tariffs.toll_share, levers.toll_cut
-                    )
-                    for km in region_km
-                ]
-            )
-            return rail + sea_cost[:, None] + dray[None, :] - levers.subsidy_per_teu_cny
-
-        def generalised(
-            costs: np.ndarray,
-            transit: np.ndarray = transit,
-            place_w: np.ndarray = place_w,
-            region_w: np.ndarray = region_w,
-        ) -> float:
-            g = costs + vot * transit[:, None]
-            w = np.outer(place_w / place_w.sum(), region_w / region_w.sum())
-            return float((g * w).sum())
-
-        costs = cost_matrix(tariffs)
-        g_new = generalised(costs)
-        g_ref = generalised(cost_matrix(response.reference))
-        if response.model == "logit":
-            g_alt = corridor.competitor.cost_cny_per_teu + vot * corridor.competitor.transit_h
-            multiplier = logit_multiplier(g_new, g_ref, g_alt, response.cost_sensitivity_per_cny)
-        elif response.model == "elasticity":
-            multiplier = elasticity_multiplier(g_new, g_ref, response.elasticity)
         else:
-            multiplier = 1.0
+            corridor, subsidy = flow.corridor, s.tariffs.subsidy_per_teu_cny
+            costs, discount, multiplier = _route_economics(s, net, flow)
         specs[name] = FlowSpec(
             name,
-            flow.corridor,
+            corridor,
             flow.direction,
             flow.arrives_by,
-            places,
+            tuple(flow.places),
             commodities,
-            agricultural,
-            regions,
+            tuple(s.commodities[c].agricultural for c in commodities),
+            tuple(flow.regions),
             costs,
-            route.list_tariff_cny_per_teu() - route.tariff_cny_per_teu(tariffs.discount),
-            tariffs.subsidy_per_teu_cny,
+            discount,
+            subsidy,
             multiplier,
         )
     return specs
+
+
+def _route_economics(
+    s: Scenario, net: RailNetwork, flow: FlowSpecSchema
+) -> tuple[np.ndarray, float, float]:
+    """A train flow's shipper cost per TEU by (place, region), rail discount per TEU, and its
+    volume multiplier at the scenario's levers relative to the reference levers."""
+    assert flow.corridor is not None
+    tariffs, response = s.tariffs, s.demand.response
+    vot = tariffs.value_of_time_cny_per_teu_h
+    corridor = s.corridors[flow.corridor]
+    route = net.route(flow.corridor, "export", corridor.path, corridor.four_customs_as_one)
+    service = corridor.trains.export if flow.direction == "export" else corridor.trains.import_
+    places = list(flow.places)
+    sea_cost = np.zeros(len(places))
+    transit = np.full(len(places), route.mean_run_h() + mean_headway_h(service.schedule) / 2)
+    if s.sea is not None and flow.corridor == s.sea.corridor:
+        port = net.crossing(s.sea.port)
+        port_dwell = port.mean_h(corridor.four_customs_as_one) if port else 0.0
+        for i, p in enumerate(places):
+            svc = s.sea.services[p]
+            sea_cost[i] = svc.freight_cny_per_teu
+            transit[i] += port_dwell + mean_headway_h(svc.sailings) / 2 + svc.transit_h.mean
+    region_km = np.array([s.regions[r].drayage_km for r in flow.regions])
+    weights = np.outer(
+        np.array(list(flow.places.values())) / sum(flow.places.values()),
+        np.array(list(flow.regions.values())) / sum(flow.regions.values()),
+    )
+
+    def cost_matrix(levers: Levers) -> np.ndarray:
+        dray = np.array(
+            [
+                drayage_cny_per_teu(
+                    km, tariffs.truck_cny_per_teu_km, tariffs.toll_share, levers.toll_cut
+                )
+                for km in region_km
+            ]
+        )
+        rail = route.tariff_cny_per_teu(levers.discount)
+        return rail + sea_cost[:, None] + dray[None, :] - levers.subsidy_per_teu_cny
+
+    def generalised(costs: np.ndarray) -> float:
+        return float(((costs + vot * transit[:, None]) * weights).sum())
+
+    costs = cost_matrix(tariffs)
+    g_new, g_ref = generalised(costs), generalised(cost_matrix(response.reference))
+    if response.model == "logit":
+        g_alt = corridor.competitor.cost_cny_per_teu + vot * corridor.competitor.transit_h
+        multiplier = logit_multiplier(g_new, g_ref, g_alt, response.cost_sensitivity_per_cny)
+    elif response.model == "elasticity":
+        multiplier = elasticity_multiplier(g_new, g_ref, response.elasticity)
+    else:
+        multiplier = 1.0
+    discount = route.list_tariff_cny_per_teu() - route.tariff_cny_per_teu(tariffs.discount)
+    return costs, discount, multiplier
 
 
 @dataclass(frozen=True)

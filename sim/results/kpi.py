@@ -151,6 +151,42 @@ def compute_kpis(
     return k
 
 
+HEADLINE = (
+    "trains.total",
+    "trains.qinzhou_rail_sea",
+    "trains.china_laos",
+    "trains.china_vietnam",
+    "teu.total",
+    "teu.qinzhou_rail_sea.export",
+    "teu.qinzhou_rail_sea.import",
+    "teu.china_laos.export",
+    "teu.china_laos.import",
+    "teu.china_vietnam.export",
+    "teu.china_vietnam.import",
+    "teu_per_train.mean",
+    "train_load_factor.qinzhou_rail_sea",
+    "train_load_factor.china_laos",
+    "train_load_factor.china_vietnam",
+    "clearance_h.import.mean",
+    "clearance_h.import.p90",
+    "clearance_h.export.mean",
+    "clearance_h.export.p90",
+    "dwell_h.huaihua.import.mean",
+    "dwell_h.huaihua.export.mean",
+    "door_to_door_h.import.mean",
+    "door_to_door_h.export.mean",
+    "utilisation.huaihua.customs.import.officers",
+    "utilisation.huaihua.customs.export.officers",
+    "utilisation.huaihua.customs.inspection_bays",
+    "utilisation.huaihua.customs.quarantine_lab",
+    "utilisation.huaihua.yard",
+    "utilisation.huaihua.sidings",
+    "cost.shipper_cny",
+    "cost.subsidy_cny",
+    "cost.rail_discount_cny",
+)
+"""The KPIs a planner reads first: the default rows of KPI tables, reports and plots."""
+
 UNITS = {
     "trains": "trains",
     "teu": "TEU",

@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, PercentFormatter
 
-from sim.results.kpi import DIRECTIONS, unit
+from sim.results.kpi import DIRECTIONS, HEADLINE, unit
 from sim.results.published import PUBLISHED_2023
 from sim.results.run import RunResult
 from sim.results.stats import t_interval
@@ -1266,31 +1266,20 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
 
 # ------------------------------------------------------------------------------ compare
 
-FOREST_KPIS = (
-    "trains.total",
-    "teu.total",
-    "teu.qinzhou_rail_sea.export",
-    "teu.qinzhou_rail_sea.import",
-    "teu.china_laos.export",
-    "teu.china_laos.import",
-    "teu.china_vietnam.export",
-    "teu.china_vietnam.import",
-    "teu_per_train.mean",
-    "clearance_h.import.mean",
-    "clearance_h.import.p90",
-    "clearance_h.export.mean",
-    "dwell_h.huaihua.import.mean",
-    "dwell_h.huaihua.export.mean",
-    "door_to_door_h.import.mean",
-    "door_to_door_h.export.mean",
-    "utilisation.huaihua.customs.import.officers",
-    "utilisation.huaihua.customs.inspection_bays",
-    "utilisation.huaihua.customs.quarantine_lab",
-    "utilisation.huaihua.yard",
-    "utilisation.huaihua.sidings",
-    "cost.shipper_cny",
-    "cost.subsidy_cny",
-    "cost.rail_discount_cny",
+FOREST_KPIS = tuple(
+    k
+    for k in HEADLINE
+    if k
+    not in {
+        "trains.qinzhou_rail_sea",
+        "trains.china_laos",
+        "trains.china_vietnam",
+        "train_load_factor.qinzhou_rail_sea",
+        "train_load_factor.china_laos",
+        "train_load_factor.china_vietnam",
+        "clearance_h.export.p90",
+        "utilisation.huaihua.customs.export.officers",
+    }
 )
 """KPIs the forest plot shows by default, when the comparison has them."""
 

@@ -52,23 +52,12 @@ def tidy_kpis(per_replication: Mapping[int, Mapping[str, float]]) -> pd.DataFram
     return pd.DataFrame(rows, columns=["replication", "kpi", "value"])
 
 
-@dataclass
-class RunResult:
-    """Results of one scenario run over one or more replications."""
-
-    scenario: dict[str, Any]
-    manifest: dict[str, Any]
-    kpis: pd.DataFrame
-    summary: pd.DataFrame
-    path: Path | None = None
-    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+class Tables:
+    """The output tables of a result by name: ``.containers``, ``.trains``, ``.shipments``,
+    ``.vessels``, ``.queues`` — each ``self.table(name)``."""
 
     def table(self, name: str) -> pd.DataFrame:
-        if name not in self._tables:
-            if self.path is None:
-                raise KeyError(f"no table {name!r} in this result")
-            self._tables[name] = store.read_table(self.path, name)
-        return self._tables[name]
+        raise NotImplementedError
 
     @property
     def containers(self) -> pd.DataFrame:
@@ -89,6 +78,25 @@ class RunResult:
     @property
     def queues(self) -> pd.DataFrame:
         return self.table("queues")
+
+
+@dataclass
+class RunResult(Tables):
+    """Results of one scenario run over one or more replications."""
+
+    scenario: dict[str, Any]
+    manifest: dict[str, Any]
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    path: Path | None = None
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            if self.path is None:
+                raise KeyError(f"no table {name!r} in this result")
+            self._tables[name] = store.read_table(self.path, name)
+        return self._tables[name]
 
     @property
     def name(self) -> str:
