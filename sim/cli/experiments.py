@@ -54,6 +54,9 @@ DaskScheduler = Annotated[
     str | None,
     typer.Option(help="Run on the Dask scheduler at this address, or 'local' for a LocalCluster."),
 ]
+OutDir = Annotated[
+    Path | None, typer.Option("--out", help="Folder to create (default: under results/).")
+]
 Root = Annotated[Path, typer.Option("--root", help="Results folder (and its catalog.duckdb).")]
 
 
@@ -105,9 +108,7 @@ def compare(
     seed: Annotated[int | None, typer.Option(help="Seed of both (default: A's).")] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Folder to create (default: under results/).")
-    ] = None,
+    out_dir: OutDir = None,
     root: Root = DEFAULT_ROOT,
     set_: Annotated[
         list[str] | None,
@@ -218,9 +219,7 @@ def sweep(
     seed: Annotated[int | None, typer.Option(help="Seed of every point.")] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Folder to create (default: under results/).")
-    ] = None,
+    out_dir: OutDir = None,
     root: Root = DEFAULT_ROOT,
     resume: Annotated[
         bool,
