@@ -19,14 +19,20 @@ import multiprocessing as mp
 import os
 import pickle
 import queue
+import select
 import shutil
+import signal
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from typing import Any, TypeVar
+
+from sim.experiment.fingerprint import CodeIdentity, this_code, this_code_over
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
@@ -35,12 +41,39 @@ Progress = Callable[[int, int], None]
 AHEAD = 1
 """Tasks each pool process holds: the one it runs and the next, so it never waits for the
 calling process to hand it work."""
-PRELOAD = ["sim.experiment.runner", "sim.experiment.backends"]
-"""Modules the fork server imports once, so each worker starts warm."""
+PRELOAD = ["numpy", "pandas", "pyarrow", "simpy", "networkx", "pydantic", "yaml"]
+"""Modules the fork server imports once, so each worker starts warm: the third-party packages
+the model needs, never ``sim`` itself. The fork server finds modules on its own ``sys.path``
+(Python before 3.12 ignores the caller's there); a worker imports ``sim`` after taking the
+caller's ``sys.path``, so it runs the code the caller imported."""
+LOCAL = "plain"
 
 
 class BackendError(ValueError):
     """A backend cannot be used as asked: a bad worker count, an unreachable scheduler."""
+
+
+class CodeMismatch(BackendError):
+    """A worker's code is not the code of the process that sent it a task."""
+
+
+def verify(expected: CodeIdentity) -> None:
+    """Raise :class:`CodeMismatch` unless this process's code is ``expected``."""
+    mine = this_code_over(expected.modules)
+    if mine.fingerprint == expected.fingerprint:
+        return
+    raise CodeMismatch(
+        f"a worker runs other code than this process, so it refused the task: this process has "
+        f"{expected.describe()}; worker pid {os.getpid()} has {mine.describe()}: "
+        f"{'; '.join(expected.differences(mine)) or 'the code differs'}. Start the workers "
+        "from the same checkout or landport version (same Python and numerical packages)"
+    )
+
+
+def run_checked(expected: CodeIdentity, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """``fn(*args)`` in a worker, once the worker's code is found to be ``expected``."""
+    verify(expected)
+    return fn(*args)
 
 
 def default_workers() -> int:
@@ -100,6 +133,8 @@ def execute_iter(
     n = min(default_workers() if workers is None else workers, len(tasks))
     if n == 1:
         return _serial(fn, tasks, progress)
+    if LOCAL == "custom":
+        return _local_custom(fn, tasks, n, progress)
     return _local(fn, tasks, n, progress)
 
 
@@ -111,6 +146,107 @@ def _serial(
         if progress:
             progress(i + 1, len(tasks))
         yield i, value
+
+
+def _local(
+    fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int, progress: Progress | None
+) -> Iterator[tuple[int, T]]:
+    """``workers`` pool processes; this process hands out the tasks and collects results."""
+    pool = _pool(workers)
+    expected = this_code()
+    finished = False
+    try:
+        index = {pool.submit(run_checked, expected, fn, task): i for i, task in enumerate(tasks)}
+        for done, fut in enumerate(as_completed(index), start=1):
+            value = fut.result()
+            if progress:
+                progress(done, len(tasks))
+            yield index[fut], value
+        finished = True
+    finally:
+        _stop(pool, finished)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes forked from the fork server, each watching this one."""
+    ctx = mp.get_context("forkserver")
+    _start_fork_server(ctx)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
+    )
+
+
+def _start_fork_server(ctx: Any) -> None:
+    """Start the fork server (once per process) with Ctrl-C blocked.
+
+    A terminal's Ctrl-C goes to every process of the command; the fork server and the workers
+    forked from it inherit the blocked signal and leave Ctrl-C to this process, which stops
+    them — no traceback from a process still importing. The resource tracker is started
+    the same way by multiprocessing itself.
+    """
+    ctx.set_forkserver_preload(PRELOAD)
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        forkserver.ensure_running()
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _init_worker(caller: int) -> None:
+    """In each worker: leave Ctrl-C to the caller and exit as soon as the caller is gone.
+
+    A worker's parent is the fork server, not the caller, and the fork server lives as long as
+    any worker does; so a worker watches the caller itself. When the caller dies, even by
+    kill -9, the workers exit, then the fork server (its last client gone) and the resource
+    tracker (its last writer gone).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_when_gone, args=(caller,), name="landport-watch-caller", daemon=True
+    ).start()
+
+
+WATCH_POLL_S = 0.5
+"""How often a worker checks that its caller lives, where the OS cannot notify it."""
+
+
+def _exit_when_gone(pid: int) -> None:
+    try:
+        fd = os.pidfd_open(pid)  # Linux ≥ 5.3: readable when the process ends
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:  # pragma: no cover - other systems
+        while _alive(pid):
+            time.sleep(WATCH_POLL_S)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a process of another user took the pid
+        return False
+    return True
+
+
+def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
+    """Shut the pool down: at once, its running tasks killed, unless every task finished."""
+    if finished:
+        pool.shutdown(wait=True)
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    # An error or Ctrl-C: a replication still running would keep its worker (and the exit of
+    # this process) for as long as it takes. ``_processes`` is the executor's process table.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True)
 
 
 def run_to_file(fn: Callable[..., T], args: tuple[Any, ...], folder: str) -> str:
@@ -134,7 +270,7 @@ def _read_result(path: str) -> Any:
     return value
 
 
-def _local(
+def _local_custom(
     fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int, progress: Progress | None
 ) -> Iterator[tuple[int, T]]:
     """``workers`` processes at work: ``workers − 1`` pool processes and this one.
@@ -146,9 +282,8 @@ def _local(
     left to take and the last tasks end close together. Results of pool tasks come back
     through files (:func:`run_to_file`).
     """
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx)
+    pool = _pool(workers - 1)
+    expected = this_code()
     handoff = tempfile.mkdtemp(prefix="landport-results-")
     lock = threading.Lock()
     finished_futures: queue.SimpleQueue[tuple[int, Future[str]]] = queue.SimpleQueue()
@@ -166,7 +301,7 @@ def _local(
         if i is None:
             return
         try:
-            fut = pool.submit(run_to_file, fn, tasks[i], handoff)
+            fut = pool.submit(run_to_file, run_checked, (expected, fn, tasks[i]), handoff)
         except RuntimeError:  # the pool is shutting down: an error or Ctrl-C elsewhere
             return
         fut.add_done_callback(lambda f, i=i: finished(i, f))
@@ -253,7 +388,8 @@ def _dask(
             cluster.close()
         raise BackendError(f"--dask-scheduler {scheduler}: cannot connect ({exc})") from None
     try:
-        futures = [client.submit(fn, *t, pure=False) for t in tasks]
+        expected = this_code()
+        futures = [client.submit(run_checked, expected, fn, t, pure=False) for t in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
         for n, fut in enumerate(as_completed(futures), start=1):
             value = fut.result()

@@ -33,9 +33,7 @@ and its numbers moved by less than the noise.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-import hashlib
 import importlib.metadata as md
 import json
 import math
@@ -50,6 +48,7 @@ import numpy as np
 
 from sim.experiment.api import run as run_scenario
 from sim.experiment.backends import Progress
+from sim.experiment.fingerprint import NUMERIC_PACKAGES, code_fingerprint
 from sim.experiment.manifest import git_commit, package_versions
 from sim.results.kpi import DIRECTIONS, unit
 from sim.results.published import PUBLISHED_2023, TOLERANCE, WINDOW
@@ -70,8 +69,6 @@ RECORDED_CONFIDENCE = 0.95
 COUNT_FLOOR = 0.5
 """Smallest band of a count KPI (trains, TEU), in its unit."""
 COUNT_UNITS = frozenset({"trains", "TEU", "containers"})
-NUMERIC_PACKAGES = ("numpy", "scipy", "simpy", "pandas")
-"""Packages whose version can change the numbers; part of the code fingerprint."""
 
 
 class BaselineError(ValueError):
@@ -96,76 +93,6 @@ def checked_kpis(scenario: Scenario) -> list[str]:
         f"dwell_h.{scenario.hub}.export.mean",
     ]
     return names
-
-
-def code_fingerprint(root: Path | None = None) -> str:
-    """A digest of the source that computes the numbers, and of the numerical packages.
-
-    The source is every module of ``sim`` that :mod:`sim.experiment.runner` imports, directly
-    or not (found by reading their import statements, so plots or the command line are left
-    out), by module name and content; plus the Python minor version, the versions of
-    :data:`NUMERIC_PACKAGES` and the machine's SIMD features (:func:`_cpu_signature`).
-    """
-    root = Path(__file__).resolve().parents[1] if root is None else Path(root)
-    digest = hashlib.sha256()
-    for name, path in sorted(_closure("sim.experiment.runner", root).items()):
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(f"python {'.'.join(platform.python_version_tuple()[:2])}".encode())
-    for name, version in _versions().items():
-        digest.update(f"{name} {version}".encode())
-    digest.update(_cpu_signature().encode())
-    return digest.hexdigest()[:16]
-
-
-def _cpu_signature() -> str:
-    """The machine and the SIMD features numpy dispatches on.
-
-    numpy picks vectorised loops by CPU feature (AVX2, AVX-512, …), and those may round the
-    last bit differently, so bit-for-bit identity is only required on a like machine.
-    """
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:  # pragma: no cover - numpy < 2
-        features = {}
-    enabled = ",".join(sorted(name for name, on in features.items() if on))
-    return f"{platform.machine()} {platform.system()} [{enabled}]"
-
-
-def _module_file(name: str, root: Path) -> Path | None:
-    """The file of module ``name`` (``sim.x.y``) under the package folder ``root``."""
-    parts = name.split(".")[1:]
-    base = root.joinpath(*parts)
-    for candidate in (base / "__init__.py", base.with_suffix(".py")):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _closure(start: str, root: Path) -> dict[str, Path]:
-    """Every ``sim`` module imported, directly or not, by module ``start`` (and its packages)."""
-    seen: dict[str, Path] = {}
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        path = _module_file(name, root)
-        if path is None:
-            continue
-        seen[name] = path
-        parents = name.split(".")
-        todo.extend(".".join(parents[:i]) for i in range(1, len(parents)))
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                todo.extend(a.name for a in node.names if a.name.split(".")[0] == "sim")
-            elif (
-                isinstance(node, ast.ImportFrom)
-                and node.level == 0
-                and (node.module or "").split(".")[0] == "sim"
-            ):
-                todo.append(str(node.module))
-                todo.extend(f"{node.module}.{a.name}" for a in node.names)
-    return seen
 
 
 def _versions() -> dict[str, str]:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sim.results.stats import step_integral
+from sim.results.stats import exact_mean, exact_sum, step_integral
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
 DIRECTIONS = ("export", "import")
@@ -41,7 +41,7 @@ def _summary(
 ) -> dict[str, float]:
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
-    out = {f"{prefix}.mean": float(v.mean()) if len(v) else float("nan")}
+    out = {f"{prefix}.mean": exact_mean(v)}
     if quantiles:
         for name, q in QUANTILES.items():
             out[f"{prefix}.{name}"] = float(np.quantile(v, q)) if len(v) else float("nan")
@@ -52,21 +52,19 @@ def train_kpis(
     trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
 ) -> dict[str, float]:
     ran = trains[trains["ran"] & _window(trains["t_departed"], horizon_h)]
-    k: dict[str, float] = {"trains.total": float(len(ran)), "teu.total": float(ran["teu"].sum())}
-    k["teu_per_train.mean"] = float(ran["teu"].mean()) if len(ran) else float("nan")
+    k: dict[str, float] = {"trains.total": float(len(ran)), "teu.total": exact_sum(ran["teu"])}
+    k["teu_per_train.mean"] = exact_mean(ran["teu"])
     corridor = ran["corridor"].astype(str)
     direction = ran["direction"].astype(str)
     for c in corridors:
         mine = ran[corridor == c]
         k[f"trains.{c}"] = float(len(mine))
-        k[f"teu_per_train.{c}"] = float(mine["teu"].mean()) if len(mine) else float("nan")
-        k[f"train_load_factor.{c}"] = (
-            float((mine["teu"] / mine["capacity_teu"]).mean()) if len(mine) else float("nan")
-        )
+        k[f"teu_per_train.{c}"] = exact_mean(mine["teu"])
+        k[f"train_load_factor.{c}"] = exact_mean(mine["teu"] / mine["capacity_teu"])
         for d in DIRECTIONS:
             sel = (corridor == c) & (direction == d)
             k[f"trains.{c}.{d}"] = float(sel.sum())
-            k[f"teu.{c}.{d}"] = float(ran.loc[sel, "teu"].sum())
+            k[f"teu.{c}.{d}"] = exact_sum(ran.loc[sel, "teu"])
     return k
 
 
@@ -99,19 +97,15 @@ def container_kpis(
     ran = trains[trains["ran"] & _window(trains["t_departed"], horizon_h)]
     on_counted = c["train_id"].isin(ran["train_id"])
     trucked = (c["corridor"].astype(str) == "road") & _window(c["t_gate_in"], horizon_h)
-    k["teu.road.import"] = float(c.loc[trucked, "teu"].sum())
+    k["teu.road.import"] = exact_sum(c.loc[trucked, "teu"])
     counted = c[on_counted | trucked]
-    k["cost.shipper_cny"] = float(counted["shipper_cost_cny"].sum())
-    k["cost.subsidy_cny"] = float(counted["subsidy_cny"].sum())
-    k["cost.rail_discount_cny"] = float(counted["rail_discount_cny"].sum())
+    k["cost.shipper_cny"] = exact_sum(counted["shipper_cost_cny"])
+    k["cost.subsidy_cny"] = exact_sum(counted["subsidy_cny"])
+    k["cost.rail_discount_cny"] = exact_sum(counted["rail_discount_cny"])
 
     imported = c[(direction == "import") & created & c["t_customs_end"].notna()]
-    k["customs.import.inspected_share"] = (
-        float(imported["inspected"].mean()) if len(imported) else float("nan")
-    )
-    k["customs.import.quarantined_share"] = (
-        float(imported["quarantined"].mean()) if len(imported) else float("nan")
-    )
+    k["customs.import.inspected_share"] = exact_mean(imported["inspected"])
+    k["customs.import.quarantined_share"] = exact_mean(imported["quarantined"])
     k["containers.created"] = float(created.sum())
     k["containers.delivered"] = float((created & (c["t_delivered"] < horizon_h)).sum())
     k["containers.in_system"] = float(

@@ -4,6 +4,11 @@ Tally statistics (a container's clearance time) average over observations. Time-
 statistics (queue length, utilisation) integrate a step function over time and divide by the
 length of the window; averaging the change points instead would be wrong. Both are computed
 after warm-up only, by the callers choosing the window.
+
+Sums of floats are correctly rounded (:func:`exact_sum`), so a KPI does not depend on where
+it is computed: ``np.dot`` hands a long vector to BLAS, which splits it over as many threads as
+it is allowed (a Dask worker allows one, a plain process all cores) and adds the partial sums
+in another order; numpy's own pairwise sum depends on how the array is laid out in memory.
 """
 
 from __future__ import annotations
@@ -13,6 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+
+def exact_sum(values: Sequence[float] | np.ndarray) -> float:
+    """The sum of ``values``, correctly rounded (``math.fsum``): independent of order, memory
+    layout, thread count and machine."""
+    return math.fsum(np.asarray(values, dtype=float).ravel().tolist())
+
+
+def exact_mean(values: Sequence[float] | np.ndarray) -> float:
+    """The mean of ``values`` from :func:`exact_sum`; NaN when there are none."""
+    n = np.size(values)
+    return exact_sum(values) / n if n else float("nan")
 
 
 def step_integral(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
@@ -27,7 +44,7 @@ def step_integral(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
     edges = np.clip(np.concatenate((t, [b])), a, b)
     edges[0] = a if t[0] > a else edges[0]
     widths = np.diff(edges)
-    return float(np.dot(widths, v))
+    return exact_sum(widths * v)
 
 
 def time_weighted_mean(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
