@@ -1,7 +1,8 @@
 """Shared pieces of the command line: the Typer app, consoles, error handling, progress,
 KPI tables.
 
-Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder).
+Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder), 130
+interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -42,13 +43,14 @@ app = typer.Typer(
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Expected errors → a clear message and exit 2, never a traceback; catalogue warnings
-    (a locked or damaged results catalogue never loses a run) → one line each."""
+    """Expected errors → a clear message and exit 2, never a traceback; Ctrl-C → one line and
+    exit 130; catalogue warnings (a locked or damaged results catalogue never loses a run) →
+    one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", catalog.CatalogWarning)
         try:
@@ -60,6 +62,9 @@ def handled() -> Iterator[None]:
         except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        except KeyboardInterrupt:
+            err.print("[yellow]interrupted[/yellow]", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             for w in caught:
                 if issubclass(w.category, catalog.CatalogWarning):

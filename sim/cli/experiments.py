@@ -13,6 +13,7 @@ from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
     app,
     err,
     fmt,
@@ -28,7 +29,6 @@ from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
 
-EXIT_INTERRUPTED = 130
 SWEEP_KPIS = (
     "teu.total",
     "clearance_h.import.mean",

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.experiment.backends import Progress, describe_backend, execute
+from sim.experiment.fingerprint import this_code
 from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results import catalog
@@ -121,7 +122,11 @@ def assemble(
     backend: str,
     **extra: Any,
 ) -> RunResult:
-    """The :class:`RunResult` of one scenario's replications (tables, KPIs, manifest)."""
+    """The :class:`RunResult` of one scenario's replications (tables, KPIs, manifest).
+
+    The manifest's ``code_fingerprint`` is this process's: every replication ran here or on a
+    worker that verified it has the same code (:func:`sim.experiment.backends.verify`).
+    """
     results = sorted(results, key=lambda r: r.replication)
     tables = combine(results, scn)
     kpis = tidy_kpis({r.replication: r.kpis for r in results})
@@ -138,6 +143,7 @@ def assemble(
         wall_s=round(wall_s, 3),
         events=int(sum(r.events for r in results)),
         backend=backend,
+        code_fingerprint=this_code().fingerprint,
         replication_runs=[describe(r) for r in results],
         **extra,
     )

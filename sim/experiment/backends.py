@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sim.experiment.fingerprint import CodeIdentity, this_code, this_code_over
@@ -170,10 +171,41 @@ def _local(
 def _pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes forked from the fork server, each watching this one."""
     ctx = mp.get_context("forkserver")
+    scratch = _scratch_dir()
     _start_fork_server(ctx)
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(os.getpid(), scratch),
     )
+
+
+SCRATCH_PREFIX = "landport-mp-"
+"""Name of this process's multiprocessing folder (it holds the fork server's socket):
+``landport-mp-<pid>-<random>`` in the system temporary directory."""
+
+
+def _scratch_dir() -> str:
+    """The folder multiprocessing keeps its files in for this process, named after its pid.
+
+    multiprocessing removes it when this process exits normally; after a kill -9 the workers
+    remove it as they exit, and the next start removes any whose owner is gone.
+    """
+    config = mp.current_process()._config  # where multiprocessing.util.get_temp_dir keeps it
+    if config.get("tempdir") is None:
+        _remove_dead_scratch_dirs()
+        folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+        config["tempdir"] = folder
+        mp.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
+    return str(mp.util.get_temp_dir())
+
+
+def _remove_dead_scratch_dirs() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _start_fork_server(ctx: Any) -> None:
@@ -195,17 +227,17 @@ def _start_fork_server(ctx: Any) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _init_worker(caller: int) -> None:
+def _init_worker(caller: int, scratch: str) -> None:
     """In each worker: leave Ctrl-C to the caller and exit as soon as the caller is gone.
 
     A worker's parent is the fork server, not the caller, and the fork server lives as long as
     any worker does; so a worker watches the caller itself. When the caller dies, even by
     kill -9, the workers exit, then the fork server (its last client gone) and the resource
-    tracker (its last writer gone).
+    tracker (its last writer gone). The caller's multiprocessing folder goes with them.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
-        target=_exit_when_gone, args=(caller,), name="landport-watch-caller", daemon=True
+        target=_exit_when_gone, args=(caller, scratch), name="landport-watch-caller", daemon=True
     ).start()
 
 
@@ -213,7 +245,7 @@ WATCH_POLL_S = 0.5
 """How often a worker checks that its caller lives, where the OS cannot notify it."""
 
 
-def _exit_when_gone(pid: int) -> None:
+def _exit_when_gone(pid: int, scratch: str) -> None:
     try:
         fd = os.pidfd_open(pid)  # Linux ≥ 5.3: readable when the process ends
     except (AttributeError, OSError):
@@ -223,6 +255,7 @@ def _exit_when_gone(pid: int) -> None:
     else:  # pragma: no cover - other systems
         while _alive(pid):
             time.sleep(WATCH_POLL_S)
+    shutil.rmtree(scratch, ignore_errors=True)
     os._exit(1)
 
 
@@ -241,10 +274,12 @@ def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
     if finished:
         pool.shutdown(wait=True)
         return
-    pool.shutdown(wait=False, cancel_futures=True)
     # An error or Ctrl-C: a replication still running would keep its worker (and the exit of
-    # this process) for as long as it takes. ``_processes`` is the executor's process table.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    # this process) for as long as it takes. ``_processes`` is the executor's process table
+    # (``shutdown`` empties it).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
         process.terminate()
     pool.shutdown(wait=True)
 

@@ -167,7 +167,7 @@ def record(result: RunResult, scenario: Scenario, scenario_file: str | Path) -> 
         seed=int(result.manifest["seed"]),
         replications=int(result.manifest["replications"]),
         kpis=kpis,
-        code_fingerprint=code_fingerprint(),
+        code_fingerprint=str(result.manifest.get("code_fingerprint") or code_fingerprint()),
         landport_version=_landport_version(),
         git_commit=git_commit(),
         versions={"python": platform.python_version(), **_versions()},
