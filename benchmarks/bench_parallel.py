@@ -31,7 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.experiment import backends
 from sim.experiment.api import assemble
 from sim.experiment.backends import describe_backend, execute
 from sim.experiment.runner import run_one
@@ -99,9 +98,7 @@ def main() -> int:
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    parser.add_argument("--local", default="plain", help="plain or custom")
     args = parser.parse_args()
-    backends.LOCAL = args.local
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     timings: dict[int, list[dict[str, float]]] = {1: [], 2: []}

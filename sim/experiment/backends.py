@@ -2,12 +2,24 @@
 
 ``execute(fn, tasks)`` maps a pure, top-level function over argument tuples and returns the
 results in task order, whatever order the workers finish in — so a run gives the same numbers
-on one worker, on many, or on a cluster. With ``workers=N`` locally, N processes work: this
-one and N − 1 pool processes. ``execute_iter`` yields ``(index, result)`` pairs as
+on one worker, on many, or on a cluster. ``execute_iter`` yields ``(index, result)`` pairs as
 tasks finish, for callers that act on each result at once (a sweep writes a point as soon as
-its replications are in). Local workers are started with the ``forkserver`` method from a
-context object (the interpreter-wide start method is left alone). ``dask_scheduler="local"``
-starts a throw-away ``LocalCluster``; any other value is the address of a running scheduler.
+its replications are in). ``dask_scheduler="local"`` starts a throw-away ``LocalCluster``; any
+other value is the address of a running scheduler.
+
+With ``workers=N`` locally, a plain ``ProcessPoolExecutor`` of N processes works while this
+one hands out tasks and collects results (``as_completed``). Its processes are forked by a
+fork server from a context object (the interpreter-wide start method is left alone); the
+fork server preloads only third-party packages, and each worker imports ``sim`` from the
+caller's ``sys.path``.
+
+**The same code everywhere.** Every task, local or on Dask, carries the caller's
+:class:`~sim.experiment.fingerprint.CodeIdentity`; a worker whose code differs refuses it with
+:class:`CodeMismatch`, naming both sides (:func:`run_checked`).
+
+**Nothing outlives the caller.** The fork server starts with Ctrl-C blocked, so only this
+process sees it and stops the workers; each worker watches this process and exits when it is
+gone, even after a kill -9, taking multiprocessing's folder with it (:func:`_init_worker`).
 
 All tasks of an experiment go to one call, so the pool stays busy until the last task: a sweep
 of 6 points × 5 replications is 30 tasks, not 6 rounds of 5.
@@ -17,18 +29,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import pickle
-import queue
 import select
 import shutil
 import signal
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,15 +47,11 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]
 """Called with (tasks done, tasks in all) before the first task and each time one finishes."""
 
-AHEAD = 1
-"""Tasks each pool process holds: the one it runs and the next, so it never waits for the
-calling process to hand it work."""
 PRELOAD = ["numpy", "pandas", "pyarrow", "simpy", "networkx", "pydantic", "yaml"]
 """Modules the fork server imports once, so each worker starts warm: the third-party packages
-the model needs, never ``sim`` itself. The fork server finds modules on its own ``sys.path``
-(Python before 3.12 ignores the caller's there); a worker imports ``sim`` after taking the
+the model needs, never ``sim`` itself: the fork server finds modules on its own ``sys.path``
+(Python 3.11 does not give it the caller's), while a worker imports ``sim`` after taking the
 caller's ``sys.path``, so it runs the code the caller imported."""
-LOCAL = "plain"
 
 
 class BackendError(ValueError):
@@ -63,11 +67,17 @@ def verify(expected: CodeIdentity) -> None:
     mine = this_code_over(expected.modules)
     if mine.fingerprint == expected.fingerprint:
         return
+    remedy = (
+        "a file changed since this process imported it: restart it"
+        if mine.package_dir == expected.package_dir and mine.host == expected.host
+        else "start the workers from the same checkout or landport version (same Python and "
+        "numerical packages)"
+    )
     raise CodeMismatch(
         f"a worker runs other code than this process, so it refused the task: this process has "
         f"{expected.describe()}; worker pid {os.getpid()} has {mine.describe()}: "
-        f"{'; '.join(expected.differences(mine)) or 'the code differs'}. Start the workers "
-        "from the same checkout or landport version (same Python and numerical packages)"
+        f"{'; '.join(expected.differences(mine)) or 'the code differs'}. Likely cause and "
+        f"remedy: {remedy}"
     )
 
 
@@ -134,8 +144,6 @@ def execute_iter(
     n = min(default_workers() if workers is None else workers, len(tasks))
     if n == 1:
         return _serial(fn, tasks, progress)
-    if LOCAL == "custom":
-        return _local_custom(fn, tasks, n, progress)
     return _local(fn, tasks, n, progress)
 
 
@@ -192,7 +200,8 @@ def _scratch_dir() -> str:
     multiprocessing removes it when this process exits normally; after a kill -9 the workers
     remove it as they exit, and the next start removes any whose owner is gone.
     """
-    config = mp.current_process()._config  # where multiprocessing.util.get_temp_dir keeps it
+    # Where multiprocessing.util.get_temp_dir keeps it.
+    config = mp.current_process()._config  # type: ignore[attr-defined]
     if config.get("tempdir") is None:
         _remove_dead_scratch_dirs()
         folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
@@ -282,119 +291,6 @@ def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
     for process in processes:
         process.terminate()
     pool.shutdown(wait=True)
-
-
-def run_to_file(fn: Callable[..., T], args: tuple[Any, ...], folder: str) -> str:
-    """Run ``fn(*args)`` in a worker and leave the pickled result in a file; return its path.
-
-    A result of several MB sent through the pool's pipe is read in 64 KB pieces by a thread of
-    the calling process, each piece waiting for the GIL while that process simulates; the
-    worker stalls meanwhile. Read from a file, it takes one call, when the caller is ready.
-    """
-    value = fn(*args)
-    path = os.path.join(folder, f"{uuid.uuid4().hex}.pickle")
-    with open(path, "wb") as f:
-        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def _read_result(path: str) -> Any:
-    with open(path, "rb") as f:
-        value = pickle.load(f)
-    os.remove(path)
-    return value
-
-
-def _local_custom(
-    fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int, progress: Progress | None
-) -> Iterator[tuple[int, T]]:
-    """``workers`` processes at work: ``workers − 1`` pool processes and this one.
-
-    The calling process would otherwise only wait; working too, it starts at once instead of
-    after the pool's start-up (about a second: each worker imports the model), and ``workers``
-    equals the cores kept busy. Each pool process holds one task at a time and gets the next
-    the moment it finishes (from the completion callback), so this process always finds tasks
-    left to take and the last tasks end close together. Results of pool tasks come back
-    through files (:func:`run_to_file`).
-    """
-    pool = _pool(workers - 1)
-    expected = this_code()
-    handoff = tempfile.mkdtemp(prefix="landport-results-")
-    lock = threading.Lock()
-    finished_futures: queue.SimpleQueue[tuple[int, Future[str]]] = queue.SimpleQueue()
-    state = {"taken": 0, "closing": False, "started": False}
-
-    def claim() -> int | None:
-        with lock:
-            if state["closing"] or state["taken"] >= len(tasks):
-                return None
-            state["taken"] += 1
-            return state["taken"] - 1
-
-    def feed() -> None:
-        i = claim()
-        if i is None:
-            return
-        try:
-            fut = pool.submit(run_to_file, run_checked, (expected, fn, tasks[i]), handoff)
-        except RuntimeError:  # the pool is shutting down: an error or Ctrl-C elsewhere
-            return
-        fut.add_done_callback(lambda f, i=i: finished(i, f))
-
-    def finished(i: int, fut: Future[str]) -> None:
-        finished_futures.put((i, fut))
-        if not fut.cancelled():
-            feed()
-
-    def start() -> None:
-        # Hand out tasks only once the pool runs: until then this process takes them all, so
-        # no task waits for the start-up (and a short run never waits for it at all).
-        try:
-            pool.submit(os.getpid).result()
-        except (CancelledError, RuntimeError, BrokenProcessPool):
-            return
-        with lock:
-            state["started"] = True
-            closing = state["closing"]
-        if closing:  # this process finished first, and left the shutdown to this thread
-            pool.shutdown(wait=False, cancel_futures=True)
-            return
-        for _ in range(AHEAD * (workers - 1)):
-            feed()
-
-    done_count = 0
-    # Starting the pool waits for the fork server to import the model: let this process
-    # start on its first task meanwhile.
-    # Not a daemon: at exit the interpreter lets it finish starting and shut the pool down.
-    starter = threading.Thread(target=start, name="landport-pool-start")
-    try:
-        starter.start()
-        while done_count < len(tasks):
-            ready = []
-            while not finished_futures.empty():
-                ready.append(finished_futures.get())
-            if not ready:
-                i = claim()
-                if i is not None:  # this process takes the next task itself
-                    ready.append((i, None))
-                else:
-                    ready.append(finished_futures.get())
-            for i, fut in sorted(ready, key=lambda pair: pair[0]):
-                value = fn(*tasks[i]) if fut is None else _read_result(fut.result())
-                done_count += 1
-                if progress:
-                    progress(done_count, len(tasks))
-                yield i, value
-    finally:
-        with lock:
-            state["closing"] = True
-            started = state["started"]
-        # Every result is in (or an error or Ctrl-C): drop queued tasks. A pool still starting
-        # up (this process did all the work) is shut down by its starting thread, as shutting
-        # it down here would wait for the start-up.
-        if started:
-            pool.shutdown(wait=False, cancel_futures=True)
-        shutil.rmtree(handoff, ignore_errors=True)
 
 
 def _dask(

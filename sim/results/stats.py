@@ -18,15 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def exact_sum(values: Sequence[float] | np.ndarray) -> float:
+def exact_sum(values: ArrayLike) -> float:
     """The sum of ``values``, correctly rounded (``math.fsum``): independent of order, memory
     layout, thread count and machine."""
     return math.fsum(np.asarray(values, dtype=float).ravel().tolist())
 
 
-def exact_mean(values: Sequence[float] | np.ndarray) -> float:
+def exact_mean(values: ArrayLike) -> float:
     """The mean of ``values`` from :func:`exact_sum`; NaN when there are none."""
     n = np.size(values)
     return exact_sum(values) / n if n else float("nan")
