@@ -21,11 +21,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
 from sim.experiment.backends import CodeMismatch, run_checked
 from sim.experiment.fingerprint import PACKAGE_DIR, code_fingerprint, this_code
+from sim.results.stats import exact_sum, step_integral
 from tests.conftest import BASELINE, ROOT
 
 SHORT = {"end": "2023-02-15"}
@@ -191,6 +193,25 @@ def files_of(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
+
+
+def test_kpi_sums_do_not_depend_on_order_or_memory_layout():
+    """What a KPI adds up gives the same bits reversed, shuffled or misaligned in memory —
+    where a plain sum (pairwise, blocked, or split over BLAS threads) need not."""
+    rng = np.random.default_rng(7)
+    t = np.cumsum(rng.exponential(0.01, 40_001))
+    v = rng.integers(0, 9, t.size).astype(float) * rng.random(t.size)
+    x = rng.standard_normal(t.size) * 10.0 ** rng.uniform(-6, 6, t.size)
+    misaligned = np.frombuffer(b"\0" + x.tobytes(), dtype=float, offset=1)
+    assert not misaligned.flags.aligned
+    assert exact_sum(x) == exact_sum(x[::-1]) == exact_sum(rng.permutation(x))
+    assert exact_sum(misaligned) == exact_sum(x)
+    assert float(np.sum(x)) != float(np.sum(x[::-1]))  # the order matters to a plain sum
+    a, b = float(t[0]), float(t[-1])
+    integral = step_integral(t, v, a, b)
+    v_misaligned = np.frombuffer(b"\0" + v.tobytes(), dtype=float, offset=1)
+    assert step_integral(t, v_misaligned, a, b) == integral
+    assert integral == pytest.approx(float(np.dot(np.diff(t), v[:-1])), rel=1e-12)
 
 
 def backends(address: str) -> dict[str, dict[str, object]]:
