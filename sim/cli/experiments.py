@@ -21,6 +21,7 @@ from sim.cli.common import (
     parse_sets,
     progress_bar,
 )
+from sim.cli.run import EXIT_INTERRUPTED
 from sim.experiment.api import DEFAULT_ROOT
 from sim.experiment.compare import compare as run_compare
 from sim.experiment.sweep import SweepInterrupted, split_sets
@@ -28,7 +29,6 @@ from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
 
-EXIT_INTERRUPTED = 130
 SWEEP_KPIS = (
     "teu.total",
     "clearance_h.import.mean",
@@ -258,8 +258,16 @@ def sweep(
                 f"[yellow]interrupted:[/yellow] {stop.done} of {stop.total} points are saved in "
                 f"{stop.folder}; run the same command with --resume to finish",
                 highlight=False,
+                soft_wrap=True,
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        if out_dir is not None and result.path != out_dir:
+            err.print(
+                f"[yellow]warning:[/yellow] {out_dir} appeared while this sweep was computed; "
+                f"the sweep is saved in {result.path} instead",
+                highlight=False,
+                soft_wrap=True,
+            )
     man = result.manifest
     if as_json:
         payload = {
@@ -347,8 +355,9 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
         f"Catalogue rebuilt: {by_kind}; {counts['kpis']:,} KPI rows → {counts['path']}",
         highlight=False,
     )
-    for folder, reason in counts["skipped"]:
-        err.print(f"[yellow]skipped[/yellow] {folder}: {reason}", highlight=False)
+    for folder, reason in counts["skipped"]:  # the reason names the damaged file
+        shown = reason if reason.startswith(folder) else f"{folder}: {reason}"
+        err.print(f"[yellow]skipped[/yellow] {shown}", highlight=False, soft_wrap=True)
 
 
 @catalog_app.command("query")

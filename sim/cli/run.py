@@ -19,10 +19,14 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import api
+from sim.results import store
 from sim.results.kpi import HEADLINE
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
 from sim.scenario.schema import Scenario
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 @app.command()
@@ -60,24 +64,43 @@ def run(
         overrides = parse_sets(set_)
         scn = load_scenario(scenario, overrides)
         reps = replications or scn.replications
-        with progress_bar(
-            f"{scn.name}: {reps} replication(s)", workers=workers, dask_scheduler=dask_scheduler
-        ) as update:
-            result = api.run(
-                scn,
-                seed=seed,
-                replications=reps,
+        try:
+            with progress_bar(
+                f"{scn.name}: {reps} replication(s)",
                 workers=workers,
                 dask_scheduler=dask_scheduler,
-                out=out_dir,
-                progress=update,
-                overrides=None,
+            ) as update:
+                result = api.run(
+                    scn,
+                    seed=seed,
+                    replications=reps,
+                    workers=workers,
+                    dask_scheduler=dask_scheduler,
+                    out=out_dir,
+                    progress=update,
+                    overrides=None,
+                )
+        except KeyboardInterrupt:
+            err.print(
+                "[yellow]interrupted:[/yellow] nothing was saved "
+                "(a run folder is written only when the run is whole)",
+                highlight=False,
+                soft_wrap=True,
             )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         result.manifest["scenario_file"] = str(scenario)
-    if report:
-        from sim.results.report import write_report  # matplotlib only when asked: quick start
+        if out_dir is not None and result.path != out_dir:
+            err.print(
+                f"[yellow]warning:[/yellow] {out_dir} appeared while this run was computed; "
+                f"the run is saved in {result.path} instead",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if report:
+            from sim.results.report import write_report  # matplotlib only when asked
 
-        err.print(f"Report: [bold]{write_report(result)}[/bold]")
+            with store.writing(result.path or Path("."), "cannot write the report"):
+                err.print(f"Report: [bold]{write_report(result)}[/bold]")
     if as_json:
         sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
         return
