@@ -464,14 +464,27 @@ def sweep(
     """
     plan = plan_sweep(scenario, levers, overrides=overrides, seed=seed, replications=replications)
     spec = plan.describe()
-    ws = _workspace(plan, spec, out, Path(root), resume) if save else None
+    ws: _Workspace | None = None
     try:
+        ws = _workspace(plan, spec, out, Path(root), resume) if save else None
         if ws is not None and ws.finished:  # resume of a sweep that had already finished
             return load_sweep(ws.dest)
         return _run_sweep(plan, spec, ws, workers, dask_scheduler, progress, root, register)
+    except SweepInterrupted:
+        raise
+    except KeyboardInterrupt:  # before the first point ran: what is there is kept
+        partial = ws.partial if ws is not None else None
+        raise SweepInterrupted(partial, _points_in(partial), len(plan.points)) from None
     finally:
         if ws is not None:
             ws.release()
+
+
+def _points_in(partial: Path | None) -> int:
+    folder = partial / "points" if partial is not None else None
+    if folder is None or not folder.is_dir():
+        return 0
+    return sum(1 for p in folder.iterdir() if not p.name.startswith("."))
 
 
 @dataclass
@@ -506,9 +519,8 @@ def _run_sweep(
     partial = ws.partial if ws is not None else None
     done = _finished_points(partial, spec) if partial is not None else {}
     pending = [k for k in range(n) if k not in done]
-    if partial is not None:
-        need = sum(estimate_bytes(plan.scenarios[k], plan.replications_of(k)) for k in pending)
-        store.check_space(partial, need, f"the {len(pending)} point(s) left to run")
+    if ws is not None and ws.resumed:  # a new sweep's disk was checked when it was created
+        store.check_space(ws.partial, _need(plan, pending), f"the {len(pending)} points left")
 
     started = time.perf_counter()
     tasks = [
@@ -584,7 +596,7 @@ def _kept(exc: store.RunFolderError, partial: Path | None, done: int, total: int
     if partial is None:
         return exc
     return store.RunFolderError(
-        f"{exc}; {done} of {total} points are kept in {partial}: "
+        f"{exc}; {done} of {total} points are kept in {partial.name}: "
         "run the same command with --resume to finish"
     )
 
@@ -631,7 +643,7 @@ def _workspace(
                 )
             _check_partial(partial, spec)
             return _Workspace(dest, partial, True, lock=_lock(partial))
-        return _create(dest, partial, spec)
+        return _create(dest, partial, spec, _need(plan, range(len(plan.points))))
     if resume:
         found = _find_partial(root, spec["spec_hash"])
         if found is not None:
@@ -645,21 +657,28 @@ def _workspace(
             taken=lambda d: os.path.lexists(d) or os.path.lexists(_partial_of(d)),
         )
         try:
-            return _create(dest, _partial_of(dest), spec)
+            return _create(dest, _partial_of(dest), spec, _need(plan, range(len(plan.points))))
         except FileExistsError:
             continue
     raise store.RunFolderError(f"{root}: cannot find a free name for the sweep folder")
 
 
-def _create(dest: Path, partial: Path, spec: dict[str, Any]) -> _Workspace:
-    """A new work folder: its plan written first, locked by this process."""
-    with store.writing(partial, "cannot create the sweep's work folder"):
-        partial.parent.mkdir(parents=True, exist_ok=True)
+def _need(plan: SweepPlan, points: Sequence[int]) -> int:
+    """Bytes the folders of ``points`` will take, generously estimated."""
+    return sum(estimate_bytes(plan.scenarios[k], plan.replications_of(k)) for k in points)
+
+
+def _create(dest: Path, partial: Path, spec: dict[str, Any], need: int) -> _Workspace:
+    """A new work folder, on a disk with room for ``need`` bytes: its plan written first,
+    locked by this process."""
+    store.make_parent(dest)
+    with store.writing(dest, "cannot create the folder"):
         partial.mkdir()  # FileExistsError if another sweep took the name meanwhile
     ws = _Workspace(dest, partial, False)
     try:
-        with store.writing(partial, "cannot create the sweep's work folder"):
+        with store.writing(dest, "cannot create the folder"):
             ws.lock = _lock(partial)
+            store.check_space(partial.parent, need, "the sweep")
             (partial / "points").mkdir()
             _write_json_atomic(partial / PLAN_FILE, {**spec, "destination": dest.name})
     except BaseException:

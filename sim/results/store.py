@@ -280,6 +280,16 @@ def remove_abandoned(parent: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- writing
 
 
+def make_parent(target: Path) -> Path:
+    """Create the folder ``target`` goes into (with its parents) and return it."""
+    parent = target.parent
+    if os.path.lexists(parent) and not parent.is_dir():
+        raise RunFolderError(f"{target}: {parent} is not a folder")
+    with writing(target, "cannot create the folder"):
+        parent.mkdir(parents=True, exist_ok=True)
+    return parent
+
+
 class PendingFolder:
     """A folder being written: reserved up front, filled in a hidden sibling, renamed whole.
 
@@ -314,21 +324,17 @@ class PendingFolder:
                 raise FileExistsError(
                     f"{target}: already exists; a results folder is never overwritten"
                 )
-        parent = target.parent
-        if os.path.lexists(parent) and not parent.is_dir():
-            raise RunFolderError(f"{target}: {parent} is not a folder")
         pending = cls(target)
+        parent = make_parent(target)
         with writing(target, "cannot create the folder"):
-            parent.mkdir(parents=True, exist_ok=True)
             remove_abandoned(parent)
-            pending.tmp.mkdir()  # proves the folder writable before anything is computed
-        try:
-            with writing(target, "cannot create the folder"):
+            try:
+                pending.tmp.mkdir()  # proves the folder writable before anything is computed
                 pending._lock = hold_lock(pending.tmp / LOCK_FILE)
                 check_space(parent, need_bytes)
-        except BaseException:
-            pending.discard()
-            raise
+            except BaseException:
+                pending.discard()
+                raise
         return pending
 
     def commit(
