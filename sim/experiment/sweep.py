@@ -41,7 +41,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -585,7 +585,7 @@ def _run_sweep(
 
 def _results(
     fn: Callable[..., ReplicationResult], tasks: list[tuple[Any, ...]], **how: Any
-) -> Iterator[tuple[int, ReplicationResult]]:
+) -> Generator[tuple[int, ReplicationResult], None, None]:
     """The backend's results as a generator, so it can always be closed (an empty batch —
     every point already done — comes back from the backend as a plain iterator)."""
     yield from execute_iter(fn, tasks, **how)
@@ -646,10 +646,9 @@ def _workspace(
         return _create(dest, partial, spec, _need(plan, range(len(plan.points))))
     if resume:
         found = _find_partial(root, spec["spec_hash"])
-        if found is not None:
-            dest = _destination(found)
-            assert dest is not None  # _find_partial keeps only folders with a sane name
-            return _Workspace(dest, found, True, lock=_lock(found))
+        named = _destination(found) if found is not None else None
+        if found is not None and named is not None:  # _find_partial keeps only sane names
+            return _Workspace(named, found, True, lock=_lock(found))
     for _ in range(5):  # another sweep may take the same name in the same second
         dest = store.unique_folder(
             root,

@@ -112,7 +112,7 @@ def catalog_path(root: str | Path = "results") -> Path | None:
 # ----------------------------------------------------------------------------- connections
 
 
-READ_ONLY_CONFIG = {
+READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,  # no COPY … TO, read_text, ATTACH, INSTALL, …
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -302,13 +302,15 @@ def _check_bigint(man: dict[str, Any], keys: tuple[str, ...], folder: Path) -> N
 def _planned_points(man: dict[str, Any], folder: Path) -> dict[int, dict[str, Any]]:
     """A sweep manifest's points by number, each with its folder ``points/<k>``."""
     planned = man.get("points")
-    ok = isinstance(planned, list) and all(
+    if not isinstance(planned, list):
+        planned = None
+    ok = planned is not None and all(
         isinstance(p, dict)
         and isinstance(p.get("point"), int)
         and store.POINT_FOLDER.match(str(p.get("folder", "")))
         for p in planned
     )
-    if not ok:
+    if planned is None or not ok:
         raise store.RunFolderError(
             f"{folder / 'manifest.json'}: points: expected a list of points, each with its "
             "number and folder points/<k>"
