@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def test_a_disk_too_small_for_the_output_is_refused_before_simulating(tmp_path, 
 
 
 @pytest.fixture
-def read_only(tmp_path) -> Path:
+def read_only(tmp_path) -> Iterator[Path]:
     """A read-only folder: a read-only mount where possible, else a folder without write
     permission (which root would ignore)."""
     if hasattr(os, "geteuid") and os.geteuid() == 0:

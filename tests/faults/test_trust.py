@@ -30,6 +30,7 @@ def landport(*args: str):
 def unfinished(root: Path) -> Path:
     """A sweep of LEVERS under ``root``, turned back into its unfinished work folder."""
     done = sim.sweep(MMC, LEVERS, overrides=MMC_WEEK, replications=1, workers=1, root=root)
+    assert done.path is not None
     partial = root / f".{done.path.name}.partial"
     done.path.rename(partial)
     (partial / "manifest.json").unlink()
