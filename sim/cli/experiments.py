@@ -21,7 +21,7 @@ from sim.cli.common import (
     parse_sets,
     progress_bar,
 )
-from sim.cli.run import EXIT_INTERRUPTED
+from sim.cli.run import EXIT_INTERRUPTED, interruptible, warn_if_elsewhere
 from sim.experiment.api import DEFAULT_ROOT
 from sim.experiment.compare import compare as run_compare
 from sim.experiment.sweep import SweepInterrupted, split_sets
@@ -126,11 +126,14 @@ def compare(
 
         sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
         reps = replications or sa.replications
-        with progress_bar(
-            f"{sa.name} vs {sb.name}: 2 × {reps} replications",
-            workers=workers,
-            dask_scheduler=dask_scheduler,
-        ) as update:
+        with (
+            interruptible("comparison"),
+            progress_bar(
+                f"{sa.name} vs {sb.name}: 2 × {reps} replications",
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+            ) as update,
+        ):
             result = run_compare(
                 a,
                 b,
@@ -143,6 +146,7 @@ def compare(
                 overrides=overrides,
                 progress=update,
             )
+        warn_if_elsewhere(out_dir, result.path, "comparison")
     man = result.manifest
     if as_json:
         payload = {
@@ -261,13 +265,7 @@ def sweep(
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        if out_dir is not None and result.path != out_dir:
-            err.print(
-                f"[yellow]warning:[/yellow] {out_dir} appeared while this sweep was computed; "
-                f"the sweep is saved in {result.path} instead",
-                highlight=False,
-                soft_wrap=True,
-            )
+        warn_if_elsewhere(out_dir, result.path, "sweep")
     man = result.manifest
     if as_json:
         payload = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +29,32 @@ from sim.scenario.schema import Scenario
 
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+@contextmanager
+def interruptible(what: str) -> Iterator[None]:
+    """Ctrl-C → one line saying nothing was saved, and exit 130 (no traceback)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(
+            f"[yellow]interrupted:[/yellow] nothing was saved "
+            f"(a {what} folder is written only when it is whole)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def warn_if_elsewhere(asked: Path | None, saved: Path | None, what: str) -> None:
+    """Say so when ``--out`` was taken while the work ran and the next free name was used."""
+    if asked is not None and saved is not None and saved != asked:
+        err.print(
+            f"[yellow]warning:[/yellow] {asked} appeared while this {what} was computed; "
+            f"the {what} is saved in {saved} instead",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -64,38 +92,26 @@ def run(
         overrides = parse_sets(set_)
         scn = load_scenario(scenario, overrides)
         reps = replications or scn.replications
-        try:
-            with progress_bar(
+        with (
+            interruptible("run"),
+            progress_bar(
                 f"{scn.name}: {reps} replication(s)",
                 workers=workers,
                 dask_scheduler=dask_scheduler,
-            ) as update:
-                result = api.run(
-                    scn,
-                    seed=seed,
-                    replications=reps,
-                    workers=workers,
-                    dask_scheduler=dask_scheduler,
-                    out=out_dir,
-                    progress=update,
-                    overrides=None,
-                )
-        except KeyboardInterrupt:
-            err.print(
-                "[yellow]interrupted:[/yellow] nothing was saved "
-                "(a run folder is written only when the run is whole)",
-                highlight=False,
-                soft_wrap=True,
+            ) as update,
+        ):
+            result = api.run(
+                scn,
+                seed=seed,
+                replications=reps,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                out=out_dir,
+                progress=update,
+                overrides=None,
             )
-            raise typer.Exit(EXIT_INTERRUPTED) from None
         result.manifest["scenario_file"] = str(scenario)
-        if out_dir is not None and result.path != out_dir:
-            err.print(
-                f"[yellow]warning:[/yellow] {out_dir} appeared while this run was computed; "
-                f"the run is saved in {result.path} instead",
-                highlight=False,
-                soft_wrap=True,
-            )
+        warn_if_elsewhere(out_dir, result.path, "run")
         if report:
             from sim.results.report import write_report  # matplotlib only when asked
 

@@ -358,13 +358,55 @@ def register(folder: str | Path, catalog: str | Path) -> str:
     entry = describe_folder(folder)
     path = Path(catalog)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _connect(path) as con:
-        try:
-            _ensure_layout(con, path)
-            _write(con, entry)
-        except duckdb.Error as exc:
-            raise CatalogError(f"{path}: cannot write ({str(exc).splitlines()[0]})") from None
+    with _writers_take_turns(path):
+        if not path.exists():
+            _create(path)
+        with _connect(path) as con:
+            try:
+                _ensure_layout(con, path)
+                _write(con, entry)
+            except duckdb.Error as exc:
+                raise CatalogError(f"{path}: cannot write ({store.first_line(exc)})") from None
     return str(entry.run["id"])
+
+
+@contextmanager
+def _writers_take_turns(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the catalogue's writer lock (``.<name>.lock`` beside it): landport processes
+    that write it take turns, so none opens a file another is still creating."""
+    if store.fcntl is None:
+        yield
+        return
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                store.fcntl.flock(fd, store.fcntl.LOCK_EX | store.fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise CatalogError(
+                        f"{path}: in use by another process (still locked after {timeout_s:.0f} s)"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _create(path: Path) -> None:
+    """A new, empty catalogue, made beside ``path`` and renamed into place whole (a reader
+    never opens a half-made file)."""
+    tmp = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
+    try:
+        with _connect(tmp) as con:
+            _ensure_layout(con, tmp)
+        os.replace(tmp, path)
+    finally:
+        with suppress(OSError):
+            tmp.unlink()
 
 
 def try_register(folder: str | Path, root: str | Path = "results") -> str | None:
@@ -508,30 +550,31 @@ def rebuild(root: str | Path = "results", catalog: str | Path | None = None) -> 
     counts: dict[str, Any] = {"runs": dict.fromkeys(KINDS, 0), "kpis": 0, "skipped": []}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _connect(tmp) as con:
-            _ensure_layout(con, tmp)
-            for folder in sorted(folders):
-                try:
-                    entry = describe_folder(folder)
-                    _write(con, entry)
-                except (store.RunFolderError, OSError, ValueError, KeyError, TypeError) as exc:
-                    counts["skipped"].append((str(folder), store.first_line(exc)))
-                    continue
-                except duckdb.Error as exc:
-                    if not _folder_fault(exc):
-                        raise
-                    counts["skipped"].append((str(folder), store.first_line(exc)))
-                    continue
-                counts["runs"][entry.run["kind"]] += 1
-                counts["kpis"] += len(entry.kpis)
-            con.execute("CHECKPOINT")  # everything in the file itself before it is renamed
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        if corrupt:
-            os.replace(path, path.with_name(f"{path.name}.corrupt-{stamp}"))
-        wal = path.with_name(path.name + ".wal")
-        if wal.exists():  # a WAL of the old file must never be replayed onto the new one
-            os.replace(wal, path.with_name(f"{path.name}.wal.old-{stamp}"))
-        os.replace(tmp, path)
+        with _writers_take_turns(path):  # no registration lands in the file replaced
+            with _connect(tmp) as con:
+                _ensure_layout(con, tmp)
+                for folder in sorted(folders):
+                    try:
+                        entry = describe_folder(folder)
+                        _write(con, entry)
+                    except (store.RunFolderError, OSError, ValueError, KeyError, TypeError) as exc:
+                        counts["skipped"].append((str(folder), store.first_line(exc)))
+                        continue
+                    except duckdb.Error as exc:
+                        if not _folder_fault(exc):
+                            raise
+                        counts["skipped"].append((str(folder), store.first_line(exc)))
+                        continue
+                    counts["runs"][entry.run["kind"]] += 1
+                    counts["kpis"] += len(entry.kpis)
+                con.execute("CHECKPOINT")  # everything in the file itself before it is renamed
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            if corrupt:
+                os.replace(path, path.with_name(f"{path.name}.corrupt-{stamp}"))
+            wal = path.with_name(path.name + ".wal")
+            if wal.exists():  # a WAL of the old file must never be replayed onto the new one
+                os.replace(wal, path.with_name(f"{path.name}.wal.old-{stamp}"))
+            os.replace(tmp, path)
     except (duckdb.Error, OSError) as exc:
         raise CatalogError(f"{path}: cannot write ({store.first_line(exc)})") from None
     finally:

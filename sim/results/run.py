@@ -148,12 +148,7 @@ class RunResult(Tables):
         def finish(tmp: Path, final: Path) -> None:
             store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
 
-        if isinstance(dest, store.PendingFolder):
-            with store.writing(dest.dest):
-                fill(dest.tmp)
-            self.path = dest.commit(finish)
-        else:
-            self.path = store.atomic_folder(Path(dest), fill, finish)
+        self.path = store.write_folder(dest, fill, finish)
         self.manifest["folder"] = str(self.path)
         return self.path
 

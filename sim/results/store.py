@@ -406,6 +406,21 @@ def atomic_folder(
         return pending.commit(finish, exact=exact)
 
 
+def write_folder(
+    dest: str | Path | PendingFolder,
+    fill: Callable[[Path], None],
+    finish: Callable[[Path, Path], None] | None = None,
+) -> Path:
+    """Write a folder whole with ``fill(tmp)`` and ``finish(tmp, final)``: into a folder
+    reserved beforehand (renamed to its name or the next free one), or at the path ``dest``
+    (which must not exist and is never replaced). Returns the folder."""
+    if isinstance(dest, PendingFolder):
+        with writing(dest.dest):
+            fill(dest.tmp)
+        return dest.commit(finish)
+    return atomic_folder(Path(dest), fill, finish)
+
+
 def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame]) -> None:
     """Write each table as ``<name>.parquet``, in threads.
 

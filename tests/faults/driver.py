@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import sim.experiment.api as api
+import sim.experiment.compare as compare
 import sim.experiment.sweep as sweep
 from sim.cli import main as landport
 from sim.results import store
@@ -62,9 +63,11 @@ def main() -> None:
         store._stamp = lambda: opts.stamp
     if opts.pause == "reserve":  # the folder reserved, the tasks about to be handed out
         api.execute = at_call(api.execute)
+        compare.execute = at_call(compare.execute)
         sweep.execute_iter = at_call(sweep.execute_iter)
     elif opts.pause == "simulate":
         api.run_one = at_call(api.run_one)
+        compare.run_one = at_call(compare.run_one)
         sweep.run_one = at_call(sweep.run_one)
     elif opts.pause == "write":
         write_tables = store.write_tables

@@ -7,16 +7,27 @@ import json
 
 import pytest
 
-from tests.faults.conftest import RUN, SWEEP, Driven, assert_whole_and_catalogued, visible
+from tests.conftest import MMC
+from tests.faults.conftest import RUN, SWEEP, WEEK, Driven, assert_whole_and_catalogued, visible
 
 STAMP = "20230831-120000"
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
+COMMANDS = {
+    "run": (RUN, "mmc_import"),
+    "compare": (
+        ["compare", str(MMC), str(MMC), *WEEK, "-n", "1", "--workers", "1"],
+        "compare-mmc_import-vs-mmc_import",
+    ),
+    "sweep": ([*SWEEP, "--root", "results"], "mmc_import-sweep"),
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_two_started_in_the_same_second_both_land_in_distinct_folders(tmp_path, command):
     """The time stamp of the automatic name is frozen, so the clash is certain; both are
     released together once both have reserved their folder, so both compute."""
-    args = RUN if command == "run" else [*SWEEP, "--root", "results"]
+    args, stem = COMMANDS[command]
     go = tmp_path / "go"
     racers = [Driven(tmp_path, args, pause="reserve", go=go, stamp=STAMP) for _ in range(2)]
     for racer in racers:
@@ -25,7 +36,6 @@ def test_two_started_in_the_same_second_both_land_in_distinct_folders(tmp_path, 
     assert [r.finish() for r in racers] == [0, 0], [r.stderr for r in racers]
 
     folders = assert_whole_and_catalogued(tmp_path / "results")
-    stem = "mmc_import" if command == "run" else "mmc_import-sweep"
     assert [f.name for f in folders] == [f"{stem}-{STAMP}", f"{stem}-{STAMP}-2"]
     ids = {json.loads((f / "manifest.json").read_text())["run_id"] for f in folders}
     assert len(ids) == 2
