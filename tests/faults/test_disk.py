@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import sim
 import sim.experiment.api as api
 import sim.experiment.sweep as sweep_module
 from sim.cli import app
+from sim.scenario import load_scenario
+from tests.conftest import BASELINE, MMC
+from tests.experiment.conftest import MMC_WEEK, SHORT_MONTH
 from tests.faults.conftest import (
     RUN,
     SWEEP,
@@ -158,3 +162,15 @@ def test_a_disk_that_fills_during_a_sweep_keeps_its_points_for_resume(tmp_path):
         assert sorted(p.name for p in small.iterdir()) == ["sweep"]
         manifest = json.loads((out / "manifest.json").read_text())
         assert (manifest["points_reused"], manifest["points_run"]) == (1, 2)
+
+
+@pytest.mark.parametrize("overrides", [MMC_WEEK, SHORT_MONTH])
+def test_the_space_estimate_covers_a_run_folder_without_asking_for_far_more(tmp_path, overrides):
+    scenario = MMC if overrides is MMC_WEEK else BASELINE
+    run = sim.run(
+        scenario, replications=2, workers=1, overrides=overrides, root=tmp_path, register=False
+    )
+    assert run.path is not None
+    size = sum(f.stat().st_size for f in run.path.iterdir())
+    estimate = api.estimate_bytes(load_scenario(scenario, overrides), 2)
+    assert size <= estimate <= 4 * size

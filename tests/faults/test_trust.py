@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -129,3 +130,17 @@ def test_any_scenario_name_gives_a_visible_folder_inside_the_results_folder(tmp_
     assert run.path.name.startswith(f"{stem}-")
     assert visible(root) == [run.path]
     assert [p.name for p in tmp_path.iterdir()] == ["results"]
+
+
+def test_a_finished_point_that_no_longer_reads_back_whole_runs_again(tmp_path):
+    root = tmp_path / "results"
+    whole = sim.sweep(MMC, LEVERS, overrides=MMC_WEEK, replications=1, workers=1, save=False)
+    partial = unfinished(root)
+    kpis = partial / "points" / "000" / "kpis.parquet"
+    kpis.write_bytes(kpis.read_bytes()[:100])
+
+    again = sim.sweep(
+        MMC, LEVERS, overrides=MMC_WEEK, replications=1, workers=1, root=root, resume=True
+    )
+    assert (again.manifest["points_reused"], again.manifest["points_run"]) == (1, 1)
+    pd.testing.assert_frame_equal(again.kpis, whole.kpis)
