@@ -21,10 +21,10 @@ from sim.cli.common import (
     parse_sets,
     progress_bar,
 )
-from sim.cli.run import EXIT_INTERRUPTED, interruptible, warn_if_elsewhere
+from sim.cli.run import interruptible, warn_if_elsewhere
 from sim.experiment.api import DEFAULT_ROOT
 from sim.experiment.compare import compare as run_compare
-from sim.experiment.sweep import SweepInterrupted, split_sets
+from sim.experiment.sweep import split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
@@ -242,29 +242,23 @@ def sweep(
         )
         n = len(plan.points)
         label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
-        try:
-            with progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update:
-                result = run_sweep(
-                    scenario,
-                    levers,
-                    overrides=overrides,
-                    seed=seed,
-                    replications=replications,
-                    workers=workers,
-                    dask_scheduler=dask_scheduler,
-                    out=out_dir,
-                    root=root,
-                    resume=resume,
-                    progress=update,
-                )
-        except SweepInterrupted as stop:
-            err.print(
-                f"[yellow]interrupted:[/yellow] {stop.done} of {stop.total} points are saved in "
-                f"{stop.folder}; run the same command with --resume to finish",
-                highlight=False,
-                soft_wrap=True,
+        with (
+            interruptible("sweep"),
+            progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
+        ):
+            result = run_sweep(
+                scenario,
+                levers,
+                overrides=overrides,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                out=out_dir,
+                root=root,
+                resume=resume,
+                progress=update,
             )
-            raise typer.Exit(EXIT_INTERRUPTED) from None
         warn_if_elsewhere(out_dir, result.path, "sweep")
     man = result.manifest
     if as_json:

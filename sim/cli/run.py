@@ -21,6 +21,7 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import api
+from sim.experiment.sweep import SweepInterrupted
 from sim.results import store
 from sim.results.kpi import HEADLINE
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
@@ -33,17 +34,20 @@ EXIT_INTERRUPTED = 130
 
 @contextmanager
 def interruptible(what: str) -> Iterator[None]:
-    """Ctrl-C → one line saying nothing was saved, and exit 130 (no traceback)."""
+    """Ctrl-C → one line saying what was saved, and exit 130 (no traceback)."""
     try:
         yield
-    except KeyboardInterrupt:
-        err.print(
-            f"[yellow]interrupted:[/yellow] nothing was saved "
-            f"(a {what} folder is written only when it is whole)",
-            highlight=False,
-            soft_wrap=True,
+    except SweepInterrupted as stop:
+        said = (
+            f"{stop.done} of {stop.total} points are saved in {stop.folder}; "
+            "run the same command with --resume to finish"
         )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt:
+        said = f"nothing was saved (a {what} folder is written only when it is whole)"
+    else:
+        return
+    err.print(f"[yellow]interrupted:[/yellow] {said}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def warn_if_elsewhere(asked: Path | None, saved: Path | None, what: str) -> None:

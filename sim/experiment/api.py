@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
@@ -100,11 +99,8 @@ def run(
     if reps < 1:
         raise ValueError(f"replications must be >= 1, got {reps}")
     seed = scn.seed if seed is None else seed
-    pending = None
-    if save:
-        need = estimate_bytes(scn, reps)
-        pending = PendingFolder.reserve(out, root=root, stem=scn.name, need_bytes=need)
-    with pending if pending is not None else contextlib.nullcontext():
+
+    def compute() -> RunResult:
         started = time.perf_counter()
         results = execute(
             run_one,
@@ -113,7 +109,7 @@ def run(
             dask_scheduler=dask_scheduler,
             progress=progress,
         )
-        result = assemble(
+        return assemble(
             scn,
             results,
             seed=seed,
@@ -122,8 +118,37 @@ def run(
             wall_s=time.perf_counter() - started,
             backend=describe_backend(workers, dask_scheduler),
         )
-        if pending is not None:
-            result.save(pending)
+
+    if not save:
+        return compute()
+    return saved(compute, out, root, scn.name, estimate_bytes(scn, reps), register)
+
+
+class Saveable(Protocol):
+    """A result that writes itself into a reserved folder (a run, a comparison)."""
+
+    path: Path | None
+
+    def save(self, dest: PendingFolder) -> Path: ...
+
+
+R = TypeVar("R", bound=Saveable)
+
+
+def saved(
+    compute: Callable[[], R],
+    out: str | Path | None,
+    root: str | Path,
+    stem: str,
+    need_bytes: int,
+    register: bool,
+) -> R:
+    """``compute()``'s result written whole into ``out`` or a new ``<root>/<stem>-<time>``,
+    and with ``register`` catalogued. The folder is reserved and the disk checked *before*
+    computing; the name is claimed at the end (the next free one if it was taken)."""
+    with PendingFolder.reserve(out, root=root, stem=stem, need_bytes=need_bytes) as pending:
+        result = compute()
+        result.save(pending)
     if result.path is not None and register:
         catalog.try_register(result.path, root)
     return result

@@ -19,7 +19,6 @@ or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from sim.experiment.api import (
     as_scenario,
     assemble,
     estimate_bytes,
+    saved,
 )
 from sim.experiment.backends import Progress, describe_backend, execute
 from sim.experiment.manifest import manifest
@@ -189,18 +189,14 @@ def compare(
     if reps < 1:
         raise ValueError(f"replications must be >= 1, got {reps}")
     seed = sa.seed if seed is None else seed
-    pending = None
-    if save:  # checked before anything runs; claimed whole at the end (see api.run)
-        need = estimate_bytes(sa, reps) + estimate_bytes(sb, reps)
-        stem = f"compare-{sa.name}-vs-{sb.name}"
-        pending = store.PendingFolder.reserve(out, root=root, stem=stem, need_bytes=need)
-    with pending if pending is not None else contextlib.nullcontext():
-        result = _compare(a, b, sa, sb, reps, seed, workers, dask_scheduler, overrides, progress)
-        if pending is not None:
-            result.save(pending)
-    if result.path is not None and register:
-        catalog.try_register(result.path, root)
-    return result
+
+    def compute() -> CompareResult:
+        return _compare(a, b, sa, sb, reps, seed, workers, dask_scheduler, overrides, progress)
+
+    if not save:
+        return compute()
+    need = estimate_bytes(sa, reps) + estimate_bytes(sb, reps)
+    return saved(compute, out, root, f"compare-{sa.name}-vs-{sb.name}", need, register)
 
 
 def _compare(
