@@ -116,7 +116,7 @@ def check_name(dest: Path, extra: int = 0) -> None:
             f"{dest}: a hidden name; run folders are visible (hidden ones are temporary)"
         )
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise RunFolderError(f"{dest!s:.80}: control characters in the folder name")
+        raise RunFolderError(f"{str(dest)!r}: control characters in the folder name")
     room = _name_max(dest.parent) - SUFFIX_ROOM - extra
     size = len(os.fsencode(name))
     if size > room:
