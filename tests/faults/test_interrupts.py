@@ -36,8 +36,19 @@ def landport(*args: str):
     return runner.invoke(app, list(args))
 
 
-@pytest.mark.parametrize(("phase", "after"), RUN_PHASES)
-@pytest.mark.parametrize("how", ["kill", "ctrl-c"])
+def matrix(phases: list[tuple[str, int]], slow: set[tuple[str, str]]) -> list:
+    """Every phase × (kill, Ctrl-C); the pairs in ``slow`` run with ``-m slow`` only, so the
+    default suite still meets each phase and each signal."""
+    return [
+        pytest.param(how, phase, after, marks=[pytest.mark.slow] * ((how, phase) in slow))
+        for phase, after in phases
+        for how in ("kill", "ctrl-c")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("how", "phase", "after"), matrix(RUN_PHASES, {("kill", "reserve"), ("ctrl-c", "simulate")})
+)
 def test_a_run_stopped_anywhere_leaves_no_folder_and_the_next_run_lands_whole(
     tmp_path, phase, after, how
 ):
@@ -72,8 +83,9 @@ def never_stopped(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("phase", "after"), SWEEP_PHASES)
-@pytest.mark.parametrize("how", ["kill", "ctrl-c"])
+@pytest.mark.parametrize(
+    ("how", "phase", "after"), matrix(SWEEP_PHASES, {("ctrl-c", "simulate"), ("kill", "write")})
+)
 def test_a_sweep_stopped_anywhere_resumes_to_the_same_bytes(
     tmp_path, never_stopped, phase, after, how
 ):

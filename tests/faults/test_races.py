@@ -23,7 +23,9 @@ COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize(
+    "command", ["run", "sweep", pytest.param("compare", marks=pytest.mark.slow)]
+)
 def test_two_started_in_the_same_second_both_land_in_distinct_folders(tmp_path, command):
     """The time stamp of the automatic name is frozen, so the clash is certain; both are
     released together once both have reserved their folder, so both compute."""
