@@ -17,6 +17,7 @@ Stream names (each its own random generator, see :class:`sim.engine.Streams`):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -370,8 +371,14 @@ def _probes(
         Probe(r.where, r.waiting, lambda r=r: r.granted, stall, "requests waiting")
         for r in resources.values()
     ]
+    t0, t1 = -s.warmup_h, s.horizon_h
     for (corridor, direction), svc in services.items():
-        gap = longest_gap_h(svc.timetable.departures)
+        spec = getattr(
+            s.corridors[corridor].trains, "import_" if direction == "import" else "export"
+        )
+        # the longest wait for a train: from the start, between trains, and past the horizon
+        ahead = departure_times(spec.schedule, s.start, t0 + spec.open_h, 2 * t1 - t0)
+        gap = longest_gap_h(np.concatenate(([t0], ahead))) if len(ahead) else math.inf
         probes.append(
             Probe(
                 f"corridor.{corridor}.{direction}",
@@ -382,12 +389,15 @@ def _probes(
             )
         )
     for port, vsvc in vessels.items():
+        sailings = s.sea.services[port].sailings if s.sea is not None else None
+        ahead = weekly_times(sailings, s.start.weekday(), t0, 2 * t1 - t0) if sailings else []
+        gap = longest_gap_h(np.concatenate(([t0], ahead))) if len(ahead) else math.inf
         probes.append(
             Probe(
                 f"sea.{port}",
                 vsvc.waiting,
                 lambda vsvc=vsvc: vsvc.sailed,
-                max(stall, 2 * longest_gap_h(vsvc.sailings.times)),
+                max(stall, 2 * gap),
                 "containers waiting for a sailing",
             )
         )

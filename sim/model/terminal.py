@@ -231,6 +231,7 @@ class Hub:
         yield res.yard_import.acquire(int(teu.sum()))
         yield res.sidings.acquire(1)
         res.tracks.release(1)
+        trains["t_siding"][row] = env.now
         yield res.handling.acquire(1)
         lifted = env.now + np.cumsum(teu) / res.handling_teu_per_h
         c["t_yard_in"][ids] = lifted

@@ -114,10 +114,10 @@ class TrainService:
         """Trains that have left so far (the service's progress, for the watchdog)."""
         self._open: _Train | None = None
 
-    @property
-    def open_train_teu(self) -> int | None:
-        """TEU on the train now open for loading, or None when no train is open."""
-        return None if self._open is None else self._open.teu
+    def holding(self) -> list[int]:
+        """Containers this service holds now: waiting, or on its open train (not yet gone)."""
+        on_train = self._open.ids if self._open is not None else []
+        return [*self.waiting, *on_train]
 
     # -- containers -------------------------------------------------------------------------
 

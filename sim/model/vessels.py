@@ -99,6 +99,7 @@ class VesselService:
         """Sailings that carried anything (the service's progress, for the watchdog)."""
 
     def waiting(self) -> int:
+        """Containers waiting for a sailing, both ways."""
         return len(self.outbound) + len(self.inbound)
 
     def at_quay(self, cid: int) -> None:

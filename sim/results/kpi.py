@@ -48,7 +48,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sim.results.states import states_at
+from sim.results.states import STATES, states_at
 from sim.results.stats import growth, step_integral, survival
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
@@ -196,8 +196,9 @@ def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     k["turned_away_teu.total"] = float(teu[created & away].sum())
     made = float(teu[created].sum())
     k["turned_away_share.total"] = k["turned_away_teu.total"] / made if made else 0.0
-    for name in sorted(set(state[inside])):
-        k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == name)].sum())
+    for name in STATES:
+        if name not in ("delivered", "turned_away"):
+            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == name)].sum())
     for cor in sorted(set(corridor)):
         for d in DIRECTIONS:
             mine = (corridor == cor) & (direction == d)

@@ -120,8 +120,10 @@ TRAIN_COLUMNS: dict[str, object] = {
     "t_open": float,
     "t_departed": float,
     "t_arrived": float,
-    # import trains at the hub: received on an arrival/departure track, then unloaded
+    # import trains at the hub: received on an arrival/departure track, moved to a siding
+    # (with yard space for their load), unloaded
     "t_received": float,
+    "t_siding": float,
     "t_unloaded": float,
     "teu": int,
     "containers": int,

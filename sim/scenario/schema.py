@@ -164,7 +164,10 @@ class Headway(Strict):
 
 
 def schedule_kind(value: Any) -> str:
-    """``weekly`` if the mapping names days or times, else ``headway``."""
+    """``periods`` for a list, ``weekly`` if the mapping names days or times, else
+    ``headway``."""
+    if isinstance(value, list):
+        return "periods"
     if isinstance(value, dict):
         return "weekly" if "days" in value or "times" in value else "headway"
     return "weekly" if isinstance(value, Weekly) else "headway"
@@ -210,9 +213,12 @@ class Period(Strict):
 class TrainService(Strict):
     """Trains of one corridor in one direction."""
 
-    schedule: Schedule | list[Period] = Field(
-        description="one timetable, or a list of timetables each in force from a date on"
-    )
+    schedule: Annotated[
+        Annotated[Weekly, Tag("weekly")]
+        | Annotated[Headway, Tag("headway")]
+        | Annotated[list[Period], Tag("periods")],
+        Discriminator(schedule_kind),
+    ] = Field(description="one timetable, or a list of timetables each in force from a date on")
     capacity_teu: PositiveInt
     policy: Literal["timetable", "when_full", "min_load"] = Field(
         description="timetable: leave on time with what is loaded; when_full: leave as soon "
