@@ -526,9 +526,7 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
     horizon = _horizon_h(run)
     ran = counted_trains(t, horizon)
     ran = ran.assign(
-        departed_at=ran["departed_at"].where(
-            _str(ran["direction"]) == "export", ran["unloaded_at"]
-        )
+        departed_at=ran["departed_at"].where(_str(ran["direction"]) == "export", ran["unloaded_at"])
     )
     reps = sorted(run.kpis["replication"].unique()) if len(run.kpis) else [0]
     freq = "M" if period == "month" else "W-SUN"
@@ -828,8 +826,9 @@ def _upper_first(text: str) -> str:
 def load_factors(run: RunResult) -> Figure:
     """How full the trains ran: TEU loaded over train capacity, per corridor and direction.
 
-    Every train counted as run after warm-up (as the ``trains.*`` KPIs count) is one dot; boxes show quartiles, a white
-    diamond the mean (the ``train_load_factor.*`` KPIs pool both directions).
+    Every train counted as run after warm-up (as the ``trains.*`` KPIs count) is one dot;
+    boxes show quartiles, a white diamond the mean (the ``train_load_factor.*`` KPIs pool
+    both directions).
     """
     ran = counted_trains(run.trains, _horizon_h(run))
     corridors = [
@@ -1181,9 +1180,7 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
     horizon = _horizon_h(run)
     created = _created_in_window(c, horizon)
     direction = _str(c["direction"])
-    rate = float(
-        run.scenario.get("terminal", {}).get("handling", {}).get("teu_per_h", 0) or 0
-    )
+    rate = float(run.scenario.get("terminal", {}).get("handling", {}).get("teu_per_h", 0) or 0)
     out = []
     exp = c.loc[(direction == "export") & created & (c["t_train_departed"] < horizon)]
     if len(exp):
