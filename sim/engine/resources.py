@@ -31,7 +31,7 @@ class Resource:
         "_queue",
         "capacity",
         "env",
-        "granted",
+        "moves",
         "in_use",
         "max_capacity",
         "series",
@@ -52,8 +52,8 @@ class Resource:
         self.capacity = capacity
         self.max_capacity = capacity
         self.in_use: float = 0
-        self.granted = 0
-        """Requests granted so far: the resource's progress, as the watchdog sees it."""
+        self.moves = 0
+        """Grants and releases so far: the resource's progress, as the watchdog sees it."""
         self._queue: deque[tuple[float, Granted]] = deque()
         self.series = series
         self._record()
@@ -75,7 +75,7 @@ class Resource:
             )
         if not self._queue and self.in_use + amount <= self.capacity:
             self.in_use += amount
-            self.granted += 1
+            self.moves += 1
             self._record()
             granted()
         else:
@@ -85,6 +85,7 @@ class Resource:
     def release(self, amount: float) -> None:
         """Give back ``amount`` units and grant waiting requests that now fit, in order."""
         self.in_use -= amount
+        self.moves += 1
         self._dispatch()
 
     def set_capacity(self, capacity: float) -> None:
@@ -101,7 +102,7 @@ class Resource:
             amount, fn = queue.popleft()
             self.in_use += amount
             granted.append(fn)
-        self.granted += len(granted)
+        self.moves += len(granted)
         self._record()
         for fn in granted:
             fn()

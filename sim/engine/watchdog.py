@@ -2,7 +2,8 @@
 
 Each :class:`Probe` names a place where work can wait (a resource's queue, cargo waiting for
 a service) with two functions: how much work waits now, and a counter that grows whenever
-that work moves (requests granted, trains departed). The watchdog looks every quarter of the
+work there moves (units granted or given back, trains departed). A slow resource still
+moves; a stuck one does not. The watchdog looks every quarter of the
 shortest patience; a probe whose work has waited with its counter unchanged for longer than
 its patience is *stalled*, and the run raises :class:`Stalled` naming every stalled probe. A
 resource closed by its schedule (no units) reports no waiting work, so planned closures are
@@ -52,16 +53,20 @@ def _watch(env: simpy.Environment, probes: tuple[Probe, ...]) -> simpy.events.Pr
     since = [env.now] * len(probes)
     while True:
         yield env.timeout(check_h)
-        stuck = []
+        tripped = False
         for i, probe in enumerate(probes):
             moved = probe.progress()
-            waiting = probe.waiting()
-            if moved != last[i] or waiting <= 0:
+            if moved != last[i] or probe.waiting() <= 0:
                 last[i], since[i] = moved, env.now
             elif env.now - since[i] >= probe.patience_h:
-                stuck.append(
-                    f"{probe.where}: {waiting:,.0f} {probe.unit}, none served for "
-                    f"{env.now - since[i]:,.0f} h"
-                )
-        if stuck:
+                tripped = True
+        if tripped:
+            # Name every place where work has waited without moving for at least half its
+            # patience: the one whose patience ran out, and those it waits on or that wait on it.
+            stuck = [
+                f"{p.where}: {p.waiting():,.0f} {p.unit}, nothing moved for "
+                f"{env.now - since[i]:,.0f} h"
+                for i, p in enumerate(probes)
+                if env.now - since[i] >= p.patience_h / 2 and p.waiting() > 0
+            ]
             raise Stalled(env.now, stuck)

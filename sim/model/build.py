@@ -365,12 +365,42 @@ def _probes(
     vessels: dict[str, VesselService],
 ) -> list[Probe]:
     """Every place where work can wait, for the watchdog: resources and the cargo waiting for
-    a train or a sailing (whose patience covers the longest gap of its timetable)."""
+    a train or a sailing (whose patience covers the longest gap of its timetable).
+
+    A resource whose units are held by work that itself waits for other resources makes
+    progress when those move: a train on an arrival track waits for yard space and a siding,
+    a container in the yard for customs (and, for an export, a train), a train on a siding
+    for a handling unit. So a slow chain is not taken for a stuck one.
+    """
     stall = s.watchdog.stall_h
-    probes = [
-        Probe(r.where, r.waiting, lambda r=r: r.granted, stall, "requests waiting")
-        for r in resources.values()
-    ]
+    departures = [svc for (_, d), svc in services.items() if d == "export"]
+    waits_for: dict[str, tuple[Callable[[], int], ...]] = {
+        "tracks": _moves(resources, "yard.import", "sidings"),
+        "sidings": _moves(resources, "handling"),
+        "yard.import": _moves(
+            resources,
+            "customs.import.officers",
+            "customs.inspection_bays",
+            "customs.quarantine_lab",
+            "deconsolidation.crews",
+        ),
+        "yard.export": (
+            *_moves(resources, "customs.export.officers", "customs.inspection_bays"),
+            *(lambda svc=svc: svc.departed for svc in departures),
+        ),
+    }
+    probes = []
+    for name, r in resources.items():
+        deps = waits_for.get(name, ())
+        probes.append(
+            Probe(
+                r.where,
+                r.waiting,
+                lambda r=r, deps=deps: r.moves + sum(f() for f in deps),
+                stall,
+                "requests waiting",
+            )
+        )
     t0, t1 = -s.warmup_h, s.horizon_h
     for (corridor, direction), svc in services.items():
         spec = getattr(
@@ -402,6 +432,10 @@ def _probes(
             )
         )
     return probes
+
+
+def _moves(resources: dict[str, Resource], *names: str) -> tuple[Callable[[], int], ...]:
+    return tuple(lambda r=resources[n]: r.moves for n in names)
 
 
 def _arrival_handler(

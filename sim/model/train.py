@@ -113,10 +113,13 @@ class TrainService:
         self.departed = 0
         """Trains that have left so far (the service's progress, for the watchdog)."""
         self._open: _Train | None = None
+        """The train taking containers now, if any."""
+        self._standing: _Train | None = None
+        """The train standing for loading (open, or closed and finishing its lifts)."""
 
     def holding(self) -> list[int]:
         """Containers this service holds now: waiting, or on its open train (not yet gone)."""
-        on_train = self._open.ids if self._open is not None else []
+        on_train = self._standing.ids if self._standing is not None else []
         return [*self.waiting, *on_train]
 
     # -- containers -------------------------------------------------------------------------
@@ -230,7 +233,7 @@ class TrainService:
                 ran=False,
             )
             train = _Train(row, env.event())
-            self._open = train
+            self._open = self._standing = train
             self._absorb(train)
             self._full(train)
             cutoff = scheduled - tt.cutoff_h
@@ -255,6 +258,7 @@ class TrainService:
                 train.idle = env.event()
                 self._lift(train)
                 yield train.idle
+            self._standing = None
             if sidings is not None:
                 sidings.release(1)
             rows["teu"][row] = train.teu

@@ -26,11 +26,14 @@ one line of pandas. The statistics window is ``[0, horizon_h)``: hours before 0 
   its way included), ``turned_away_teu.total`` / ``.<corridor>.<direction>`` and
   ``turned_away_share.total`` (cargo sent to the competing route for want of room), and
   ``rolled_teu.sea.<direction>`` (TEU that found their sailing full at least once).
-* Stability: over the second half of the window, the queue of every resource and the TEU in
-  the system of every corridor and direction are tested for growth (:func:`sim.results.stats.
-  growth`): ``growth_per_day.<where>`` and ``unstable.<where>`` (1 when it grows for sure and
-  by at least half its level), ``unstable.count``. A flagged resource cannot keep up: its
-  times grow with the run length and are not steady-state values.
+* Stability: over the second half of the window, the queue of every resource and the TEU
+  waiting (at the gate, for a train, a sailing or unloading) of every corridor and direction
+  (``corridor.<corridor>.<direction>``) are tested for growth (:func:`sim.results.stats.
+  growth`): ``growth_per_day.<where>``, and ``unstable.<where>`` = 1 when it grows for sure,
+  by at least a quarter of its level — at a resource only if it was at least 90 % busy
+  then, on a corridor only if its trains left at least 90 % full — and ``unstable.count``.
+  A flagged resource cannot keep up: its times grow with the run length and are not
+  steady-state values.
 * Trains at the hub: ``train_delay_h.export.mean`` (departure after schedule: sidings or
   handling units busy), ``train_turnaround_h.import.mean`` (arrival to unloaded: tracks, yard
   space, sidings, handling), ``trains.waited_outside`` (import trains that found no free
@@ -48,10 +51,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sim.results.states import STATES, states_at
+from sim.results.states import STATES, WAITING, state_levels, states_at
 from sim.results.stats import growth, step_integral, survival
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
+SATURATED = 0.9
+"""Utilisation over the second half from which a growing queue counts as running away."""
 DIRECTIONS = ("export", "import")
 
 
@@ -228,31 +233,13 @@ def resource_kpis(queues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
         k[f"queue.{where}.mean"] = step_integral(t, queue, 0.0, horizon_h) / horizon_h
         before = t < horizon_h
         k[f"queue.{where}.end"] = float(queue[before][-1]) if before.any() else 0.0
-        _stability(k, str(where), t, queue, horizon_h, floor=2.0)
+        # A queue can run away only at a resource that is (nearly) always busy.
+        half = horizon_h / 2
+        late_used = step_integral(t, busy, half, horizon_h)
+        late_avail = step_integral(t, np.maximum(g["capacity"].to_numpy(), busy), half, horizon_h)
+        busy_late = late_used / late_avail if late_avail > 0 else 0.0
+        _stability(k, str(where), t, queue, horizon_h, floor=2.0, saturated=busy_late >= SATURATED)
     return k
-
-
-def backlog_levels(c: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """TEU in the system over time for each corridor and direction, as step functions
-    (change times, level from each), keyed ``corridor.<corridor>.<direction>``."""
-    out = {}
-    teu = c["teu"].to_numpy(dtype=float)
-    enter = c["t_created"].to_numpy(dtype=float)
-    leave = np.fmin(c["t_delivered"].to_numpy(dtype=float), c["t_turned_away"].to_numpy(float))
-    corridor = c["corridor"].astype(str).to_numpy()
-    direction = c["direction"].astype(str).to_numpy()
-    for cor in sorted(set(corridor)):
-        for d in DIRECTIONS:
-            mine = (corridor == cor) & (direction == d)
-            if not mine.any():
-                continue
-            out_t = leave[mine]
-            done = ~np.isnan(out_t)
-            times = np.concatenate((enter[mine], out_t[done]))
-            delta = np.concatenate((teu[mine], -teu[mine][done]))
-            order = np.argsort(times, kind="stable")
-            out[f"corridor.{cor}.{d}"] = (times[order], np.cumsum(delta[order]))
-    return out
 
 
 def _stability(
@@ -262,18 +249,32 @@ def _stability(
     level: np.ndarray,
     horizon_h: float,
     floor: float,
+    saturated: bool,
 ) -> None:
     if horizon_h <= 0 or len(t) == 0:
         return
     g = growth(t, level, horizon_h / 2, horizon_h)
     k[f"growth_per_day.{where}"] = g.per_day
-    k[f"unstable.{where}"] = float(g.unstable(floor=floor))
+    k[f"unstable.{where}"] = float(saturated and g.unstable(floor=floor))
 
 
-def stability_kpis(containers: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+def stability_kpis(
+    containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: float
+) -> dict[str, float]:
+    """Growth of the TEU *waiting* (at the gate, for a train, a sailing or unloading) per
+    corridor and direction, over the second half of the window. Cargo can pile up without
+    bound only behind trains that leave (nearly) full."""
     k: dict[str, float] = {}
-    for where, (t, level) in backlog_levels(containers).items():
-        _stability(k, where, t, level, horizon_h, floor=20.0)
+    late = trains[trains["ran"] & (trains["t_departed"] >= horizon_h / 2)]
+    late = late[late["t_departed"] < horizon_h]
+    load = (
+        (late["teu"] / late["capacity_teu"])
+        .groupby([late["corridor"].astype(str), late["direction"].astype(str)])
+        .mean()
+    )
+    for (cor, d), (t, level) in state_levels(containers, WAITING).items():
+        full = bool(load.get((cor, d), 0.0) >= SATURATED)
+        _stability(k, f"corridor.{cor}.{d}", t, level, horizon_h, floor=20.0, saturated=full)
     return k
 
 
@@ -290,7 +291,7 @@ def compute_kpis(
     k = train_kpis(trains, horizon_h, list(corridors))
     k.update(container_kpis(containers, trains, horizon_h, hub))
     k.update(resource_kpis(queues, horizon_h))
-    k.update(stability_kpis(containers, horizon_h))
+    k.update(stability_kpis(containers, trains, horizon_h))
     k["unstable.count"] = float(sum(v for n, v in k.items() if n.startswith("unstable.")))
     return k
 

@@ -72,3 +72,54 @@ def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
             out[reached] = names[milestone]
     out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = "turned_away"
     return out
+
+
+WAITING: frozenset[str] = frozenset(
+    {
+        "at_gate",
+        "awaiting_yard",
+        "awaiting_train",
+        "awaiting_sailing",
+        "awaiting_departure",
+        "awaiting_unloading",
+    }
+)
+"""States in which a container queues for a resource or a departure (not travelling, not in
+customs, not held by a timer)."""
+
+
+def state_levels(
+    containers: pd.DataFrame, states: frozenset[str]
+) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """TEU in any of ``states`` over time, per (corridor, direction), as step functions
+    (change times ascending, level from each time on)."""
+    c = containers
+    out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    teu = c["teu"].to_numpy(dtype=float)
+    corridor = c["corridor"].astype(str).to_numpy()
+    direction = c["direction"].astype(str).to_numpy()
+    away = c["t_turned_away"].to_numpy(dtype=float)
+    for d, order, names in (
+        ("export", EXPORT_ORDER, EXPORT_STATES),
+        ("import", IMPORT_ORDER, IMPORT_STATES),
+    ):
+        mine = (direction == d) & np.isnan(away)
+        m = c.loc[mine, list(order)].to_numpy(dtype=float)
+        # the next milestone reached after each one (NaN: none yet)
+        after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
+        nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
+        cols = [j for j, name in enumerate(order) if names[name] in states]
+        if not cols:
+            continue
+        start, end = m[:, cols], nxt[:, cols]
+        w = np.repeat(teu[mine][:, None], len(cols), axis=1)
+        keys = np.repeat(corridor[mine][:, None], len(cols), axis=1)
+        began = ~np.isnan(start)
+        for cor in sorted(set(corridor[mine])):
+            sel = began & (keys == cor)
+            ended = sel & ~np.isnan(end)
+            times = np.concatenate((start[sel], end[ended]))
+            delta = np.concatenate((w[sel], -w[ended]))
+            order_ = np.argsort(times, kind="stable")
+            out[(cor, d)] = (times[order_], np.cumsum(delta[order_]))
+    return out

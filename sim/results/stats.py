@@ -202,10 +202,12 @@ class Growth:
         """Fitted rise over the whole window."""
         return self.per_day * self.span_days
 
-    def unstable(self, alpha: float = 0.01, relative: float = 0.5, floor: float = 2.0) -> bool:
+    def unstable(self, alpha: float = 0.01, relative: float = 0.25, floor: float = 2.0) -> bool:
         """Does the level grow for sure, and by much? Significant at ``alpha``, and a fitted
         rise over the window of at least ``relative`` × its mean level and at least ``floor``
-        (a queue that creeps by one item is not a queue that runs away)."""
+        (a queue that creeps by one item is not a queue that runs away). A queue growing
+        linearly since the run's start rises over the second half by half to two thirds of
+        its mean there; seasonal swings of a stable queue are a few per cent."""
         return self.p_value < alpha and self.growth >= relative * self.mean and self.growth >= floor
 
 
