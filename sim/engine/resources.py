@@ -31,9 +31,9 @@ class Resource:
         "_queue",
         "capacity",
         "env",
-        "moves",
         "in_use",
         "max_capacity",
+        "moves",
         "series",
         "where",
     )
