@@ -1,8 +1,9 @@
 """Trains: timetabled services of one corridor in one direction.
 
 A train is placed for loading ``open_h`` hours before its scheduled departure (at the hub on a
-siding, which it holds until it leaves). While open it takes the containers waiting for its
-corridor in arrival order, then any that become ready, as long as they fit.
+siding, which it holds until it leaves); when trains run more often than that, several stand
+at once. While open a train takes the containers waiting for its corridor in arrival order,
+then any that become ready, as long as they fit (the earliest-leaving open train first).
 
 At the hub, loading starts at the cut-off (``cutoff_h`` before the scheduled departure, or when
 the train is placed, if later): a handling unit (a crane or reach stacker, shared by every
@@ -112,26 +113,26 @@ class TrainService:
         """Containers ready for this service that no open train has taken yet."""
         self.departed = 0
         """Trains that have left so far (the service's progress, for the watchdog)."""
-        self._open: _Train | None = None
-        """The train taking containers now, if any."""
-        self._standing: _Train | None = None
-        """The train standing for loading (open, or closed and finishing its lifts)."""
+        self._open: list[_Train] = []
+        """Trains taking containers now, earliest departure first."""
+        self._standing: list[_Train] = []
+        """Trains standing for loading (open, or closed and finishing their lifts)."""
 
     def holding(self) -> list[int]:
         """Containers this service holds now: waiting, or on its open train (not yet gone)."""
-        on_train = self._standing.ids if self._standing is not None else []
-        return [*self.waiting, *on_train]
+        return [*self.waiting, *(cid for train in self._standing for cid in train.ids)]
 
     # -- containers -------------------------------------------------------------------------
 
     def ready(self, cid: int) -> None:
         """Container ``cid`` is ready to leave: put it on the open train or let it wait."""
-        train = self._open
-        if train is not None and train.teu + int(self.containers["teu"][cid]) <= self.capacity_teu:
-            self._join(train, cid)
-            self._full(train)
-        else:
-            self.waiting.append(cid)
+        size = int(self.containers["teu"][cid])
+        for train in self._open:
+            if train.teu + size <= self.capacity_teu:
+                self._join(train, cid)
+                self._full(train)
+                return
+        self.waiting.append(cid)
 
     def _join(self, train: _Train, cid: int) -> None:
         train.ids.append(cid)
@@ -207,73 +208,80 @@ class TrainService:
     # -- the train ----------------------------------------------------------------------------
 
     def run(self) -> simpy.events.ProcessGenerator:
+        """Process: each train is placed ``open_h`` before its departure (several may stand
+        at once when trains run more often than that)."""
+        env = self.env
+        for scheduled in self.timetable.departures.tolist():
+            open_at = scheduled - self.timetable.open_h
+            if open_at > env.now:
+                yield env.timeout(open_at - env.now)
+            env.process(self._train(scheduled))
+
+    def _train(self, scheduled: float) -> simpy.events.ProcessGenerator:
         env = self.env
         rows = self.trains
         route = self.route
         tt = self.timetable
         sidings = self.hub.sidings if self.hub is not None else None
-        for scheduled in tt.departures.tolist():
-            open_at = scheduled - tt.open_h
-            if open_at > env.now:
-                yield env.timeout(open_at - env.now)
-            if sidings is not None:
-                yield sidings.acquire(1)
-            row = rows.add(
-                train_id=rows.n,
-                corridor=route.corridor,
-                direction=route.direction,
-                origin=route.origin,
-                destination=route.destination,
-                policy=tt.policy,
-                capacity_teu=tt.capacity_teu,
-                t_scheduled=scheduled,
-                t_open=env.now,
-                teu=0,
-                containers=0,
-                ran=False,
-            )
-            train = _Train(row, env.event())
-            self._open = self._standing = train
-            self._absorb(train)
-            self._full(train)
-            cutoff = scheduled - tt.cutoff_h
-            if tt.policy == "when_full":
-                if not train.trigger.triggered and cutoff > env.now:
-                    yield train.trigger | env.timeout(cutoff - env.now)
-                self._start_loading(train)
-                if not train.trigger.triggered and scheduled > env.now:
-                    yield train.trigger | env.timeout(scheduled - env.now)
-            else:
-                if cutoff > env.now:
-                    yield env.timeout(cutoff - env.now)
-                self._start_loading(train)
-                if scheduled > env.now:
-                    yield env.timeout(scheduled - env.now)
-                if tt.policy == "min_load" and train.teu < tt.min_load_teu:
-                    train.holding = True
-                    if tt.max_hold_h > 0:
-                        yield train.trigger | env.timeout(tt.max_hold_h)
-            self._open = None
-            while train.lifting or train.unlifted:
-                train.idle = env.event()
-                self._lift(train)
-                yield train.idle
-            self._standing = None
-            if sidings is not None:
-                sidings.release(1)
-            rows["teu"][row] = train.teu
-            rows["containers"][row] = len(train.ids)
-            if not train.ids:
-                continue
-            self.departed += 1
-            rows["ran"][row] = True
-            rows["t_departed"][row] = env.now
-            ids = np.asarray(train.ids, dtype=np.int64)
-            self.containers["t_train_departed"][ids] = env.now
-            self.containers["train_id"][ids] = row
-            if self.on_departed is not None:
-                self.on_departed(train.teu)
-            env.process(self._journey(row, ids))
+        if sidings is not None:
+            yield sidings.acquire(1)
+        row = rows.add(
+            train_id=rows.n,
+            corridor=route.corridor,
+            direction=route.direction,
+            origin=route.origin,
+            destination=route.destination,
+            policy=tt.policy,
+            capacity_teu=tt.capacity_teu,
+            t_scheduled=scheduled,
+            t_open=env.now,
+            teu=0,
+            containers=0,
+            ran=False,
+        )
+        train = _Train(row, env.event())
+        self._open.append(train)
+        self._standing.append(train)
+        self._absorb(train)
+        self._full(train)
+        cutoff = scheduled - tt.cutoff_h
+        if tt.policy == "when_full":
+            if not train.trigger.triggered and cutoff > env.now:
+                yield train.trigger | env.timeout(cutoff - env.now)
+            self._start_loading(train)
+            if not train.trigger.triggered and scheduled > env.now:
+                yield train.trigger | env.timeout(scheduled - env.now)
+        else:
+            if cutoff > env.now:
+                yield env.timeout(cutoff - env.now)
+            self._start_loading(train)
+            if scheduled > env.now:
+                yield env.timeout(scheduled - env.now)
+            if tt.policy == "min_load" and train.teu < tt.min_load_teu:
+                train.holding = True
+                if tt.max_hold_h > 0:
+                    yield train.trigger | env.timeout(tt.max_hold_h)
+        self._open.remove(train)
+        while train.lifting or train.unlifted:
+            train.idle = env.event()
+            self._lift(train)
+            yield train.idle
+        self._standing.remove(train)
+        if sidings is not None:
+            sidings.release(1)
+        rows["teu"][row] = train.teu
+        rows["containers"][row] = len(train.ids)
+        if not train.ids:
+            return
+        self.departed += 1
+        rows["ran"][row] = True
+        rows["t_departed"][row] = env.now
+        ids = np.asarray(train.ids, dtype=np.int64)
+        self.containers["t_train_departed"][ids] = env.now
+        self.containers["train_id"][ids] = row
+        if self.on_departed is not None:
+            self.on_departed(train.teu)
+        env.process(self._journey(row, ids))
 
     def _journey(self, row: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
         env = self.env

@@ -11,7 +11,8 @@ the same thing:
   several are about as busy, since a resource waiting for the next one is held while it waits
   (a siding while its train waits for a crane); if none of them is near saturation, the
   busiest of the resources that only hold cargo while it waits for something else (tracks and
-  yard blocks).
+  yard blocks) — or, when that is the arrival tracks and arriving trains queue for yard
+  space, the import yard block they wait for.
 * **turned away**: the share of cargo that went by the competing route for want of room.
 """
 
@@ -38,6 +39,11 @@ SATURATED = 0.85
 """Utilisation from which a resource counts as a bottleneck."""
 NEAR = 0.02
 """Resources within this of the busiest count as "about as busy"."""
+BLOCKED_BY = {"tracks": "yard.import"}
+"""A holder whose units wait for another's space: trains stand on arrival tracks until the
+import block can take their load."""
+QUEUED = 0.5
+"""Mean requests waiting from which a resource counts as holding up those before it."""
 
 
 @dataclass(frozen=True)
@@ -108,5 +114,8 @@ def bottleneck(means: Mapping[str, float], hub: str) -> tuple[str, float] | None
         if top < SATURATED:
             continue
         _, where, v = max((f for f in found if f[2] >= top - NEAR), key=lambda f: f[0])
+        blocker = BLOCKED_BY.get(where.removeprefix(f"{hub}."))
+        if blocker is not None and means.get(f"queue.{hub}.{blocker}.mean", 0.0) >= QUEUED:
+            return f"{hub}.{blocker}", float(means.get(f"utilisation.{hub}.{blocker}", v))
         return where, v
     return None

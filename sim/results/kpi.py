@@ -372,5 +372,9 @@ UNITS = {
 
 
 def unit(name: str) -> str:
-    """The unit of a KPI, from its first name part."""
+    """The unit of a KPI, from its first name part (a ``.censored`` count is containers)."""
+    if name.endswith(".censored"):
+        return "containers"
+    if name.startswith("trains.waited"):
+        return "trains"
     return UNITS.get(name.split(".", 1)[0], "")

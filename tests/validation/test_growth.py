@@ -311,9 +311,7 @@ def test_the_stability_flag_is_off_for_the_baseline(baseline_run):
 
 def test_the_stability_flag_is_on_for_one_import_officer():
     """One officer instead of three, over the baseline's eight months (two replications)."""
-    result = run(
-        BASELINE, overrides={"replications": 2, "customs.import.officers": 1}, save=False
-    )
+    result = run(BASELINE, overrides={"replications": 2, "customs.import.officers": 1}, save=False)
     means = result.kpi_means()
     assert means["unstable.huaihua.customs.import.officers"] == 1.0
     assert means["growth_per_day.huaihua.customs.import.officers"] > 1
