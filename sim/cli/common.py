@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -103,6 +104,16 @@ def progress_bar(
             bar.update(task, completed=done, total=total, state=state)
 
         yield update
+
+
+def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
+    """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
+    from sim.results.health import diagnose
+
+    health = diagnose(means, hub)
+    for line in health.lines():
+        style = "bold red" if line.startswith("UNSTABLE") else "yellow"
+        out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
 
 
 def parse_sets(values: list[str] | None) -> dict[str, Any]:

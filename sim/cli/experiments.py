@@ -19,6 +19,7 @@ from sim.cli.common import (
     handled,
     out,
     parse_sets,
+    print_health,
     progress_bar,
 )
 from sim.cli.run import interruptible, warn_if_elsewhere
@@ -168,6 +169,8 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
+    print_health(result.a.kpi_means(), sa.hub, "A: ")
+    print_health(result.b.kpi_means(), sb.hub, "B: ")
     out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
 
 
@@ -279,6 +282,8 @@ def sweep(
         + f" — {man['wall_s']:.1f} s"
     )
     out.print(sweep_table(result.summary, result.levers, names, title))
+    for point, label, means in result.point_means():
+        print_health(means, plan.scenarios[point].hub, f"point {point} ({label}): ")
     out.print(
         f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"

@@ -18,6 +18,7 @@ from sim.cli.common import (
     kpi_table,
     out,
     parse_sets,
+    print_health,
     progress_bar,
 )
 from sim.experiment import api
@@ -131,6 +132,7 @@ def run(
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
     out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
+    print_health(result.kpi_means(), scn.hub)
     out.print(f"Results: [bold]{result.path}[/bold]  (every KPI: summary.csv; tables: *.parquet)")
     if result.manifest.get("run_id"):
         out.print(f"Run id:  {result.manifest['run_id']}  (sim.load(id); landport runs)")

@@ -407,6 +407,15 @@ class SweepResult(Tables):
         """One KPI's summary rows, one per point, with the lever columns."""
         return self.summary.loc[self.summary["kpi"] == kpi].reset_index(drop=True)
 
+    def point_means(self) -> list[tuple[int, str, dict[str, float]]]:
+        """(point, its levers as ``path=value`` text, KPI name → mean) for every point."""
+        out = []
+        for k, rows in self.summary.groupby("point", sort=True):
+            lev = self.points.loc[self.points["point"] == k].iloc[0]
+            label = ", ".join(f"{lv}={lev[lv]}" for lv in self.levers)
+            out.append((int(k), label, dict(zip(rows["kpi"], rows["mean"], strict=True))))
+        return out
+
 
 def _lever_frame(points: list[dict[str, Any]], levers: list[str]) -> pd.DataFrame:
     rows = [{"point": k, **{lv: p.get(lv) for lv in levers}} for k, p in enumerate(points)]
