@@ -1,20 +1,20 @@
 """Shared pieces of the command line: the Typer app, consoles, error handling, progress,
 KPI tables.
 
-Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder), 130
-interrupted (Ctrl-C).
+Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder).
 """
 
 from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -43,14 +43,13 @@ app = typer.Typer(
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Expected errors → a clear message and exit 2, never a traceback; Ctrl-C → one line and
-    exit 130; catalogue warnings (a locked or damaged results catalogue never loses a run) →
-    one line each."""
+    """Expected errors → a clear message and exit 2, never a traceback; catalogue warnings
+    (a locked or damaged results catalogue never loses a run) → one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", catalog.CatalogWarning)
         try:
@@ -62,9 +61,6 @@ def handled() -> Iterator[None]:
         except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except KeyboardInterrupt:
-            err.print("[yellow]interrupted[/yellow]", highlight=False)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             for w in caught:
                 if issubclass(w.category, catalog.CatalogWarning):
@@ -108,6 +104,16 @@ def progress_bar(
             bar.update(task, completed=done, total=total, state=state)
 
         yield update
+
+
+def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
+    """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
+    from sim.results.health import diagnose
+
+    health = diagnose(means, hub)
+    for line in health.lines():
+        style = "bold red" if line.startswith("UNSTABLE") else "yellow"
+        out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
 
 
 def parse_sets(values: list[str] | None) -> dict[str, Any]:

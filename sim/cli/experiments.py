@@ -13,18 +13,19 @@ from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
-    EXIT_INTERRUPTED,
     app,
     err,
     fmt,
     handled,
     out,
     parse_sets,
+    print_health,
     progress_bar,
 )
+from sim.cli.run import interruptible, warn_if_elsewhere
 from sim.experiment.api import DEFAULT_ROOT
 from sim.experiment.compare import compare as run_compare
-from sim.experiment.sweep import SweepInterrupted, split_sets
+from sim.experiment.sweep import split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
@@ -126,11 +127,14 @@ def compare(
 
         sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
         reps = replications or sa.replications
-        with progress_bar(
-            f"{sa.name} vs {sb.name}: 2 × {reps} replications",
-            workers=workers,
-            dask_scheduler=dask_scheduler,
-        ) as update:
+        with (
+            interruptible("comparison"),
+            progress_bar(
+                f"{sa.name} vs {sb.name}: 2 × {reps} replications",
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+            ) as update,
+        ):
             result = run_compare(
                 a,
                 b,
@@ -143,6 +147,7 @@ def compare(
                 overrides=overrides,
                 progress=update,
             )
+        warn_if_elsewhere(out_dir, result.path, "comparison")
     man = result.manifest
     if as_json:
         payload = {
@@ -164,6 +169,8 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
+    print_health(result.a.kpi_means(), sa.hub, "A: ")
+    print_health(result.b.kpi_means(), sb.hub, "B: ")
     out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
 
 
@@ -238,28 +245,24 @@ def sweep(
         )
         n = len(plan.points)
         label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
-        try:
-            with progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update:
-                result = run_sweep(
-                    scenario,
-                    levers,
-                    overrides=overrides,
-                    seed=seed,
-                    replications=replications,
-                    workers=workers,
-                    dask_scheduler=dask_scheduler,
-                    out=out_dir,
-                    root=root,
-                    resume=resume,
-                    progress=update,
-                )
-        except SweepInterrupted as stop:
-            err.print(
-                f"[yellow]interrupted:[/yellow] {stop.done} of {stop.total} points are saved in "
-                f"{stop.folder}; run the same command with --resume to finish",
-                highlight=False,
+        with (
+            interruptible("sweep"),
+            progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
+        ):
+            result = run_sweep(
+                scenario,
+                levers,
+                overrides=overrides,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                out=out_dir,
+                root=root,
+                resume=resume,
+                progress=update,
             )
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+        warn_if_elsewhere(out_dir, result.path, "sweep")
     man = result.manifest
     if as_json:
         payload = {
@@ -279,6 +282,8 @@ def sweep(
         + f" — {man['wall_s']:.1f} s"
     )
     out.print(sweep_table(result.summary, result.levers, names, title))
+    for point, label, means in result.point_means():
+        print_health(means, plan.scenarios[point].hub, f"point {point} ({label}): ")
     out.print(
         f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
@@ -347,8 +352,9 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
         f"Catalogue rebuilt: {by_kind}; {counts['kpis']:,} KPI rows → {counts['path']}",
         highlight=False,
     )
-    for folder, reason in counts["skipped"]:
-        err.print(f"[yellow]skipped[/yellow] {folder}: {reason}", highlight=False)
+    for folder, reason in counts["skipped"]:  # the reason names the damaged file
+        shown = reason if reason.startswith(folder) else f"{folder}: {reason}"
+        err.print(f"[yellow]skipped[/yellow] {shown}", highlight=False, soft_wrap=True)
 
 
 @catalog_app.command("query")

@@ -10,7 +10,7 @@ import typer
 
 from sim.cli.common import app, err, handled, out
 from sim.experiment import api
-from sim.results.store import RunFolderError
+from sim.results.store import RunFolderError, writing
 
 
 class ReportFormat(StrEnum):
@@ -43,7 +43,8 @@ def report(
     with handled():
         result = load_run_arg(run)
         err.print(f"Drawing the figures of {result.path} …", highlight=False)
-        path = write_report(result, fmt.value)
+        with writing(result.path, "cannot write the report"):
+            path = write_report(result, fmt.value)
     out.print(f"Report: [bold]{path}[/bold]")
 
 

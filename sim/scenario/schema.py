@@ -164,7 +164,10 @@ class Headway(Strict):
 
 
 def schedule_kind(value: Any) -> str:
-    """``weekly`` if the mapping names days or times, else ``headway``."""
+    """``periods`` for a list, ``weekly`` if the mapping names days or times, else
+    ``headway``."""
+    if isinstance(value, list):
+        return "periods"
     if isinstance(value, dict):
         return "weekly" if "days" in value or "times" in value else "headway"
     return "weekly" if isinstance(value, Weekly) else "headway"
@@ -178,27 +181,44 @@ Schedule = Annotated[
 
 
 class Booking(Strict):
-    """When FCL cargo booked on a train reaches the train's origin terminal.
+    """Cargo books a slot on a train before it comes to the train's origin terminal.
 
-    Cargo booked since the previous departure is delivered, in booking order, spread evenly
-    between ``window_h`` and ``cutoff_h`` hours before the departure (but never before it was
-    booked). Without a booking, cargo arrives as soon as it exists and waits for the train.
+    A shipment is booked, when it is ready, on the first train it can still catch (its cut-off
+    not passed) that has room for it; trains are booked up to their capacity. If no train with
+    room leaves within ``max_delay_h`` of the first train it could catch, the cargo is turned
+    away to the corridor's competing route (and counted). With ``window_h``, booked FCL cargo
+    reaches the terminal, in booking order, spread evenly between ``window_h`` hours before
+    the departure and the service's cut-off (never before it is ready); without it, cargo
+    comes as soon as it is ready and waits in the yard for its train.
     """
 
-    window_h: PositiveFloat
-    cutoff_h: NonNegativeFloat
+    window_h: PositiveFloat | None = Field(
+        None,
+        description="FCL cargo reaches the terminal no earlier than this before its train "
+        "(land corridors with rare trains); null: as soon as it is ready",
+    )
+    max_delay_h: NonNegativeFloat = Field(
+        description="longest a shipper waits beyond the first train it could catch; "
+        "cargo that cannot be booked within it goes by the competing route"
+    )
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Booking:
-        if self.cutoff_h >= self.window_h:
-            raise ValueError("cutoff_h must be less than window_h")
-        return self
+
+class Period(Strict):
+    """A timetable in force from a date on (until the next period's date)."""
+
+    from_: dt.date = Field(alias="from", description="first day of this timetable")
+    schedule: Schedule
 
 
 class TrainService(Strict):
     """Trains of one corridor in one direction."""
 
-    schedule: Schedule
+    schedule: Annotated[
+        Annotated[Weekly, Tag("weekly")]
+        | Annotated[Headway, Tag("headway")]
+        | Annotated[list[Period], Tag("periods")],
+        Discriminator(schedule_kind),
+    ] = Field(description="one timetable, or a list of timetables each in force from a date on")
     capacity_teu: PositiveInt
     policy: Literal["timetable", "when_full", "min_load"] = Field(
         description="timetable: leave on time with what is loaded; when_full: leave as soon "
@@ -207,16 +227,31 @@ class TrainService(Strict):
     open_h: NonNegativeFloat = Field(
         description="hours before the scheduled departure that the train is placed for loading"
     )
+    cutoff_h: NonNegativeFloat = Field(
+        description="cargo must be cleared this many hours before the scheduled departure; "
+        "loading starts then, and later cargo waits for the next train"
+    )
     min_load_teu: int = Field(0, ge=0)
     max_hold_h: NonNegativeFloat = 0.0
     booking: Booking | None = Field(
         None,
-        description="FCL cargo reaches the origin terminal shortly before its booked "
-        "train (land corridors); null: as soon as it exists",
+        description="cargo books a slot on a train before it comes (and is turned away when "
+        "none has room in time); null: cargo comes as soon as it is ready, unbooked",
     )
 
     @model_validator(mode="after")
     def _policy(self) -> TrainService:
+        if self.cutoff_h > self.open_h:
+            raise ValueError("cutoff_h must not exceed open_h: a train is placed before loading")
+        window = self.booking.window_h if self.booking is not None else None
+        if window is not None and window <= self.cutoff_h:
+            raise ValueError("booking.window_h must exceed cutoff_h")
+        if isinstance(self.schedule, list):
+            if not self.schedule:
+                raise ValueError("schedule: expected a timetable or a non-empty list of periods")
+            dates = [p.from_ for p in self.schedule]
+            if dates != sorted(set(dates)):
+                raise ValueError("schedule: periods must be in date order, one per date")
         if self.policy == "min_load":
             if not 1 <= self.min_load_teu <= self.capacity_teu:
                 raise ValueError("policy min_load needs 1 <= min_load_teu <= capacity_teu")
@@ -234,11 +269,23 @@ class Trains(Strict):
 
 
 class Crossing(Strict):
-    """Dwell of a whole train at a border station or sea port, in hours."""
+    """Dwell of a whole train at a border station or sea port, in hours.
 
-    technical_h: Dist = Field(description="locomotive change, transshipment or shunting")
+    "Four customs as one" removes the Chinese side's re-declaration only; the neighbouring
+    country's formalities (``foreign_h``) and the technical stop remain.
+    """
+
+    technical_h: Dist = Field(
+        description="locomotive and crew change, gauge change, transshipment or shunting"
+    )
     customs_h: Dist = Field(
-        description="customs re-declaration; skipped when the corridor has four_customs_as_one"
+        description="Chinese-side customs re-declaration; skipped when the corridor has "
+        "four_customs_as_one"
+    )
+    foreign_h: Dist = Field(
+        ConstantDist(dist="constant", value=0.0),
+        description="the neighbouring country's border formalities (e.g. Lao customs at "
+        "Boten); never skipped",
     )
 
 
@@ -250,14 +297,42 @@ class Place(Strict):
 
 
 class Leg(Strict):
-    """A rail line between two places, the same in both directions."""
+    """A rail line between two places, the same in both directions.
+
+    A line run by more than one railway group gives ``sections`` (group → km); its tariff is
+    shared by distance, and each group's discount applies to its own section only.
+    """
 
     a: str = Field(alias="from")
     b: str = Field(alias="to")
     distance_km: PositiveFloat
     run_time_h: Dist
-    bureau: str = Field(description="railway operator; discounts are set per bureau")
+    bureau: str | None = Field(
+        None, description="railway operator of the whole leg; discounts are set per bureau"
+    )
+    sections: dict[str, PositiveFloat] | None = Field(
+        None, description="railway operator → km, for a leg run by several; sums to distance_km"
+    )
     tariff_cny_per_teu: NonNegativeFloat = Field(description="list tariff before discount")
+
+    @model_validator(mode="after")
+    def _operators(self) -> Leg:
+        if (self.bureau is None) == (self.sections is None):
+            raise ValueError("expected exactly one of bureau or sections")
+        if self.sections is not None:
+            total = sum(self.sections.values())
+            if abs(total - self.distance_km) > 0.5:
+                raise ValueError(
+                    f"sections add up to {total:g} km; expected distance_km ({self.distance_km:g})"
+                )
+        return self
+
+    def bureau_km(self) -> dict[str, float]:
+        """Railway operator → km of this leg it runs."""
+        if self.sections is not None:
+            return dict(self.sections)
+        assert self.bureau is not None
+        return {self.bureau: self.distance_km}
 
 
 class Network(Strict):
@@ -276,6 +351,10 @@ class Competitor(Strict):
 
 class Corridor(Strict):
     label: str
+    enabled: bool = Field(
+        True,
+        description="false: no trains run and the corridor's cargo goes by its competing route",
+    )
     path: list[str] = Field(min_length=2, description="places from the hub outwards")
     four_customs_as_one: bool = Field(
         description="a declaration cleared at the hub is not cleared again at the border or port"
@@ -285,16 +364,27 @@ class Corridor(Strict):
 
 
 class SeaService(Strict):
-    """A weekly liner service between the rail–sea port and one overseas port."""
+    """A weekly liner service between the rail–sea port and one overseas port.
+
+    Each sailing has ``slots_teu`` for the hub's cargo in each direction. A container must be
+    at the quay ``cutoff_h`` before the sailing; one that misses the cut-off or finds the
+    slots taken rolls to the next sailing (counted).
+    """
 
     sailings: Weekly
     transit_h: Dist
     freight_cny_per_teu: NonNegativeFloat
+    slots_teu: PositiveInt = Field(description="slots per sailing, each direction")
+    cutoff_h: NonNegativeFloat = Field(description="container-yard cut-off before sailing")
 
 
 class Sea(Strict):
     port: str = Field(description="the rail–sea transfer port (a place of kind seaport)")
     corridor: str = Field(description="the corridor whose trains serve that port")
+    max_delay_h: NonNegativeFloat = Field(
+        description="import cargo overseas is booked on the first sailing with free slots; "
+        "if that leaves more than this after the first it could catch, it is turned away"
+    )
     services: dict[str, SeaService] = Field(description="overseas port → service")
 
 
@@ -307,12 +397,48 @@ class Gate(Strict):
 
 
 class Yard(Strict):
+    """Container yard in two reserved blocks: exports waiting for trains, imports waiting
+    for customs and collection. Neither direction may use the other's block."""
+
     capacity_teu: PositiveInt
+    import_share: float = Field(
+        gt=0.0, lt=1.0, description="share of capacity_teu reserved for imports"
+    )
+
+    @property
+    def import_teu(self) -> int:
+        return round(self.capacity_teu * self.import_share)
+
+    @property
+    def export_teu(self) -> int:
+        return self.capacity_teu - self.import_teu
+
+
+class Tracks(Strict):
+    """Arrival/departure tracks, where arriving trains are received and stand until worked.
+
+    Export trains leave straight from their siding, so only arriving trains use them: a track
+    is held for the reception (arrival inspection, locomotive off) and then until yard space
+    and a siding are free.
+    """
+
+    count: PositiveInt = Field(
+        description="tracks for arriving trains; with none free a train waits outside the hub"
+    )
+    reception_h: Dist = Field(description="arrival inspection and uncoupling on the track")
 
 
 class Sidings(Strict):
+    """Working sidings: export trains are loaded and import trains unloaded on them."""
+
     count: PositiveInt
-    handling_teu_per_h: PositiveFloat = Field(description="loading or unloading rate per siding")
+
+
+class Handling(Strict):
+    """Equipment that lifts containers between train and yard (gantry cranes, reach stackers)."""
+
+    units: PositiveInt = Field(description="trains that can be worked at once")
+    teu_per_h: PositiveFloat = Field(description="lifting rate of one unit working a train")
 
 
 class Consolidation(Strict):
@@ -331,7 +457,9 @@ class Deconsolidation(Strict):
 class Terminal(Strict):
     gate: Gate
     yard: Yard
+    tracks: Tracks
     sidings: Sidings
+    handling: Handling
     consolidation: Consolidation
     deconsolidation: Deconsolidation
     pickup_h: Dist = Field(description="wait for the consignee's truck after release (imports)")
@@ -463,6 +591,16 @@ class Demand(Strict):
 # ---------------------------------------------------------------------------- scenario
 
 
+class Watchdog(Strict):
+    """A run stops with an error where work waits and nothing moves."""
+
+    stall_h: PositiveFloat = Field(
+        336.0,
+        description="hours a resource (or a train service) may have work waiting without "
+        "serving any before the run is stopped as stuck; closed resources do not count",
+    )
+
+
 class Scenario(Strict):
     """A whole, validated scenario."""
 
@@ -485,6 +623,7 @@ class Scenario(Strict):
     regions: dict[str, Region]
     tariffs: Tariffs
     demand: Demand
+    watchdog: Watchdog = Watchdog()
 
     @model_validator(mode="after")
     def _dates(self) -> Scenario:
@@ -517,10 +656,12 @@ def check_references(s: Scenario) -> list[Problem]:
         for end, name in (("from", leg.a), ("to", leg.b)):
             if name not in places:
                 problems.append((("network", "legs", i, end), _unknown("place", name, places)))
-        if leg.bureau not in bureaus:
-            problems.append(
-                (("network", "legs", i, "bureau"), _unknown("bureau", leg.bureau, bureaus))
-            )
+        for bureau in leg.bureau_km():
+            if bureau not in bureaus:
+                field = "bureau" if leg.sections is None else "sections"
+                problems.append(
+                    (("network", "legs", i, field), _unknown("bureau", bureau, bureaus))
+                )
         legs.add(frozenset((leg.a, leg.b)))
     for levers, where in (
         (s.tariffs, ("tariffs",)),
@@ -561,23 +702,25 @@ def check_references(s: Scenario) -> list[Problem]:
         for port in s.sea.services:
             if port not in places:
                 problems.append((("sea", "services", port), _unknown("place", port, places)))
-    yard = s.terminal.yard.capacity_teu
+    yard = s.terminal.yard
     for cname, corridor in s.corridors.items():
-        # An arriving import train is unloaded only once the yard can hold its whole load.
-        if corridor.trains.import_.capacity_teu > yard:
+        # An arriving import train is unloaded only once the import block can hold its load.
+        if corridor.enabled and corridor.trains.import_.capacity_teu > yard.import_teu:
             problems.append(
                 (
-                    ("terminal", "yard", "capacity_teu"),
-                    f"expected at least {corridor.trains.import_.capacity_teu} TEU, the "
-                    f"capacity of an import train of corridor {cname!r}; found {yard}",
+                    ("terminal", "yard"),
+                    f"expected an import block (capacity_teu × import_share) of at least "
+                    f"{corridor.trains.import_.capacity_teu} TEU, the capacity of an import "
+                    f"train of corridor {cname!r}; found {yard.import_teu}",
                 )
             )
             break
-    if yard < 2:
+    if min(yard.import_teu, yard.export_teu) < 2:
         problems.append(
             (
-                ("terminal", "yard", "capacity_teu"),
-                f"expected at least 2 TEU (one 40 ft box); found {yard}",
+                ("terminal", "yard"),
+                f"expected at least 2 TEU (one 40 ft box) in each block; found "
+                f"{yard.export_teu} for exports and {yard.import_teu} for imports",
             )
         )
     sea_corridor = s.sea.corridor if s.sea else None

@@ -66,7 +66,7 @@ def big_result(n: int) -> np.ndarray:
     return np.full(n, 7.0)
 
 
-def test_worker_results_come_back_through_files_that_are_then_removed():
+def test_big_worker_results_come_back_whole_and_leave_no_temporary_files():
     before = set(glob.glob(os.path.join(tempfile.gettempdir(), "landport-results-*")))
     out = execute(big_result, [(1_000_000,)] * 4, workers=2)
     assert all(len(a) == 1_000_000 and a[0] == 7.0 for a in out)
