@@ -174,16 +174,19 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         with Client(address, timeout="20s") as client:
             client.wait_for_workers(2, timeout=60)
-        yield address
+            yield address
+            client.shutdown()  # the scheduler and its workers end by themselves
+        for p in procs:
+            p.wait(timeout=15)
     finally:
-        for p in reversed(procs):  # workers first, then the scheduler
-            p.terminate()
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
+        for p in reversed(procs):  # whatever is left: workers first, then the scheduler
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait(timeout=5)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
