@@ -269,12 +269,13 @@ def _exit_when_gone(pid: int, scratch: str) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Does process ``pid`` exist (as far as signal 0 can tell: a reused pid counts)?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # pragma: no cover - a process of another user took the pid
-        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
     return True
 
 
