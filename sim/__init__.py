@@ -16,11 +16,8 @@ The public API, shared by the command line and notebooks::
 See the README for the tour.
 """
 
-from sim.experiment.api import load, run
-from sim.experiment.compare import CompareResult, compare
-from sim.experiment.sweep import SweepResult, sweep
+from sim.experiment.api import CompareResult, RunResult, SweepResult, compare, load, run, sweep
 from sim.results.catalog import list_runs as runs
-from sim.results.run import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"

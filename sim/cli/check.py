@@ -1,5 +1,5 @@
 """``landport check``: the baseline regression check that CI runs (see
-:mod:`sim.experiment.check` for what is compared and the band rule)."""
+:mod:`sim.experiment.regression` for what is compared and the band rule)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sim.cli.common import (
     print_health,
     progress_bar,
 )
-from sim.experiment import check as chk
+from sim.experiment import regression
 from sim.results.published import SOURCE, TOLERANCE, WINDOW
 
 _STYLE = {
@@ -36,7 +36,7 @@ _STYLE = {
 
 def _num(value: float, unit: str) -> str:
     """Like :func:`fmt`, but a mean of counts over replications keeps one decimal."""
-    if unit in chk.COUNT_UNITS and value == value:
+    if unit in regression.COUNT_UNITS and value == value:
         return f"{value:,.1f}"
     return fmt(value, unit)
 
@@ -48,7 +48,7 @@ def _signed(value: float, unit: str) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
-def _table(report: chk.CheckReport, title: str) -> Table:
+def _table(report: regression.CheckReport, title: str) -> Table:
     published = report.comparable_to_published
     table = Table(title=title, title_justify="left", header_style="bold")
     names = [r.name for r in report.rows]
@@ -82,7 +82,7 @@ def _table(report: chk.CheckReport, title: str) -> Table:
     return table
 
 
-def _calibration_table(report: chk.CheckReport) -> Table:
+def _calibration_table(report: regression.CheckReport) -> Table:
     table = Table(
         title=f"Published 2023 figures beside the model ({SOURCE})",
         title_justify="left",
@@ -91,7 +91,7 @@ def _calibration_table(report: chk.CheckReport) -> Table:
     table.add_column("figure", no_wrap=True)
     for name in ("published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
         table.add_column(name, justify="right")
-    for name, published, mean, hw, dev, ok in chk.calibration(report.summary):
+    for name, published, mean, hw, dev, ok in regression.calibration(report.summary):
         u = "trains" if name.startswith("trains") else "h"
         table.add_row(
             name,
@@ -104,7 +104,7 @@ def _calibration_table(report: chk.CheckReport) -> Table:
     return table
 
 
-def _verdict(report: chk.CheckReport, con: Console) -> None:
+def _verdict(report: regression.CheckReport, con: Console) -> None:
     band = report.band_failures
     if band:
         listed = ", ".join(
@@ -115,12 +115,13 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
         )
         con.print(
             f"[bold red]Statistical check FAILED[/]: {len(band)} KPI(s) outside the "
-            f"{chk.CONFIDENCE:.0%} band: {listed}",
+            f"{regression.CONFIDENCE:.0%} band: {listed}",
             highlight=False,
         )
     else:
         con.print(
-            f"[green]Statistical check passed[/]: every KPI within its {chk.CONFIDENCE:.0%} band.",
+            "[green]Statistical check passed[/]: every KPI within its "
+            f"{regression.CONFIDENCE:.0%} band.",
             highlight=False,
         )
     differ = report.not_identical
@@ -148,7 +149,7 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
             f"({report.exact_reason})"
             + (
                 "; all within the statistical band. If the change was intended, review it "
-                f"and record it with `{chk.REGENERATE}`."
+                f"and record it with `{regression.REGENERATE}`."
                 if within
                 else "."
             ),
@@ -156,7 +157,7 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
         )
 
 
-def _header(report: chk.CheckReport) -> str:
+def _header(report: regression.CheckReport) -> str:
     b, c = report.baseline, report.current
     return (
         f"Baseline {report.baseline_path}: scenario {b.scenario_name} ({b.scenario_hash}), "
@@ -171,14 +172,14 @@ def _header(report: chk.CheckReport) -> str:
 def check(
     baseline: Annotated[
         Path, typer.Option(help="Baseline KPI file to compare with (or to write with --update).")
-    ] = chk.DEFAULT_BASELINE,
+    ] = regression.DEFAULT_BASELINE,
     update: Annotated[
         bool,
         typer.Option("--update", help="Run the scenario and rewrite the baseline file from it."),
     ] = False,
     scenario: Annotated[
         Path, typer.Option(help="Scenario to run (default: the committed baseline).")
-    ] = chk.DEFAULT_SCENARIO,
+    ] = regression.DEFAULT_SCENARIO,
     exact: Annotated[
         bool,
         typer.Option(
@@ -213,7 +214,7 @@ def check(
                     )
                     raise typer.Exit(EXIT_BAD_INPUT)
                 with progress_bar(f"{scenario}: baseline run", quiet) as progress:
-                    new, report = chk.update_baseline(
+                    new, report = regression.update_baseline(
                         scenario, baseline, workers=workers, progress=progress
                     )
                 if report is not None:
@@ -227,7 +228,7 @@ def check(
                 return
             overrides = parse_sets(set_)
             with progress_bar(f"{scenario}: regression check", quiet) as progress:
-                report = chk.run_check(
+                report = regression.run_check(
                     scenario,
                     baseline,
                     exact=exact,
@@ -235,7 +236,7 @@ def check(
                     workers=workers,
                     progress=progress,
                 )
-        except chk.BaselineError as exc:
+        except regression.BaselineError as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     con.print(_header(report), highlight=False)

@@ -23,9 +23,9 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.cli.run import interruptible, warn_if_elsewhere
-from sim.experiment.api import DEFAULT_ROOT
+from sim.experiment.api import DEFAULT_ROOT, as_scenario
 from sim.experiment.compare import compare as run_compare
-from sim.experiment.sweep import split_sets
+from sim.experiment.design import plan_sweep, split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
@@ -123,8 +123,6 @@ def compare(
     whether it is significant, and how much pairing narrowed the CI."""
     with handled():
         overrides = parse_sets(set_)
-        from sim.experiment.api import as_scenario
-
         sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
         reps = replications or sa.replications
         with (
@@ -236,8 +234,6 @@ def sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
-    from sim.experiment.sweep import plan_sweep
-
     with handled():
         overrides, levers = split_sets(set_ or [])
         plan = plan_sweep(

@@ -22,7 +22,7 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import api
-from sim.experiment.sweep import SweepInterrupted
+from sim.experiment.api import SweepInterrupted
 from sim.results import store
 from sim.results.kpi import HEADLINE
 from sim.results.published import WINDOW as PUBLISHED_WINDOW

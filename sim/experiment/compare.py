@@ -29,17 +29,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.api import (
+from sim.experiment.backends import Progress, describe_backend, execute
+from sim.experiment.manifest import manifest
+from sim.experiment.runner import run_one
+from sim.experiment.runs import (
     DEFAULT_ROOT,
     ScenarioLike,
     as_scenario,
     assemble,
     estimate_bytes,
+    file_of,
     saved,
 )
-from sim.experiment.backends import Progress, describe_backend, execute
-from sim.experiment.manifest import manifest
-from sim.experiment.runner import run_one
 from sim.results import catalog, store
 from sim.results.kpi import unit
 from sim.results.run import RunResult, load_run
@@ -226,7 +227,7 @@ def _compare(
                 scn,
                 mine,
                 seed=seed,
-                scenario_file=_file(source),
+                scenario_file=file_of(source),
                 overrides=overrides,
                 wall_s=wall_s,
                 backend=backend,
@@ -238,9 +239,9 @@ def _compare(
         kind="compare",
         run_id=catalog.new_run_id(),
         scenario=f"{sa.name} vs {sb.name}",
-        scenario_file=f"{_file(a)} vs {_file(b)}",
-        a={"scenario": sa.name, "scenario_file": _file(a), "scenario_hash": scenario_hash(sa)},
-        b={"scenario": sb.name, "scenario_file": _file(b), "scenario_hash": scenario_hash(sb)},
+        scenario_file=f"{file_of(a)} vs {file_of(b)}",
+        a={"scenario": sa.name, "scenario_file": file_of(a), "scenario_hash": scenario_hash(sa)},
+        b={"scenario": sb.name, "scenario_file": file_of(b), "scenario_hash": scenario_hash(sb)},
         seed=seed,
         replications=reps,
         common_random_numbers=True,
@@ -250,10 +251,6 @@ def _compare(
         backend=backend,
     )
     return CompareResult(ra, rb, comparison_table(ra.kpis, rb.kpis), man)
-
-
-def _file(source: ScenarioLike) -> str | None:
-    return None if isinstance(source, Scenario) else str(source)
 
 
 def load_compare(folder: str | Path) -> CompareResult:

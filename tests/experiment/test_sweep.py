@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 import sim
 from sim.cli import app
-from sim.experiment.sweep import SweepResult, parse_lever, plan_sweep, split_sets
+from sim.experiment.design import parse_lever, plan_sweep, split_sets
+from sim.experiment.sweep import SweepResult
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError
 from tests.conftest import MMC, ROOT
