@@ -43,7 +43,8 @@ app = typer.Typer(
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_BAD_INPUT = 2
+"""Exit status of bad input (a scenario file, an option or a folder); a failed check is 1."""
 
 
 @contextmanager

@@ -30,7 +30,6 @@ file named by the ``LANDPORT_CATALOG`` environment variable (``off`` disables it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -185,11 +184,6 @@ class Entry:
     kpis: pd.DataFrame
 
 
-def legacy_id(folder: Path) -> str:
-    """A stable id for a folder whose manifest predates run ids (from its absolute path)."""
-    return hashlib.blake2b(str(folder.resolve()).encode(), digest_size=5).hexdigest()
-
-
 def _utc(text: Any) -> pd.Timestamp | None:
     if not text:
         return None
@@ -215,7 +209,11 @@ def describe_folder(folder: str | Path) -> Entry:
     man = store.read_manifest(folder)
     kind = man.get("kind", "run")
     _check_bigint(man, ("seed", "replications", "events"), folder)
-    run_id = str(man.get("run_id") or legacy_id(folder))
+    run_id = man.get("run_id")
+    if not isinstance(run_id, str) or not run_id:
+        raise store.RunFolderError(
+            f"{folder / 'manifest.json'}: run_id: missing; every landport manifest records it"
+        )
     run = {
         "id": run_id,
         "kind": kind,

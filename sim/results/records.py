@@ -8,26 +8,6 @@ the run ended). ``*_at`` timestamp columns are added when tables are built.
 
 from __future__ import annotations
 
-CONTAINER_MILESTONES: tuple[str, ...] = (
-    "t_created",
-    "t_gate_in",
-    "t_consolidated",
-    "t_yard_in",
-    "t_customs_start",
-    "t_customs_end",
-    "t_loaded",
-    "t_train_departed",
-    "t_border",
-    "t_train_arrived",
-    "t_port",
-    "t_vessel",
-    "t_delivered",
-    "t_turned_away",
-)
-"""Every milestone column; which ones a container passes depends on its direction.
-``t_turned_away``: no train or sailing had room in time (or its corridor is switched off), so
-the cargo went by the competing route; such a container passes no other milestone."""
-
 EXPORT_ORDER: tuple[str, ...] = (
     "t_created",
     "t_gate_in",
@@ -61,6 +41,12 @@ IMPORT_ORDER: tuple[str, ...] = (
     "t_delivered",
 )
 """Import flow order: vessel → port → train → border → hub yard → customs → (LCL) → out."""
+
+CONTAINER_MILESTONES: tuple[str, ...] = (*EXPORT_ORDER, "t_turned_away")
+"""Every milestone column: those of both flow orders (the same milestones, here in export
+order) and ``t_turned_away``: no train or sailing had room in time (or its corridor is
+switched off), so the cargo went by the competing route; such a container passes no other
+milestone. Which milestones a container passes depends on its direction."""
 
 CONTAINER_COLUMNS: dict[str, object] = {
     "container_id": int,
@@ -138,11 +124,4 @@ VESSEL_COLUMNS: dict[str, object] = {
     "t_arrived": float,
     "teu": int,
     "containers": int,
-}
-
-TABLES: dict[str, dict[str, object]] = {
-    "containers": CONTAINER_COLUMNS,
-    "shipments": SHIPMENT_COLUMNS,
-    "trains": TRAIN_COLUMNS,
-    "vessels": VESSEL_COLUMNS,
 }
