@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -82,7 +83,7 @@ def _table(report: regression.CheckReport, title: str) -> Table:
     return table
 
 
-def _calibration_table(report: regression.CheckReport) -> Table:
+def _calibration_table(summary: pd.DataFrame) -> Table:
     table = Table(
         title=f"Published 2023 figures beside the model ({SOURCE})",
         title_justify="left",
@@ -91,7 +92,7 @@ def _calibration_table(report: regression.CheckReport) -> Table:
     table.add_column("figure", no_wrap=True)
     for name in ("published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
         table.add_column(name, justify="right")
-    for name, published, mean, hw, dev, ok in regression.calibration(report.summary):
+    for name, published, mean, hw, dev, ok in regression.calibration(summary):
         u = "trains" if name.startswith("trains") else "h"
         table.add_row(
             name,
@@ -246,8 +247,8 @@ def check(
     if report.summary is not None:
         means = dict(zip(report.summary["kpi"], report.summary["mean"], strict=True))
         print_health(means, report.hub)
-    if report.comparable_to_published:
-        con.print(_calibration_table(report))
+    if report.comparable_to_published and report.summary is not None:
+        con.print(_calibration_table(report.summary))
     else:
         con.print(
             f"[yellow]note:[/] the published 2023 figures cover {WINDOW[0]} – {WINDOW[1]}; "

@@ -72,8 +72,8 @@ def _pct(value: float) -> str:
 
 def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
     """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers."""
-    rows = table.set_index("kpi")
-    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    rows = {str(r["kpi"]): r for r in table.to_dict("records")}
+    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     t = Table(title=title, title_justify="left", header_style="bold")
     t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     t.add_column("unit")
@@ -82,7 +82,7 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
     t.add_column("signif.", justify="center", no_wrap=True)
     t.add_column("CI narrowing", justify="right", no_wrap=True)
     for name in shown:
-        r = rows.loc[name]
+        r = rows[name]
         u = str(r["unit"])
         hw = r["diff_half_width"]
         t.add_row(
@@ -190,13 +190,13 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     for name in names:
         t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
-        by_kpi = rows.set_index("kpi")
+        by_kpi = {str(r["kpi"]): r for r in rows.to_dict("records")}
         cells = [str(k), *(str(rows[lever].iloc[0]) for lever in levers)]
         for name in names:
-            if name not in by_kpi.index:
+            if name not in by_kpi:
                 cells.append("–")
                 continue
-            r = by_kpi.loc[name]
+            r = by_kpi[name]
             u = str(r["unit"])
             hw = fmt(r["half_width"], u) if r["n"] > 1 else "–"
             cells.append(f"{fmt(r['mean'], u)} ± {hw}")

@@ -21,7 +21,8 @@ import simpy
 
 from sim.engine.recorder import LevelSeries, Recorder
 
-Granted = Callable[[], None]
+Granted = Callable[[], object]
+"""Called when a request is granted, for its effect (what it returns is ignored)."""
 
 
 class Resource:

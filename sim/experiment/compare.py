@@ -114,7 +114,7 @@ def comparison_table(a: pd.DataFrame, b: pd.DataFrame, confidence: float = 0.95)
 def _values(wide: pd.DataFrame, name: str, reps: pd.Index) -> np.ndarray:
     if name not in wide.columns:
         return np.full(len(reps), np.nan)
-    return wide.loc[reps, name].to_numpy(dtype=float)
+    return np.asarray(wide.loc[reps, name], dtype=float)
 
 
 @dataclass

@@ -1,17 +1,16 @@
-"""Backends: the same numbers serially, on local worker processes and on a Dask cluster."""
+"""Backends: tasks in order, progress, failures and labels, serially and on local worker
+processes (the same numbers on every backend and on a real Dask cluster:
+``tests/faults/test_workers.py``)."""
 
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
-import pandas as pd
 import pytest
 
-import sim
 from sim.experiment.backends import BackendError, describe_backend, execute, execute_iter
-from tests.conftest import BASELINE
-from tests.experiment.conftest import SHORT_MONTH
 
 
 def pause_then_echo(value: int, pause_s: float) -> int:
@@ -26,49 +25,36 @@ def fail_on(value: int, bad: int) -> int:
     return value
 
 
-def test_serial_local_and_dask_runs_give_identical_per_replication_kpis():
-    runs = {
-        backend: sim.run(BASELINE, replications=3, overrides=SHORT_MONTH, save=False, **options)
-        for backend, options in {
-            "serial": {"workers": 1},
-            "local": {"workers": 2},
-            "dask": {"dask_scheduler": "local", "workers": 2},
-        }.items()
-    }
-    serial = runs["serial"].kpis
-    assert serial["replication"].nunique() == 3
-    assert serial["kpi"].nunique() > 50
-    for backend in ("local", "dask"):
-        pd.testing.assert_frame_equal(runs[backend].kpis, serial, check_exact=True)
-        pd.testing.assert_frame_equal(
-            runs[backend].containers, runs["serial"].containers, check_exact=True
-        )
-    assert runs["dask"].manifest["backend"] == "dask:local"
-    assert runs["local"].manifest["backend"] == "local:2"
-
-
-def pause_then_pid(index: int, pause_s: float) -> tuple[int, int]:
-    time.sleep(pause_s)
+def last_then_pid(index: int, folder: str, others: int) -> tuple[int, int]:
+    """Task 0 finishes after the ``others`` tasks: each of them leaves a file in ``folder``,
+    and task 0 waits for them all (then a moment more, for their results to be sent)."""
+    here = Path(folder)
+    if index != 0:
+        (here / str(index)).touch()
+        return index, os.getpid()
+    deadline = time.monotonic() + 60
+    while len(list(here.iterdir())) < others:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the other tasks never ran")
+        time.sleep(0.01)
+    time.sleep(0.5)
     return index, os.getpid()
 
 
-def test_two_workers_are_two_pool_processes_and_results_come_back_in_task_order():
-    """The first task takes longest and finishes last, yet ``execute`` keeps task order;
-    ``execute_iter`` yields each result as it finishes."""
-    tasks = [(0, 3.0)] + [(i, 0.05) for i in range(1, 6)]
-    seen = list(execute_iter(pause_then_pid, tasks, workers=2))
+def test_two_workers_are_two_pool_processes_and_results_come_back_in_task_order(tmp_path):
+    """The first task finishes last, yet ``execute`` keeps task order; ``execute_iter`` yields
+    each result as it finishes."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    seen = list(execute_iter(last_then_pid, [(i, str(first), 5) for i in range(6)], workers=2))
     assert sorted(i for i, _ in seen) == list(range(6))
     assert seen[-1][0] == 0
     pids = {pid for _, (_, pid) in seen}
     assert len(pids) == 2
     assert os.getpid() not in pids
-    assert [v for v, _ in execute(pause_then_pid, [(i, 0.0) for i in range(5)], workers=2)] == [
-        0,
-        1,
-        2,
-        3,
-        4,
-    ]
+    in_order = execute(last_then_pid, [(i, str(second), 4) for i in range(5)], workers=2)
+    assert [i for i, _ in in_order] == [0, 1, 2, 3, 4]
 
 
 def test_progress_reports_zero_then_every_finished_task():

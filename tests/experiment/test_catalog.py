@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 import sim
 from sim.cli import app
 from sim.results import catalog
-from tests.conftest import MMC
-from tests.experiment.conftest import MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK
 
 runner = CliRunner()
 OFFICERS = "customs.import.officers"

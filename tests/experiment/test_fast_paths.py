@@ -18,8 +18,7 @@ from sim.experiment.backends import execute
 from sim.experiment.runner import run_one
 from sim.results.tables import frame
 from sim.scenario import load_scenario
-from tests.conftest import BASELINE, ROOT
-from tests.experiment.conftest import SHORT_MONTH
+from tests.conftest import BASELINE, ROOT, SHORT_MONTH
 
 
 def slow_frame(columns, start=None) -> pd.DataFrame:

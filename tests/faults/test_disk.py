@@ -18,8 +18,7 @@ import sim.experiment.runs as runs
 import sim.experiment.sweep as sweep_module
 from sim.cli import app
 from sim.scenario import load_scenario
-from tests.conftest import BASELINE, MMC
-from tests.experiment.conftest import MMC_WEEK, SHORT_MONTH
+from tests.conftest import BASELINE, MMC, MMC_WEEK, SHORT_MONTH
 from tests.faults.conftest import (
     RUN,
     SWEEP,

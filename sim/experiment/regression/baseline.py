@@ -22,7 +22,7 @@ import os
 import platform
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import numpy as np
 from pydantic import (
@@ -42,7 +42,7 @@ from sim.results.run import RunResult
 from sim.results.stats import t_interval
 from sim.scenario import Scenario, scenario_hash
 
-FORMAT = 1
+FORMAT: Final = 1
 """Version of the baseline file's layout."""
 DEFAULT_BASELINE = Path("tests/regression/baseline_kpis.json")
 REGENERATE = "landport check --update"

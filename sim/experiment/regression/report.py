@@ -207,13 +207,12 @@ def _notes(baseline: Baseline, current: Baseline) -> list[str]:
 def calibration(summary: pd.DataFrame) -> list[tuple[str, float, float, float, float, bool]]:
     """Published 2023 figure vs the run's mean: (kpi, published, mean, half-width, relative
     deviation, within the calibration tolerance)."""
-    rows = summary.set_index("kpi")
+    rows = {str(r["kpi"]): r for r in summary.to_dict("records")}
     out = []
     for name, published in PUBLISHED_2023.items():
-        if name not in rows.index:
+        if name not in rows:
             continue
-        mean = float(rows.loc[name, "mean"])
-        hw = float(rows.loc[name, "half_width"])
+        mean, hw = float(rows[name]["mean"]), float(rows[name]["half_width"])
         dev = (mean - published) / published
         out.append((name, published, mean, hw, dev, abs(dev) <= TOLERANCE[name]))
     return out

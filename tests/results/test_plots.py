@@ -263,7 +263,8 @@ def test_sweep_response_draws_one_curve_per_other_lever_value_with_a_band():
 
 def test_plot_functions_leave_pyplot_alone():
     code = (
-        "import sys; from sim.results import plots; from tests.test_plots import sweep_summary;"
+        "import sys; from sim.results import plots;"
+        "from tests.results.test_plots import sweep_summary;"
         "fig = plots.sweep_response(sweep_summary(), 'teu.total');"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'"
     )
