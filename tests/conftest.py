@@ -16,7 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.scenario import Scenario, load_scenario
 
@@ -37,6 +40,16 @@ SHORT_MONTH = {"end": "2023-01-31", "warmup_days": 7}
 """The whole baseline model for one month: every flow, corridor and resource, fast."""
 MMC_WEEK = {"end": "2023-01-07", "warmup_days": 1, "customs.import.officers": 4}
 """The M/M/c customs desk (``MMC``) for one week (ρ = 0.6): about 0.03 s a replication."""
+
+
+def landport(*args: object) -> Result:
+    """``landport ARGS`` run in this process; its exit code and output are on the result."""
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def flat(text: str) -> str:
+    """Output with its line wrapping undone (messages wrap at the console's width)."""
+    return " ".join(text.split())
 
 
 def tier(path: Path) -> str:

@@ -11,23 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
 from sim.results import catalog
-from tests.conftest import MMC, MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK, flat, landport
 
-runner = CliRunner()
 OFFICERS = "customs.import.officers"
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")

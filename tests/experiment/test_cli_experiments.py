@@ -6,22 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from sim.cli import app
 from sim.experiment.compare import COLUMNS
-from tests.conftest import MMC
+from tests.conftest import MMC, flat, landport
 
-runner = CliRunner()
 WEEK = ["--set", "end=2023-01-07", "--set", "warmup_days=1"]
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def row_of(output: str, kpi: str) -> str:

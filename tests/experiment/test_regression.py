@@ -8,25 +8,13 @@ import json
 import math
 
 import pytest
-from typer.testing import CliRunner
 
-from sim.cli import app
 from sim.experiment import regression
 from sim.experiment.regression import Baseline, KpiRecord
-from tests.conftest import ROOT
+from tests.conftest import ROOT, flat, landport
 
 COMMITTED = ROOT / "tests" / "regression" / "baseline_kpis.json"
 CLEARANCE = "clearance_h.import.mean"
-runner = CliRunner()
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(output: str) -> str:
-    """The output with line wrapping undone (error messages wrap at the console width)."""
-    return " ".join(output.split())
 
 
 # ---------------------------------------------------------------------------- bad input

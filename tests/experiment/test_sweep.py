@@ -9,27 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
 from sim.experiment.design import parse_lever, plan_sweep, split_sets
 from sim.experiment.sweep import SweepResult
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError
-from tests.conftest import MMC, MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK, flat, landport
 
-runner = CliRunner()
 OFFICERS = "customs.import.officers"
 REVIEW = "customs.import.review_h.mean"
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def write(path: Path, text: str) -> Path:

@@ -13,22 +13,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from tests.conftest import MMC, MMC_WEEK, ROOT
+from tests.conftest import MMC, MMC_WEEK, ROOT, flat, landport
 
-runner = CliRunner()
 OFFICERS = "customs.import.officers"
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 LEVERS = {OFFICERS: [3, 4, 5, 6, 7, 8]}

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from sim.cli import app
 from sim.experiment import regression
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, ROOT, landport
 
 HERE = Path(__file__).resolve().parent
 COMMITTED = HERE / "baseline_kpis.json"
 ONE_OFFICER_FEWER = HERE / "one_officer_fewer.yaml"
-runner = CliRunner()
 
 
 def row_of(output: str, kpi: str) -> str:
@@ -29,10 +25,7 @@ def row_of(output: str, kpi: str) -> str:
 
 
 def test_check_fails_with_one_import_officer_fewer():
-    result = runner.invoke(
-        app,
-        ["check", "--scenario", str(ONE_OFFICER_FEWER), "--baseline", str(COMMITTED), "--quiet"],
-    )
+    result = landport("check", "--scenario", ONE_OFFICER_FEWER, "--baseline", COMMITTED, "--quiet")
     assert result.exit_code == 1, result.output
     assert "REGRESSION" in row_of(result.output, "clearance_h.import.mean")
     assert "Statistical check FAILED" in result.output
