@@ -28,6 +28,7 @@ from rich.table import Table
 
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
+from sim.results.health import diagnose
 from sim.results.published import PUBLISHED_2023
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError, parse_override
@@ -109,8 +110,6 @@ def progress_bar(
 
 def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
     """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
-    from sim.results.health import diagnose
-
     health = diagnose(means, hub)
     for line in health.lines():
         style = "bold red" if line.startswith("UNSTABLE") else "yellow"
