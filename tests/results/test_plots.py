@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.results import plots
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, MMC, MMC_WEEK, ROOT
 
 SHORT = {"end": "2023-02-15", "warmup_days": 7}
 
@@ -385,7 +385,7 @@ def test_sweep_curves_draw_a_real_sweep():
 
 def test_every_run_plot_draws_for_a_scenario_without_trains():
     # The reduced M/M/c customs scenario has imports by truck only: no trains, no exports.
-    run = sim.run(ROOT / "tests" / "scenarios" / "mmc_import.yaml", replications=2, save=False)
+    run = sim.run(MMC, replications=1, save=False, overrides=MMC_WEEK, workers=1)
     assert run.trains.empty
     for name, (fn, _) in plots.RUN_PLOTS.items():
         fig = fn(run)
