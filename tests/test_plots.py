@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.results import plots
+from sim.results.plots.timeaxis import binned
+from sim.results.plots.trains import _assign_lanes, _siding_intervals
 from tests.conftest import BASELINE, ROOT
 
 SHORT = {"end": "2023-02-15", "warmup_days": 7}
@@ -115,7 +117,7 @@ def test_resource_plot_utilisation_averages_to_the_kpi(run):
         t = g["t"].to_numpy(float)
         busy = g["busy"].to_numpy(float)
         cap = np.maximum(g["capacity"].to_numpy(float), busy)
-        values.append(plots._binned(t, busy, edges).sum() / plots._binned(t, cap, edges).sum())
+        values.append(binned(t, busy, edges).sum() / binned(t, cap, edges).sum())
     kpi = run.kpis[run.kpis["kpi"] == f"utilisation.{where}"]["value"].to_numpy()
     np.testing.assert_allclose(values, kpi, rtol=1e-9)
 
@@ -142,10 +144,10 @@ def test_dwell_stages_add_up_to_each_containers_dwell_and_near_the_kpi(run):
 
 
 def test_siding_bars_never_overlap_on_one_siding_and_a_week_can_be_chosen(run):
-    bars = plots._siding_intervals(run, replication=0)
+    bars = _siding_intervals(run, replication=0)
     assert set(bars["direction"]) == {"export", "import"}
     assert (bars["t1"] >= bars["t0"]).all()
-    lanes = plots._assign_lanes(bars)
+    lanes = _assign_lanes(bars)
     for lane in np.unique(lanes):
         mine = bars[lanes == lane].sort_values("t0")
         assert (mine["t0"].to_numpy()[1:] >= mine["t1"].to_numpy()[:-1] - 1e-9).all()
@@ -202,7 +204,7 @@ def test_forest_plot_shows_each_difference_with_its_interval():
     assert low == pytest.approx((-6.0 - 0.8) / 29.7 * 100)
     assert high == pytest.approx((-6.0 + 0.8) / 29.7 * 100)
     texts = " ".join(t.get_text() for t in ax.texts)
-    for expected in ("-6.0 h", "+600 TEU", "A is 0"):
+    for expected in ("-6.00 h", "+600 TEU", "+0.1 pp", "+0.20 M CNY", "A is 0"):
         assert expected in texts
     assert has_data(ax)
     assert draws(fig)

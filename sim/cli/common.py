@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,7 +28,9 @@ from rich.table import Table
 
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
+from sim.results.formatting import format_value, shown_unit
 from sim.results.published import PUBLISHED_2023
+from sim.results.runinfo import RunInfo
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError, parse_override
 
@@ -106,11 +108,11 @@ def progress_bar(
         yield update
 
 
-def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
+def print_health(means: Mapping[str, float], info: RunInfo, label: str = "") -> None:
     """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
     from sim.results.health import diagnose
 
-    health = diagnose(means, hub)
+    health = diagnose(means, info)
     for line in health.lines():
         style = "bold red" if line.startswith("UNSTABLE") else "yellow"
         out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
@@ -120,22 +122,8 @@ def parse_sets(values: list[str] | None) -> dict[str, Any]:
     return dict(parse_override(v) for v in values or [])
 
 
-def fmt(value: float, unit: str) -> str:
-    if value != value:  # NaN
-        return "–"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "CNY":
-        return f"{value / 1e6:,.2f} M"
-    if abs(value) >= 1000 or unit in ("trains", "TEU", "containers"):
-        return f"{value:,.0f}"
-    if abs(value) < 1:
-        return f"{value:.3f}"
-    return f"{value:.2f}"
-
-
 def kpi_table(
-    summary: Any, names: tuple[str, ...] | None, title: str, published: bool = False
+    summary: Any, names: Sequence[str] | None, title: str, published: bool = False
 ) -> Table:
     """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too."""
     rows = summary.set_index("kpi")
@@ -150,15 +138,15 @@ def kpi_table(
         table.add_column("2023 published", justify="right", style="cyan")
     for name in shown:
         r = rows.loc[name]
+        u = str(r["unit"])
         cells = [
             name,
-            "M CNY" if r["unit"] == "CNY" else str(r["unit"]),
-            fmt(r["mean"], r["unit"]),
-            fmt(r["half_width"], r["unit"]) if r["n"] > 1 else "–",
+            shown_unit(u),
+            format_value(float(r["mean"]), u),
+            format_value(float(r["half_width"]), u) if r["n"] > 1 else "–",
             str(int(r["n"])),
         ]
         if published:
-            pub = PUBLISHED_2023.get(name)
-            cells.append("" if pub is None else fmt(pub, r["unit"]))
+            cells.append(format_value(PUBLISHED_2023[name], u) if name in PUBLISHED_2023 else "")
         table.add_row(*cells)
     return table

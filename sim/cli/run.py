@@ -24,7 +24,7 @@ from sim.cli.common import (
 from sim.experiment import api
 from sim.experiment.sweep import SweepInterrupted
 from sim.results import store
-from sim.results.kpi import HEADLINE
+from sim.results.kpis import headline
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
 from sim.scenario.schema import Scenario
@@ -131,8 +131,9 @@ def run(
         f" — {man['events']:,} events in {man['wall_s']:.1f} s"
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
-    out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
-    print_health(result.kpi_means(), scn.hub)
+    names = None if all_kpis else headline(list(result.summary["kpi"]), result.info)
+    out.print(kpi_table(result.summary, names, title, published))
+    print_health(result.kpi_means(), result.info)
     out.print(f"Results: [bold]{result.path}[/bold]  (every KPI: summary.csv; tables: *.parquet)")
     if result.manifest.get("run_id"):
         out.print(f"Run id:  {result.manifest['run_id']}  (sim.load(id); landport runs)")

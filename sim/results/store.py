@@ -30,7 +30,6 @@ import ctypes
 import datetime as dt
 import errno
 import json
-import math
 import os
 import re
 import shutil
@@ -42,6 +41,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.results.atomic import TMP_MARK
+
 try:
     import fcntl
 except ImportError:  # not on Windows: no locks, so no clean-up of stale temporary folders
@@ -49,7 +50,6 @@ except ImportError:  # not on Windows: no locks, so no clean-up of stale tempora
 
 TABLE_FILES = ("containers", "trains", "shipments", "vessels", "queues")
 KINDS = ("run", "compare", "sweep")
-TMP_MARK = ".tmp-"
 LOCK_FILE = ".writing.lock"
 """Inside a temporary folder: locked by the writing process and holding its pid."""
 STEM_BYTES = 80
@@ -62,23 +62,6 @@ _TMP_RE = re.compile(r"^\..*\.tmp-[0-9a-f]{8}$")
 
 class RunFolderError(ValueError):
     """The run folder cannot be written or read."""
-
-
-def _clean(value: Any) -> Any:
-    """JSON has no NaN: write null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(
-        json.dumps(_clean(data), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
 
 
 # ----------------------------------------------------------------------------- names
