@@ -372,3 +372,46 @@ def test_every_run_plot_draws_for_a_scenario_without_trains():
     for name, (fn, _) in plots.RUN_PLOTS.items():
         fig = fn(run)
         assert draws(fig), name
+
+
+# ------------------------------------------------------------------------------ house style
+
+
+def test_figures_wear_the_house_style_and_leave_matplotlib_as_it_was(run):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    fig = plots.load_factors(run)
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible()
+    assert fig.get_suptitle()
+    assert fig._suptitle.get_fontweight() == "bold"
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_a_port_authority_swaps_in_its_own_style_sheet(run, tmp_path, monkeypatch):
+    from matplotlib.colors import to_hex
+
+    house = tmp_path / "house.mplstyle"
+    house.write_text("axes.facecolor: f0e6d2\nfont.family: serif\n", encoding="utf-8")
+    monkeypatch.setenv(plots.STYLE_ENV, str(house))
+    fig = plots.load_factors(run)
+    assert to_hex(fig.axes[0].get_facecolor()) == "#f0e6d2"
+    assert fig._suptitle.get_fontfamily() == ["serif"]
+    monkeypatch.setenv(plots.STYLE_ENV, str(tmp_path / "missing.mplstyle"))
+    with pytest.raises(plots.StyleError, match=r"missing\.mplstyle: no such style file"):
+        plots.load_factors(run)
+
+
+def test_report_command_names_a_missing_style_sheet_with_exit_code_2(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "run"
+    sim.run(BASELINE, replications=1, out=out, overrides=SHORT, workers=1, register=False)
+    monkeypatch.setenv(plots.STYLE_ENV, "/nowhere/house.mplstyle")
+    done = CliRunner().invoke(app, ["report", str(out)])
+    assert done.exit_code == 2, done.output
+    assert "no such style file" in " ".join(done.output.split())
+    assert not (out / "report.html").exists()

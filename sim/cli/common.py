@@ -32,6 +32,7 @@ from sim.results.formatting import format_value, shown_unit
 from sim.results.published import PUBLISHED_2023
 from sim.results.runinfo import RunInfo
 from sim.results.store import RunFolderError
+from sim.results.tables import rows_by
 from sim.scenario import ScenarioError, parse_override
 
 app = typer.Typer(
@@ -126,8 +127,8 @@ def kpi_table(
     summary: Any, names: Sequence[str] | None, title: str, published: bool = False
 ) -> Table:
     """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too."""
-    rows = summary.set_index("kpi")
-    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    rows = rows_by(summary)
+    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     table.add_column("unit")
@@ -137,7 +138,7 @@ def kpi_table(
     if published:
         table.add_column("2023 published", justify="right", style="cyan")
     for name in shown:
-        r = rows.loc[name]
+        r = rows[name]
         u = str(r["unit"])
         cells = [
             name,

@@ -29,6 +29,7 @@ from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.formatting import format_lever, format_value, shown_unit
 from sim.results.kpis import KPIS, headline
+from sim.results.tables import rows_by
 
 catalog_app = typer.Typer(
     help="The results catalogue (results/catalog.duckdb): rebuild it, query it.",
@@ -58,8 +59,8 @@ def _pct(value: float) -> str:
 
 def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
     """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers."""
-    rows = table.set_index("kpi")
-    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    rows = rows_by(table)
+    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     t = Table(title=title, title_justify="left", header_style="bold")
     t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     t.add_column("unit")
@@ -68,7 +69,7 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
     t.add_column("signif.", justify="center", no_wrap=True)
     t.add_column("CI narrowing", justify="right", no_wrap=True)
     for name in shown:
-        r = rows.loc[name]
+        r = rows[name]
         u = str(r["unit"])
         hw = float(r["diff_half_width"])
         t.add_row(
@@ -79,7 +80,7 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
             format_value(float(r["diff_mean"]), u, signed=True, change=True),
             format_value(hw, u, change=True) if r["n"] > 1 else "–",
             "[bold green]yes[/bold green]" if r["significant"] else "no",
-            _pct(r["narrowing"]),
+            _pct(float(r["narrowing"])),
         )
     return t
 
@@ -179,13 +180,13 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     for name in names:
         t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
-        by_kpi = rows.set_index("kpi")
+        by_kpi = rows_by(rows)
         cells = [str(k), *(format_lever(rows[lever].iloc[0]) for lever in levers)]
         for name in names:
-            if name not in by_kpi.index:
+            if name not in by_kpi:
                 cells.append("–")
                 continue
-            r = by_kpi.loc[name]
+            r = by_kpi[name]
             u = str(r["unit"])
             hw = format_value(float(r["half_width"]), u) if r["n"] > 1 else "–"
             cells.append(f"{format_value(float(r['mean']), u)} ± {hw}")

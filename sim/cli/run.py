@@ -23,7 +23,6 @@ from sim.cli.common import (
 )
 from sim.experiment import api
 from sim.experiment.sweep import SweepInterrupted
-from sim.results import store
 from sim.results.kpis import headline
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
@@ -118,10 +117,9 @@ def run(
         result.manifest["scenario_file"] = str(scenario)
         warn_if_elsewhere(out_dir, result.path, "run")
         if report:
-            from sim.results.report import write_report  # matplotlib only when asked
+            from sim.cli.report import report_into
 
-            with store.writing(result.path or Path("."), "cannot write the report"):
-                err.print(f"Report: [bold]{write_report(result)}[/bold]")
+            err.print(f"Report: [bold]{report_into(result)}[/bold]")
     if as_json:
         sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
         return

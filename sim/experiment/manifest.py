@@ -117,7 +117,8 @@ def run_info(scn: Scenario) -> RunInfo:
     )
     resources = sorted(
         (
-            describe_resource(scn.hub, where, float(series.arrays()["capacity"].max()))
+            # the capacity each was built with (before working hours close a desk at once)
+            describe_resource(scn.hub, where, max(p[3] for p in series.points))
             for where, series in recorder.series.items()
         ),
         key=resource_order,

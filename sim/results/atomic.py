@@ -32,7 +32,7 @@ def temporary_name(path: Path, mark: str = TMP_MARK) -> Path:
     return path.with_name(f".{path.name}{mark}{uuid.uuid4().hex[:8]}")
 
 
-def replace_file(path: str | Path, write: Callable[[Path], None]) -> Path:
+def replace_file(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Create or replace the file ``path`` whole: ``write(tmp)`` writes a hidden sibling that
     is then renamed over ``path``. On any failure the sibling is removed and ``path`` left as
     it was. Returns ``path``."""

@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 
 from sim.results import store
+from sim.results.atomic import replace_file
 
 CATALOG_FILE = "catalog.duckdb"
 ENV = "LANDPORT_CATALOG"
@@ -234,7 +235,9 @@ def describe_folder(folder: str | Path) -> Entry:
         "registered_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
     }
     if kind == "run":
-        points = [(0, man.get("scenario"), man.get("scenario"), run["hash"], {}, folder)]
+        points: list[tuple[Any, ...]] = [
+            (0, man.get("scenario"), man.get("scenario"), run["hash"], {}, folder)
+        ]
         kpis = _kpi_rows(store.read_table(folder, "kpis", store.KPI_COLUMNS), run_id, 0)
     elif kind == "compare":
         points, parts = [], []
@@ -399,14 +402,12 @@ def _writers_take_turns(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterat
 def _create(path: Path) -> None:
     """A new, empty catalogue, made beside ``path`` and renamed into place whole (a reader
     never opens a half-made file)."""
-    tmp = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
-    try:
+
+    def make(tmp: Path) -> None:
         with _connect(tmp) as con:
             _ensure_layout(con, tmp)
-        os.replace(tmp, path)
-    finally:
-        with suppress(OSError):
-            tmp.unlink()
+
+    replace_file(path, make)
 
 
 def try_register(folder: str | Path, root: str | Path = "results") -> str | None:

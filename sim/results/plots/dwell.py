@@ -150,10 +150,10 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
                     )
             left += widths[:, k]
         labels = []
-        for yi, (name, g) in enumerate(groups):
+        for i, (name, g) in enumerate(groups):
             ci = t_interval(g.groupby("replication")["total"].mean().to_numpy())
             pm = f" ± {ci.half_width:.1f}" if math.isfinite(ci.half_width) else ""
-            labels.append(f"{name}\n{totals[yi]:,.1f} h{pm}, {len(g):,} boxes")
+            labels.append(f"{name}\n{totals[i]:,.1f} h{pm}, {len(g):,} boxes")
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=8.5)
         ax.invert_yaxis()

@@ -120,16 +120,16 @@ def compare_forest(
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f} %"))
     trans = ax.get_yaxis_transform()
     ax.text(1.01, -0.9, "B − A (95 % CI)", transform=trans, fontsize=8.5, fontweight="bold")
-    for yi, k in enumerate(sub.index):
+    for row, k in enumerate(sub.index):
         u = str(sub.loc[k, "unit"])
         d = float(sub.loc[k, "diff_mean"])
         width = (float(sub.loc[k, "diff_high"]) - float(sub.loc[k, "diff_low"])) / 2
         text = format_value(d, u, signed=True, change=True, with_unit=True)
         if math.isfinite(width):
             text += f" (± {format_value(width, u, change=True)})"
-        if relative and not math.isfinite(scale[yi]):
+        if relative and not math.isfinite(scale[row]):
             text += "  [A is 0: no %]"
-        ax.text(1.01, float(yi), text, transform=trans, va="center", fontsize=8)
+        ax.text(1.01, row, text, transform=trans, va="center", fontsize=8)
     n = table["n"].iloc[0] if "n" in table.columns and len(table) else None
     caption = "Filled dot: the 95 % CI excludes 0 (significant). "
     if n is not None:

@@ -48,7 +48,7 @@ class StyleError(ValueError):
 def style_sheets() -> list[str]:
     """The style sheets figures are drawn with, landport's first."""
     sheets = [str(STYLE)]
-    for part in os.environ.get(STYLE_ENV, "").split(os.pathsep):
+    for part in (os.environ.get(STYLE_ENV) or "").split(os.pathsep):
         if part.strip():
             path = Path(part.strip()).expanduser()
             if not path.is_file():

@@ -73,7 +73,7 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
             mine = ran.loc[as_str(ran["direction"]) == d] if len(ran) else ran
             for c in corridors:
                 sel = mine.loc[as_str(mine["corridor"]) == c]
-                if sel.empty:
+                if sel.empty or key is None:
                     continue
                 k = key[(as_str(ran["direction"]) == d) & (as_str(ran["corridor"]) == c)]
                 values = sel["teu"].to_numpy(dtype=float) if what == "teu" else np.ones(len(sel))

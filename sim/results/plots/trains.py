@@ -223,33 +223,33 @@ def sidings_timeline(
     label_w0 = (start + pd.Timedelta(hours=w0)).strftime("%a %d %b %Y")
     fig.suptitle(f"Sidings and trains at {hub_name(run)}, the week from {label_w0}")
     ax.grid(axis="x", color="#eeeeee")
-    for r in week.itertuples(index=False):
-        colour = corridor_colour(run, r.corridor)
-        x0, x1 = hours_to_num(run, [r.t0, r.t1])
+    for r in week.to_dict("records"):
+        colour = corridor_colour(run, r["corridor"])
+        x0, x1 = hours_to_num(run, [r["t0"], r["t1"]])
         ax.broken_barh(
             [(x0, x1 - x0)],
-            (r.lane + 0.12, 0.76),
-            facecolors=colour if r.ran else "white",
+            (r["lane"] + 0.12, 0.76),
+            facecolors=colour if r["ran"] else "white",
             edgecolors=colour,
-            hatch="///" if r.direction == "import" else None,
+            hatch="///" if r["direction"] == "import" else None,
             alpha=0.85,
             linewidth=1,
         )
-        shown = min(r.t1, w1) - max(r.t0, w0)
+        shown = min(r["t1"], w1) - max(r["t0"], w0)
         if shown >= 6:
-            mid = hours_to_num(run, (max(r.t0, w0) + min(r.t1, w1)) / 2)
+            mid = hours_to_num(run, (max(r["t0"], w0) + min(r["t1"], w1)) / 2)
             ax.text(
                 mid,
-                r.lane + 0.5,
-                f"{'↓' if r.direction == 'import' else '↑'} {r.teu} TEU",
+                r["lane"] + 0.5,
+                f"{'↓' if r['direction'] == 'import' else '↑'} {r['teu']} TEU",
                 ha="center",
                 va="center",
                 fontsize=7.5,
-                color="white" if r.direction == "export" and r.ran else "black",
+                color="white" if r["direction"] == "export" and r["ran"] else "black",
                 fontweight="bold",
                 clip_on=True,
                 bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0, "pad": 1}
-                if r.direction == "import"
+                if r["direction"] == "import"
                 else None,
             )
     ticks = [f"siding {i + 1}" for i in range(used)]
@@ -283,8 +283,8 @@ def sidings_timeline(
         mine = trains.loc[(as_str(trains["corridor"]) == c) & (as_str(trains["direction"]) == d)]
         mine = mine.loc[(mine["t_arrived"] > w0) & (mine["t_departed"] < w1)]
         colour = corridor_colour(run, c)
-        for r in mine.itertuples(index=False):
-            x0, x1 = hours_to_num(run, [r.t_departed, r.t_arrived])
+        for r in mine.to_dict("records"):
+            x0, x1 = hours_to_num(run, [r["t_departed"], r["t_arrived"]])
             line.broken_barh(
                 [(x0, x1 - x0)],
                 (y + 0.2, 0.6),
@@ -297,8 +297,8 @@ def sidings_timeline(
             line.plot([x1], [y + 0.5], marker="|", color=colour, markersize=10)
     line.set_yticks(np.arange(len(line_rows)) + 0.5)
     ends = {
-        (str(r.corridor), str(r.direction)): (str(r.origin), str(r.destination))
-        for r in trains.drop_duplicates(["corridor", "direction"]).itertuples(index=False)
+        (str(r["corridor"]), str(r["direction"])): (str(r["origin"]), str(r["destination"]))
+        for r in trains.drop_duplicates(["corridor", "direction"]).to_dict("records")
     }
     line.set_yticklabels(
         [
@@ -314,7 +314,7 @@ def sidings_timeline(
     lo, hi = hours_to_num(run, [w0, w1])
     line.set_xlim(lo, hi)
     date_axis(line, lo, hi)
-    line.xaxis.set_minor_locator(FixedLocator(np.arange(lo, hi + 1e-9, 0.25)))
+    line.xaxis.set_minor_locator(FixedLocator(list(np.arange(lo, hi + 1e-9, 0.25))))
     line.set_xlabel("date (minor ticks every 6 h)")
     handles = [
         Patch(color=corridor_colour(run, c), label=corridor_label(run, c)) for c in corridors

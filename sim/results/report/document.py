@@ -29,6 +29,7 @@ from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.published import PUBLISHED_2023, SOURCE, TOLERANCE, WINDOW
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
+from sim.results.tables import rows_by
 
 Figures = list[tuple[str, str, bytes]]
 """(name, caption, PNG bytes) of each figure, in report order."""
@@ -109,12 +110,12 @@ def _interval(mean: float, half_width: float, unit: str) -> str:
 
 def kpi_rows(run: RunResult, names: Iterable[str] | None = None) -> list[KpiRow]:
     """Formatted rows of the KPI summary (all KPIs, or ``names`` in that order)."""
-    summary = run.summary.set_index("kpi")
+    summary = rows_by(run.summary)
     published = published_for(run)
-    order = list(summary.index) if names is None else [n for n in names if n in summary.index]
+    order = list(summary) if names is None else [n for n in names if n in summary]
     rows = []
     for name in order:
-        r = summary.loc[name]
+        r = summary[name]
         u = str(r["unit"])
         n = int(r["n"])
         mean = float(r["mean"])
@@ -365,14 +366,14 @@ def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
     info = sweep_info(sweep)
     names = sweep_kpis(sweep)
     units = dict(zip(summary["kpi"], summary["unit"], strict=False))
-    by = summary.set_index(["point", "kpi"])
     rows = []
-    for _, point in sweep.points.iterrows():
+    for point in sweep.points.to_dict("records"):
         k = int(point["point"])
         cells = [str(k), *[format_lever(point[lv]) for lv in levers]]
+        here = rows_by(summary[summary["point"] == k])
         for name in names:
-            if (k, name) in by.index:
-                r = by.loc[(k, name)]
+            if name in here:
+                r = here[name]
                 cells.append(_pm(float(r["mean"]), float(r["half_width"]), str(units[name])))
             else:
                 cells.append("–")
