@@ -15,6 +15,7 @@ import simpy
 from sim.engine import Recorder, Streams
 from sim.model import build
 from sim.model.flows import ROAD
+from sim.results.resource_kinds import describe_resource, resource_order
 from sim.results.run import RunResult, load_run
 from sim.results.runinfo import (
     DIRECTIONS,
@@ -24,8 +25,6 @@ from sim.results.runinfo import (
     RunInfo,
     bilingual,
     corridor_colour,
-    describe_resource,
-    resource_order,
     road_corridor,
 )
 from sim.scenario import Scenario, load_scenario

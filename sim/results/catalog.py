@@ -25,6 +25,10 @@ Registering never endangers a run: a catalogue that is locked by another process
 few seconds of retrying), corrupt, or of an older layout gives a :class:`CatalogWarning` and
 the run folder stays as written. The catalogue's location is ``<root>/catalog.duckdb``, or the
 file named by the ``LANDPORT_CATALOG`` environment variable (``off`` disables it).
+
+The module is about 600 lines: the catalogue's layout, registration under concurrent writers,
+the read-only query connection and the rebuild share their connection and locking rules and
+would only scatter if split. A new catalogue file is written by :mod:`sim.results.atomic`.
 """
 
 from __future__ import annotations

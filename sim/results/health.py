@@ -17,7 +17,7 @@ the same thing:
 
 Which resources serve and which hold, and their order along a container's way, is the run's
 metadata (:attr:`sim.results.runinfo.RunInfo.resources`, from
-:data:`~sim.results.runinfo.RESOURCE_KINDS`), not a list here.
+:data:`~sim.results.resource_kinds.RESOURCE_KINDS`), not a list here.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ Labels are kept in English and in Chinese (Simplified), as the port writes its n
 怀化国际陆港, 钦州港, 磨憨, 凭祥. A scenario label such as ``Huaihua International Land Port
 (怀化国际陆港)`` gives both (:func:`bilingual`).
 
-What the model's resources are, for a planner, is :data:`RESOURCE_KINDS`: one row per kind of
-hub resource. A resource the table does not know is shown under its own name and takes no part
-in the bottleneck rule.
+What the model's resources are, for a planner, is
+:data:`sim.results.resource_kinds.RESOURCE_KINDS`: one row per kind of hub resource. A
+resource the table does not know is shown under its own name and takes no part in the
+bottleneck rule.
 
 Reading a manifest without ``run_info`` (a folder written before landport recorded it) is a
 :class:`~sim.results.store.RunFolderError` naming the file; :func:`sim.load` rebuilds the
@@ -31,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -167,7 +167,8 @@ class RunInfo(Frozen):
     """The rail–sea transfer port (Qinzhou), if the scenario has one."""
     overseas_ports: tuple[Place, ...]
     resources: tuple[Resource, ...]
-    """The hub's resources, in :data:`RESOURCE_KINDS` order, then any others by name."""
+    """The hub's resources, in the order of
+    :data:`~sim.results.resource_kinds.RESOURCE_KINDS`, then any others by name."""
 
     @property
     def warmup_h(self) -> float:
@@ -252,221 +253,6 @@ def missing_info(where: Path) -> RunFolderError:
         "open the folder with sim.load or a landport command, which rebuild it from its "
         "scenario.yaml"
     )
-
-
-# ------------------------------------------------------------------------- kinds of resource
-
-
-@dataclass(frozen=True)
-class ResourceKind:
-    """What a kind of hub resource is, for a planner and for the bottleneck rule."""
-
-    name: str
-    """Its scope under the hub, as the model builds it."""
-    en: str
-    zh: str
-    role: Role
-    flow_order: int
-    """Position along a container's way among the resources of its role."""
-    waiting: tuple[str, str]
-    """What queues for it, in English and Chinese."""
-    headline: bool = False
-    key: bool = False
-    waits_for: str | None = None
-    lever: str | None = None
-    """The scenario field that sets its unit count (a sweep lever)."""
-    lever_en: str | None = None
-    lever_zh: str | None = None
-    """The lever's label, when it is not the resource's own."""
-
-    @property
-    def label(self) -> Label:
-        return Label(en=self.en, zh=self.zh)
-
-    @property
-    def lever_label(self) -> Label | None:
-        if self.lever_en is None or self.lever_zh is None:
-            return None
-        return Label(en=self.lever_en, zh=self.lever_zh)
-
-
-RESOURCE_KINDS: tuple[ResourceKind, ...] = (
-    ResourceKind(
-        "customs.import.officers",
-        "import customs officers",
-        "进口海关关员",
-        "server",
-        5,
-        ("declarations", "报关单"),
-        headline=True,
-        key=True,
-        lever="customs.import.officers",
-    ),
-    ResourceKind(
-        "customs.export.officers",
-        "export customs officers",
-        "出口海关关员",
-        "server",
-        4,
-        ("declarations", "报关单"),
-        headline=True,
-        lever="customs.export.officers",
-    ),
-    ResourceKind(
-        "customs.inspection_bays",
-        "customs inspection bays",
-        "海关查验台位",
-        "server",
-        6,
-        ("containers", "集装箱"),
-        headline=True,
-        lever="customs.inspection.bays",
-        lever_en="inspection bays",
-        lever_zh="查验台位",
-    ),
-    ResourceKind(
-        "customs.quarantine_lab",
-        "quarantine laboratory",
-        "检疫实验室",
-        "server",
-        7,
-        ("samples", "样品"),
-        headline=True,
-        lever="customs.quarantine.lab_slots",
-        lever_en="quarantine lab slots",
-        lever_zh="检疫实验室检测位",
-    ),
-    ResourceKind(
-        "consolidation.crews",
-        "LCL consolidation crews",
-        "拼箱作业班组",
-        "server",
-        1,
-        ("boxes to stuff", "待装箱"),
-        headline=True,
-        lever="terminal.consolidation.crews",
-    ),
-    ResourceKind(
-        "yard.export",
-        "yard, export block",
-        "堆场出口箱区",
-        "holder",
-        1,
-        ("trucks", "卡车"),
-        headline=True,
-    ),
-    ResourceKind(
-        "yard.import",
-        "yard, import block",
-        "堆场进口箱区",
-        "holder",
-        2,
-        ("trucks/trains", "卡车/列车"),
-        headline=True,
-    ),
-    ResourceKind(
-        "sidings",
-        "rail sidings",
-        "铁路专用线",
-        "server",
-        2,
-        ("trains", "列车"),
-        headline=True,
-        lever="terminal.sidings.count",
-    ),
-    ResourceKind(
-        "handling",
-        "handling units (cranes)",
-        "装卸机组（吊机）",
-        "server",
-        3,
-        ("trains", "列车"),
-        headline=True,
-        lever="terminal.handling.units",
-    ),
-    ResourceKind(
-        "tracks",
-        "arrival/departure tracks",
-        "到发线",
-        "holder",
-        0,
-        ("trains", "列车"),
-        waits_for="yard.import",
-        lever="terminal.tracks.count",
-    ),
-    ResourceKind(
-        "gate",
-        "truck gate",
-        "卡口",
-        "server",
-        0,
-        ("trucks", "卡车"),
-        lever="terminal.gate.lanes",
-        lever_en="truck gate lanes",
-        lever_zh="卡口车道",
-    ),
-    ResourceKind(
-        "deconsolidation.crews",
-        "LCL deconsolidation crews",
-        "拆箱作业班组",
-        "server",
-        8,
-        ("boxes", "箱"),
-        lever="terminal.deconsolidation.crews",
-    ),
-)
-"""Every kind of hub resource the model builds, in the order a planner reads them. Servers
-in flow order: gate, consolidation crews, sidings, handling, customs (export officers, import
-officers, bays, lab), deconsolidation crews; holders: tracks, export yard, import yard. The
-arrival/departure tracks wait for the import yard: a train stays on its track until the
-import block can take its load."""
-
-_KINDS = {k.name: k for k in RESOURCE_KINDS}
-
-
-def resource_kind(name: str) -> ResourceKind | None:
-    """The kind of the hub resource ``name`` (its scope under the hub), or None."""
-    return _KINDS.get(name)
-
-
-def describe_resource(hub: str, where: str, units: float) -> Resource:
-    """The :class:`Resource` the model built at scope ``where`` (``huaihua.sidings``) with
-    ``units`` units."""
-    name = where.removeprefix(f"{hub}.")
-    kind = resource_kind(name)
-    if kind is None:
-        return Resource(
-            name=name,
-            where=where,
-            label=Label(en=name, zh=name),
-            units=units,
-            role="other",
-            flow_order=len(RESOURCE_KINDS),
-            waits_for=None,
-            waiting=Label(en="items", zh="项"),
-            headline=False,
-            key=False,
-        )
-    return Resource(
-        name=name,
-        where=where,
-        label=kind.label,
-        units=units,
-        role=kind.role,
-        flow_order=kind.flow_order,
-        waits_for=kind.waits_for,
-        waiting=Label(en=kind.waiting[0], zh=kind.waiting[1]),
-        headline=kind.headline,
-        key=kind.key,
-    )
-
-
-def resource_order(resource: Resource) -> tuple[int, str]:
-    """Sort key of resources: :data:`RESOURCE_KINDS` order, then unknown ones by name."""
-    order = [k.name for k in RESOURCE_KINDS]
-    if resource.name in order:
-        return (order.index(resource.name), "")
-    return (len(order), resource.name)
 
 
 # ------------------------------------------------------------------------- provenance

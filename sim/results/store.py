@@ -21,6 +21,11 @@ run in the same folder.
 
 Reading is as careful: a missing, truncated or foreign file gives a :class:`RunFolderError`
 that names the file and what was expected, never a traceback from deep inside a parser.
+
+The module is nearly 500 lines because it is one idea — a folder that appears whole or not at
+all, under a name never taken twice — whose parts (names, the disk, locks, the rename that
+never replaces, reading back) depend on each other. Files that replace others are written by
+:mod:`sim.results.atomic`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ import pytest
 
 from sim.experiment.manifest import run_info
 from sim.results.health import SATURATED, bottleneck, diagnose
-from sim.results.runinfo import RunInfo, describe_resource
+from sim.results.resource_kinds import describe_resource
+from sim.results.runinfo import RunInfo
 from sim.scenario import load_scenario
 from tests.conftest import BASELINE
 

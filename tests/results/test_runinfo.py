@@ -13,8 +13,9 @@ import pytest
 
 import sim
 from sim.experiment.manifest import run_info
+from sim.results.resource_kinds import RESOURCE_KINDS
 from sim.results.run import load_run
-from sim.results.runinfo import RESOURCE_KINDS, RunInfo, bilingual
+from sim.results.runinfo import RunInfo, bilingual
 from sim.results.store import RunFolderError
 from sim.scenario import load_scenario
 from tests.conftest import BASELINE, MMC, ROOT

@@ -10,6 +10,9 @@ computations (trains, containers, resources, corridors, then the derived count).
 To add a KPI: write its computation (a function of :class:`~sim.results.kpis.measures.
 KpiInputs` returning ``{name: value}``) and register a family for it here; every table, plot,
 report, comparison, sweep and check then shows it where its flags say.
+
+The module is a little over 400 lines: one declaration of about ten lines per family, kept in
+one file so that every KPI of landport reads in one place.
 """
 
 from __future__ import annotations

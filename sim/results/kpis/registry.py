@@ -29,7 +29,8 @@ from typing import Literal
 
 from sim.results.formatting import UNITS, format_value
 from sim.results.kpis.measures import DIRECTIONS, KpiInputs
-from sim.results.runinfo import Label, RunInfo, resource_kind
+from sim.results.resource_kinds import resource_kind
+from sim.results.runinfo import Label, RunInfo
 from sim.results.states import STATES
 
 Theme = Literal["throughput", "time", "capacity", "money", "stability"]

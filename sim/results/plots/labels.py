@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterable
 
 from sim.results.kpis import kpi_label as registry_label
+from sim.results.resource_kinds import RESOURCE_KINDS, resource_kind
 from sim.results.run import RunResult
-from sim.results.runinfo import RESOURCE_KINDS, Label, RunInfo, resource_kind
+from sim.results.runinfo import Label, RunInfo
 
 Described = RunResult | RunInfo | None
 """What a label can be looked up in: a run, its metadata, or nothing (names as they are)."""

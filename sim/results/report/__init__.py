@@ -32,11 +32,15 @@ from sim.results.report.document import (
     Figures,
     KpiRow,
     Table,
-    document,
     health_notes,
     kpi_rows,
     published_for,
     result_kind,
+    run_document,
+)
+from sim.results.report.experiments import (
+    compare_document,
+    sweep_document,
     sweep_kpis,
     varying_levers,
 )
@@ -95,6 +99,16 @@ def draw_figures(result: Any) -> Figures:
         )
         for lever in varying_levers(result)
     ]
+
+
+def document(result: Any, figures: Figures) -> Document:
+    """The report of a run, comparison or sweep, with its figures."""
+    kind = result_kind(result)
+    if kind == "run":
+        return run_document(result, figures)
+    if kind == "compare":
+        return compare_document(result, figures)
+    return sweep_document(result, figures)
 
 
 def write_report(result: Any, fmt: str = "html", *, folder: str | Path | None = None) -> Path:

@@ -1,4 +1,4 @@
-"""What a report says, whatever its format: the document model of a run, comparison or sweep.
+"""What a report says, whatever its format: the document model, and the document of a run.
 
 A :class:`Document` holds the title, facts (scenario, period, seed, provenance), notes on the
 run's health, the headline and full KPI tables as formatted text, the figures and the
@@ -8,7 +8,8 @@ it as HTML or Markdown from templates. Values are written by the project's one f
 registry (:mod:`sim.results.kpis`).
 
 A comparison and a sweep are recognised by their attributes (``a``/``b``/``table``,
-``points``/``summary``), so this module needs nothing from the experiment layer.
+``points``/``summary``), so this package needs nothing from the experiment layer; their
+documents are in :mod:`sim.results.report.experiments`.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
-from sim.results.formatting import format_lever, format_value, shown_unit
+from sim.results.formatting import format_value, shown_unit
 from sim.results.health import diagnose
-from sim.results.kpis import KPIS, headline
-from sim.results.plots.labels import kpi_label, lever_label
+from sim.results.kpis import headline
+from sim.results.plots.labels import kpi_label
 from sim.results.published import PUBLISHED_2023, SOURCE, TOLERANCE, WINDOW
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
@@ -104,10 +105,6 @@ def published_for(run: RunResult) -> dict[str, float]:
     return {k: v for k, v in PUBLISHED_2023.items() if k.startswith("clearance_h.")}
 
 
-def _interval(mean: float, half_width: float, unit: str) -> str:
-    return f"{format_value(mean - half_width, unit)} – {format_value(mean + half_width, unit)}"
-
-
 def kpi_rows(run: RunResult, names: Iterable[str] | None = None) -> list[KpiRow]:
     """Formatted rows of the KPI summary (all KPIs, or ``names`` in that order)."""
     summary = rows_by(run.summary)
@@ -147,7 +144,7 @@ def kpi_rows(run: RunResult, names: Iterable[str] | None = None) -> list[KpiRow]
     return rows
 
 
-def _kpi_table(rows: list[KpiRow], table_id: str) -> Table:
+def kpi_table(rows: list[KpiRow], table_id: str) -> Table:
     return Table(
         table_id,
         ["KPI", "unit", "mean", "± 95 % CI", "95 % CI", "n", "published 2023", "vs published"],
@@ -169,25 +166,26 @@ def _kpi_table(rows: list[KpiRow], table_id: str) -> Table:
     )
 
 
-def _period(info: RunInfo) -> str:
+def period_text(info: RunInfo) -> str:
     return (
         f"{info.start} to {info.end} "
         f"(warm-up of {info.warmup_days:g} days before, not in the statistics)"
     )
 
 
-def _overrides(p: Provenance) -> str:
-    return ", ".join(f"{k}={v}" for k, v in p.overrides.items()) or "none"
-
-
-def _provenance(p: Provenance) -> list[tuple[str, str]]:
+def provenance_facts(
+    p: Provenance, folder: Path | None, folder_label: str = "Folder"
+) -> list[tuple[str, str]]:
+    """The facts every report ends with: overrides, commit, time made, wall time, folder."""
     wall = "–"
     if p.wall_s is not None:
         wall = f"{p.wall_s:.1f} s" + (f", {p.events:,} events" if p.events else "")
     return [
+        ("Overrides", ", ".join(f"{k}={v}" for k, v in p.overrides.items()) or "none"),
         ("Git commit", p.git_commit or "–"),
         ("Created", p.created_at or "–"),
         ("Wall time", wall),
+        (folder_label, str(folder) if folder else "–"),
     ]
 
 
@@ -199,15 +197,20 @@ def _run_facts(run: RunResult) -> list[tuple[str, str]]:
     p = Provenance.of(run.manifest)
     return [
         ("Scenario", _scenario_line(run)),
-        ("Period", _period(run.info)),
+        ("Period", period_text(run.info)),
         ("Replications", str(p.replications)),
         ("Seed", str(p.seed)),
         ("Scenario hash", p.scenario_hash or ""),
         ("Scenario file", p.scenario_file or "–"),
-        ("Overrides", _overrides(p)),
-        *_provenance(p),
-        ("Run folder", str(run.path) if run.path else "–"),
+        *provenance_facts(p, run.path, "Run folder"),
     ]
+
+
+def plus_minus(mean: float, half_width: float, unit: str) -> str:
+    """``mean ± half-width`` in the unit's format (the mean alone without a half-width)."""
+    return format_value(mean, unit) + (
+        f" ± {format_value(half_width, unit)}" if math.isfinite(half_width) else ""
+    )
 
 
 def health_notes(run: RunResult, label: str = "") -> list[str]:
@@ -215,249 +218,30 @@ def health_notes(run: RunResult, label: str = "") -> list[str]:
     return [label + line for line in diagnose(run.kpi_means(), run.info).lines()]
 
 
-def _yaml(data: Any) -> str:
+def as_yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _json(data: Any) -> str:
+def as_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-def _run_document(run: RunResult, figures: Figures) -> Document:
+def run_document(run: RunResult, figures: Figures) -> Document:
     names = [str(k) for k in run.summary["kpi"]]
     return Document(
         kind="run",
-        title=f"Huaihua International Land Port — run report: {run.name}",
+        title=f"{run.info.hub.label.en} — run report: {run.name}",
         facts=_run_facts(run),
         intro=(
             f"Published 2023 figures: {SOURCE}; train counts are shown only for a run over "
             "that period. ✓ / ✗: within / outside the calibration tolerance."
         ),
-        headline=_kpi_table(kpi_rows(run, headline(names, run.info)), "kpi-table"),
-        full=_kpi_table(kpi_rows(run), "kpi-table-all"),
+        headline=kpi_table(kpi_rows(run, headline(names, run.info)), "kpi-table"),
+        full=kpi_table(kpi_rows(run), "kpi-table-all"),
         figures=figures,
         appendices=[
-            ("scenario", "Scenario as resolved", _yaml(run.scenario), "yaml"),
-            ("manifest", "Manifest", _json(run.manifest), "json"),
+            ("scenario", "Scenario as resolved", as_yaml(run.scenario), "yaml"),
+            ("manifest", "Manifest", as_json(run.manifest), "json"),
         ],
         notes=health_notes(run),
     )
-
-
-# ------------------------------------------------------------------------------ comparisons
-
-
-def _compare_table(result: Any, names: list[str], table_id: str) -> Table:
-    t = result.table.set_index("kpi")
-    a = result.a if isinstance(result.a, RunResult) else None
-    rows, keys = [], []
-    for name in names:
-        if name not in t.index:
-            continue
-        r = t.loc[name]
-        u = str(r["unit"])
-
-        def pm(mean: float, hw: float, u: str = u) -> str:
-            text = format_value(float(mean), u)
-            return text + (f" ± {format_value(float(hw), u)}" if math.isfinite(hw) else "")
-
-        narrowing = float(r["narrowing"]) if "narrowing" in r.index else math.nan
-        rows.append(
-            [
-                kpi_label(name, a),
-                shown_unit(u),
-                pm(r["a_mean"], float(r["a_half_width"])),
-                pm(r["b_mean"], float(r["b_half_width"])),
-                format_value(float(r["diff_mean"]), u, signed=True, change=True),
-                f"{format_value(float(r['diff_low']), u, signed=True, change=True)} – "
-                f"{format_value(float(r['diff_high']), u, signed=True, change=True)}",
-                "yes" if bool(r["significant"]) else "no",
-                f"{narrowing:.0%}" if math.isfinite(narrowing) else "–",
-            ]
-        )
-        keys.append(name)
-    return Table(
-        table_id,
-        [
-            "KPI",
-            "unit",
-            "A: mean ± 95 % CI",
-            "B: mean ± 95 % CI",
-            "B − A",
-            "95 % CI of B − A",
-            "significant",
-            "CI narrowed by pairing",
-        ],
-        rows,
-        [False, False, True, True, True, True, False, True],
-        keys,
-    )
-
-
-def _arm_line(run: RunResult) -> str:
-    return f"{run.name} — {run.info.description}".rstrip(" —")
-
-
-def _compare_document(result: Any, figures: Figures) -> Document:
-    a, b = result.a, result.b
-    p = Provenance.of(result.manifest)
-    names = [str(k) for k in result.table["kpi"]]
-    n = int(result.table["n"].iloc[0]) if len(result.table) else 0
-    facts = [
-        ("A", _arm_line(a)),
-        ("B", _arm_line(b)),
-        ("Period", _period(a.info)),
-        ("Replications", f"{n}, paired: replication r of A and of B share their seeds"),
-        ("Seed", str(p.seed)),
-        ("Overrides", _overrides(p)),
-        *_provenance(p),
-        ("Folder", str(result.path) if result.path else "–"),
-    ]
-    return Document(
-        kind="compare",
-        title=f"Huaihua International Land Port — comparison: {b.name} against {a.name}",
-        facts=facts,
-        intro=(
-            "B − A is the mean of the paired differences over replications, with its Student-t "
-            "95 % interval; significant when the interval excludes 0. The last column says how "
-            "much narrower that interval is than with independent seeds."
-        ),
-        headline=_compare_table(result, headline(names, a.info), "kpi-table"),
-        full=_compare_table(result, names, "kpi-table-all"),
-        figures=figures,
-        appendices=[
-            ("scenario-a", f"Scenario A as resolved: {a.name}", _yaml(a.scenario), "yaml"),
-            ("scenario-b", f"Scenario B as resolved: {b.name}", _yaml(b.scenario), "yaml"),
-            ("manifest", "Manifest", _json(result.manifest), "json"),
-        ],
-        notes=health_notes(a, "A: ") + health_notes(b, "B: "),
-    )
-
-
-# ------------------------------------------------------------------------------ sweeps
-
-
-def sweep_info(sweep: Any) -> RunInfo | None:
-    """The run metadata of a sweep's first point (its corridors and resources are every
-    point's), or None for a sweep without points."""
-    points = [int(k) for k in sweep.points["point"]]
-    return sweep.run(min(points)).info if points else None
-
-
-def sweep_kpis(sweep: Any) -> list[str]:
-    """The key KPIs of a sweep: its table's columns and its response curves."""
-    present = list(dict.fromkeys(str(k) for k in sweep.summary["kpi"]))
-    return KPIS.select(present, "key", sweep_info(sweep))
-
-
-def _levers(sweep: Any) -> list[str]:
-    return [str(c) for c in sweep.points.columns if c != "point"]
-
-
-def _pm(mean: float, half_width: float, unit: str) -> str:
-    return format_value(mean, unit) + (
-        f" ± {format_value(half_width, unit)}" if math.isfinite(half_width) else ""
-    )
-
-
-def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
-    summary: pd.DataFrame = sweep.summary
-    levers = _levers(sweep)
-    info = sweep_info(sweep)
-    names = sweep_kpis(sweep)
-    units = dict(zip(summary["kpi"], summary["unit"], strict=False))
-    rows = []
-    for point in sweep.points.to_dict("records"):
-        k = int(point["point"])
-        cells = [str(k), *[format_lever(point[lv]) for lv in levers]]
-        here = rows_by(summary[summary["point"] == k])
-        for name in names:
-            if name in here:
-                r = here[name]
-                cells.append(_pm(float(r["mean"]), float(r["half_width"]), str(units[name])))
-            else:
-                cells.append("–")
-        rows.append(cells)
-    head = Table(
-        "kpi-table",
-        [
-            "point",
-            *[lever_label(lv) for lv in levers],
-            *[f"{kpi_label(n, info)} ({shown_unit(str(units[n]))})" for n in names],
-        ],
-        rows,
-        [True] * (1 + len(levers) + len(names)),
-        [],
-    )
-    full_rows = [
-        [
-            str(int(r["point"])),
-            *[format_lever(r[lv]) for lv in levers],
-            kpi_label(str(r["kpi"]), info),
-            shown_unit(str(r["unit"])),
-            format_value(float(r["mean"]), str(r["unit"])),
-            format_value(float(r["half_width"]), str(r["unit"])),
-            str(int(r["n"])),
-        ]
-        for _, r in summary.iterrows()
-    ]
-    full = Table(
-        "kpi-table-all",
-        ["point", *[lever_label(lv) for lv in levers], "KPI", "unit", "mean", "± 95 % CI", "n"],
-        full_rows,
-        [True] * (1 + len(levers)) + [False, False, True, True, True],
-        [str(k) for k in summary["kpi"]],
-    )
-    return head, full
-
-
-def _sweep_document(sweep: Any, figures: Figures) -> Document:
-    p = Provenance.of(sweep.manifest)
-    head, full = _sweep_tables(sweep)
-    levers = _levers(sweep)
-    facts = [
-        ("Scenario", p.scenario or "–"),
-        ("Scenario file", p.scenario_file or "–"),
-        ("Levers", ", ".join(levers)),
-        ("Points", str(len(sweep.points))),
-        ("Replications", str(p.replications)),
-        ("Seed", str(p.seed)),
-        ("Overrides", _overrides(p)),
-        *_provenance(p),
-        ("Folder", str(sweep.path) if sweep.path else "–"),
-    ]
-    return Document(
-        kind="sweep",
-        title=f"Huaihua International Land Port — sweep: {p.scenario or ''}",
-        facts=facts,
-        intro=(
-            "Mean ± Student-t 95 % half-width over replications at every point; all points "
-            "share their seeds (common random numbers), so differences between points are "
-            "sharper than the intervals suggest."
-        ),
-        headline=head,
-        full=full,
-        figures=figures,
-        appendices=[("manifest", "Manifest", _json(sweep.manifest), "json")],
-        notes=[
-            f"point {k} ({label}): {line}"
-            for k, label, means in sweep.point_means()
-            for line in diagnose(means, sweep.run(k).info).lines()
-        ],
-    )
-
-
-def varying_levers(sweep: Any) -> list[str]:
-    """The levers whose value differs between the sweep's points."""
-    points = sweep.points
-    return [str(c) for c in points.columns if c != "point" and points[c].nunique() > 1]
-
-
-def document(result: Any, figures: Figures) -> Document:
-    """The report of a run, comparison or sweep, with its figures."""
-    kind = result_kind(result)
-    if kind == "run":
-        return _run_document(result, figures)
-    if kind == "compare":
-        return _compare_document(result, figures)
-    return _sweep_document(result, figures)
