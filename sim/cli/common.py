@@ -48,24 +48,30 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 @contextmanager
 def handled() -> Iterator[None]:
     """Expected errors → a clear message and exit 2, never a traceback; catalogue warnings
-    (a locked or damaged results catalogue never loses a run) → one line each."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", catalog.CatalogWarning)
-        try:
-            yield
-        except ScenarioError as exc:
-            for issue in exc.issues:
-                err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        finally:
-            for w in caught:
-                if issubclass(w.category, catalog.CatalogWarning):
-                    err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
-                else:
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    (a locked or damaged results catalogue never loses a run) → one line each.
+
+    Other warnings are shown as Python shows them, but only once the recording has stopped:
+    shown while it records, a warning would be recorded again, for ever.
+    """
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", catalog.CatalogWarning)
+            try:
+                yield
+            except ScenarioError as exc:
+                for issue in exc.issues:
+                    err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
+                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+    finally:
+        for w in caught:
+            if issubclass(w.category, catalog.CatalogWarning):
+                err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
 @contextmanager
