@@ -9,12 +9,15 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
+    MAX_WORKERS,
     app,
     err,
+    error_line,
     fmt,
     handled,
     out,
@@ -27,6 +30,7 @@ from sim.experiment.sweep import SweepInterrupted, split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
+from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
 
 EXIT_INTERRUPTED = 130
 SWEEP_KPIS = (
@@ -47,7 +51,9 @@ app.add_typer(catalog_app, name="catalog")
 Workers = Annotated[
     int | None,
     typer.Option(
-        min=1, help="Processes at work, this one included (default: the cores; 1: serial)."
+        min=1,
+        max=MAX_WORKERS,
+        help="Processes at work, this one included (default: the cores; 1: serial).",
     ),
 ]
 DaskScheduler = Annotated[
@@ -85,7 +91,7 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
         u = str(r["unit"])
         hw = r["diff_half_width"]
         t.add_row(
-            name,
+            escape(name),
             "M CNY" if u == "CNY" else u,
             fmt(r["a_mean"], u),
             fmt(r["b_mean"], u),
@@ -103,9 +109,13 @@ def compare(
     b: Annotated[Path, typer.Argument(help="Scenario B (the what-if).")],
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications (default: A's)."),
+        typer.Option(
+            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications (default: A's)."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of both (default: A's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of both (default: A's).")
+    ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
@@ -164,12 +174,15 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
-    out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
+    out.print(
+        f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
+        "comparison.csv)"
+    )
 
 
 def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
     """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
-    caption = "levers: " + ", ".join(levers) + "; KPI cells: mean ± 95 % CI half-width"
+    caption = "levers: " + escape(", ".join(levers)) + "; KPI cells: mean ± 95 % CI half-width"
     t = Table(
         title=title,
         title_justify="left",
@@ -181,12 +194,12 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     t.add_column("point", justify="right")
     # Dotted names break at their dots, so headers stay whole in narrow terminals.
     for lever in levers:
-        t.add_column(lever.replace(".", ".\n"), justify="right", no_wrap=True)
+        t.add_column(escape(lever).replace(".", ".\n"), justify="right", no_wrap=True)
     for name in names:
         t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
         by_kpi = rows.set_index("kpi")
-        cells = [str(k), *(str(rows[lever].iloc[0]) for lever in levers)]
+        cells = [str(k), *(escape(str(rows[lever].iloc[0])) for lever in levers)]
         for name in names:
             if name not in by_kpi.index:
                 cells.append("–")
@@ -214,9 +227,13 @@ def sweep(
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications a point."),
+        typer.Option(
+            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications a point."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of every point.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of every point.")
+    ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
@@ -237,7 +254,7 @@ def sweep(
             scenario, levers, overrides=overrides, seed=seed, replications=replications
         )
         n = len(plan.points)
-        label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
+        label = f"{escape(plan.name)}: {n} points × {plan.replications_of(0)} replications"
         try:
             with progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update:
                 result = run_sweep(
@@ -274,20 +291,20 @@ def sweep(
     names = [k for k in (kpi or SWEEP_KPIS) if k in present]
     reused = man.get("points_reused", 0)
     title = (
-        f"{plan.name}: {n} points × {man['replications']} replications, seed {man['seed']}"
+        f"{escape(plan.name)}: {n} points × {man['replications']} replications, seed {man['seed']}"
         + (f" ({reused} points kept from the interrupted run)" if reused else "")
         + f" — {man['wall_s']:.1f} s"
     )
     out.print(sweep_table(result.summary, result.levers, names, title))
     out.print(
-        f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; summary.csv, "
+        f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
     )
 
 
 @app.command()
 def runs(
-    limit: Annotated[int, typer.Option(min=1, help="How many to list.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many to list.")] = 20,
     kind: Annotated[str | None, typer.Option(help="Only this kind: run, compare or sweep.")] = None,
     root: Root = DEFAULT_ROOT,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
@@ -295,7 +312,7 @@ def runs(
     """List recent runs, comparisons and sweeps from the catalogue."""
     with handled():
         if kind is not None and kind not in catalog.KINDS:
-            err.print(f"[red]error:[/red] --kind: expected one of {', '.join(catalog.KINDS)}")
+            error_line(f"--kind: expected one of {', '.join(catalog.KINDS)}")
             raise typer.Exit(EXIT_BAD_INPUT)
         df = catalog.list_runs(root, limit=limit, kind=kind)
     if as_json:
@@ -348,7 +365,7 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
         highlight=False,
     )
     for folder, reason in counts["skipped"]:
-        err.print(f"[yellow]skipped[/yellow] {folder}: {reason}", highlight=False)
+        error_line(f"{folder}: {reason}", "skipped", "yellow")
 
 
 @catalog_app.command("query")
@@ -364,7 +381,7 @@ def catalog_query(
         try:
             df = catalog.query(sql, root)
         except duckdb.Error as exc:
-            err.print(f"[red]error:[/red] {str(exc).splitlines()[0]}", highlight=False)
+            error_line(str(exc).splitlines()[0])
             raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         sys.stdout.write(df.to_json(orient="records", date_format="iso", indent=2) + "\n")

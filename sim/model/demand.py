@@ -34,6 +34,8 @@ import numpy as np
 from sim.engine.dists import Distribution
 
 HOURS_PER_WEEK = 168.0
+_LARGEST_EXP = 700.0
+"""math.exp overflows a float beyond about 709.78."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,19 @@ def drayage_cny_per_teu(
 
 def logit_share(cost: float, competitor_cost: float, theta: float) -> float:
     """Share choosing the route in a binary logit against the competitor (costs in CNY/TEU)."""
-    return 1.0 / (1.0 + math.exp(theta * (cost - competitor_cost)))
+    x = theta * (cost - competitor_cost)
+    if x > _LARGEST_EXP:  # 1 / (1 + e^x) = e^-x to double precision, and e^x would overflow
+        return math.exp(-x)
+    return 1.0 / (1.0 + math.exp(x))
 
 
 def logit_multiplier(
     cost: float, reference_cost: float, competitor_cost: float, theta: float
 ) -> float:
     """Volume at ``cost`` relative to volume at ``reference_cost`` (binary logit)."""
+    if theta * (min(cost, reference_cost) - competitor_cost) > _LARGEST_EXP:
+        # Both shares are e^-x to double precision, and may underflow: take their ratio.
+        return math.exp(-theta * (cost - reference_cost))
     return logit_share(cost, competitor_cost, theta) / logit_share(
         reference_cost, competitor_cost, theta
     )
