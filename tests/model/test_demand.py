@@ -76,6 +76,13 @@ def test_cheaper_rail_never_lowers_demand():
     assert elasticity_multiplier(4000, 4500, 0.0) == 1.0
 
 
+def test_the_logit_is_finite_where_its_exponential_would_overflow():
+    # θ·(G − G_alt) of 0.1 × 2e6 = 2e5: e^x overflows a float; the shares' ratio does not
+    ratio = logit_multiplier(2_000_000 - 10, 2_000_000, 0, 0.1)
+    assert ratio == pytest.approx(np.exp(1.0))
+    assert logit_multiplier(8_000, 8_000, 0, 0.1) == 1.0  # x = 800: e^x overflows alone
+
+
 def test_toll_cut_lowers_drayage():
     assert drayage_cny_per_teu(100, 6, 0.35, 0.5) == pytest.approx(600 * (1 - 0.175))
     assert drayage_cny_per_teu(100, 6, 0.35, 0.0) == 600

@@ -196,7 +196,7 @@ def test_a_replication_too_big_to_run_is_refused_naming_the_bound():
     message = one(BASELINE, {"demand.scale": 100, "end": "2032-12-31"})
     assert "demand: up to" in message
     assert f"{MAX_TEU_PER_REPLICATION:,.0f}" in message
-    assert issues(BASELINE, {"demand.scale": 100}) == []  # 100× for eight months is fine
+    assert issues(BASELINE, {"demand.scale": 25}) == []  # 25× for eight months is fine
 
 
 def test_levers_far_from_the_reference_cannot_explode_the_logit_demand():
