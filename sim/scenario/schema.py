@@ -129,9 +129,12 @@ MAX_WINDOWS = 48
 day."""
 
 
-def _finite_float(ge: float | None = None, gt: float | None = None, le: float | None = None) -> Any:
-    """A strict, finite number within bounds (a bool or a string is not a number)."""
-    return Field(strict=True, allow_inf_nan=False, ge=ge, gt=gt, le=le)
+def _finite_float(
+    *, ge: float | None = None, gt: float | None = None, le: float | None = None, **field: Any
+) -> Any:
+    """A strict, finite number within bounds (a bool or a string is not a number); ``field``:
+    further arguments of the pydantic ``Field`` (default, description)."""
+    return Field(strict=True, allow_inf_nan=False, ge=ge, gt=gt, le=le, **field)
 
 
 Hours = Annotated[float, _finite_float(ge=0.0, le=MAX_HOURS)]
@@ -465,9 +468,7 @@ class Yard(Strict):
 
 class Sidings(Strict):
     count: Count
-    handling_teu_per_h: float = Field(
-        strict=True,
-        allow_inf_nan=False,
+    handling_teu_per_h: float = _finite_float(
         ge=MIN_TEU_PER_H,
         le=MAX_TEU_PER_H,
         description="loading or unloading rate per siding",
@@ -478,9 +479,7 @@ class Consolidation(Strict):
     crews: Count
     stuffing_h: Dist
     container_cbm: Cbm = Field(description="usable volume of a 20 ft container")
-    fill_threshold: float = Field(
-        strict=True,
-        allow_inf_nan=False,
+    fill_threshold: float = _finite_float(
         gt=0.0,
         le=1.0,
         description="share of volume that closes it",
@@ -575,15 +574,13 @@ class Response(Strict):
         description="logit: binary choice against the corridor's competitor; elasticity: "
         "constant elasticity of volume to generalised cost; none: fixed volumes"
     )
-    cost_sensitivity_per_cny: float = Field(
-        0.0,
-        strict=True,
-        allow_inf_nan=False,
+    cost_sensitivity_per_cny: float = _finite_float(
+        default=0.0,
         ge=0.0,
         le=MAX_COST_SENSITIVITY,
         description="logit θ per CNY",
     )
-    elasticity: float = Field(0.0, strict=True, allow_inf_nan=False, ge=MIN_ELASTICITY, le=0.0)
+    elasticity: float = _finite_float(default=0.0, ge=MIN_ELASTICITY, le=0.0)
     reference: Levers = Field(description="the levers at which teu_per_week was observed")
 
 
@@ -593,10 +590,8 @@ class Flow(Strict):
     arrives_by: Literal["train", "truck"] = "train"
     teu_per_week: TeuPerWeek = Field(description="at the reference levers, mean month")
     lcl_share: Share = Field(description="share of TEU that is less-than-container-load")
-    containers_per_shipment: float = Field(
-        1.0,
-        strict=True,
-        allow_inf_nan=False,
+    containers_per_shipment: float = _finite_float(
+        default=1.0,
         ge=1.0,
         le=MAX_SHIPMENT_CONTAINERS,
         description="mean, FCL",
@@ -624,10 +619,8 @@ class Flow(Strict):
 
 
 class Demand(Strict):
-    scale: float = Field(
-        1.0,
-        strict=True,
-        allow_inf_nan=False,
+    scale: float = _finite_float(
+        default=1.0,
         ge=0.0,
         le=MAX_DEMAND_SCALE,
         description="multiplies every flow's teu_per_week (2 = twice today's volume)",
