@@ -75,11 +75,11 @@ MAX_SEED = 2**63 - 1
 MAX_UNITS = 10_000
 """Officers, lanes, crews, bays, lab slots, sidings: more than any port has of anything."""
 MAX_TEU = 10_000_000
-"""A capacity in TEU: ten times the yard of the world's largest container port."""
+"""A capacity in TEU: ten million, more than any container yard holds."""
 MAX_TRAIN_TEU = 1000
 """A train's capacity: the longest double-stack container trains carry about 800 TEU."""
 MAX_TEU_PER_WEEK = 100_000.0
-"""One flow's volume: 250 times Huaihua's 2023 traffic, more than Shanghai's port handles."""
+"""One flow's volume: 250 times Huaihua's 2023 traffic (386 TEU a week, all flows)."""
 MAX_TEU_PER_REPLICATION = 500_000.0
 """TEU one replication may create (warm-up included), counted at the highest monthly rate
 and the largest demand response the rate levers allow: 30 times the baseline (16,000 counted
@@ -91,14 +91,14 @@ MAX_SEASON_FACTOR = 10.0
 """A month's demand multiplier: ten times the mean month."""
 MAX_DEMAND_RESPONSE = 100.0
 """The most the rate levers may multiply a flow's volume (the logit response bounded as
-exp(θ·|ΔG|), see :func:`check_references`): a hundredfold is no longer a response to a price
+exp(θ·|ΔG|), see :func:`_response_bound`): a hundredfold is no longer a response to a price
 but a different port."""
 MAX_CNY_PER_TEU = 1_000_000.0
 """A price, tariff, subsidy or cost per TEU: eight times the value of a box's cargo (¥120k)."""
 MAX_CNY_PER_TEU_KM = 1000.0
 """A trucking rate per TEU-km: the baseline pays ¥6."""
 MAX_CNY_PER_TEU_H = 100_000.0
-"""Value of time per TEU-hour: the whole cargo's value every hour (the baseline counts ¥5)."""
+"""Value of time per TEU-hour: about the whole cargo's value every hour (the baseline: ¥5)."""
 MAX_COST_SENSITIVITY = 0.1
 """Logit θ per CNY: at 0.1 a one-yuan change moves the odds by 10 %; the baseline has 0.0003."""
 MIN_ELASTICITY = -10.0
@@ -111,7 +111,7 @@ MIN_TEU_PER_H, MAX_TEU_PER_H = 1.0, 10_000_000.0
 its capacity in hours), at most in effect instant (tests use a million TEU an hour for
 trains that load at once)."""
 MAX_CBM = 1000.0
-"""A volume in cubic metres: a 40 ft high-cube box holds 76."""
+"""A volume in cubic metres: a dozen 40 ft high-cube boxes (76 each)."""
 MAX_WEIGHT = 1e9
 """A relative weight (of places, commodities, regions); weights are normalised."""
 MIN_CV, MAX_CV = 0.001, 10.0
@@ -119,7 +119,7 @@ MIN_CV, MAX_CV = 0.001, 10.0
 gamma's shape (1/cv²) is under 0.01, nearly every draw is 0 and the mean comes from a few
 astronomically long ones (and a lognormal's spans dozens of orders of magnitude)."""
 MAX_SHIPMENT_CONTAINERS = 1000.0
-"""Mean containers per FCL shipment: a dozen trainloads."""
+"""Mean containers per FCL shipment: a dozen trainloads or more."""
 MAX_TEXT = 10_000
 """Characters in a label or description."""
 MAX_LIST = 1000

@@ -248,8 +248,8 @@ class Worker:
             self.proc = None
             return {"died": True, "detail": f"worker exit status {code}"}
         reply: dict[str, Any] = json.loads(line)
-        if reply.get("hang") or reply.get("memory"):
-            self.stop()
+        if reply.get("hang") or reply.get("memory") or reply.get("exception") == "MemoryError":
+            self.stop()  # the worker ends itself after these: the next case gets a fresh one
         return reply
 
     def stop(self) -> None:
