@@ -90,9 +90,8 @@ MAX_DEMAND_SCALE = 100.0
 MAX_SEASON_FACTOR = 10.0
 """A month's demand multiplier: ten times the mean month."""
 MAX_DEMAND_RESPONSE = 100.0
-"""The most the rate levers may multiply a flow's volume (the logit response bounded as
-exp(θ·|ΔG|), see :func:`_response_bound`): a hundredfold is no longer a response to a price
-but a different port."""
+"""The most the rate levers may multiply a flow's volume (bounded from the levers, see
+:func:`_response_bound`): a hundredfold is no longer a response to a price but another port."""
 MAX_CNY_PER_TEU = 1_000_000.0
 """A price, tariff, subsidy or cost per TEU: eight times the value of a box's cargo (¥120k)."""
 MAX_CNY_PER_TEU_KM = 1000.0
@@ -839,19 +838,36 @@ def _workload(s: Scenario) -> list[Problem]:
     weeks = (s.horizon_h + s.warmup_h) / 168.0
     peak = max(demand.seasonality.values()) * demand.scale
     teu = 0.0
+    cheapest: tuple[float, str] | None = None
     for fname, flow in demand.flows.items():
-        response = _response_bound(s, flow)
+        if flow.corridor is None:  # trucked imports: no rail route, no rate levers
+            teu += flow.teu_per_week * peak * weeks
+            continue
+        change, price = _cost_bounds(s, flow)
+        if price < 0:
+            cheapest = min(cheapest or (price, fname), (price, fname))
+            continue
+        response = _response_bound(s.demand.response, change, price)
         if response > MAX_DEMAND_RESPONSE:
             problems.append(
                 (
                     ("demand", "flows", fname),
-                    f"the rate levers could multiply this flow's volume by up to {response:,.3g} "
-                    f"(logit θ × the change of its generalised cost); expected at most "
-                    f"{MAX_DEMAND_RESPONSE:g}: lower cost_sensitivity_per_cny or bring the "
-                    "levers nearer demand.response.reference",
+                    f"the rate levers could multiply this flow's volume by up to {response:,.3g}; "
+                    f"expected at most {MAX_DEMAND_RESPONSE:g}: make the response less "
+                    "sensitive or bring the levers nearer demand.response.reference",
                 )
             )
         teu += flow.teu_per_week * min(response, MAX_DEMAND_RESPONSE) * peak * weeks
+    if cheapest is not None:
+        subsidy = s.tariffs.subsidy_per_teu_cny
+        problems.append(
+            (
+                ("tariffs", "subsidy_per_teu_cny"),
+                f"{subsidy:,g} exceeds the lowest price of flow {cheapest[1]!r} "
+                f"({cheapest[0] + subsidy:,.0f} CNY per TEU: rail after discounts, sea freight "
+                "and drayage); expected at most that, or shippers would be paid to ship",
+            )
+        )
     if teu > MAX_TEU_PER_REPLICATION:
         problems.append(
             (
@@ -887,37 +903,57 @@ def _per_week(schedule: Weekly | Headway) -> float:
     return 168.0 / schedule.headway_h
 
 
-def _response_bound(s: Scenario, flow: Flow) -> float:
-    """An upper bound of how much the rate levers can multiply a flow's volume.
+def _response_bound(response: Response, change: float, price: float) -> float:
+    """An upper bound of how much the rate levers can multiply a flow's volume, given a bound
+    ``change`` of |G − G_ref| (the generalised cost at the scenario's levers less that at the
+    reference levers) and the lowest price ``price`` > 0 at the scenario's levers, a lower
+    bound of G (value of time × transit only adds to it).
 
-    Under the logit, the volume multiplier share(G) / share(G_ref) lies between
-    exp(−θ·|G − G_ref|) and exp(θ·|G − G_ref|), and G − G_ref (the generalised cost at the
-    scenario's levers less that at the reference levers) involves only the levers: each leg's
-    tariff times the change of its bureau's discount, the drayage times the change of the
-    toll cut, and the change of the subsidy. Transit times cancel out.
+    * logit: share(G) / share(G_ref) lies within exp(±θ·|G − G_ref|);
+    * constant elasticity ε ≤ 0: (G / G_ref)^ε = (G_ref / G)^|ε| ≤ (1 + change / price)^|ε|.
     """
-    response = s.demand.response
-    if response.model != "logit" or flow.corridor is None:
-        # Fixed volumes; or a constant elasticity, whose response depends on the generalised
-        # costs themselves (transit times included), which only the model computes.
-        return 1.0
-    new, ref = s.tariffs, response.reference
-    tariff: dict[frozenset[str], list[tuple[str, float]]] = {}
+    if response.model == "logit":
+        return math.exp(min(response.cost_sensitivity_per_cny * change, 700.0))  # e^700 is finite
+    if response.model == "elasticity":
+        if price == 0:
+            return math.inf if change > 0 and response.elasticity < 0 else 1.0
+        ratio = 1.0 + change / price
+        return math.exp(min(-response.elasticity * math.log(ratio), 700.0))
+    return 1.0
+
+
+def _cost_bounds(s: Scenario, flow: Flow) -> tuple[float, float]:
+    """For a flow by train: a bound of how much the rate levers change its generalised cost
+    per TEU, and the lowest price a shipper pays per TEU at the scenario's levers (rail after
+    discounts, sea freight and drayage, less the subsidy).
+
+    Both follow from the levers alone: each leg's tariff times the change of its bureau's
+    discount, the drayage times the change of the toll cut, the change of the subsidy; transit
+    times, valued the same at both levers, cancel out of the change.
+    """
+    new, ref = s.tariffs, s.demand.response.reference
+    legs: dict[frozenset[str], list[Leg]] = {}
     for leg in s.network.legs:
-        tariff.setdefault(frozenset((leg.a, leg.b)), []).append(
-            (leg.bureau, leg.tariff_cny_per_teu)
-        )
-    rail = 0.0
+        legs.setdefault(frozenset((leg.a, leg.b)), []).append(leg)
+    assert flow.corridor is not None
+    change = rail = 0.0
     for a, b in itertools.pairwise(s.corridors[flow.corridor].path):
-        rail += max(
-            t * abs(new.discount.get(bureau, 0.0) - ref.discount.get(bureau, 0.0))
-            for bureau, t in tariff[frozenset((a, b))]
+        choices = legs[frozenset((a, b))]
+        change += max(
+            g.tariff_cny_per_teu
+            * abs(new.discount.get(g.bureau, 0.0) - ref.discount.get(g.bureau, 0.0))
+            for g in choices
         )
-    km = max(s.regions[r].drayage_km for r in flow.regions)
-    dray = km * new.truck_cny_per_teu_km * new.toll_share * abs(new.toll_cut - ref.toll_cut)
-    subsidy = abs(new.subsidy_per_teu_cny - ref.subsidy_per_teu_cny)
-    exponent = response.cost_sensitivity_per_cny * (rail + dray + subsidy)
-    return math.exp(min(exponent, 700.0))  # 700: e^700 is still a float
+        rail += min(g.tariff_cny_per_teu * (1 - new.discount.get(g.bureau, 0.0)) for g in choices)
+    km = [s.regions[r].drayage_km for r in flow.regions]
+    truck = new.truck_cny_per_teu_km
+    change += max(km) * truck * new.toll_share * abs(new.toll_cut - ref.toll_cut)
+    change += abs(new.subsidy_per_teu_cny - ref.subsidy_per_teu_cny)
+    sea = 0.0
+    if s.sea is not None and flow.corridor == s.sea.corridor and flow.places:
+        sea = min(s.sea.services[p].freight_cny_per_teu for p in flow.places)
+    dray = min(km) * truck * (1 - new.toll_share * new.toll_cut)
+    return change, rail + sea + dray - new.subsidy_per_teu_cny
 
 
 def _unknown(what: str, name: str, known: Any) -> str:

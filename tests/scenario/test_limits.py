@@ -199,10 +199,28 @@ def test_a_replication_too_big_to_run_is_refused_naming_the_bound():
     assert issues(BASELINE, {"demand.scale": 25}) == []  # 25× for eight months is fine
 
 
-def test_levers_far_from_the_reference_cannot_explode_the_logit_demand():
-    message = one(BASELINE, {"tariffs.subsidy_per_teu_cny": 1e6})
-    assert "could multiply this flow's volume by up to" in message
+def test_levers_far_from_the_reference_cannot_explode_the_demand():
+    logit = {
+        "demand.response.cost_sensitivity_per_cny": 0.01,  # e^(0.01 × ¥500) = 148-fold
+        "demand.response.reference.subsidy_per_teu_cny": 0,
+    }
+    elasticity = {
+        "demand.response.model": "elasticity",
+        "demand.response.elasticity": -10,
+        "demand.response.reference.discount": {"nanning": 0.0, "guangzhou": 0.0},
+        "tariffs.discount": {"nanning": 1.0, "guangzhou": 1.0},
+    }
+    for levers in (logit, elasticity):
+        message = one(BASELINE, levers)
+        assert "demand.flows.rail_sea_export: the rate levers could multiply" in message
     assert issues(BASELINE, {"tariffs.discount.nanning": 1.0}) == []
+    assert issues(BASELINE, {**elasticity, "demand.response.elasticity": -1.2}) == []
+
+
+def test_a_subsidy_above_the_price_is_refused():
+    message = one(BASELINE, {"tariffs.subsidy_per_teu_cny": 20_000})
+    assert message.startswith("--set: tariffs.subsidy_per_teu_cny: 20,000 exceeds the lowest")
+    assert "shippers would be paid to ship" in message
 
 
 def test_every_number_in_the_schema_has_an_upper_bound():
