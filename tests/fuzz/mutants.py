@@ -530,15 +530,36 @@ def _random_case(rng: random.Random, bases: dict[str, str]) -> Case:
             "edge",
             "edge",
             "edge",
+            "levers",
+            "levers",
         ]
     )
-    if family == "several":
+    if family == "levers" and not {"demand", "tariffs"} <= set(tree):
+        family = "edge"  # a what-if without levers of its own
+    if family == "levers":
+        note = _levers(rng, tree)
+    elif family == "several":
         kinds = ["delete", "type", "huge", "tiny", "negative", "text"]
         note = "; ".join(_mutate(rng, tree, rng.choice(kinds)) for _ in range(rng.randint(2, 5)))
     else:
         note = _mutate(rng, tree, family)
     files[ENTRY] = dump(tree)
     return Case(family, f"{label}: {note}", files)
+
+
+def _levers(rng: random.Random, tree: Any) -> str:
+    """Random rate levers and demand response, within the fields' bounds: where the volume
+    response to prices could explode."""
+    response = tree["demand"]["response"]
+    response["model"] = model = rng.choice(["logit", "elasticity", "none"])
+    response["cost_sensitivity_per_cny"] = theta = rng.choice([0.0, 3e-4, 1e-3, 0.01, 0.1])
+    response["elasticity"] = eps = rng.choice([0.0, -0.5, -1.2, -3.0, -10.0])
+    tariffs = tree["tariffs"]
+    for bureau in list(tariffs["discount"]):
+        tariffs["discount"][bureau] = rng.choice([0.0, 0.3, 0.6, 0.9, 1.0])
+    tariffs["subsidy_per_teu_cny"] = subsidy = rng.choice([0, 500, 5000, 50000])
+    tariffs["toll_cut"] = rng.choice([0.0, 0.5, 1.0])
+    return f"response {model} θ={theta} ε={eps}, discounts {tariffs['discount']}, subsidy {subsidy}"
 
 
 def _mutate(rng: random.Random, tree: Any, family: str) -> str:
