@@ -1,7 +1,7 @@
 """``python -m tests.fuzz [--count N] [--runs M] [--seed S] [--workers W]``: run the fuzz
 cases and print the outcome table (tried, clean errors, accepted, failures) and every failure.
 
-The numbers in the README come from ``python -m tests.fuzz --count 1500 --runs 400 --workers 2``.
+The README's table comes from ``python -m tests.fuzz --count 1500 --runs 400 --workers 2``.
 Exit status 1 when any case failed.
 """
 
