@@ -20,6 +20,7 @@ from sim.cli.common import (
     handled,
     out,
     parse_sets,
+    print_health,
     progress_bar,
 )
 from sim.experiment import check as chk
@@ -244,6 +245,9 @@ def check(
     for note in report.notes:
         con.print(f"[yellow]note:[/] {note}", highlight=False)
     con.print(_table(report, "Regression check against the baseline"))
+    if report.summary is not None:
+        means = dict(zip(report.summary["kpi"], report.summary["mean"], strict=True))
+        print_health(means, report.hub)
     if report.comparable_to_published:
         con.print(_calibration_table(report))
     else:

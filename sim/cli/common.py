@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -161,6 +161,16 @@ def progress_bar(
             bar.update(task, completed=done, total=total, state=state)
 
         yield update
+
+
+def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
+    """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
+    from sim.results.health import diagnose
+
+    health = diagnose(means, hub)
+    for line in health.lines():
+        style = "bold red" if line.startswith("UNSTABLE") else "yellow"
+        out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
 
 
 def parse_sets(values: list[str] | None) -> dict[str, Any]:

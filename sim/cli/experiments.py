@@ -16,23 +16,23 @@ from sim.cli.common import (
     EXIT_BAD_INPUT,
     MAX_WORKERS,
     app,
-    err,
     error_line,
     fmt,
     handled,
     out,
     parse_sets,
+    print_health,
     progress_bar,
 )
+from sim.cli.run import interruptible, warn_if_elsewhere
 from sim.experiment.api import DEFAULT_ROOT
 from sim.experiment.compare import compare as run_compare
-from sim.experiment.sweep import SweepInterrupted, split_sets
+from sim.experiment.sweep import split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
 from sim.results.kpi import HEADLINE
 from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
 
-EXIT_INTERRUPTED = 130
 SWEEP_KPIS = (
     "teu.total",
     "clearance_h.import.mean",
@@ -136,11 +136,14 @@ def compare(
 
         sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
         reps = replications or sa.replications
-        with progress_bar(
-            f"{sa.name} vs {sb.name}: 2 × {reps} replications",
-            workers=workers,
-            dask_scheduler=dask_scheduler,
-        ) as update:
+        with (
+            interruptible("comparison"),
+            progress_bar(
+                f"{sa.name} vs {sb.name}: 2 × {reps} replications",
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+            ) as update,
+        ):
             result = run_compare(
                 a,
                 b,
@@ -153,6 +156,7 @@ def compare(
                 overrides=overrides,
                 progress=update,
             )
+        warn_if_elsewhere(out_dir, result.path, "comparison")
     man = result.manifest
     if as_json:
         payload = {
@@ -174,6 +178,8 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
+    print_health(result.a.kpi_means(), sa.hub, "A: ")
+    print_health(result.b.kpi_means(), sb.hub, "B: ")
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
         "comparison.csv)"
@@ -255,28 +261,24 @@ def sweep(
         )
         n = len(plan.points)
         label = f"{escape(plan.name)}: {n} points × {plan.replications_of(0)} replications"
-        try:
-            with progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update:
-                result = run_sweep(
-                    scenario,
-                    levers,
-                    overrides=overrides,
-                    seed=seed,
-                    replications=replications,
-                    workers=workers,
-                    dask_scheduler=dask_scheduler,
-                    out=out_dir,
-                    root=root,
-                    resume=resume,
-                    progress=update,
-                )
-        except SweepInterrupted as stop:
-            err.print(
-                f"[yellow]interrupted:[/yellow] {stop.done} of {stop.total} points are saved in "
-                f"{stop.folder}; run the same command with --resume to finish",
-                highlight=False,
+        with (
+            interruptible("sweep"),
+            progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
+        ):
+            result = run_sweep(
+                scenario,
+                levers,
+                overrides=overrides,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                out=out_dir,
+                root=root,
+                resume=resume,
+                progress=update,
             )
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+        warn_if_elsewhere(out_dir, result.path, "sweep")
     man = result.manifest
     if as_json:
         payload = {
@@ -296,6 +298,8 @@ def sweep(
         + f" — {man['wall_s']:.1f} s"
     )
     out.print(sweep_table(result.summary, result.levers, names, title))
+    for point, label, means in result.point_means():
+        print_health(means, plan.scenarios[point].hub, f"point {point} ({label}): ")
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
@@ -364,8 +368,9 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
         f"Catalogue rebuilt: {by_kind}; {counts['kpis']:,} KPI rows → {counts['path']}",
         highlight=False,
     )
-    for folder, reason in counts["skipped"]:
-        error_line(f"{folder}: {reason}", "skipped", "yellow")
+    for folder, reason in counts["skipped"]:  # the reason names the damaged file
+        shown = reason if reason.startswith(folder) else f"{folder}: {reason}"
+        error_line(shown, "skipped", "yellow")
 
 
 @catalog_app.command("query")

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from sim.cli.common import app, err, handled, out
 from sim.experiment import api
-from sim.results.store import RunFolderError
+from sim.results.store import RunFolderError, writing
 
 
 class ReportFormat(StrEnum):
@@ -44,7 +44,8 @@ def report(
     with handled():
         result = load_run_arg(run)
         err.print(f"Drawing the figures of {escape(str(result.path))} …", highlight=False)
-        path = write_report(result, fmt.value)
+        with writing(result.path, "cannot write the report"):
+            path = write_report(result, fmt.value)
     out.print(f"Report: [bold]{escape(str(path))}[/bold]")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +21,48 @@ from sim.cli.common import (
     one_line,
     out,
     parse_sets,
+    print_health,
     progress_bar,
 )
 from sim.experiment import api
+from sim.experiment.sweep import SweepInterrupted
+from sim.results import store
 from sim.results.kpi import HEADLINE
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
 from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+@contextmanager
+def interruptible(what: str) -> Iterator[None]:
+    """Ctrl-C → one line saying what was saved, and exit 130 (no traceback)."""
+    try:
+        yield
+    except SweepInterrupted as stop:
+        said = (
+            f"{stop.done} of {stop.total} points are saved in {stop.folder}; "
+            "run the same command with --resume to finish"
+        )
+    except KeyboardInterrupt:
+        said = f"nothing was saved (a {what} folder is written only when it is whole)"
+    else:
+        return
+    err.print(f"[yellow]interrupted:[/yellow] {said}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def warn_if_elsewhere(asked: Path | None, saved: Path | None, what: str) -> None:
+    """Say so when ``--out`` was taken while the work ran and the next free name was used."""
+    if asked is not None and saved is not None and saved != asked:
+        err.print(
+            f"[yellow]warning:[/yellow] {asked} appeared while this {what} was computed; "
+            f"the {what} is saved in {saved} instead",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -73,9 +110,14 @@ def run(
         overrides = parse_sets(set_)
         scn = load_scenario(scenario, overrides)
         reps = replications or scn.replications
-        with progress_bar(
-            f"{scn.name}: {reps} replication(s)", workers=workers, dask_scheduler=dask_scheduler
-        ) as update:
+        with (
+            interruptible("run"),
+            progress_bar(
+                f"{scn.name}: {reps} replication(s)",
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+            ) as update,
+        ):
             result = api.run(
                 scn,
                 seed=seed,
@@ -87,10 +129,12 @@ def run(
                 overrides=None,
             )
         result.manifest["scenario_file"] = str(scenario)
-    if report:
-        from sim.results.report import write_report  # matplotlib only when asked: quick start
+        warn_if_elsewhere(out_dir, result.path, "run")
+        if report:
+            from sim.results.report import write_report  # matplotlib only when asked
 
-        err.print(f"Report: [bold]{escape(str(write_report(result)))}[/bold]")
+            with store.writing(result.path or Path("."), "cannot write the report"):
+                err.print(f"Report: [bold]{escape(str(write_report(result)))}[/bold]")
     if as_json:
         sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
         return
@@ -101,6 +145,7 @@ def run(
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
     out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
+    print_health(result.kpi_means(), scn.hub)
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  "
         "(every KPI: summary.csv; tables: *.parquet)"

@@ -19,6 +19,7 @@ from sim.engine.dists import (
 from sim.engine.recorder import LevelSeries, Recorder, Table
 from sim.engine.resources import Resource, monitored
 from sim.engine.streams import Streams
+from sim.engine.watchdog import Probe, Stalled, watch
 
 __all__ = [
     "Bernoulli",
@@ -29,12 +30,15 @@ __all__ = [
     "Gamma",
     "LevelSeries",
     "Lognormal",
+    "Probe",
     "Recorder",
     "Resource",
     "Sampler",
+    "Stalled",
     "Streams",
     "Table",
     "Triangular",
     "Uniform",
     "monitored",
+    "watch",
 ]

@@ -27,7 +27,16 @@ Granted = Callable[[], None]
 class Resource:
     """``capacity`` identical units, FIFO, granting by callback."""
 
-    __slots__ = ("_queue", "capacity", "env", "in_use", "max_capacity", "series", "where")
+    __slots__ = (
+        "_queue",
+        "capacity",
+        "env",
+        "in_use",
+        "max_capacity",
+        "moves",
+        "series",
+        "where",
+    )
 
     def __init__(
         self,
@@ -43,6 +52,8 @@ class Resource:
         self.capacity = capacity
         self.max_capacity = capacity
         self.in_use: float = 0
+        self.moves = 0
+        """Grants and releases so far: the resource's progress, as the watchdog sees it."""
         self._queue: deque[tuple[float, Granted]] = deque()
         self.series = series
         self._record()
@@ -64,6 +75,7 @@ class Resource:
             )
         if not self._queue and self.in_use + amount <= self.capacity:
             self.in_use += amount
+            self.moves += 1
             self._record()
             granted()
         else:
@@ -73,6 +85,7 @@ class Resource:
     def release(self, amount: float) -> None:
         """Give back ``amount`` units and grant waiting requests that now fit, in order."""
         self.in_use -= amount
+        self.moves += 1
         self._dispatch()
 
     def set_capacity(self, capacity: float) -> None:
@@ -89,9 +102,15 @@ class Resource:
             amount, fn = queue.popleft()
             self.in_use += amount
             granted.append(fn)
+        self.moves += len(granted)
         self._record()
         for fn in granted:
             fn()
+
+    def waiting(self) -> int:
+        """Requests waiting while the resource is open (capacity > 0); a closed resource's
+        queue is expected to wait, not stuck."""
+        return len(self._queue) if self.capacity > 0 else 0
 
     def serve(self, duration: float, done: Granted) -> None:
         """Hold one unit for ``duration`` hours once granted, then release it and call ``done``."""

@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
@@ -20,12 +19,26 @@ from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results import catalog
 from sim.results.run import RunResult, load_run, summarise, tidy_kpis
-from sim.results.store import unique_folder
+from sim.results.store import PendingFolder, read_manifest
 from sim.results.tables import frame, stack, stacked_queue_frame
 from sim.scenario import Scenario, canonical, load_scenario, scenario_hash
 
 DEFAULT_ROOT = Path("results")
 ScenarioLike = str | Path | Scenario
+BYTES_PER_TEU = 300
+"""Run-folder bytes per TEU simulated (every table): about 200 on the baseline, with margin."""
+FOLDER_BYTES = 250_000
+"""Run-folder bytes that do not grow with traffic: manifest, scenario, summaries, headers."""
+
+
+def estimate_bytes(scn: Scenario, replications: int) -> int:
+    """A generous estimate of the size of ``scn``'s run folder, to check the disk before
+    simulating: TEU simulated (at the busiest month's rate, warm-up included) × bytes per TEU."""
+    demand = scn.demand
+    peak = max(demand.seasonality.values(), default=1.0)
+    teu_per_day = demand.scale * peak * sum(f.teu_per_week for f in demand.flows.values()) / 7
+    days = scn.horizon_h / 24 + scn.warmup_days
+    return int(FOLDER_BYTES + replications * days * teu_per_day * BYTES_PER_TEU)
 
 
 def as_scenario(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -75,38 +88,69 @@ def run(
     ``dask_scheduler``. With ``save``, the run is written to ``out`` (which must not exist) or
     to a new folder under ``root`` and, with ``register``, entered in the catalogue
     (``<root>/catalog.duckdb``; a catalogue that cannot be written only gives a warning).
+
+    The folder is checked before anything is simulated (a sane, writable name with room for
+    an estimate of the output: :func:`estimate_bytes`) and written whole at the end; if its
+    name was taken meanwhile (another run that started in the same second, or a folder made
+    at ``out``), the next free name (``<name>-2``, …) is taken: ``result.path`` tells which.
     """
     scn = as_scenario(scenario, overrides)
     reps = scn.replications if replications is None else replications
     if reps < 1:
         raise ValueError(f"replications must be >= 1, got {reps}")
     seed = scn.seed if seed is None else seed
-    dest = None
-    if save:
-        dest = Path(out) if out is not None else unique_folder(Path(root), scn.name)
-        if dest.exists():
-            raise FileExistsError(f"{dest}: already exists; a run folder is never overwritten")
-    started = time.perf_counter()
-    results = execute(
-        run_one,
-        [(scn, r, seed) for r in range(reps)],
-        workers=workers,
-        dask_scheduler=dask_scheduler,
-        progress=progress,
-    )
-    result = assemble(
-        scn,
-        results,
-        seed=seed,
-        scenario_file=str(scenario) if not isinstance(scenario, Scenario) else None,
-        overrides=overrides,
-        wall_s=time.perf_counter() - started,
-        backend=describe_backend(workers, dask_scheduler),
-    )
-    if dest is not None:
-        result.save(dest)
-        if register:
-            catalog.try_register(result.path, root)
+
+    def compute() -> RunResult:
+        started = time.perf_counter()
+        results = execute(
+            run_one,
+            [(scn, r, seed) for r in range(reps)],
+            workers=workers,
+            dask_scheduler=dask_scheduler,
+            progress=progress,
+        )
+        return assemble(
+            scn,
+            results,
+            seed=seed,
+            scenario_file=str(scenario) if not isinstance(scenario, Scenario) else None,
+            overrides=overrides,
+            wall_s=time.perf_counter() - started,
+            backend=describe_backend(workers, dask_scheduler),
+        )
+
+    if not save:
+        return compute()
+    return saved(compute, out, root, scn.name, estimate_bytes(scn, reps), register)
+
+
+class Saveable(Protocol):
+    """A result that writes itself into a reserved folder (a run, a comparison)."""
+
+    path: Path | None
+
+    def save(self, dest: PendingFolder) -> Path: ...
+
+
+R = TypeVar("R", bound=Saveable)
+
+
+def saved(
+    compute: Callable[[], R],
+    out: str | Path | None,
+    root: str | Path,
+    stem: str,
+    need_bytes: int,
+    register: bool,
+) -> R:
+    """``compute()``'s result written whole into ``out`` or a new ``<root>/<stem>-<time>``,
+    and with ``register`` catalogued. The folder is reserved and the disk checked *before*
+    computing; the name is claimed at the end (the next free one if it was taken)."""
+    with PendingFolder.reserve(out, root=root, stem=stem, need_bytes=need_bytes) as pending:
+        result = compute()
+        result.save(pending)
+    if result.path is not None and register:
+        catalog.try_register(result.path, root)
     return result
 
 
@@ -163,8 +207,10 @@ def load(path_or_id: str | Path, *, root: str | Path = DEFAULT_ROOT) -> Any:
 
 
 def load_kind(folder: Path) -> str:
-    """``run``, ``compare`` or ``sweep``, from the folder's manifest."""
-    path = Path(folder) / "manifest.json"
-    if not path.is_file():
-        return "run"  # load_run names the missing file
-    return str(json.loads(path.read_text(encoding="utf-8")).get("kind", "run"))
+    """``run``, ``compare`` or ``sweep``, from the folder's manifest (checked)."""
+    from sim.experiment.sweep import PLAN_FILE  # sweep imports this module
+
+    folder = Path(folder)
+    if not (folder / "manifest.json").exists() and (folder / PLAN_FILE).is_file():
+        return "sweep"  # an unfinished sweep: load_sweep says how to finish it
+    return str(read_manifest(folder).get("kind", "run"))

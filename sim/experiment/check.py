@@ -438,6 +438,8 @@ class CheckReport:
     """The run's full KPI summary (DataFrame), for the published-figures table."""
     window: tuple[dt.date, dt.date] | None = None
     """First and last day the run simulated."""
+    hub: str = ""
+    """The scenario's hub (resource names start with it)."""
 
     @property
     def comparable_to_published(self) -> bool:
@@ -571,6 +573,7 @@ def run_check(
     report.wall_s = float(result.manifest["wall_s"])
     report.summary = result.summary
     report.window = (scenario.start, scenario.end)
+    report.hub = scenario.hub
     return report
 
 
@@ -599,6 +602,7 @@ def update_baseline(
         report.wall_s = float(result.manifest["wall_s"])
         report.summary = result.summary
         report.window = (scenario.start, scenario.end)
+        report.hub = scenario.hub
     write_baseline(baseline_file, new)
     return new, report
 

@@ -29,7 +29,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.api import DEFAULT_ROOT, ScenarioLike, as_scenario, assemble
+from sim.experiment.api import (
+    DEFAULT_ROOT,
+    ScenarioLike,
+    as_scenario,
+    assemble,
+    estimate_bytes,
+    saved,
+)
 from sim.experiment.backends import Progress, describe_backend, execute
 from sim.experiment.manifest import manifest
 from sim.experiment.runner import run_one
@@ -134,22 +141,25 @@ class CompareResult:
         merged["diff"] = merged["b"] - merged["a"]
         return merged
 
-    def save(self, dest: str | Path) -> Path:
-        """Write the comparison folder at ``dest`` (which must not exist)."""
-        dest = Path(dest)
+    def save(self, dest: str | Path | store.PendingFolder) -> Path:
+        """Write the comparison folder at ``dest`` (which must not exist), or into a folder
+        reserved with :meth:`~sim.results.store.PendingFolder.reserve`."""
 
         def fill(tmp: Path) -> None:
             for arm, run in (("a", self.a), ("b", self.b)):
                 run.save(tmp / arm)
-                run.manifest["folder"] = str(dest / arm)
-                store.write_json(tmp / arm / "manifest.json", run.manifest)
             self.table.to_parquet(tmp / "comparison.parquet", index=False)
             self.table.to_csv(tmp / "comparison.csv", index=False)
-            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(dest)})
 
-        self.path = store.atomic_folder(dest, fill)
-        self.a.path, self.b.path = dest / "a", dest / "b"
-        self.manifest["folder"] = str(dest)
+        def finish(tmp: Path, final: Path) -> None:
+            for arm, run in (("a", self.a), ("b", self.b)):
+                run.manifest["folder"] = str(final / arm)
+                store.write_json(tmp / arm / "manifest.json", run.manifest)
+            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
+
+        self.path = store.write_folder(dest, fill, finish)
+        self.a.path, self.b.path = self.path / "a", self.path / "b"
+        self.manifest["folder"] = str(self.path)
         return self.path
 
 
@@ -179,12 +189,28 @@ def compare(
     if reps < 1:
         raise ValueError(f"replications must be >= 1, got {reps}")
     seed = sa.seed if seed is None else seed
-    dest = None
-    if save:
-        stem = f"compare-{sa.name}-vs-{sb.name}"
-        dest = Path(out) if out is not None else store.unique_folder(Path(root), stem)
-        if dest.exists():
-            raise FileExistsError(f"{dest}: already exists; a results folder is never overwritten")
+
+    def compute() -> CompareResult:
+        return _compare(a, b, sa, sb, reps, seed, workers, dask_scheduler, overrides, progress)
+
+    if not save:
+        return compute()
+    need = estimate_bytes(sa, reps) + estimate_bytes(sb, reps)
+    return saved(compute, out, root, f"compare-{sa.name}-vs-{sb.name}", need, register)
+
+
+def _compare(
+    a: ScenarioLike,
+    b: ScenarioLike,
+    sa: Scenario,
+    sb: Scenario,
+    reps: int,
+    seed: int,
+    workers: int | None,
+    dask_scheduler: str | None,
+    overrides: Mapping[str, Any] | None,
+    progress: Progress | None,
+) -> CompareResult:
     started = time.perf_counter()
     tasks = [(s, r, seed) for r in range(reps) for s in (sa, sb)]  # A and B of a pair together
     results = execute(
@@ -223,12 +249,7 @@ def compare(
         events=int(sum(r.events for r in results)),
         backend=backend,
     )
-    result = CompareResult(ra, rb, comparison_table(ra.kpis, rb.kpis), man)
-    if dest is not None:
-        result.save(dest)
-        if register:
-            catalog.try_register(dest, root)
-    return result
+    return CompareResult(ra, rb, comparison_table(ra.kpis, rb.kpis), man)
 
 
 def _file(source: ScenarioLike) -> str | None:

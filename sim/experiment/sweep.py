@@ -41,7 +41,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,19 +49,20 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiment.api import DEFAULT_ROOT, ScenarioLike, assemble
+from sim.experiment.api import DEFAULT_ROOT, ScenarioLike, assemble, estimate_bytes
 from sim.experiment.backends import Progress, describe_backend, execute_iter
 from sim.experiment.manifest import manifest
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.results import catalog, store
-from sim.results.run import RunResult, Tables, load_run
+from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables, load_run
 from sim.scenario import Issue, Scenario, ScenarioError, canonical, scenario_hash
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
 from sim.scenario.reader import load_yaml
 
-SUMMARY_COLUMNS = ["kpi", "unit", "mean", "half_width", "low", "high", "n"]
 PLAN_FILE = "sweep.json"
 PARTIAL = ".partial"
+LOCK_FILE = ".sweep.lock"
+"""In the work folder: locked by the process running the sweep, so two cannot resume it."""
 Levers = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
 """A grid (lever path → values) or an explicit list of points (each lever path → value)."""
 
@@ -385,10 +386,10 @@ class SweepResult(Tables):
     def run(self, point: int) -> RunResult:
         """The full :class:`RunResult` of one point (its containers, trains, …)."""
         if point not in self._runs:
-            if self.path is None:
+            planned = self.manifest.get("points") or []
+            if self.path is None or not 0 <= point < len(planned):
                 raise KeyError(f"no point {point} in this sweep")
-            entry = self.manifest["points"][point]
-            self._runs[point] = load_run(self.path / entry["folder"])
+            self._runs[point] = load_run(self.path / planned[point]["folder"])
         return self._runs[point]
 
     def table(self, name: str) -> pd.DataFrame:
@@ -402,6 +403,15 @@ class SweepResult(Tables):
     def mean(self, kpi: str) -> pd.DataFrame:
         """One KPI's summary rows, one per point, with the lever columns."""
         return self.summary.loc[self.summary["kpi"] == kpi].reset_index(drop=True)
+
+    def point_means(self) -> list[tuple[int, str, dict[str, float]]]:
+        """(point, its levers as ``path=value`` text, KPI name → mean) for every point."""
+        out = []
+        for k, rows in self.summary.groupby("point", sort=True):
+            lev = self.points.loc[self.points["point"] == k].iloc[0]
+            label = ", ".join(f"{lv}={lev[lv]}" for lv in self.levers)
+            out.append((int(k), label, dict(zip(rows["kpi"], rows["mean"], strict=True))))
+        return out
 
 
 def _lever_frame(points: list[dict[str, Any]], levers: list[str]) -> pd.DataFrame:
@@ -460,20 +470,65 @@ def sweep(
     """
     plan = plan_sweep(scenario, levers, overrides=overrides, seed=seed, replications=replications)
     spec = plan.describe()
+    ws: _Workspace | None = None
+    try:
+        ws = _workspace(plan, spec, out, Path(root), resume) if save else None
+        if ws is not None and ws.finished:  # resume of a sweep that had already finished
+            return load_sweep(ws.dest)
+        return _run_sweep(plan, spec, ws, workers, dask_scheduler, progress, root, register)
+    except SweepInterrupted:
+        raise
+    except KeyboardInterrupt:  # before the first point ran: what is there is kept
+        partial = ws.partial if ws is not None else None
+        raise SweepInterrupted(partial, _points_in(partial), len(plan.points)) from None
+    finally:
+        if ws is not None:
+            ws.release()
+
+
+def _points_in(partial: Path | None) -> int:
+    folder = partial / "points" if partial is not None else None
+    if folder is None or not folder.is_dir():
+        return 0
+    return sum(1 for p in folder.iterdir() if not p.name.startswith("."))
+
+
+@dataclass
+class _Workspace:
+    """Where a sweep is written: its hidden work folder, locked while this process runs it,
+    and the destination it is renamed to when every point is in."""
+
+    dest: Path
+    partial: Path
+    resumed: bool
+    finished: bool = False
+    lock: int | None = None
+
+    def release(self) -> None:
+        where = self.partial if self.partial.is_dir() else self.dest
+        store.release_lock(self.lock, where / LOCK_FILE)
+        self.lock = None
+
+
+def _run_sweep(
+    plan: SweepPlan,
+    spec: dict[str, Any],
+    ws: _Workspace | None,
+    workers: int | None,
+    dask_scheduler: str | None,
+    progress: Progress | None,
+    root: str | Path,
+    register: bool,
+) -> SweepResult:
     n = len(plan.points)
     lever_frame = _lever_frame(plan.points, plan.levers)
-
-    dest = partial = None
-    done: dict[int, RunResult] = {}
-    resumed = False
-    if save:
-        dest, partial, resumed = _workspace(plan, spec, out, Path(root), resume)
-        if dest.is_dir():  # resume of a sweep that had already finished
-            return load_sweep(dest)
-        done = _finished_points(partial, spec)
+    partial = ws.partial if ws is not None else None
+    done = _finished_points(partial, spec) if partial is not None else {}
+    pending = [k for k in range(n) if k not in done]
+    if ws is not None and ws.resumed:  # a new sweep's disk was checked when it was created
+        store.check_space(ws.partial, _need(plan, pending), f"the {len(pending)} points left")
 
     started = time.perf_counter()
-    pending = [k for k in range(n) if k not in done]
     tasks = [
         (plan.scenarios[k], r, plan.seed_of(k))
         for k in pending
@@ -484,12 +539,11 @@ def sweep(
     runs: dict[int, RunResult] = dict(done)
     backend = describe_backend(workers, dask_scheduler)
     events = 0
+    stream = _results(
+        run_one, tasks, workers=workers, dask_scheduler=dask_scheduler, progress=progress
+    )
     try:
-        with closing(
-            execute_iter(
-                run_one, tasks, workers=workers, dask_scheduler=dask_scheduler, progress=progress
-            )
-        ) as stream:
+        with closing(stream):
             for i, value in stream:
                 k = owner[i]
                 buckets[k].append(value)
@@ -498,6 +552,8 @@ def sweep(
                     runs[k] = _finish_point(plan, spec, k, buckets.pop(k), partial, backend)
     except KeyboardInterrupt:
         raise SweepInterrupted(partial, len(runs), n) from None
+    except store.RunFolderError as exc:
+        raise _kept(exc, partial, len(runs), n) from None
     wall_s = time.perf_counter() - started
 
     kpis = tidy_kpis({k: r.kpis for k, r in runs.items()}, lever_frame)
@@ -514,75 +570,183 @@ def sweep(
         points=spec["points"],
         points_run=len(pending),
         points_reused=len(done),
-        resumed=resumed,
+        resumed=ws is not None and ws.resumed,
         overrides=spec["overrides"],
         wall_s=round(wall_s, 3),
         events=events,
         backend=backend,
     )
-    result = SweepResult(lever_frame, kpis, summary, man, None, {} if save else runs)
-    if partial is not None and dest is not None:
-        _complete(result, partial, dest)
+    result = SweepResult(lever_frame, kpis, summary, man, None, {} if ws else runs)
+    if ws is not None:
+        try:
+            ws.dest = _complete(result, ws.partial, ws.dest)
+        except KeyboardInterrupt:
+            raise SweepInterrupted(ws.partial, n, n) from None
+        except store.RunFolderError as exc:
+            raise _kept(exc, ws.partial, n, n) from None
         if register:
-            catalog.try_register(dest, root)
+            catalog.try_register(ws.dest, root)
     return result
+
+
+def _results(
+    fn: Callable[..., ReplicationResult], tasks: list[tuple[Any, ...]], **how: Any
+) -> Generator[tuple[int, ReplicationResult], None, None]:
+    """The backend's results as a generator, so it can always be closed (an empty batch —
+    every point already done — comes back from the backend as a plain iterator)."""
+    yield from execute_iter(fn, tasks, **how)
+
+
+def _kept(exc: store.RunFolderError, partial: Path | None, done: int, total: int) -> Exception:
+    """A write error of a sweep, saying what was kept and how to go on."""
+    if partial is None:
+        return exc
+    return store.RunFolderError(
+        f"{exc}; {done} of {total} points are kept in {partial.name}: "
+        "run the same command with --resume to finish"
+    )
+
+
+def _partial_of(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}{PARTIAL}"
+
+
+def _destination(partial: Path) -> Path | None:
+    """The destination of a work folder, from its own name (``.<name>.partial``) — never
+    from what a file in it says — or None if that is no sane folder name."""
+    name = partial.name
+    if not (name.startswith(".") and name.endswith(PARTIAL)):
+        return None
+    dest = partial.parent / name[1 : -len(PARTIAL)]
+    try:
+        store.check_name(dest)
+    except store.RunFolderError:
+        return None
+    return dest
 
 
 def _workspace(
     plan: SweepPlan, spec: dict[str, Any], out: str | Path | None, root: Path, resume: bool
-) -> tuple[Path, Path, bool]:
-    """(destination, hidden work folder, resumed?) — creating or finding the work folder."""
+) -> _Workspace:
+    """Find (``resume``) or create the hidden work folder, checked before anything runs."""
     if out is not None:
         dest = Path(out)
-        partial = dest.parent / f".{dest.name}{PARTIAL}"
-        if dest.exists():
-            if resume and _plan_of(dest).get("spec_hash") == spec["spec_hash"]:
-                return dest, partial, True
+        store.check_name(dest, extra=len(PARTIAL) + 1)
+        partial = _partial_of(dest)
+        if os.path.lexists(dest):
+            if (
+                resume
+                and _is_own_folder(dest)
+                and _plan_of(dest).get("spec_hash") == spec["spec_hash"]
+            ):
+                return _Workspace(dest, partial, True, finished=True)
             raise FileExistsError(f"{dest}: already exists; a results folder is never overwritten")
-        if partial.is_dir():
+        if os.path.lexists(partial):
             if not resume:
                 raise FileExistsError(
                     f"{dest}: an unfinished sweep is in {partial}; "
                     "continue it with --resume, or remove that folder"
                 )
-            found = _plan_of(partial)
-            if found.get("spec_hash") != spec["spec_hash"]:
-                raise store.RunFolderError(
-                    f"{partial}: an unfinished sweep of another plan (levers "
-                    f"{found.get('levers')}, {len(found.get('points', []))} points); "
-                    "it cannot be resumed with these levers"
-                )
-            return dest, partial, True
-    else:
-        if resume:
-            found = _find_partial(root, spec["spec_hash"])
-            if found is not None:
-                return found.parent / _plan_of(found)["destination"], found, True
-        dest = store.unique_folder(root, f"{plan.name}-sweep")
-        partial = dest.parent / f".{dest.name}{PARTIAL}"
-    partial.mkdir(parents=True)
-    (partial / "points").mkdir()
-    _write_json_atomic(partial / PLAN_FILE, {**spec, "destination": dest.name})
-    return dest, partial, False
+            _check_partial(partial, spec)
+            return _Workspace(dest, partial, True, lock=_lock(partial))
+        return _create(dest, partial, spec, _need(plan, range(len(plan.points))))
+    if resume:
+        found = _find_partial(root, spec["spec_hash"])
+        named = _destination(found) if found is not None else None
+        if found is not None and named is not None:  # _find_partial keeps only sane names
+            return _Workspace(named, found, True, lock=_lock(found))
+    for _ in range(5):  # another sweep may take the same name in the same second
+        dest = store.unique_folder(
+            root,
+            f"{plan.name}-sweep",
+            taken=lambda d: os.path.lexists(d) or os.path.lexists(_partial_of(d)),
+        )
+        try:
+            return _create(dest, _partial_of(dest), spec, _need(plan, range(len(plan.points))))
+        except FileExistsError:
+            continue
+    raise store.RunFolderError(f"{root}: cannot find a free name for the sweep folder")
+
+
+def _need(plan: SweepPlan, points: Sequence[int]) -> int:
+    """Bytes the folders of ``points`` will take, generously estimated."""
+    return sum(estimate_bytes(plan.scenarios[k], plan.replications_of(k)) for k in points)
+
+
+def _create(dest: Path, partial: Path, spec: dict[str, Any], need: int) -> _Workspace:
+    """A new work folder, on a disk with room for ``need`` bytes: its plan written first,
+    locked by this process."""
+    store.make_parent(dest)
+    with store.writing(dest, "cannot create the folder"):
+        partial.mkdir()  # FileExistsError if another sweep took the name meanwhile
+    ws = _Workspace(dest, partial, False)
+    try:
+        with store.writing(dest, "cannot create the folder"):
+            ws.lock = _lock(partial)
+            store.check_space(partial.parent, need, "the sweep")
+            (partial / "points").mkdir()
+            _write_json_atomic(partial / PLAN_FILE, {**spec, "destination": dest.name})
+    except BaseException:
+        ws.release()
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return ws
+
+
+def _lock(partial: Path) -> int | None:
+    """Lock the work folder for this process; a sweep being run elsewhere is an error."""
+    try:
+        return store.hold_lock(partial / LOCK_FILE)
+    except BlockingIOError:
+        try:
+            pid = (partial / LOCK_FILE).read_text().strip()
+        except OSError:
+            pid = "?"
+        raise store.RunFolderError(
+            f"{partial}: this sweep is being run by another landport process (pid {pid}); "
+            "wait for it to finish or stop it first"
+        ) from None
+
+
+def _is_own_folder(folder: Path) -> bool:
+    """A real folder (not a symbolic link to somewhere else)."""
+    return folder.is_dir() and not folder.is_symlink()
+
+
+def _check_partial(partial: Path, spec: dict[str, Any]) -> None:
+    if not _is_own_folder(partial):
+        raise store.RunFolderError(
+            f"{partial}: not a folder of its own (a file or a symbolic link); "
+            "a sweep resumes only from the work folder it wrote"
+        )
+    found = _plan_of(partial)
+    if found.get("spec_hash") != spec["spec_hash"]:
+        points = found.get("points")
+        raise store.RunFolderError(
+            f"{partial}: an unfinished sweep of another plan (levers "
+            f"{found.get('levers')}, {len(points) if isinstance(points, list) else 0} points); "
+            "it cannot be resumed with these levers"
+        )
 
 
 def _plan_of(folder: Path) -> dict[str, Any]:
     try:
-        return json.loads((folder / PLAN_FILE).read_text(encoding="utf-8"))
+        plan = json.loads((folder / PLAN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return plan if isinstance(plan, dict) else {}
 
 
 def _find_partial(root: Path, spec_hash: str) -> Path | None:
-    """The newest unfinished sweep of this plan under ``root``."""
+    """The newest unfinished sweep of this plan under ``root``: a real folder (no symbolic
+    link) named ``.<name>.partial`` after a sane destination name."""
     if not root.is_dir():
         return None
     found = [
         p
         for p in root.iterdir()
-        if p.is_dir()
-        and p.name.startswith(".")
-        and p.name.endswith(PARTIAL)
+        if _destination(p) is not None
+        and _is_own_folder(p)
         and _plan_of(p).get("spec_hash") == spec_hash
     ]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
@@ -596,8 +760,13 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 def _finished_points(partial: Path, spec: dict[str, Any]) -> dict[int, RunResult]:
     """Points already written in the work folder (whole, by the atomic rename); half-written
-    leftovers (hidden temporary folders) are removed, never read."""
+    leftovers (hidden temporary folders) are removed, never read, and so is a point folder
+    that no longer reads back whole: it runs again."""
     points_dir = partial / "points"
+    if points_dir.is_symlink():
+        raise store.RunFolderError(
+            f"{points_dir}: a symbolic link; a sweep resumes only from folders it wrote"
+        )
     points_dir.mkdir(exist_ok=True)
     for leftover in points_dir.iterdir():
         if leftover.name.startswith("."):
@@ -605,9 +774,17 @@ def _finished_points(partial: Path, spec: dict[str, Any]) -> dict[int, RunResult
     done = {}
     for entry in spec["points"]:
         folder = partial / entry["folder"]
+        if folder.is_symlink():
+            raise store.RunFolderError(
+                f"{folder}: a symbolic link; a sweep resumes only from folders it wrote"
+            )
         if not folder.is_dir():
             continue
-        run = load_run(folder)
+        try:
+            run = load_run(folder)
+        except store.RunFolderError:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
         man = run.manifest
         if (
             man.get("scenario_hash") != entry["scenario_hash"]
@@ -649,37 +826,48 @@ def _finish_point(
     return RunResult(run.scenario, run.manifest, run.kpis, run.summary, run.path)
 
 
-def _complete(result: SweepResult, partial: Path, dest: Path) -> None:
-    """Write the sweep's tables into the work folder, then rename it into place."""
-    result.points.to_parquet(partial / "points.parquet", index=False)
-    result.points.to_csv(partial / "points.csv", index=False)
-    result.kpis.to_parquet(partial / "kpis.parquet", index=False)
-    result.summary.to_parquet(partial / "summary.parquet", index=False)
-    result.summary.to_csv(partial / "summary.csv", index=False)
-    _write_json_atomic(partial / "manifest.json", {**result.manifest, "folder": str(dest)})
-    if dest.exists():
-        raise store.RunFolderError(
-            f"{dest}: appeared while the sweep ran; the sweep is kept in {partial}"
-        )
-    os.rename(partial, dest)
-    result.path = dest
-    result.manifest["folder"] = str(dest)
+def _complete(result: SweepResult, partial: Path, dest: Path) -> Path:
+    """Write the sweep's tables into the work folder, then rename it into place: to
+    ``dest``, or to the next free name if that was taken meanwhile. Returns the folder."""
+    with store.writing(partial):
+        result.points.to_parquet(partial / "points.parquet", index=False)
+        result.points.to_csv(partial / "points.csv", index=False)
+        result.kpis.to_parquet(partial / "kpis.parquet", index=False)
+        result.summary.to_parquet(partial / "summary.parquet", index=False)
+        result.summary.to_csv(partial / "summary.csv", index=False)
+
+    def finish(folder: Path, final: Path) -> None:
+        _write_json_atomic(folder / "manifest.json", {**result.manifest, "folder": str(final)})
+
+    final = store.publish(partial, dest, finish)
+    result.path = final
+    result.manifest["folder"] = str(final)
+    return final
 
 
 def load_sweep(folder: str | Path) -> SweepResult:
-    """Read a sweep folder."""
+    """Read a sweep folder; a damaged one is a :class:`~sim.results.store.RunFolderError`
+    naming the file."""
     folder = Path(folder)
     if not (folder / "manifest.json").is_file() and (folder / PLAN_FILE).is_file():
         raise store.RunFolderError(
             f"{folder}: an unfinished sweep; finish it with `landport sweep … --resume`"
         )
-    man = store.read_json(folder / "manifest.json")
+    man = store.read_manifest(folder)
     if man.get("kind") != "sweep":
         raise store.RunFolderError(f"{folder}: not a sweep folder (kind {man.get('kind')!r})")
+    planned = man.get("points")
+    if not isinstance(planned, list) or not all(
+        isinstance(p, dict) and store.POINT_FOLDER.match(str(p.get("folder", ""))) for p in planned
+    ):
+        raise store.RunFolderError(
+            f"{folder / 'manifest.json'}: points: expected a list of points, each with its "
+            "folder points/<k>"
+        )
     return SweepResult(
-        points=store.read_table(folder, "points"),
-        kpis=store.read_table(folder, "kpis"),
-        summary=store.read_table(folder, "summary"),
+        points=store.read_table(folder, "points", ("point",)),
+        kpis=store.read_table(folder, "kpis", ("point", "replication", "kpi", "value")),
+        summary=store.read_table(folder, "summary", ("point", *SUMMARY_COLUMNS)),
         manifest=man,
         path=folder,
     )

@@ -1,15 +1,16 @@
 """``build(scenario, env, streams, recorder)``: the one place that reads the scenario schema.
 
 It turns the validated scenario into runtime objects with plain typed parameters — the rail
-network and its routes, train services, vessel services, the hub's resources and customs
-desks, and every flow's shipments drawn up front — wires them together and registers their
-processes with the environment. Running the environment to the horizon then simulates the
-scenario; everything observed goes to the recorder.
+network and its routes, train and liner services with their booking ledgers, the hub's
+resources and customs desks, and every flow's shipments drawn up front — wires them together,
+registers their processes with the environment and sets the watchdog over every place where
+work can wait. Running the environment to the horizon then simulates the scenario;
+everything observed goes to the recorder.
 
 Stream names (each its own random generator, see :class:`sim.engine.Streams`):
-``demand.<flow>.<kind>.arrivals`` / ``.attributes``, ``hub.gate``, ``hub.stuffing``,
-``hub.deconsolidation``, ``hub.pickup``, ``customs.<direction>.review`` / ``.inspect`` /
-``.inspection_time``, ``customs.quarantine.sample`` / ``.test``,
+``demand.<flow>.<kind>.arrivals`` / ``.attributes``, ``hub.gate``, ``hub.reception``,
+``hub.stuffing``, ``hub.deconsolidation``, ``hub.pickup``, ``customs.<direction>.review`` /
+``.inspect`` / ``.inspection_time``, ``customs.quarantine.sample`` / ``.test``,
 ``trains.<corridor>.<direction>.run_time`` / ``.border``, ``sea.<port>.transit``,
 ``port.<port>.<direction>``.
 """
@@ -17,45 +18,38 @@ Stream names (each its own random generator, see :class:`sim.engine.Streams`):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
-from sim.engine import Bernoulli, Draws, Recorder, Sampler, Streams, Table, monitored
+from sim.engine import (
+    Bernoulli,
+    Distribution,
+    Draws,
+    Probe,
+    Recorder,
+    Resource,
+    Sampler,
+    Streams,
+    Table,
+    monitored,
+    watch,
+)
+from sim.model.booking import TURNED_AWAY, Bookings, Ledger, ThroughLedger
 from sim.model.customs import CustomsDesk, duty_intervals, start_shifts
-from sim.model.demand import (
-    HOURS_PER_WEEK,
-    FlowDraws,
-    booked_arrivals,
-    draw_flow,
-    drayage_cny_per_teu,
-    elasticity_multiplier,
-    logit_multiplier,
-    month_calendar,
-)
-from sim.model.flows import ROAD, FlowSpec
-from sim.model.network import Crossing, RailNetwork, Route
-from sim.model.terminal import Hub
-from sim.model.train import TrainService
-from sim.model.vessels import VesselService
+from sim.model.economics import flow_specs
+from sim.model.flows import FlowSpec
+from sim.model.network import Crossing, RailNetwork
+from sim.model.sources import Routing, ShipmentSource, draw_demand
+from sim.model.terminal import Hub, HubResources, HubTimes, LclRule
+from sim.model.timetable import departure_times, longest_gap_h, mean_headway_h, weekly_times
+from sim.model.train import HubLoading, Timetable, TrainService
+from sim.model.vessels import Sailings, VesselService
 from sim.results.records import CONTAINER_COLUMNS, SHIPMENT_COLUMNS, TRAIN_COLUMNS, VESSEL_COLUMNS
-from sim.scenario.schema import (
-    MONTHS,
-    WEEKDAYS,
-    Headway,
-    Levers,
-    Scenario,
-    Weekly,
-    clock_hours,
-)
-from sim.scenario.schema import (
-    Flow as FlowSpecSchema,
-)
-from sim.scenario.schema import (
-    TrainService as TrainServiceSpec,
-)
+from sim.scenario.schema import WEEKDAYS, Scenario, clock_hours
+from sim.scenario.schema import TrainService as ServiceSpec
 
 
 @dataclass
@@ -73,40 +67,7 @@ class Model:
     warmup_h: float
     shipments_drawn: int = 0
     resources: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------- calendars
-
-
-def weekly_times(spec: Weekly, start_weekday: int, t0_h: float, t1_h: float) -> np.ndarray:
-    """Hours (from the start date) of every (day, time) in ``spec`` within ``[t0_h, t1_h)``."""
-    days = {WEEKDAYS.index(d) for d in spec.days}
-    clocks = sorted(clock_hours(t) for t in spec.times)
-    out = []
-    for day in range(math.floor(t0_h / 24), math.ceil(t1_h / 24) + 1):
-        if (start_weekday + day) % 7 in days:
-            out.extend(day * 24 + c for c in clocks)
-    times = np.asarray(out, dtype=float)
-    return times[(times >= t0_h) & (times < t1_h)]
-
-
-def departure_times(
-    spec: Weekly | Headway, start_weekday: int, t0_h: float, t1_h: float
-) -> np.ndarray:
-    if isinstance(spec, Weekly):
-        return weekly_times(spec, start_weekday, t0_h, t1_h)
-    k0 = math.ceil((t0_h - spec.first_h) / spec.headway_h)
-    k1 = math.ceil((t1_h - spec.first_h) / spec.headway_h)
-    return spec.first_h + spec.headway_h * np.arange(k0, k1, dtype=float)
-
-
-def mean_headway_h(spec: Weekly | Headway) -> float:
-    if isinstance(spec, Weekly):
-        return HOURS_PER_WEEK / (len(set(spec.days)) * len(set(spec.times)))
-    return spec.headway_h
-
-
-# ---------------------------------------------------------------------------- network
+    probes: list[Probe] = field(default_factory=list)
 
 
 def build_network(s: Scenario) -> RailNetwork:
@@ -115,7 +76,10 @@ def build_network(s: Scenario) -> RailNetwork:
         crossing = None
         if place.crossing is not None:
             crossing = Crossing(
-                name, place.crossing.technical_h.to_engine(), place.crossing.customs_h.to_engine()
+                name,
+                place.crossing.technical_h.to_engine(),
+                place.crossing.customs_h.to_engine(),
+                place.crossing.foreign_h.to_engine(),
             )
         net.add_place(name, place.kind, crossing)
     for leg in s.network.legs:
@@ -124,217 +88,67 @@ def build_network(s: Scenario) -> RailNetwork:
             leg.b,
             distance_km=leg.distance_km,
             run_time_h=leg.run_time_h.to_engine(),
-            bureau=leg.bureau,
+            bureau_km=leg.bureau_km(),
             tariff_cny_per_teu=leg.tariff_cny_per_teu,
         )
     return net
 
 
-# ---------------------------------------------------------------------------- demand
-
-
-def _flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
-    """Every flow's costs and demand response at the scenario's and the reference levers."""
-    specs = {}
-    for name, flow in s.demand.flows.items():
-        commodities = tuple(flow.commodities)
-        if flow.corridor is None:  # trucked imports: no rail route, no rate levers
-            corridor, costs, discount, subsidy, multiplier = (
-                ROAD,
-                np.zeros((1, len(flow.regions))),
-                0.0,
-                0.0,
-                1.0,
-            )
-        else:
-            corridor, subsidy = flow.corridor, s.tariffs.subsidy_per_teu_cny
-            costs, discount, multiplier = _route_economics(s, net, flow)
-        specs[name] = FlowSpec(
-            name,
-            corridor,
-            flow.direction,
-            flow.arrives_by,
-            tuple(flow.places),
-            commodities,
-            tuple(s.commodities[c].agricultural for c in commodities),
-            tuple(flow.regions),
-            costs,
-            discount,
-            subsidy,
-            multiplier,
-        )
-    return specs
-
-
-def _route_economics(
-    s: Scenario, net: RailNetwork, flow: FlowSpecSchema
-) -> tuple[np.ndarray, float, float]:
-    """A train flow's shipper cost per TEU by (place, region), rail discount per TEU, and its
-    volume multiplier at the scenario's levers relative to the reference levers."""
-    assert flow.corridor is not None
-    tariffs, response = s.tariffs, s.demand.response
-    vot = tariffs.value_of_time_cny_per_teu_h
-    corridor = s.corridors[flow.corridor]
-    route = net.route(flow.corridor, "export", corridor.path, corridor.four_customs_as_one)
-    service = corridor.trains.export if flow.direction == "export" else corridor.trains.import_
-    places = list(flow.places)
-    sea_cost = np.zeros(len(places))
-    transit = np.full(len(places), route.mean_run_h() + mean_headway_h(service.schedule) / 2)
-    if s.sea is not None and flow.corridor == s.sea.corridor:
-        port = net.crossing(s.sea.port)
-        port_dwell = port.mean_h(corridor.four_customs_as_one) if port else 0.0
-        for i, p in enumerate(places):
-            svc = s.sea.services[p]
-            sea_cost[i] = svc.freight_cny_per_teu
-            transit[i] += port_dwell + mean_headway_h(svc.sailings) / 2 + svc.transit_h.mean
-    region_km = np.array([s.regions[r].drayage_km for r in flow.regions])
-    weights = np.outer(
-        np.array(list(flow.places.values())) / sum(flow.places.values()),
-        np.array(list(flow.regions.values())) / sum(flow.regions.values()),
-    )
-
-    def cost_matrix(levers: Levers) -> np.ndarray:
-        dray = np.array(
-            [
-                drayage_cny_per_teu(
-                    km, tariffs.truck_cny_per_teu_km, tariffs.toll_share, levers.toll_cut
-                )
-                for km in region_km
-            ]
-        )
-        rail = route.tariff_cny_per_teu(levers.discount)
-        return rail + sea_cost[:, None] + dray[None, :] - levers.subsidy_per_teu_cny
-
-    def generalised(costs: np.ndarray) -> float:
-        return float(((costs + vot * transit[:, None]) * weights).sum())
-
-    costs = cost_matrix(tariffs)
-    g_new, g_ref = generalised(costs), generalised(cost_matrix(response.reference))
-    if response.model == "logit":
-        g_alt = corridor.competitor.cost_cny_per_teu + vot * corridor.competitor.transit_h
-        multiplier = logit_multiplier(g_new, g_ref, g_alt, response.cost_sensitivity_per_cny)
-    elif response.model == "elasticity":
-        multiplier = elasticity_multiplier(g_new, g_ref, response.elasticity)
-    else:
-        multiplier = 1.0
-    discount = route.list_tariff_cny_per_teu() - route.tariff_cny_per_teu(tariffs.discount)
-    return costs, discount, multiplier
-
-
-@dataclass(frozen=True)
-class _Drawn:
-    flow: FlowSpec
-    kind: str
-    draws: FlowDraws
-    arrive: np.ndarray
-    """When each shipment reaches the hub gate or its origin terminal (≥ its booking time)."""
-
-
-def _draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> list[_Drawn]:
-    calendar = month_calendar(
-        s.start,
-        -s.warmup_h,
-        s.horizon_h,
-        {i + 1: s.demand.seasonality[m] for i, m in enumerate(MONTHS)},
-    )
-    cons = s.terminal.consolidation
-    fill_cbm = cons.container_cbm * cons.fill_threshold
-    out = []
-    for name, flow in s.demand.flows.items():
-        spec = specs[name]
-        teu_per_h = flow.teu_per_week / HOURS_PER_WEEK * s.demand.scale * spec.demand_multiplier
-        fcl_teu = flow.containers_per_shipment * (1 + flow.share_40ft)
-        kinds = {"fcl": (1 - flow.lcl_share) * teu_per_h / fcl_teu}
-        if flow.direction == "export":
-            kinds["lcl_export"] = (
-                flow.lcl_share * teu_per_h * fill_cbm / flow.lcl_cbm.to_engine().mean
-            )
-        else:
-            kinds["lcl_import"] = flow.lcl_share * teu_per_h
-        for kind, rate in kinds.items():
-            if rate <= 0:
-                continue
-            draws = draw_flow(
-                kind=kind,
-                rate_per_h=rate,
-                calendar=calendar,
-                place_w=np.array(list(flow.places.values()), dtype=float),
-                commodity_w=np.array(list(flow.commodities.values()), dtype=float),
-                region_w=np.array(list(flow.regions.values()), dtype=float),
-                containers_per_shipment=flow.containers_per_shipment,
-                share_40ft=flow.share_40ft,
-                cbm=flow.lcl_cbm.to_engine(),
-                cbm_max=cons.container_cbm,
-                arrivals_rng=streams[f"demand.{name}.{kind}.arrivals"],
-                attributes_rng=streams[f"demand.{name}.{kind}.attributes"],
-            )
-            arrive = draws.times
-            service = _booked_service(s, name)
-            if kind == "fcl" and service is not None and service.booking is not None:
-                departures = departure_times(
-                    service.schedule,
-                    s.start.weekday(),
-                    -s.warmup_h + service.open_h,
-                    s.horizon_h,
-                )
-                arrive = booked_arrivals(
-                    draws.times,
-                    departures,
-                    service.booking.window_h,
-                    service.booking.cutoff_h,
-                    -s.warmup_h,
-                )
-            out.append(_Drawn(spec, kind, draws, arrive))
-    return out
-
-
-def _booked_service(s: Scenario, flow_name: str) -> TrainServiceSpec | None:
-    """The train service a flow's FCL cargo is booked on at its origin terminal, if any.
-
-    Exports are booked on their corridor's export trains; imports by train on a land
-    corridor on its import trains. Rail–sea imports reach the port by vessel instead.
-    """
-    flow = s.demand.flows[flow_name]
-    if flow.corridor is None or flow.arrives_by != "train":
+def _ledger(s: Scenario, spec: ServiceSpec) -> Ledger | None:
+    """Bookings on a service's trains, sold from its timetable (past the horizon, so that
+    cargo ready near the end is booked as it would be)."""
+    if spec.booking is None:
         return None
-    trains = s.corridors[flow.corridor].trains
-    if flow.direction == "export":
-        return trains.export
-    if s.sea is not None and flow.corridor == s.sea.corridor:
-        return None
-    return trains.import_
-
-
-# ---------------------------------------------------------------------------- build
+    t0, t1 = -s.warmup_h + spec.open_h, s.horizon_h
+    within = departure_times(spec.schedule, s.start, t0, t1)
+    beyond = spec.booking.max_delay_h + 3 * min(mean_headway_h(spec.schedule, within), 24 * 365)
+    return Ledger(
+        departure_times(spec.schedule, s.start, t0, t1 + beyond),
+        spec.capacity_teu,
+        cutoff_h=spec.cutoff_h,
+        max_delay_h=spec.booking.max_delay_h,
+        window_h=spec.booking.window_h,
+        t0_h=-s.warmup_h,
+    )
 
 
 def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recorder) -> Model:
     """Build the model of scenario ``s`` in ``env`` (whose clock starts at −warm-up hours)."""
     t0, t1 = -s.warmup_h, s.horizon_h
-    start_weekday = s.start.weekday()
     net = build_network(s)
-    specs = _flow_specs(s, net)
-    drawn = _draw_demand(s, specs, streams)
+    specs = flow_specs(s, net)
+    drawn = draw_demand(s, specs, streams)
     expected = sum(int(d.draws.containers.sum()) for d in drawn)
     containers = recorder.table("containers", CONTAINER_COLUMNS, capacity=expected + 1024)
-    shipments = recorder.table("shipments", SHIPMENT_COLUMNS, capacity=len(drawn) + 1024)
+    shipments = recorder.table(
+        "shipments", SHIPMENT_COLUMNS, capacity=sum(len(d.draws.times) for d in drawn) + 1024
+    )
     trains = recorder.table("trains", TRAIN_COLUMNS, capacity=512)
     vessels = recorder.table("vessels", VESSEL_COLUMNS, capacity=512)
 
     term, cus = s.terminal, s.customs
-    where = s.hub
-    res = lambda name, cap: monitored(env, recorder, f"{where}.{name}", cap)  # noqa: E731
-    gate = res("gate", term.gate.lanes)
-    yard = res("yard", term.yard.capacity_teu)
-    sidings = res("sidings", term.sidings.count)
-    crews = res("consolidation.crews", term.consolidation.crews)
-    decons = res("deconsolidation.crews", term.deconsolidation.crews)
-    bays = res("customs.inspection_bays", cus.inspection.bays)
-    lab = res("customs.quarantine_lab", cus.quarantine.lab_slots)
+    resources: dict[str, Resource] = {}
+
+    def res(name: str, capacity: float) -> Resource:
+        resources[name] = monitored(env, recorder, f"{s.hub}.{name}", capacity)
+        return resources[name]
 
     def sampler(spec_dist: object, stream: str) -> Sampler:
         return Sampler(spec_dist.to_engine(), streams[stream])  # type: ignore[attr-defined]
 
+    hub_res = HubResources(
+        gate=res("gate", term.gate.lanes),
+        yard_export=res("yard.export", term.yard.export_teu),
+        yard_import=res("yard.import", term.yard.import_teu),
+        tracks=res("tracks", term.tracks.count),
+        sidings=res("sidings", term.sidings.count),
+        handling=res("handling", term.handling.units),
+        handling_teu_per_h=term.handling.teu_per_h,
+        crews=res("consolidation.crews", term.consolidation.crews),
+        deconsolidation=res("deconsolidation.crews", term.deconsolidation.crews),
+    )
+    bays = res("customs.inspection_bays", cus.inspection.bays)
+    lab = res("customs.quarantine_lab", cus.quarantine.lab_slots)
     desks = {}
     for direction, desk in (("export", cus.export), ("import", cus.import_)):
         officers = res(f"customs.{direction}.officers", desk.officers)
@@ -347,9 +161,8 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
                 )
                 for w in desk.working_hours
             ]
-            start_shifts(
-                env, officers, desk.officers, duty_intervals(windows, start_weekday, t0, t1)
-            )
+            intervals = duty_intervals(windows, s.start.weekday(), t0, t1)
+            start_shifts(env, officers, desk.officers, intervals)
         is_import = direction == "import"
         desks[direction] = CustomsDesk(
             env,
@@ -373,19 +186,16 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         env,
         containers=containers,
         shipments=shipments,
-        gate=gate,
-        gate_time=sampler(term.gate.service_h, "hub.gate"),
-        yard=yard,
-        sidings=sidings,
-        handling_teu_per_h=term.sidings.handling_teu_per_h,
-        crews=crews,
-        stuffing=sampler(cons.stuffing_h, "hub.stuffing"),
-        container_cbm=cons.container_cbm,
-        fill_cbm=cons.container_cbm * cons.fill_threshold,
-        max_wait_h=cons.max_wait_h,
-        deconsolidation=decons,
-        deconsolidation_time=sampler(term.deconsolidation.time_h, "hub.deconsolidation"),
-        pickup=sampler(term.pickup_h, "hub.pickup"),
+        trains=trains,
+        resources=hub_res,
+        times=HubTimes(
+            gate=sampler(term.gate.service_h, "hub.gate"),
+            reception=sampler(term.tracks.reception_h, "hub.reception"),
+            stuffing=sampler(cons.stuffing_h, "hub.stuffing"),
+            deconsolidation=sampler(term.deconsolidation.time_h, "hub.deconsolidation"),
+            pickup=sampler(term.pickup_h, "hub.pickup"),
+        ),
+        lcl=LclRule(cons.container_cbm, cons.container_cbm * cons.fill_threshold, cons.max_wait_h),
         export_customs=desks["export"],
         import_customs=desks["import"],
     )
@@ -393,6 +203,7 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
     # -- sea ----------------------------------------------------------------------------------
     services: dict[tuple[str, str], TrainService] = {}
     vessel_services: dict[str, VesselService] = {}
+    sailing_ledgers: dict[str, Bookings] = {}
     sea = s.sea
     sea_corridor = sea.corridor if sea is not None else None
     port_crossing = net.crossing(sea.port) if sea is not None else None
@@ -400,14 +211,12 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
     def port_dwell(direction: str, four: bool) -> Callable[[], float]:
         assert sea is not None
         draws = Draws(streams[f"port.{sea.port}.{direction}"])
+        parts: tuple[Distribution, ...] = (
+            port_crossing.parts(four) if port_crossing is not None else ()
+        )
 
         def dwell() -> float:
-            if port_crossing is None:
-                return 0.0
-            h = draws.draw(port_crossing.technical_h)
-            if not four:
-                h += draws.draw(port_crossing.customs_h)
-            return h
+            return sum(draws.draw(p) for p in parts)
 
         return dwell
 
@@ -418,68 +227,121 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         def landed(ids: np.ndarray) -> None:
             def at_port(_: simpy.Event) -> None:
                 containers["t_port"][ids] = env.now
-                ready = services[(sea.corridor, "import")].ready
+                service = services.get((sea.corridor, "import"))
+                if service is None:  # corridor switched off: the cargo stays at the port
+                    return
                 for cid in ids.tolist():
-                    ready(cid)
+                    service.ready(cid)
 
             env.timeout(import_dwell()).callbacks.append(at_port)
 
         for port, svc in sea.services.items():
+            times = weekly_times(svc.sailings, s.start.weekday(), t0, t1)
             vessel_services[port] = VesselService(
                 env,
                 port=port,
-                sailings=weekly_times(svc.sailings, start_weekday, t0, t1),
+                sailings=Sailings(times, svc.slots_teu, svc.cutoff_h),
                 transit_h=svc.transit_h.to_engine(),
                 draws=Draws(streams[f"sea.{port}.transit"]),
                 containers=containers,
                 vessels=vessels,
                 landed=landed,
             )
+            beyond = sea.max_delay_h + 3 * 168.0
+            sailing_ledgers[port] = Ledger(
+                weekly_times(svc.sailings, s.start.weekday(), t0, t1 + beyond),
+                svc.slots_teu,
+                cutoff_h=svc.cutoff_h,
+                max_delay_h=sea.max_delay_h,
+                window_h=None,
+                t0_h=t0,
+            )
 
     # -- trains -------------------------------------------------------------------------------
+    loading = HubLoading(hub_res.sidings, hub_res.handling, term.handling.teu_per_h)
+    train_ledgers: dict[tuple[str, str], Bookings] = {}
     for cname, corridor in s.corridors.items():
+        if not corridor.enabled:
+            continue
         for direction, spec in (
             ("export", corridor.trains.export),
             ("import", corridor.trains.import_),
         ):
             route = net.route(cname, direction, corridor.path, corridor.four_customs_as_one)
-            on_arrival = _arrival_handler(
+            key = f"trains.{cname}.{direction}"
+            at_hub = direction == "export"
+            services[(cname, direction)] = TrainService(
                 env,
-                direction,
-                cname == sea_corridor,
-                hub,
-                containers,
-                vessel_services,
-                port_dwell("export", corridor.four_customs_as_one)
-                if cname == sea_corridor
-                else None,
+                route=route,
+                timetable=Timetable(
+                    departures=departure_times(spec.schedule, s.start, t0 + spec.open_h, t1),
+                    capacity_teu=spec.capacity_teu,
+                    policy=spec.policy,
+                    open_h=spec.open_h,
+                    cutoff_h=spec.cutoff_h,
+                    min_load_teu=spec.min_load_teu,
+                    max_hold_h=spec.max_hold_h,
+                ),
+                hub=loading if at_hub else None,
+                run_time=Draws(streams[f"{key}.run_time"]),
+                border_dwell=Draws(streams[f"{key}.border"]),
+                containers=containers,
+                trains=trains,
+                on_departed=hub.departed if at_hub else None,
+                on_arrival=_arrival_handler(
+                    env,
+                    direction,
+                    hub,
+                    containers,
+                    vessel_services if cname == sea_corridor else None,
+                    port_dwell("export", corridor.four_customs_as_one)
+                    if cname == sea_corridor
+                    else None,
+                ),
             )
-            services[(cname, direction)] = _train_service(
-                env,
-                spec,
-                route,
-                start_weekday,
-                t0,
-                t1,
-                streams,
-                containers,
-                trains,
-                sidings=sidings if direction == "export" else None,
-                handling=term.sidings.handling_teu_per_h if direction == "export" else None,
-                on_departed=yard.release if direction == "export" else None,
-                on_arrival=on_arrival,
-            )
-            if direction == "export":
-                hub.export_ready[cname] = services[(cname, direction)].ready
+            ledger = _ledger(s, spec)
+            if ledger is not None:
+                train_ledgers[(cname, direction)] = ledger
+        hub.export_ready[cname] = services[(cname, "export")].ready
+
+    # Rail–sea imports book their sailing and the train on from the port together.
+    onward = train_ledgers.pop((sea_corridor, "import"), None) if sea is not None else None
+    if sea is not None and isinstance(onward, Ledger):
+        port_mean = (
+            port_crossing.mean_h(s.corridors[sea.corridor].four_customs_as_one)
+            if (port_crossing is not None)
+            else 0.0
+        )
+        for port, ledger in list(sailing_ledgers.items()):
+            lead = sea.services[port].transit_h.to_engine().mean + port_mean
+            assert isinstance(ledger, Ledger)
+            sailing_ledgers[port] = ThroughLedger(ledger, onward, lead)
+
+    def book_lcl(corridor: str, now: float) -> bool:
+        if corridor not in hub.export_ready:
+            return False
+        ledger = train_ledgers.get((corridor, "export"))
+        return ledger is None or ledger.book(now, 1) != TURNED_AWAY
+
+    hub.book_lcl = book_lcl
 
     for svc in services.values():
         env.process(svc.run())
     for vsvc in vessel_services.values():
         env.process(vsvc.run())
-    env.process(
-        _arrivals(env, drawn, shipments, containers, hub, services, vessel_services, sea_corridor)
+    routing = Routing(
+        hub=hub,
+        services=services,
+        vessels=vessel_services,
+        sea_corridor=sea_corridor,
+        train_ledgers=train_ledgers,
+        sailing_ledgers=sailing_ledgers,
+        disabled=frozenset(c for c, spec in s.corridors.items() if not spec.enabled),
     )
+    env.process(ShipmentSource(env, drawn, shipments, containers, routing).run())
 
+    probes = _probes(s, resources, services, vessel_services)
+    watch(env, probes)
     return Model(
         env=env,
         recorder=recorder,
@@ -492,61 +354,103 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         warmup_h=s.warmup_h,
         shipments_drawn=sum(len(d.draws.times) for d in drawn),
         resources=sorted(recorder.series),
+        probes=probes,
     )
 
 
-def _train_service(
-    env: simpy.Environment,
-    spec: TrainServiceSpec,
-    route: Route,
-    start_weekday: int,
-    t0: float,
-    t1: float,
-    streams: Streams,
-    containers: Table,
-    trains: Table,
-    *,
-    sidings: object,
-    handling: float | None,
-    on_departed: Callable[[int], None] | None,
-    on_arrival: Callable[[int, np.ndarray], None],
-) -> TrainService:
-    departures = departure_times(spec.schedule, start_weekday, t0 + spec.open_h, t1)
-    key = f"trains.{route.corridor}.{route.direction}"
-    return TrainService(
-        env,
-        route=route,
-        departures=departures,
-        capacity_teu=spec.capacity_teu,
-        policy=spec.policy,
-        open_h=spec.open_h,
-        min_load_teu=spec.min_load_teu,
-        max_hold_h=spec.max_hold_h,
-        sidings=sidings,  # type: ignore[arg-type]
-        handling_teu_per_h=handling,
-        run_time=Draws(streams[f"{key}.run_time"]),
-        border_dwell=Draws(streams[f"{key}.border"]),
-        containers=containers,
-        trains=trains,
-        on_departed=on_departed,
-        on_arrival=on_arrival,
-    )
+def _probes(
+    s: Scenario,
+    resources: dict[str, Resource],
+    services: dict[tuple[str, str], TrainService],
+    vessels: dict[str, VesselService],
+) -> list[Probe]:
+    """Every place where work can wait, for the watchdog: resources and the cargo waiting for
+    a train or a sailing (whose patience covers the longest gap of its timetable).
+
+    A resource whose units are held by work that itself waits for other resources makes
+    progress when those move: a train on an arrival track waits for yard space and a siding,
+    a container in the yard for customs (and, for an export, a train), a train on a siding
+    for a handling unit. So a slow chain is not taken for a stuck one.
+    """
+    stall = s.watchdog.stall_h
+    departures = [svc for (_, d), svc in services.items() if d == "export"]
+    waits_for: dict[str, tuple[Callable[[], int], ...]] = {
+        "tracks": _moves(resources, "yard.import", "sidings"),
+        "sidings": _moves(resources, "handling"),
+        "yard.import": _moves(
+            resources,
+            "customs.import.officers",
+            "customs.inspection_bays",
+            "customs.quarantine_lab",
+            "deconsolidation.crews",
+        ),
+        "yard.export": (
+            *_moves(resources, "customs.export.officers", "customs.inspection_bays"),
+            *(lambda svc=svc: svc.departed for svc in departures),
+        ),
+    }
+    probes = []
+    for name, r in resources.items():
+        deps = waits_for.get(name, ())
+        probes.append(
+            Probe(
+                r.where,
+                r.waiting,
+                lambda r=r, deps=deps: r.moves + sum(f() for f in deps),
+                stall,
+                "requests waiting",
+            )
+        )
+    t0, t1 = -s.warmup_h, s.horizon_h
+    for (corridor, direction), svc in services.items():
+        spec = getattr(
+            s.corridors[corridor].trains, "import_" if direction == "import" else "export"
+        )
+        # the longest wait for a train: from the start, between trains, and past the horizon
+        ahead = departure_times(spec.schedule, s.start, t0 + spec.open_h, 2 * t1 - t0)
+        gap = longest_gap_h(np.concatenate(([t0], ahead))) if len(ahead) else math.inf
+        probes.append(
+            Probe(
+                f"corridor.{corridor}.{direction}",
+                lambda svc=svc: len(svc.waiting),
+                lambda svc=svc: svc.departed,
+                max(stall, 2 * gap),
+                "containers waiting for a train",
+            )
+        )
+    for port, vsvc in vessels.items():
+        sailings = s.sea.services[port].sailings if s.sea is not None else None
+        ahead = weekly_times(sailings, s.start.weekday(), t0, 2 * t1 - t0) if sailings else []
+        gap = longest_gap_h(np.concatenate(([t0], ahead))) if len(ahead) else math.inf
+        probes.append(
+            Probe(
+                f"sea.{port}",
+                vsvc.waiting,
+                lambda vsvc=vsvc: vsvc.sailed,
+                max(stall, 2 * gap),
+                "containers waiting for a sailing",
+            )
+        )
+    return probes
+
+
+def _moves(resources: dict[str, Resource], *names: str) -> tuple[Callable[[], int], ...]:
+    return tuple(lambda r=resources[n]: r.moves for n in names)
 
 
 def _arrival_handler(
     env: simpy.Environment,
     direction: str,
-    is_sea: bool,
     hub: Hub,
     containers: Table,
-    vessels: dict[str, VesselService],
+    vessels: dict[str, VesselService] | None,
     export_port_dwell: Callable[[], float] | None,
 ) -> Callable[[int, np.ndarray], None]:
     """What happens when a train reaches the end of its route."""
     if direction == "import":
-        return lambda row, ids: env.process(hub.unload(row, ids)) and None
+        return lambda row, ids: env.process(hub.receive(row, ids)) and None
 
-    if is_sea:
+    if vessels is not None:
         assert export_port_dwell is not None
 
         def to_vessels(row: int, ids: np.ndarray) -> None:
@@ -554,7 +458,7 @@ def _arrival_handler(
                 containers["t_port"][ids] = env.now
                 place = containers["place"]
                 for cid in ids.tolist():
-                    vessels[place[cid]].outbound.append(cid)
+                    vessels[place[cid]].at_quay(cid)
 
             env.timeout(export_port_dwell()).callbacks.append(at_quay)
 
@@ -564,98 +468,3 @@ def _arrival_handler(
         containers["t_delivered"][ids] = env.now
 
     return delivered
-
-
-def _arrivals(
-    env: simpy.Environment,
-    drawn: list[_Drawn],
-    shipments: Table,
-    containers: Table,
-    hub: Hub,
-    services: dict[tuple[str, str], TrainService],
-    vessels: dict[str, VesselService],
-    sea_corridor: str | None,
-) -> Iterator[simpy.Event]:
-    """Process: every shipment arrives at its time, in time order across flows."""
-    if not drawn:
-        return
-    # One row per shipment, in order of arrival at the hub gate or origin terminal.
-    per_flow: dict[str, list[np.ndarray]] = {}
-    first_box = []
-    for d in drawn:
-        n, f, dr = len(d.draws.times), d.flow, d.draws
-        first_box.append(np.concatenate(([0], np.cumsum(dr.containers)[:-1])).astype(int))
-        if d.kind == "fcl" and n:
-            teu = np.add.reduceat(dr.box_teu, first_box[-1])
-        else:
-            teu = np.full(n, 0 if d.kind == "lcl_export" else 1)
-        places = np.asarray([*f.places, None], dtype=object)  # code -1 → None
-        columns = {
-            "flow": np.full(n, f.name, dtype=object),
-            "corridor": np.full(n, f.corridor, dtype=object),
-            "direction": np.full(n, f.direction, dtype=object),
-            "commodity": np.asarray(f.commodities, dtype=object)[dr.commodity],
-            "place": places[dr.place],
-            "region": np.asarray(f.regions, dtype=object)[dr.region],
-            "lcl": np.full(n, d.kind != "fcl"),
-            "containers": dr.containers if d.kind != "lcl_export" else np.zeros(n, dtype=int),
-            "teu": teu,
-            "cbm": dr.cbm,
-            "t_created": dr.times,
-            "t_arrived": d.arrive,
-            "which": np.full(n, len(first_box) - 1),
-            "index": np.arange(n),
-        }
-        for name, values in columns.items():
-            per_flow.setdefault(name, []).append(values)
-    cols = {name: np.concatenate(parts) for name, parts in per_flow.items()}
-    order = np.argsort(cols["t_arrived"], kind="stable")
-    cols = {name: values[order] for name, values in cols.items()}
-    which, index = cols.pop("which"), cols.pop("index")
-    times = cols["t_arrived"]
-    shipments.add_many(len(times), shipment_id=np.arange(len(times)), **cols)
-
-    # Plain Python lists: indexing numpy scalars one at a time is slow.
-    flows = [d.flow for d in drawn]
-    kinds = [d.kind for d in drawn]
-    place_l = [d.draws.place.tolist() for d in drawn]
-    region_l = [d.draws.region.tolist() for d in drawn]
-    commodity_l = [d.draws.commodity.tolist() for d in drawn]
-    count_l = [d.draws.containers.tolist() for d in drawn]
-    cbm_l = [d.draws.cbm.tolist() for d in drawn]
-    box_l = [d.draws.box_teu.tolist() for d in drawn]
-    first_l = [f.tolist() for f in first_box]
-
-    sea_import = services.get((sea_corridor, "import")) if sea_corridor else None
-    for sid, (t, w, i) in enumerate(
-        zip(times.tolist(), which.tolist(), index.tolist(), strict=True)
-    ):
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        flow, kind = flows[w], kinds[w]
-        place, region = place_l[w][i], region_l[w][i]
-        if kind == "lcl_export":
-            hub.lcl_cargo(flow, sid, place, region, cbm_l[w][i])
-            continue
-        start = first_l[w][i]
-        for k in range(count_l[w][i]):
-            cid = flow.new_container(
-                containers,
-                shipment_id=sid,
-                place=place,
-                commodity=commodity_l[w][i],
-                region=region,
-                teu=box_l[w][start + k],
-                lcl=kind != "fcl",
-                t=t,
-            )
-            if kind == "lcl_import":
-                shipments["container_id"][sid] = cid
-            if flow.direction == "export":
-                hub.fcl_export(cid)
-            elif flow.arrives_by == "truck":
-                hub.truck_import(cid)
-            elif flow.corridor == sea_corridor and sea_import is not None:
-                vessels[flow.places[place]].inbound.append(cid)
-            else:
-                services[(flow.corridor, "import")].ready(cid)

@@ -1,6 +1,6 @@
-"""Demand: shipments arriving as (seasonal) Poisson processes, and their response to rates.
+"""Demand: shipments arriving as (seasonal) Poisson processes.
 
-**Arrivals.** Each flow (corridor, direction) has a mean rate in TEU per week at the reference
+Each flow (corridor, direction) has a mean rate in TEU per week at the reference
 rate levers, scaled month by month by seasonal factors. Shipment times are drawn as a
 non-homogeneous Poisson process by inversion: unit-rate exponential gaps accumulated in
 "cumulative rate" space are mapped back to hours through the piecewise-linear cumulative rate.
@@ -8,18 +8,8 @@ Everything exogenous is drawn up front, vectorised, from the flow's own streams;
 what-if only rescales a rate, the same gaps map to proportionally shifted times (common
 random numbers).
 
-**Response.** A route's generalised cost per TEU is what the shipper pays (rail tariff after
-each bureau's discount, sea freight, drayage after the toll cut, less the per-TEU subsidy paid
-into the price) plus value of time × expected transit time. Demand responds to the change
-of that cost relative to the reference levers, either by
-
-* binary logit against the corridor's competing route (e.g. trucking to the Guangdong
-  coast), with generalised cost G_alt and cost sensitivity θ per CNY: the route's share is
-  ``1 / (1 + exp(θ·(G − G_alt)))`` and the volume multiplier is share(G) / share(G_ref)
-  (Ben-Akiva & Lerman, *Discrete Choice Analysis*, ch. 5), or
-* constant elasticity: ``(G / G_ref) ** ε``.
-
-A deeper discount lowers G, so it never lowers demand (θ ≥ 0, ε ≤ 0).
+How volumes respond to rates and discounts is :mod:`sim.model.economics`; how the drawn
+shipments enter the model (bookings, the gate) is :mod:`sim.model.sources`.
 """
 
 from __future__ import annotations
@@ -32,10 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.dists import Distribution
-
-HOURS_PER_WEEK = 168.0
-_LARGEST_EXP = 700.0
-"""math.exp overflows a float beyond about 709.78."""
 
 
 @dataclass(frozen=True)
@@ -88,63 +74,6 @@ def poisson_arrivals(
         points = np.concatenate((points, more))
     points = points[points < total]
     return np.interp(points, cum, calendar.edges_h)
-
-
-def drayage_cny_per_teu(
-    km: float, truck_cny_per_teu_km: float, toll_share: float, toll_cut: float
-) -> float:
-    """Truck cost between a hinterland region and the hub, after the highway toll cut."""
-    return km * truck_cny_per_teu_km * (1.0 - toll_share * toll_cut)
-
-
-def logit_share(cost: float, competitor_cost: float, theta: float) -> float:
-    """Share choosing the route in a binary logit against the competitor (costs in CNY/TEU)."""
-    x = theta * (cost - competitor_cost)
-    if x > _LARGEST_EXP:  # 1 / (1 + e^x) = e^-x to double precision, and e^x would overflow
-        return math.exp(-x)
-    return 1.0 / (1.0 + math.exp(x))
-
-
-def logit_multiplier(
-    cost: float, reference_cost: float, competitor_cost: float, theta: float
-) -> float:
-    """Volume at ``cost`` relative to volume at ``reference_cost`` (binary logit)."""
-    if theta * (min(cost, reference_cost) - competitor_cost) > _LARGEST_EXP:
-        # Both shares are e^-x to double precision, and may underflow: take their ratio.
-        return math.exp(-theta * (cost - reference_cost))
-    return logit_share(cost, competitor_cost, theta) / logit_share(
-        reference_cost, competitor_cost, theta
-    )
-
-
-def elasticity_multiplier(cost: float, reference_cost: float, elasticity: float) -> float:
-    if reference_cost <= 0 or cost <= 0:
-        return 1.0
-    return (cost / reference_cost) ** elasticity
-
-
-def booked_arrivals(
-    booked: np.ndarray, departures: np.ndarray, window_h: float, cutoff_h: float, t0_h: float
-) -> np.ndarray:
-    """When cargo booked at ``booked`` reaches the terminal of trains leaving at ``departures``.
-
-    Cargo is booked on the first departure D at or after its booking time. What was booked
-    since the previous departure (or ``t0_h``) reaches the terminal in booking order, spread
-    evenly over [D − ``window_h``, D − ``cutoff_h``], never before it was booked. Where trains
-    run more often than the window, nothing changes: cargo arrives as soon as it exists.
-    """
-    booked = np.asarray(booked, dtype=float)
-    if len(departures) == 0 or len(booked) == 0:
-        return booked.copy()
-    idx = np.searchsorted(departures, booked, side="left")
-    has_train = idx < len(departures)
-    d = np.where(has_train, departures[np.minimum(idx, len(departures) - 1)], booked)
-    prev = np.where(idx > 0, departures[np.maximum(idx - 1, 0)], t0_h)
-    start, end = d - window_h, d - cutoff_h
-    spread = has_train & (start > prev)
-    frac = np.where(spread, (booked - prev) / np.where(spread, d - prev, 1.0), 0.0)
-    mapped = start + frac * (end - start)
-    return np.where(spread, np.maximum(booked, mapped), booked)
 
 
 @dataclass(frozen=True)

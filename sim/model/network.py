@@ -19,14 +19,25 @@ from sim.engine.dists import Distribution
 
 @dataclass(frozen=True, slots=True)
 class Crossing:
-    """Dwell of a whole train (or a vessel's containers) at a border station or sea port."""
+    """Dwell of a whole train (or a vessel's containers) at a border station or sea port.
+
+    The technical stop and the neighbouring country's formalities always apply; "four customs
+    as one" skips only the Chinese side's re-declaration (``customs_h``).
+    """
 
     place: str
     technical_h: Distribution
     customs_h: Distribution
+    foreign_h: Distribution
+
+    def parts(self, four_customs_as_one: bool) -> tuple[Distribution, ...]:
+        """The dwell's parts, in the order they are drawn."""
+        if four_customs_as_one:
+            return (self.technical_h, self.foreign_h)
+        return (self.technical_h, self.customs_h, self.foreign_h)
 
     def mean_h(self, four_customs_as_one: bool) -> float:
-        return self.technical_h.mean + (0.0 if four_customs_as_one else self.customs_h.mean)
+        return sum(d.mean for d in self.parts(four_customs_as_one))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +48,18 @@ class LegRun:
     destination: str
     distance_km: float
     run_time_h: Distribution
-    bureau: str
+    bureau_km: tuple[tuple[str, float], ...]
+    """Railway operator → km of the leg it runs (a leg may cross a group boundary)."""
     tariff_cny_per_teu: float
     border: Crossing | None
     """A border crossing at ``destination`` that the train stops at, if any."""
+
+    def tariff_after(self, discount: Mapping[str, float]) -> float:
+        """The leg's tariff per TEU after each operator's discount on its own section."""
+        return sum(
+            self.tariff_cny_per_teu * km / self.distance_km * (1 - discount.get(bureau, 0.0))
+            for bureau, km in self.bureau_km
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +77,6 @@ class Route:
     def destination(self) -> str:
         return self.legs[-1].destination
 
-    @property
-    def distance_km(self) -> float:
-        return sum(leg.distance_km for leg in self.legs)
-
     def mean_run_h(self) -> float:
         """Mean time from departure to arrival: run times plus border dwell."""
         total = 0.0
@@ -72,10 +87,8 @@ class Route:
         return total
 
     def tariff_cny_per_teu(self, discount: Mapping[str, float]) -> float:
-        """Rail tariff per TEU after each bureau's discount."""
-        return sum(
-            leg.tariff_cny_per_teu * (1 - discount.get(leg.bureau, 0.0)) for leg in self.legs
-        )
+        """Rail tariff per TEU after each bureau's discount on its own sections."""
+        return sum(leg.tariff_after(discount) for leg in self.legs)
 
     def list_tariff_cny_per_teu(self) -> float:
         return sum(leg.tariff_cny_per_teu for leg in self.legs)
@@ -97,7 +110,7 @@ class RailNetwork:
         *,
         distance_km: float,
         run_time_h: Distribution,
-        bureau: str,
+        bureau_km: Mapping[str, float],
         tariff_cny_per_teu: float,
     ) -> None:
         self.graph.add_edge(
@@ -105,7 +118,7 @@ class RailNetwork:
             b,
             distance_km=distance_km,
             run_time_h=run_time_h,
-            bureau=bureau,
+            bureau_km=tuple(bureau_km.items()),
             tariff_cny_per_teu=tariff_cny_per_teu,
         )
 
@@ -130,7 +143,7 @@ class RailNetwork:
                     b,
                     edge["distance_km"],
                     edge["run_time_h"],
-                    edge["bureau"],
+                    edge["bureau_km"],
                     edge["tariff_cny_per_teu"],
                     border,
                 )

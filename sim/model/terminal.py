@@ -1,17 +1,26 @@
-"""The hub terminal: truck gate, yard, sidings, consolidation and deconsolidation.
+"""The hub terminal: truck gate, yard, tracks and sidings, handling, consolidation.
 
-Exports: an FCL container's truck needs yard space before it can pass the gate (a full yard
-blocks the gate), then its declaration is filed. LCL cargo passes the gate into the
-consolidation centre, where it is grouped by corridor and destination; a container closes
-when it is full enough or when its first consignment has waited ``max_wait_h``, is stuffed by
-a crew and then enters the yard and customs. Cleared containers wait for a train of their
-corridor, which frees their yard space when it leaves.
+Exports: an FCL container comes to the gate against a train booking (see
+:mod:`sim.model.booking`); its truck needs space in the yard's export block before it can pass
+the gate, then its declaration is filed. LCL cargo passes the gate into the consolidation
+centre, where it is grouped by corridor and destination; a container closes when it is full
+enough or when its first consignment has waited ``max_wait_h``, is booked on a train, stuffed
+by a crew and then enters the export block and customs. Cleared containers wait for a train
+of their corridor (loaded at a siding by the handling units, see :mod:`sim.model.train`),
+which frees their yard space when it leaves.
 
-Imports: an arriving train takes a siding and, once the yard can hold its load, is unloaded
-at the siding's handling rate; each container's declaration is filed as it is lifted off.
-After release, LCL containers are deconsolidated by a crew, and the consignee's truck takes
-the cargo out, freeing the yard space. Imports arriving by truck (bonded transit from another
-port of entry) pass the gate into the yard and customs in the same way.
+Imports: an arriving train is received on an arrival/departure track (with none free, it
+waits outside the hub). It stays there until the yard's import block can hold its whole load
+and a siding is free, then moves to the siding — so an import train never holds a loading
+siding while it waits for yard space — and is unloaded by a handling unit at its rate; each
+container's declaration is filed as it is lifted off. After release, LCL containers are
+deconsolidated by a crew, and the consignee's truck takes the cargo out, freeing the import
+block. Imports arriving by truck (bonded transit from another port of entry) pass the gate
+into the import block and customs in the same way.
+
+No wait is circular: the import block drains through customs and collection alone; export
+trains leave on their timetable whatever they hold; tracks, sidings and handling units are
+held only while their train is worked or while it waits for one of those.
 """
 
 from __future__ import annotations
@@ -80,6 +89,41 @@ class ConsolidationCentre:
         self.closed(self.bins.pop(key))
 
 
+@dataclass(frozen=True)
+class HubResources:
+    """The hub's resources, each with a queue of its own."""
+
+    gate: Resource
+    yard_export: Resource
+    yard_import: Resource
+    tracks: Resource
+    sidings: Resource
+    handling: Resource
+    handling_teu_per_h: float
+    crews: Resource
+    deconsolidation: Resource
+
+
+@dataclass(frozen=True)
+class HubTimes:
+    """Service times at the hub, each drawn from a stream of its own."""
+
+    gate: Sampler
+    reception: Sampler
+    stuffing: Sampler
+    deconsolidation: Sampler
+    pickup: Sampler
+
+
+@dataclass(frozen=True)
+class LclRule:
+    """When the consolidation centre closes a container."""
+
+    container_cbm: float
+    fill_cbm: float
+    max_wait_h: float
+
+
 class Hub:
     """The hub's handling of containers between truck and train."""
 
@@ -89,53 +133,40 @@ class Hub:
         *,
         containers: Table,
         shipments: Table,
-        gate: Resource,
-        gate_time: Sampler,
-        yard: Resource,
-        sidings: Resource,
-        handling_teu_per_h: float,
-        crews: Resource,
-        stuffing: Sampler,
-        container_cbm: float,
-        fill_cbm: float,
-        max_wait_h: float,
-        deconsolidation: Resource,
-        deconsolidation_time: Sampler,
-        pickup: Sampler,
+        trains: Table,
+        resources: HubResources,
+        times: HubTimes,
+        lcl: LclRule,
         export_customs: CustomsDesk,
         import_customs: CustomsDesk,
     ) -> None:
         self.env = env
         self.containers = containers
         self.shipments = shipments
-        self.gate = gate
-        self.gate_time = gate_time
-        self.yard = yard
-        self.sidings = sidings
-        self.handling_teu_per_h = handling_teu_per_h
-        self.crews = crews
-        self.stuffing = stuffing
-        self.deconsolidation = deconsolidation
-        self.deconsolidation_time = deconsolidation_time
-        self.pickup = pickup
+        self.trains = trains
+        self.res = resources
+        self.times = times
         self.export_customs = export_customs
         self.import_customs = import_customs
         self.consolidation = ConsolidationCentre(
             env,
-            container_cbm=container_cbm,
-            fill_cbm=fill_cbm,
-            max_wait_h=max_wait_h,
+            container_cbm=lcl.container_cbm,
+            fill_cbm=lcl.fill_cbm,
+            max_wait_h=lcl.max_wait_h,
             closed=self._stuff,
         )
         self.export_ready: dict[str, Callable[[int], None]] = {}
         """Corridor → where a cleared export container goes (its train service)."""
+        self.book_lcl: Callable[[str, float], bool] = lambda corridor, now: True
+        """Books a consolidated container (1 TEU) on its corridor; False if turned away."""
 
     # -- exports ------------------------------------------------------------------------------
 
     def fcl_export(self, cid: int) -> None:
         """An FCL export truck arrives at the gate."""
         teu = int(self.containers["teu"][cid])
-        self.yard.request(teu, lambda: self.gate.serve(self.gate_time(), lambda: self._in(cid)))
+        gate, gate_time = self.res.gate, self.times.gate
+        self.res.yard_export.request(teu, lambda: gate.serve(gate_time(), lambda: self._in(cid)))
 
     def _in(self, cid: int) -> None:
         c = self.containers
@@ -150,8 +181,8 @@ class Hub:
         self, flow: FlowSpec, shipment_id: int, place: int, region: int, cbm: float
     ) -> None:
         """An LCL consignment's truck arrives at the gate, bound for consolidation."""
-        self.gate.serve(
-            self.gate_time(),
+        self.res.gate.serve(
+            self.times.gate(),
             lambda: self.consolidation.add(flow, shipment_id, place, region, cbm),
         )
 
@@ -169,40 +200,56 @@ class Hub:
         )
         c["t_gate_in"][cid] = full.opened_h
         self.shipments["container_id"][np.asarray(full.shipments, dtype=np.int64)] = cid
+        if not self.book_lcl(full.flow.corridor, self.env.now):
+            c["t_turned_away"][cid] = self.env.now
+            return
 
         def stuffed() -> None:
             c["t_consolidated"][cid] = self.env.now
-            self.yard.request(1, lambda: self._yard_in(cid))
+            self.res.yard_export.request(1, lambda: self._yard_in(cid))
 
-        self.crews.serve(self.stuffing(), stuffed)
+        self.res.crews.serve(self.times.stuffing(), stuffed)
 
     def _yard_in(self, cid: int) -> None:
         self.containers["t_yard_in"][cid] = self.env.now
         self.export_customs.declare(cid, self._cleared)
 
+    def departed(self, teu: int) -> None:
+        """An export train left: its containers' yard space is free."""
+        self.res.yard_export.release(teu)
+
     # -- imports ------------------------------------------------------------------------------
 
-    def unload(self, train_id: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
-        """Process: an import train at the hub takes a siding and is unloaded into the yard."""
-        env = self.env
-        c = self.containers
-        yield self.sidings.acquire(1)
+    def receive(self, row: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
+        """Process: an import train arrives at the hub and is unloaded into the yard."""
+        env, res = self.env, self.res
+        c, trains = self.containers, self.trains
+        yield res.tracks.acquire(1)
+        trains["t_received"][row] = env.now
+        yield env.timeout(self.times.reception())
         teu = c["teu"][ids]
-        yield self.yard.acquire(int(teu.sum()))
-        lifted = np.cumsum(teu) / self.handling_teu_per_h
-        c["t_yard_in"][ids] = env.now + lifted
-        for cid, delay in zip(ids.tolist(), lifted.tolist(), strict=True):
-            env.timeout(delay).callbacks.append(
+        yield res.yard_import.acquire(int(teu.sum()))
+        yield res.sidings.acquire(1)
+        res.tracks.release(1)
+        trains["t_siding"][row] = env.now
+        yield res.handling.acquire(1)
+        lifted = env.now + np.cumsum(teu) / res.handling_teu_per_h
+        c["t_yard_in"][ids] = lifted
+        for cid, t in zip(ids.tolist(), lifted.tolist(), strict=True):
+            env.timeout(t - env.now).callbacks.append(
                 lambda _, cid=cid: self.import_customs.declare(cid, self._released)
             )
-        yield env.timeout(float(lifted[-1]))
-        self.sidings.release(1)
+        yield env.timeout(float(lifted[-1]) - env.now)
+        res.handling.release(1)
+        res.sidings.release(1)
+        trains["t_unloaded"][row] = env.now
 
     def truck_import(self, cid: int) -> None:
         """An import container arrives at the gate by truck."""
         teu = int(self.containers["teu"][cid])
-        self.yard.request(
-            teu, lambda: self.gate.serve(self.gate_time(), lambda: self._import_in(cid))
+        gate, gate_time = self.res.gate, self.times.gate
+        self.res.yard_import.request(
+            teu, lambda: gate.serve(gate_time(), lambda: self._import_in(cid))
         )
 
     def _import_in(self, cid: int) -> None:
@@ -213,8 +260,8 @@ class Hub:
 
     def _released(self, cid: int) -> None:
         if self.containers["lcl"][cid]:
-            self.deconsolidation.serve(
-                self.deconsolidation_time(), lambda: self._deconsolidated(cid)
+            self.res.deconsolidation.serve(
+                self.times.deconsolidation(), lambda: self._deconsolidated(cid)
             )
         else:
             self._collect(cid)
@@ -224,9 +271,9 @@ class Hub:
         self._collect(cid)
 
     def _collect(self, cid: int) -> None:
-        self.env.timeout(self.pickup()).callbacks.append(lambda _: self._out(cid))
+        self.env.timeout(self.times.pickup()).callbacks.append(lambda _: self._out(cid))
 
     def _out(self, cid: int) -> None:
         c = self.containers
         c["t_delivered"][cid] = self.env.now
-        self.yard.release(int(c["teu"][cid]))
+        self.res.yard_import.release(int(c["teu"][cid]))

@@ -1,23 +1,30 @@
 """Trains: timetabled services of one corridor in one direction.
 
-A train is placed for loading ``open_h`` hours before its scheduled departure (at the hub it
-needs a siding, which it holds until it leaves). While open it takes the containers waiting
-for its corridor in arrival order, then any that become ready, as long as they fit. Loading
-runs at the siding's handling rate, so a container's ``t_loaded`` is when its lift ends. The
-dispatch policy decides when it leaves:
+A train is placed for loading ``open_h`` hours before its scheduled departure (at the hub on a
+siding, which it holds until it leaves); when trains run more often than that, several stand
+at once. While open a train takes the containers waiting for its corridor in arrival order,
+then any that become ready, as long as they fit (the earliest-leaving open train first).
+
+At the hub, loading starts at the cut-off (``cutoff_h`` before the scheduled departure, or when
+the train is placed, if later): a handling unit (a crane or reach stacker, shared by every
+train) is asked for and lifts what the train holds at its rate; containers that become ready
+while it works, or later while the train still stands, are lifted too, so a train leaves when
+its dispatch rule allows *and* its lifting is done. Away from the hub loading is not modelled:
+a container is loaded when it joins the train. The dispatch policy decides when it leaves:
 
 * ``timetable``: at the scheduled time (or when loading ends, if later);
 * ``when_full``: as soon as it is full and loaded, else at the scheduled time;
 * ``min_load``: at the scheduled time if it has ``min_load_teu``, else when it reaches it or
   ``max_hold_h`` hours later, whichever comes first ("即来即走" holds).
 
-A train with nothing loaded does not run and does not count as run. Loading a train is one
-event, not one per container: containers are data (rows of the containers table).
+A train with nothing loaded does not run and does not count as run. Loading is one event per
+batch of lifts, not one per container: containers are data (rows of the containers table).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -26,34 +33,64 @@ from sim.engine import Draws, Resource, Table
 from sim.model.network import Route
 
 
-class _Loading:
-    __slots__ = ("cursor", "holding", "ids", "row", "teu", "trigger")
+@dataclass(frozen=True)
+class Timetable:
+    """What a service runs: departures (hours, ascending), train size and dispatch rule."""
 
-    def __init__(self, row: int, now: float, trigger: simpy.Event) -> None:
+    departures: np.ndarray
+    capacity_teu: int
+    policy: str
+    open_h: float
+    cutoff_h: float
+    min_load_teu: int = 0
+    max_hold_h: float = 0.0
+
+
+@dataclass(frozen=True)
+class HubLoading:
+    """The hub's sidings and handling units, where a service's trains are loaded."""
+
+    sidings: Resource
+    handling: Resource
+    teu_per_h: float
+
+
+class _Train:
+    __slots__ = (
+        "holding",
+        "idle",
+        "ids",
+        "lifting",
+        "loading",
+        "row",
+        "teu",
+        "trigger",
+        "unlifted",
+    )
+
+    def __init__(self, row: int, trigger: simpy.Event) -> None:
         self.row = row
         self.ids: list[int] = []
         self.teu = 0
-        self.cursor = now
         self.holding = False
         self.trigger = trigger
+        self.loading = False
+        """Loading has started (the cut-off has passed or the train is full)."""
+        self.lifting = False
+        self.unlifted: list[int] = []
+        self.idle: simpy.Event | None = None
 
 
 class TrainService:
-    """Trains of ``route`` leaving at the times in ``departures`` (hours, ascending)."""
+    """Trains of ``route`` running to ``timetable``; at the hub, loaded with ``hub``."""
 
     def __init__(
         self,
         env: simpy.Environment,
         *,
         route: Route,
-        departures: np.ndarray,
-        capacity_teu: int,
-        policy: str,
-        open_h: float,
-        min_load_teu: int,
-        max_hold_h: float,
-        sidings: Resource | None,
-        handling_teu_per_h: float | None,
+        timetable: Timetable,
+        hub: HubLoading | None,
         run_time: Draws,
         border_dwell: Draws,
         containers: Table,
@@ -63,14 +100,9 @@ class TrainService:
     ) -> None:
         self.env = env
         self.route = route
-        self.departures = departures
-        self.capacity_teu = capacity_teu
-        self.policy = policy
-        self.open_h = open_h
-        self.min_load_teu = min_load_teu
-        self.max_hold_h = max_hold_h
-        self.sidings = sidings
-        self.handling_teu_per_h = handling_teu_per_h
+        self.timetable = timetable
+        self.capacity_teu = timetable.capacity_teu
+        self.hub = hub
         self.run_time = run_time
         self.border_dwell = border_dwell
         self.containers = containers
@@ -78,30 +110,41 @@ class TrainService:
         self.on_departed = on_departed
         self.on_arrival = on_arrival
         self.waiting: list[int] = []
-        self._open: _Loading | None = None
+        """Containers ready for this service that no open train has taken yet."""
+        self.departed = 0
+        """Trains that have left so far (the service's progress, for the watchdog)."""
+        self._open: list[_Train] = []
+        """Trains taking containers now, earliest departure first."""
+        self._standing: list[_Train] = []
+        """Trains standing for loading (open, or closed and finishing their lifts)."""
+
+    def holding(self) -> list[int]:
+        """Containers this service holds now: waiting, or on its open train (not yet gone)."""
+        return [*self.waiting, *(cid for train in self._standing for cid in train.ids)]
 
     # -- containers -------------------------------------------------------------------------
 
     def ready(self, cid: int) -> None:
-        """Container ``cid`` is ready to leave: load it on the open train or let it wait."""
-        train = self._open
-        if train is not None and train.teu + int(self.containers["teu"][cid]) <= self.capacity_teu:
-            self._load(train, cid)
-            self._check(train)
-        else:
-            self.waiting.append(cid)
+        """Container ``cid`` is ready to leave: put it on the open train or let it wait."""
+        size = int(self.containers["teu"][cid])
+        for train in self._open:
+            if train.teu + size <= self.capacity_teu:
+                self._join(train, cid)
+                self._full(train)
+                return
+        self.waiting.append(cid)
 
-    def _load(self, train: _Loading, cid: int) -> None:
-        teu = int(self.containers["teu"][cid])
-        if self.handling_teu_per_h:
-            train.cursor = max(train.cursor, self.env.now) + teu / self.handling_teu_per_h
-        else:
-            train.cursor = max(train.cursor, self.env.now)
-        self.containers["t_loaded"][cid] = train.cursor
+    def _join(self, train: _Train, cid: int) -> None:
         train.ids.append(cid)
-        train.teu += teu
+        train.teu += int(self.containers["teu"][cid])
+        if self.hub is None:
+            self.containers["t_loaded"][cid] = self.env.now
+        else:
+            train.unlifted.append(cid)
+            if train.loading:
+                self._lift(train)
 
-    def _absorb(self, train: _Loading) -> None:
+    def _absorb(self, train: _Train) -> None:
         room = self.capacity_teu - train.teu
         if room <= 0 or not self.waiting:
             return
@@ -113,86 +156,141 @@ class TrainService:
                 break
             size = int(teu[cid])
             if size <= room:
-                self._load(train, cid)
+                self._join(train, cid)
                 room -= size
             else:
                 keep.append(cid)
         self.waiting = keep
 
-    def _check(self, train: _Loading) -> None:
+    def _full(self, train: _Train) -> None:
         if train.trigger.triggered:
             return
-        if (self.policy == "when_full" and train.teu >= self.capacity_teu) or (
-            self.policy == "min_load" and train.holding and train.teu >= self.min_load_teu
+        if (self.timetable.policy == "when_full" and train.teu >= self.capacity_teu) or (
+            self.timetable.policy == "min_load"
+            and train.holding
+            and train.teu >= self.timetable.min_load_teu
         ):
             train.trigger.succeed()
+
+    # -- lifting at the hub ---------------------------------------------------------------------
+
+    def _start_loading(self, train: _Train) -> None:
+        train.loading = True
+        self._lift(train)
+
+    def _lift(self, train: _Train) -> None:
+        """Ask for a handling unit if the train has containers to lift and none is working."""
+        if self.hub is not None and not train.lifting and train.unlifted:
+            train.lifting = True
+            self.hub.handling.request(1, lambda: self._lift_batch(train))
+
+    def _lift_batch(self, train: _Train) -> None:
+        """A handling unit works the train: lift every container not yet lifted."""
+        assert self.hub is not None
+        batch = np.asarray(train.unlifted, dtype=np.int64)
+        train.unlifted = []
+        c = self.containers
+        done = self.env.now + np.cumsum(c["teu"][batch]) / self.hub.teu_per_h
+        c["t_loaded"][batch] = done
+        timer = self.env.timeout(float(done[-1]) - self.env.now)
+        timer.callbacks.append(lambda _: self._lifted(train))
+
+    def _lifted(self, train: _Train) -> None:
+        assert self.hub is not None
+        if train.unlifted:
+            self._lift_batch(train)
+            return
+        self.hub.handling.release(1)
+        train.lifting = False
+        if train.idle is not None and not train.idle.triggered:
+            train.idle.succeed()
 
     # -- the train ----------------------------------------------------------------------------
 
     def run(self) -> simpy.events.ProcessGenerator:
+        """Process: each train is placed ``open_h`` before its departure (several may stand
+        at once when trains run more often than that)."""
+        env = self.env
+        for scheduled in self.timetable.departures.tolist():
+            open_at = scheduled - self.timetable.open_h
+            if open_at > env.now:
+                yield env.timeout(open_at - env.now)
+            env.process(self._train(scheduled))
+
+    def _train(self, scheduled: float) -> simpy.events.ProcessGenerator:
         env = self.env
         rows = self.trains
         route = self.route
-        for scheduled in self.departures.tolist():
-            open_at = scheduled - self.open_h
-            if open_at > env.now:
-                yield env.timeout(open_at - env.now)
-            if self.sidings is not None:
-                yield self.sidings.acquire(1)
-            row = rows.add(
-                train_id=rows.n,
-                corridor=route.corridor,
-                direction=route.direction,
-                origin=route.origin,
-                destination=route.destination,
-                policy=self.policy,
-                capacity_teu=self.capacity_teu,
-                t_scheduled=scheduled,
-                t_open=env.now,
-                teu=0,
-                containers=0,
-                ran=False,
-            )
-            train = _Loading(row, env.now, env.event())
-            self._open = train
-            self._absorb(train)
-            self._check(train)
-            if self.policy == "when_full":
-                if not train.trigger.triggered and scheduled > env.now:
-                    yield train.trigger | env.timeout(scheduled - env.now)
-            else:
-                if scheduled > env.now:
-                    yield env.timeout(scheduled - env.now)
-                if self.policy == "min_load" and train.teu < self.min_load_teu:
-                    train.holding = True
-                    if self.max_hold_h > 0:
-                        yield train.trigger | env.timeout(self.max_hold_h)
-            self._open = None
-            if train.cursor > env.now:
-                yield env.timeout(train.cursor - env.now)
-            if self.sidings is not None:
-                self.sidings.release(1)
-            rows["teu"][row] = train.teu
-            rows["containers"][row] = len(train.ids)
-            if not train.ids:
-                continue
-            rows["ran"][row] = True
-            rows["t_departed"][row] = env.now
-            ids = np.asarray(train.ids, dtype=np.int64)
-            self.containers["t_train_departed"][ids] = env.now
-            self.containers["train_id"][ids] = row
-            if self.on_departed is not None:
-                self.on_departed(train.teu)
-            env.process(self._journey(row, ids))
+        tt = self.timetable
+        sidings = self.hub.sidings if self.hub is not None else None
+        if sidings is not None:
+            yield sidings.acquire(1)
+        row = rows.add(
+            train_id=rows.n,
+            corridor=route.corridor,
+            direction=route.direction,
+            origin=route.origin,
+            destination=route.destination,
+            policy=tt.policy,
+            capacity_teu=tt.capacity_teu,
+            t_scheduled=scheduled,
+            t_open=env.now,
+            teu=0,
+            containers=0,
+            ran=False,
+        )
+        train = _Train(row, env.event())
+        self._open.append(train)
+        self._standing.append(train)
+        self._absorb(train)
+        self._full(train)
+        cutoff = scheduled - tt.cutoff_h
+        if tt.policy == "when_full":
+            if not train.trigger.triggered and cutoff > env.now:
+                yield train.trigger | env.timeout(cutoff - env.now)
+            self._start_loading(train)
+            if not train.trigger.triggered and scheduled > env.now:
+                yield train.trigger | env.timeout(scheduled - env.now)
+        else:
+            if cutoff > env.now:
+                yield env.timeout(cutoff - env.now)
+            self._start_loading(train)
+            if scheduled > env.now:
+                yield env.timeout(scheduled - env.now)
+            if tt.policy == "min_load" and train.teu < tt.min_load_teu:
+                train.holding = True
+                if tt.max_hold_h > 0:
+                    yield train.trigger | env.timeout(tt.max_hold_h)
+        self._open.remove(train)
+        while train.lifting or train.unlifted:
+            train.idle = env.event()
+            self._lift(train)
+            yield train.idle
+        self._standing.remove(train)
+        if sidings is not None:
+            sidings.release(1)
+        rows["teu"][row] = train.teu
+        rows["containers"][row] = len(train.ids)
+        if not train.ids:
+            return
+        self.departed += 1
+        rows["ran"][row] = True
+        rows["t_departed"][row] = env.now
+        ids = np.asarray(train.ids, dtype=np.int64)
+        self.containers["t_train_departed"][ids] = env.now
+        self.containers["train_id"][ids] = row
+        if self.on_departed is not None:
+            self.on_departed(train.teu)
+        env.process(self._journey(row, ids))
 
     def _journey(self, row: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
         env = self.env
         for leg in self.route.legs:
             yield env.timeout(self.run_time.draw(leg.run_time_h))
             if leg.border is not None:
-                dwell = self.border_dwell.draw(leg.border.technical_h)
-                if not self.route.four_customs_as_one:
-                    dwell += self.border_dwell.draw(leg.border.customs_h)
+                dwell = 0.0
+                for part in leg.border.parts(self.route.four_customs_as_one):
+                    dwell += self.border_dwell.draw(part)
                 yield env.timeout(dwell)
                 self.containers["t_border"][ids] = env.now
         self.trains["t_arrived"][row] = env.now

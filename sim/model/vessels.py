@@ -1,15 +1,18 @@
 """Liner services between the rail–sea port and overseas ports.
 
-Each overseas port has weekly sailings. At a sailing time the vessel bound overseas takes every
-export container waiting at the rail–sea port for that destination, and the vessel bound for
-the rail–sea port takes every import container waiting overseas. Vessel capacity is not a
-constraint at these volumes (a feeder carries hundreds of TEU; the hub sends tens a week).
+Each overseas port has weekly sailings in both directions. A sailing has ``slots_teu`` for the
+hub's cargo each way and a container-yard cut-off: at the sailing time the vessel bound
+overseas takes, in order of arrival at the quay, the export containers that reached the
+rail–sea port by the cut-off, as long as its slots last; the vessel bound for the rail–sea
+port takes the import containers waiting overseas in the same way. A container that was there
+by the cut-off but found no slot *rolls* to the next sailing, and its ``rolls`` count goes up.
 A sailing is one event for all its containers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -17,15 +20,63 @@ import simpy
 from sim.engine import Distribution, Draws, Table
 
 
+@dataclass(frozen=True)
+class Sailings:
+    """When a service sails (hours, ascending), its slots each way and its cut-off."""
+
+    times: np.ndarray
+    slots_teu: int
+    cutoff_h: float
+
+
+class _Quay:
+    """Containers waiting for a sailing in one direction, in order of arrival."""
+
+    __slots__ = ("ids", "since")
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.since: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, cid: int, t: float) -> None:
+        self.ids.append(cid)
+        self.since.append(t)
+
+    def board(self, latest: float, slots: int, teu: np.ndarray, rolls: np.ndarray) -> np.ndarray:
+        """Take containers there by ``latest`` while ``slots`` last; count the rest as rolled."""
+        take: list[int] = []
+        keep_ids: list[int] = []
+        keep_since: list[float] = []
+        room = slots
+        for cid, t in zip(self.ids, self.since, strict=True):
+            if t > latest:
+                keep_ids.append(cid)
+                keep_since.append(t)
+                continue
+            size = int(teu[cid])
+            if size <= room:
+                take.append(cid)
+                room -= size
+            else:
+                rolls[cid] += 1
+                keep_ids.append(cid)
+                keep_since.append(t)
+        self.ids, self.since = keep_ids, keep_since
+        return np.asarray(take, dtype=np.int64)
+
+
 class VesselService:
-    """Sailings between the rail–sea port and overseas ``port`` at the given times (hours)."""
+    """Sailings between the rail–sea port and overseas ``port``."""
 
     def __init__(
         self,
         env: simpy.Environment,
         *,
         port: str,
-        sailings: np.ndarray,
+        sailings: Sailings,
         transit_h: Distribution,
         draws: Draws,
         containers: Table,
@@ -40,35 +91,53 @@ class VesselService:
         self.containers = containers
         self.vessels = vessels
         self.landed = landed
-        self.outbound: list[int] = []
+        self.outbound = _Quay()
         """Export containers waiting at the rail–sea port for this destination."""
-        self.inbound: list[int] = []
+        self.inbound = _Quay()
         """Import containers waiting at the overseas port."""
+        self.sailed = 0
+        """Sailings that carried anything (the service's progress, for the watchdog)."""
+
+    def waiting(self) -> int:
+        """Containers waiting for a sailing, both ways."""
+        return len(self.outbound) + len(self.inbound)
+
+    def at_quay(self, cid: int) -> None:
+        """Export container ``cid`` reaches the rail–sea port's quay now."""
+        self.containers["rolls"][cid] = 0
+        self.outbound.add(cid, self.env.now)
+
+    def overseas(self, cid: int) -> None:
+        """Import container ``cid`` is ready at the overseas port now."""
+        self.containers["rolls"][cid] = 0
+        self.inbound.add(cid, self.env.now)
 
     def run(self) -> simpy.events.ProcessGenerator:
         env = self.env
         c = self.containers
-        for sail in self.sailings.tolist():
+        slots, cutoff = self.sailings.slots_teu, self.sailings.cutoff_h
+        for sail in self.sailings.times.tolist():
             if sail > env.now:
                 yield env.timeout(sail - env.now)
             if self.outbound:
-                ids = np.asarray(self.outbound, dtype=np.int64)
-                self.outbound = []
-                transit = self.draws.draw(self.transit_h)
-                row = self._row("export", ids, transit)
-                c["t_vessel"][ids] = env.now
-                c["t_delivered"][ids] = env.now + transit
-                c["vessel_id"][ids] = row
+                ids = self.outbound.board(sail - cutoff, slots, c["teu"], c["rolls"])
+                if len(ids):
+                    transit = self.draws.draw(self.transit_h)
+                    row = self._row("export", ids, transit)
+                    c["t_vessel"][ids] = env.now
+                    c["t_delivered"][ids] = env.now + transit
+                    c["vessel_id"][ids] = row
             if self.inbound:
-                ids = np.asarray(self.inbound, dtype=np.int64)
-                self.inbound = []
-                transit = self.draws.draw(self.transit_h)
-                row = self._row("import", ids, transit)
-                c["t_vessel"][ids] = env.now
-                c["vessel_id"][ids] = row
-                env.timeout(transit).callbacks.append(lambda _, ids=ids: self.landed(ids))
+                ids = self.inbound.board(sail - cutoff, slots, c["teu"], c["rolls"])
+                if len(ids):
+                    transit = self.draws.draw(self.transit_h)
+                    row = self._row("import", ids, transit)
+                    c["t_vessel"][ids] = env.now
+                    c["vessel_id"][ids] = row
+                    env.timeout(transit).callbacks.append(lambda _, ids=ids: self.landed(ids))
 
     def _row(self, direction: str, ids: np.ndarray, transit: float) -> int:
+        self.sailed += 1
         return self.vessels.add(
             vessel_id=self.vessels.n,
             port=self.port,

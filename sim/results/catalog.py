@@ -112,17 +112,33 @@ def catalog_path(root: str | Path = "results") -> Path | None:
 # ----------------------------------------------------------------------------- connections
 
 
+READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,  # no COPY … TO, read_text, ATTACH, INSTALL, …
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "temp_directory": "",  # otherwise the one directory external access still reaches
+    "lock_configuration": True,  # last: no SET can undo the above
+}
+"""DuckDB settings of a reading connection: SQL on it reads the catalogue and nothing else
+(DuckDB's own advice for untrusted SQL: "Securing DuckDB", operations manual)."""
+
+
 @contextmanager
 def _connect(path: Path, read_only: bool = False, timeout_s: float | None = None) -> Iterator:
-    """A DuckDB connection, retried while another process holds the file's lock."""
+    """A DuckDB connection, retried while another process holds the file's lock. A
+    ``read_only`` one can neither write the catalogue nor touch any other file."""
     import duckdb
 
+    _not_a_directory(path)
     timeout_s = LOCK_TIMEOUT_S if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout_s
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(
+                str(path), read_only=read_only, config=READ_ONLY_CONFIG if read_only else {}
+            )
             break
         except duckdb.Error as exc:
             text = str(exc)
@@ -196,10 +212,9 @@ def _kpi_rows(kpis: pd.DataFrame, run_id: str, point: int | None = None) -> pd.D
 def describe_folder(folder: str | Path) -> Entry:
     """The catalogue rows of a run, comparison or sweep folder, read from its files."""
     folder = Path(folder).resolve()
-    man = store.read_json(folder / "manifest.json")
+    man = store.read_manifest(folder)
     kind = man.get("kind", "run")
-    if kind not in KINDS:
-        raise store.RunFolderError(f"{folder}: manifest kind {kind!r} is not one of {KINDS}")
+    _check_bigint(man, ("seed", "replications", "events"), folder)
     run_id = str(man.get("run_id") or legacy_id(folder))
     run = {
         "id": run_id,
@@ -220,23 +235,23 @@ def describe_folder(folder: str | Path) -> Entry:
     }
     if kind == "run":
         points = [(0, man.get("scenario"), man.get("scenario"), run["hash"], {}, folder)]
-        kpis = _kpi_rows(store.read_table(folder, "kpis"), run_id, 0)
+        kpis = _kpi_rows(store.read_table(folder, "kpis", store.KPI_COLUMNS), run_id, 0)
     elif kind == "compare":
         points, parts = [], []
         for k, arm in enumerate(("a", "b")):
             sub = folder / arm
-            sub_man = store.read_json(sub / "manifest.json")
+            sub_man = store.read_manifest(sub)
             name = sub_man.get("scenario")
             points.append((k, arm, name, sub_man.get("scenario_hash"), {}, sub))
-            parts.append(_kpi_rows(store.read_table(sub, "kpis"), run_id, k))
+            parts.append(_kpi_rows(store.read_table(sub, "kpis", store.KPI_COLUMNS), run_id, k))
         kpis = pd.concat(parts, ignore_index=True)
         run["hash"] = f"{points[0][3]}|{points[1][3]}"
         run["points"] = 2
         run["scenario"] = man.get("scenario") or f"{points[0][2]} vs {points[1][2]}"
     else:
-        table = store.read_table(folder, "points")
+        table = store.read_table(folder, "points", ("point",))
         levers = [c for c in table.columns if c != "point"]
-        planned = {int(p["point"]): p for p in man.get("points", [])}
+        planned = _planned_points(man, folder)
         points = []
         for row in table.to_dict("records"):
             k = int(row["point"])
@@ -245,7 +260,7 @@ def describe_folder(folder: str | Path) -> Entry:
             info = planned.get(k, {})
             sub = folder / str(info.get("folder", ""))
             points.append((k, label, man.get("scenario"), info.get("scenario_hash"), values, sub))
-        kpis = _kpi_rows(store.read_table(folder, "kpis"), run_id)
+        kpis = _kpi_rows(store.read_table(folder, "kpis", ("point", *store.KPI_COLUMNS)), run_id)
         run["points"] = len(points)
     frame = pd.DataFrame(
         [
@@ -262,6 +277,45 @@ def describe_folder(folder: str | Path) -> Entry:
         ]
     )
     return Entry(run, frame, kpis)
+
+
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_bigint(man: dict[str, Any], keys: tuple[str, ...], folder: Path) -> None:
+    """Manifest counts the catalogue stores as 64-bit integers must be whole and fit."""
+    for key in keys:
+        value = man.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise store.RunFolderError(
+                f"{folder / 'manifest.json'}: {key}: expected a whole number, found {value!r}"
+            )
+        if not INT64[0] <= value <= INT64[1]:
+            raise store.RunFolderError(
+                f"{folder / 'manifest.json'}: {key}: {value} does not fit the catalogue's "
+                "64-bit integers"
+            )
+
+
+def _planned_points(man: dict[str, Any], folder: Path) -> dict[int, dict[str, Any]]:
+    """A sweep manifest's points by number, each with its folder ``points/<k>``."""
+    planned = man.get("points")
+    if not isinstance(planned, list):
+        planned = None
+    ok = planned is not None and all(
+        isinstance(p, dict)
+        and isinstance(p.get("point"), int)
+        and store.POINT_FOLDER.match(str(p.get("folder", "")))
+        for p in planned
+    )
+    if planned is None or not ok:
+        raise store.RunFolderError(
+            f"{folder / 'manifest.json'}: points: expected a list of points, each with its "
+            "number and folder points/<k>"
+        )
+    return {int(p["point"]): p for p in planned}
 
 
 def _plain(value: Any) -> Any:
@@ -304,13 +358,55 @@ def register(folder: str | Path, catalog: str | Path) -> str:
     entry = describe_folder(folder)
     path = Path(catalog)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _connect(path) as con:
-        try:
-            _ensure_layout(con, path)
-            _write(con, entry)
-        except duckdb.Error as exc:
-            raise CatalogError(f"{path}: cannot write ({str(exc).splitlines()[0]})") from None
+    with _writers_take_turns(path):
+        if not path.exists():
+            _create(path)
+        with _connect(path) as con:
+            try:
+                _ensure_layout(con, path)
+                _write(con, entry)
+            except duckdb.Error as exc:
+                raise CatalogError(f"{path}: cannot write ({store.first_line(exc)})") from None
     return str(entry.run["id"])
+
+
+@contextmanager
+def _writers_take_turns(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the catalogue's writer lock (``.<name>.lock`` beside it): landport processes
+    that write it take turns, so none opens a file another is still creating."""
+    if store.fcntl is None:
+        yield
+        return
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                store.fcntl.flock(fd, store.fcntl.LOCK_EX | store.fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise CatalogError(
+                        f"{path}: in use by another process (still locked after {timeout_s:.0f} s)"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _create(path: Path) -> None:
+    """A new, empty catalogue, made beside ``path`` and renamed into place whole (a reader
+    never opens a half-made file)."""
+    tmp = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
+    try:
+        with _connect(tmp) as con:
+            _ensure_layout(con, tmp)
+        os.replace(tmp, path)
+    finally:
+        with suppress(OSError):
+            tmp.unlink()
 
 
 def try_register(folder: str | Path, root: str | Path = "results") -> str | None:
@@ -431,9 +527,12 @@ def rebuild(root: str | Path = "results", catalog: str | Path | None = None) -> 
     deleted. The new file is written beside the old one and renamed over it when complete.
     Returns counts: ``runs`` by kind, ``kpis`` rows, ``skipped`` folders with their reasons.
     """
+    import duckdb
+
     path = Path(catalog) if catalog is not None else catalog_path(root)
     if path is None:
         raise CatalogError(f"the catalogue is turned off ({ENV}=off)")
+    _not_a_directory(path)
     folders = {f.resolve() for f in find_folders(root)} if Path(root).is_dir() else set()
     corrupt = False
     if path.is_file():
@@ -447,31 +546,55 @@ def rebuild(root: str | Path = "results", catalog: str | Path | None = None) -> 
             corrupt = True
         except Exception:  # any unreadable old file is set aside, not fatal
             corrupt = True
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.rebuild-{uuid.uuid4().hex[:8]}"
     counts: dict[str, Any] = {"runs": dict.fromkeys(KINDS, 0), "kpis": 0, "skipped": []}
     try:
-        with _connect(tmp) as con:
-            _ensure_layout(con, tmp)
-            for folder in sorted(folders):
-                try:
-                    entry = describe_folder(folder)
-                except (store.RunFolderError, OSError, ValueError, KeyError) as exc:
-                    counts["skipped"].append((str(folder), str(exc)))
-                    continue
-                _write(con, entry)
-                counts["runs"][entry.run["kind"]] += 1
-                counts["kpis"] += len(entry.kpis)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        if corrupt:
-            os.replace(path, path.with_name(f"{path.name}.corrupt-{stamp}"))
-        wal = path.with_name(path.name + ".wal")
-        if wal.exists():  # a WAL of the old file must never be replayed onto the new one
-            os.replace(wal, path.with_name(f"{path.name}.wal.old-{stamp}"))
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _writers_take_turns(path):  # no registration lands in the file replaced
+            with _connect(tmp) as con:
+                _ensure_layout(con, tmp)
+                for folder in sorted(folders):
+                    try:
+                        entry = describe_folder(folder)
+                        _write(con, entry)
+                    except (store.RunFolderError, OSError, ValueError, KeyError, TypeError) as exc:
+                        counts["skipped"].append((str(folder), store.first_line(exc)))
+                        continue
+                    except duckdb.Error as exc:
+                        if not _folder_fault(exc):
+                            raise
+                        counts["skipped"].append((str(folder), store.first_line(exc)))
+                        continue
+                    counts["runs"][entry.run["kind"]] += 1
+                    counts["kpis"] += len(entry.kpis)
+                con.execute("CHECKPOINT")  # everything in the file itself before it is renamed
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            if corrupt:
+                os.replace(path, path.with_name(f"{path.name}.corrupt-{stamp}"))
+            wal = path.with_name(path.name + ".wal")
+            if wal.exists():  # a WAL of the old file must never be replayed onto the new one
+                os.replace(wal, path.with_name(f"{path.name}.wal.old-{stamp}"))
+            os.replace(tmp, path)
+    except (duckdb.Error, OSError) as exc:
+        raise CatalogError(f"{path}: cannot write ({store.first_line(exc)})") from None
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            with suppress(FileNotFoundError):
+            with suppress(OSError):
                 leftover.unlink()
     counts["path"] = str(path)
     return counts
+
+
+def _folder_fault(exc: Exception) -> bool:
+    """A DuckDB error caused by one folder's values (a number out of range, a conversion),
+    not by the catalogue file or the disk."""
+    import duckdb
+
+    return isinstance(exc, duckdb.ConversionException | duckdb.OutOfRangeException)
+
+
+def _not_a_directory(path: Path) -> None:
+    if path.is_dir():
+        raise CatalogError(
+            f"{path}: a directory, not a catalogue file; move it away, or point {ENV} at a file"
+        )

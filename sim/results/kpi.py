@@ -3,20 +3,45 @@
 Every KPI is a plain number under a dotted name, so an analyst can recompute any of them in
 one line of pandas. The statistics window is ``[0, horizon_h)``: hours before 0 are warm-up.
 
-* Counts (trains run, TEU) count trains that *departed* in the window with at least one
-  container: ``trains.total``, ``trains.<corridor>[.<direction>]``, ``teu.total``,
+* Counts (trains run, TEU) count what happened in the window: an export train once it has
+  departed the hub with at least one container, an import train once it has been unloaded
+  at the hub: ``trains.total``, ``trains.<corridor>[.<direction>]``, ``teu.total``,
   ``teu.<corridor>.<direction>``; ``teu.road.import`` counts imports that entered by truck.
 * Tally statistics (clearance, dwell, door-to-door times) use containers *created* in the
-  window whose interval ended by the horizon: ``clearance_h.<direction>.<mean|p50|p90|p95>``,
-  ``dwell_h.<hub>.<direction>.mean`` (export: gate-in to train departure; import: train
+  window and not turned away, whose interval started by the horizon. A container still in
+  that interval at the horizon is *censored*: it counts with its time so far, through the
+  Kaplan–Meier estimator, so the mean and quantiles never fall because the slowest containers
+  have not finished (with censoring they are lower bounds): ``clearance_h.<direction>.<mean|
+  p50|p90|p95>``, ``clearance_h.<direction>.censored`` (how many),
+  ``dwell_h.<hub>.<direction>.<mean|…>`` (export: gate-in to train departure; import: train
   arrival or gate-in to gate-out), ``door_to_door_h.<direction>.mean``.
 * Time-weighted statistics over the window: ``utilisation.<resource>`` (units in use over
   units available; off-duty hours do not count, and an officer finishing a job after the
-  shift ended counts as available while finishing) and
-  ``queue.<resource>.mean``.
+  shift ended counts as available while finishing), ``queue.<resource>.mean`` and
+  ``queue.<resource>.end`` (requests waiting at the horizon).
+* What did not get through: ``backlog_teu.total`` and ``backlog_teu.<corridor>.<direction>``
+  (TEU in the system at the horizon), ``backlog_teu.state.<state>`` (the same by where it
+  waits, see :mod:`sim.results.states`), ``undelivered_share.<corridor>.<direction>`` (of TEU
+  created in the window and accepted, the share not delivered by the horizon — cargo still on
+  its way included), ``turned_away_teu.total`` / ``.<corridor>.<direction>`` and
+  ``turned_away_share.total`` (cargo sent to the competing route for want of room), and
+  ``rolled_teu.sea.<direction>`` (TEU that found their sailing full at least once).
+* Stability: over the second half of the window, the queue of every resource and the TEU
+  waiting (at the gate, for a train, a sailing or unloading) of every corridor and direction
+  (``corridor.<corridor>.<direction>``) are tested for growth (:func:`sim.results.stats.
+  growth`): ``growth_per_day.<where>``, and ``unstable.<where>`` = 1 when it grows for sure,
+  by at least a quarter of its level — at a resource only if it was at least 90 % busy
+  then, on a corridor only if its trains left at least 90 % full — and ``unstable.count``.
+  A flagged resource cannot keep up: its times grow with the run length and are not
+  steady-state values.
+* Trains at the hub: ``train_delay_h.export.mean`` (departure after schedule: sidings or
+  handling units busy), ``train_turnaround_h.import.mean`` (arrival to unloaded: tracks, yard
+  space, sidings, handling), ``trains.waited_outside`` (import trains that found no free
+  arrival/departure track).
 * Money over the containers counted in throughput: ``cost.shipper_cny``, ``cost.subsidy_cny``,
   ``cost.rail_discount_cny``.
-* Conservation: ``containers.created``, ``containers.delivered``, ``containers.in_system``.
+* Conservation: ``containers.created``, ``containers.delivered``, ``containers.turned_away``,
+  ``containers.in_system``.
 """
 
 from __future__ import annotations
@@ -26,9 +51,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sim.results.stats import step_integral
+from sim.results.states import STATES, WAITING, state_levels, states_at
+from sim.results.stats import growth, step_integral, survival
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
+SATURATED = 0.9
+"""Utilisation over the second half from which a growing queue counts as running away."""
 DIRECTIONS = ("export", "import")
 
 
@@ -36,22 +64,39 @@ def _window(x: pd.Series, horizon_h: float) -> pd.Series:
     return (x >= 0) & (x < horizon_h)
 
 
-def _summary(
-    prefix: str, values: pd.Series | np.ndarray, quantiles: bool = False
+def _tally(
+    prefix: str,
+    start: pd.Series,
+    end: pd.Series,
+    horizon_h: float,
+    quantiles: bool = False,
 ) -> dict[str, float]:
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    out = {f"{prefix}.mean": float(v.mean()) if len(v) else float("nan")}
+    """Durations ``end − start`` of intervals that started by the horizon, censored there."""
+    began = (start < horizon_h).to_numpy()
+    s = start.to_numpy(dtype=float)[began]
+    e = end.to_numpy(dtype=float)[began]
+    ended = e < horizon_h
+    km = survival(np.where(ended, e, horizon_h) - s, ended)
+    out = {f"{prefix}.mean": km.mean}
     if quantiles:
         for name, q in QUANTILES.items():
-            out[f"{prefix}.{name}"] = float(np.quantile(v, q)) if len(v) else float("nan")
+            out[f"{prefix}.{name}"] = km.quantile(q)
+        out[f"{prefix}.censored"] = float(km.censored)
     return out
+
+
+def counted_trains(trains: pd.DataFrame, horizon_h: float) -> pd.DataFrame:
+    """Trains that count as run in the window: exports that left the hub, imports unloaded
+    at the hub."""
+    export = trains["direction"].astype(str) == "export"
+    done = trains["t_departed"].where(export, trains["t_unloaded"])
+    return trains[trains["ran"] & _window(done, horizon_h)]
 
 
 def train_kpis(
     trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
 ) -> dict[str, float]:
-    ran = trains[trains["ran"] & _window(trains["t_departed"], horizon_h)]
+    ran = counted_trains(trains, horizon_h)
     k: dict[str, float] = {"trains.total": float(len(ran)), "teu.total": float(ran["teu"].sum())}
     k["teu_per_train.mean"] = float(ran["teu"].mean()) if len(ran) else float("nan")
     corridor = ran["corridor"].astype(str)
@@ -67,6 +112,18 @@ def train_kpis(
             sel = (corridor == c) & (direction == d)
             k[f"trains.{c}.{d}"] = float(sel.sum())
             k[f"teu.{c}.{d}"] = float(ran.loc[sel, "teu"].sum())
+    exports = ran[direction == "export"]
+    k["train_delay_h.export.mean"] = (
+        float((exports["t_departed"] - exports["t_scheduled"]).mean()) if len(exports) else 0.0
+    )
+    arrived = trains[(trains["direction"].astype(str) == "import") & trains["ran"]]
+    arrived = arrived[_window(arrived["t_arrived"], horizon_h)]
+    k.update(
+        _tally("train_turnaround_h.import", arrived["t_arrived"], arrived["t_unloaded"], horizon_h)
+    )
+    k["trains.waited_outside"] = float(
+        (arrived["t_received"].fillna(horizon_h) > arrived["t_arrived"]).sum()
+    )
     return k
 
 
@@ -76,27 +133,36 @@ def container_kpis(
     c = containers
     k: dict[str, float] = {}
     direction = c["direction"].astype(str)
+    away = c["t_turned_away"].notna()
     created = _window(c["t_created"], horizon_h)
+    accepted = created & ~away
     for d in DIRECTIONS:
-        mine = c[(direction == d) & created & (c["t_customs_end"] < horizon_h)]
+        mine = c[(direction == d) & accepted]
         k.update(
-            _summary(
-                f"clearance_h.{d}", mine["t_customs_end"] - mine["t_customs_start"], quantiles=True
+            _tally(
+                f"clearance_h.{d}",
+                mine["t_customs_start"],
+                mine["t_customs_end"],
+                horizon_h,
+                quantiles=True,
             )
         )
-        done = c[(direction == d) & created & (c["t_delivered"] < horizon_h)]
-        k.update(_summary(f"door_to_door_h.{d}", done["t_delivered"] - done["t_created"]))
-    exp = c[(direction == "export") & created & (c["t_train_departed"] < horizon_h)]
+        k.update(_tally(f"door_to_door_h.{d}", mine["t_created"], mine["t_delivered"], horizon_h))
+    exp = c[(direction == "export") & accepted]
     k.update(
-        _summary(
-            f"dwell_h.{hub}.export", exp["t_train_departed"] - exp["t_gate_in"], quantiles=True
+        _tally(
+            f"dwell_h.{hub}.export",
+            exp["t_gate_in"],
+            exp["t_train_departed"],
+            horizon_h,
+            quantiles=True,
         )
     )
-    imp = c[(direction == "import") & created & (c["t_delivered"] < horizon_h)]
+    imp = c[(direction == "import") & accepted]
     entered = imp["t_train_arrived"].fillna(imp["t_gate_in"])
-    k.update(_summary(f"dwell_h.{hub}.import", imp["t_delivered"] - entered, quantiles=True))
+    k.update(_tally(f"dwell_h.{hub}.import", entered, imp["t_delivered"], horizon_h, True))
 
-    ran = trains[trains["ran"] & _window(trains["t_departed"], horizon_h)]
+    ran = counted_trains(trains, horizon_h)
     on_counted = c["train_id"].isin(ran["train_id"])
     trucked = (c["corridor"].astype(str) == "road") & _window(c["t_gate_in"], horizon_h)
     k["teu.road.import"] = float(c.loc[trucked, "teu"].sum())
@@ -105,18 +171,52 @@ def container_kpis(
     k["cost.subsidy_cny"] = float(counted["subsidy_cny"].sum())
     k["cost.rail_discount_cny"] = float(counted["rail_discount_cny"].sum())
 
-    imported = c[(direction == "import") & created & c["t_customs_end"].notna()]
+    imported = c[(direction == "import") & accepted & c["t_customs_end"].notna()]
     k["customs.import.inspected_share"] = (
         float(imported["inspected"].mean()) if len(imported) else float("nan")
     )
     k["customs.import.quarantined_share"] = (
         float(imported["quarantined"].mean()) if len(imported) else float("nan")
     )
+    k.update(flow_kpis(c, horizon_h))
+    return k
+
+
+def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+    """What got through, what is still in the system and what was turned away."""
+    k: dict[str, float] = {}
+    state = states_at(c, horizon_h)
+    created = _window(c["t_created"], horizon_h).to_numpy()
+    away = (c["t_turned_away"] < horizon_h).to_numpy()
+    delivered = (c["t_delivered"] < horizon_h).to_numpy()
+    inside = (c["t_created"] < horizon_h).to_numpy() & ~away & ~delivered
+    teu = c["teu"].to_numpy(dtype=float)
+    corridor = c["corridor"].astype(str).to_numpy()
+    direction = c["direction"].astype(str).to_numpy()
     k["containers.created"] = float(created.sum())
-    k["containers.delivered"] = float((created & (c["t_delivered"] < horizon_h)).sum())
-    k["containers.in_system"] = float(
-        ((c["t_created"] < horizon_h) & ~(c["t_delivered"] < horizon_h)).sum()
-    )
+    k["containers.delivered"] = float((created & delivered).sum())
+    k["containers.turned_away"] = float((created & away).sum())
+    k["containers.in_system"] = float(inside.sum())
+    k["backlog_teu.total"] = float(teu[inside].sum())
+    k["turned_away_teu.total"] = float(teu[created & away].sum())
+    made = float(teu[created].sum())
+    k["turned_away_share.total"] = k["turned_away_teu.total"] / made if made else 0.0
+    for name in STATES:
+        if name not in ("delivered", "turned_away"):
+            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == name)].sum())
+    for cor in sorted(set(corridor)):
+        for d in DIRECTIONS:
+            mine = (corridor == cor) & (direction == d)
+            if not mine.any():
+                continue
+            k[f"backlog_teu.{cor}.{d}"] = float(teu[mine & inside].sum())
+            k[f"turned_away_teu.{cor}.{d}"] = float(teu[mine & created & away].sum())
+            taken = float(teu[mine & created & ~away].sum())
+            late = float(teu[mine & created & ~away & ~delivered].sum())
+            k[f"undelivered_share.{cor}.{d}"] = late / taken if taken else 0.0
+    rolled = c["rolls"].to_numpy() > 0
+    for d in DIRECTIONS:
+        k[f"rolled_teu.sea.{d}"] = float(teu[created & rolled & (direction == d)].sum())
     return k
 
 
@@ -125,13 +225,56 @@ def resource_kpis(queues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     for where, g in queues.groupby("where", observed=True, sort=True):
         t = g["t"].to_numpy()
         busy = g["busy"].to_numpy()
+        queue = g["queue"].to_numpy()
         used = step_integral(t, busy, 0.0, horizon_h)
         # A unit finishing its job after its shift ended is available while it works.
         avail = step_integral(t, np.maximum(g["capacity"].to_numpy(), busy), 0.0, horizon_h)
         k[f"utilisation.{where}"] = used / avail if avail > 0 else float("nan")
-        k[f"queue.{where}.mean"] = (
-            step_integral(t, g["queue"].to_numpy(), 0.0, horizon_h) / horizon_h
-        )
+        k[f"queue.{where}.mean"] = step_integral(t, queue, 0.0, horizon_h) / horizon_h
+        before = t < horizon_h
+        k[f"queue.{where}.end"] = float(queue[before][-1]) if before.any() else 0.0
+        # A queue can run away only at a resource that is (nearly) always busy.
+        half = horizon_h / 2
+        late_used = step_integral(t, busy, half, horizon_h)
+        late_avail = step_integral(t, np.maximum(g["capacity"].to_numpy(), busy), half, horizon_h)
+        busy_late = late_used / late_avail if late_avail > 0 else 0.0
+        _stability(k, str(where), t, queue, horizon_h, floor=2.0, saturated=busy_late >= SATURATED)
+    return k
+
+
+def _stability(
+    k: dict[str, float],
+    where: str,
+    t: np.ndarray,
+    level: np.ndarray,
+    horizon_h: float,
+    floor: float,
+    saturated: bool,
+) -> None:
+    if horizon_h <= 0 or len(t) == 0:
+        return
+    g = growth(t, level, horizon_h / 2, horizon_h)
+    k[f"growth_per_day.{where}"] = g.per_day
+    k[f"unstable.{where}"] = float(saturated and g.unstable(floor=floor))
+
+
+def stability_kpis(
+    containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: float
+) -> dict[str, float]:
+    """Growth of the TEU *waiting* (at the gate, for a train, a sailing or unloading) per
+    corridor and direction, over the second half of the window. Cargo can pile up without
+    bound only behind trains that leave (nearly) full."""
+    k: dict[str, float] = {}
+    late = trains[trains["ran"] & (trains["t_departed"] >= horizon_h / 2)]
+    late = late[late["t_departed"] < horizon_h]
+    load = (
+        (late["teu"] / late["capacity_teu"])
+        .groupby([late["corridor"].astype(str), late["direction"].astype(str)])
+        .mean()
+    )
+    for (cor, d), (t, level) in state_levels(containers, WAITING).items():
+        full = bool(load.get((cor, d), 0.0) >= SATURATED)
+        _stability(k, f"corridor.{cor}.{d}", t, level, horizon_h, floor=20.0, saturated=full)
     return k
 
 
@@ -148,7 +291,18 @@ def compute_kpis(
     k = train_kpis(trains, horizon_h, list(corridors))
     k.update(container_kpis(containers, trains, horizon_h, hub))
     k.update(resource_kpis(queues, horizon_h))
+    k.update(stability_kpis(containers, trains, horizon_h))
+    k["unstable.count"] = float(sum(v for n, v in k.items() if n.startswith("unstable.")))
     return k
+
+
+def unstable(kpis: dict[str, float]) -> list[str]:
+    """Where a run's queues or backlogs grow without bound (``unstable.<where>`` set)."""
+    return sorted(
+        n.removeprefix("unstable.")
+        for n, v in kpis.items()
+        if n.startswith("unstable.") and n != "unstable.count" and v > 0
+    )
 
 
 HEADLINE = (
@@ -179,8 +333,13 @@ HEADLINE = (
     "utilisation.huaihua.customs.export.officers",
     "utilisation.huaihua.customs.inspection_bays",
     "utilisation.huaihua.customs.quarantine_lab",
-    "utilisation.huaihua.yard",
+    "utilisation.huaihua.yard.export",
+    "utilisation.huaihua.yard.import",
     "utilisation.huaihua.sidings",
+    "utilisation.huaihua.handling",
+    "backlog_teu.total",
+    "turned_away_teu.total",
+    "unstable.count",
     "cost.shipper_cny",
     "cost.subsidy_cny",
     "cost.rail_discount_cny",
@@ -200,9 +359,22 @@ UNITS = {
     "cost": "CNY",
     "customs": "share",
     "containers": "containers",
+    "backlog_teu": "TEU",
+    "turned_away_teu": "TEU",
+    "turned_away_share": "share",
+    "undelivered_share": "share",
+    "rolled_teu": "TEU",
+    "growth_per_day": "items/day",
+    "unstable": "flag",
+    "train_delay_h": "h",
+    "train_turnaround_h": "h",
 }
 
 
 def unit(name: str) -> str:
-    """The unit of a KPI, from its first name part."""
+    """The unit of a KPI, from its first name part (a ``.censored`` count is containers)."""
+    if name.endswith(".censored"):
+        return "containers"
+    if name.startswith("trains.waited"):
+        return "trains"
     return UNITS.get(name.split(".", 1)[0], "")

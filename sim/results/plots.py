@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, PercentFormatter
 
-from sim.results.kpi import DIRECTIONS, HEADLINE, unit
+from sim.results.kpi import DIRECTIONS, HEADLINE, counted_trains, unit
 from sim.results.published import PUBLISHED_2023
 from sim.results.run import RunResult
 from sim.results.stats import t_interval
@@ -241,8 +241,11 @@ _RESOURCE_LABELS = {
     "customs.quarantine_lab": "quarantine laboratory",
     "consolidation.crews": "LCL consolidation crews",
     "deconsolidation.crews": "LCL deconsolidation crews",
-    "yard": "container yard",
+    "yard.export": "yard, export block",
+    "yard.import": "yard, import block",
+    "tracks": "arrival/departure tracks",
     "sidings": "rail sidings",
+    "handling": "handling units (cranes)",
     "gate": "truck gate",
 }
 _STAT_LABELS = {"mean": "mean", "p50": "median", "p90": "90th percentile", "p95": "95th percentile"}
@@ -277,10 +280,12 @@ def kpi_label(name: str, run: RunResult | None = None) -> str:
         return f"TEU per train, {where}"
     if head == "train_load_factor" and rest:
         return f"Train load factor, {corridor(rest[0])}"
-    if head == "clearance_h" and len(rest) == 2:
+    if head == "clearance_h" and len(rest) == 2 and rest[1] != "censored":
         return (
             f"{rest[0].capitalize()} customs clearance time, {_STAT_LABELS.get(rest[1], rest[1])}"
         )
+    if head == "dwell_h" and len(rest) == 3 and rest[2] == "censored":
+        return f"{rest[1].capitalize()} stays at {rest[0].capitalize()} still running at the end"
     if head == "dwell_h" and len(rest) == 3:
         return (
             f"{rest[1].capitalize()} dwell at {rest[0].capitalize()}, "
@@ -307,6 +312,41 @@ def kpi_label(name: str, run: RunResult | None = None) -> str:
         return f"Share of {rest[0]} containers {what.get(rest[1], rest[1])}"
     if head == "containers" and rest:
         return f"Containers {rest[0].replace('_', ' ')}"
+    if head == "queue" and len(rest) >= 2 and rest[-1] == "end":
+        return f"Queue at {_resource_label('.'.join(rest[:-1]))} at the end"
+    if head in ("backlog_teu", "turned_away_teu", "undelivered_share") and rest:
+        what = {
+            "backlog_teu": "TEU still in the system at the end",
+            "turned_away_teu": "TEU turned away to the competing route",
+            "undelivered_share": "Share of accepted TEU not delivered by the end",
+        }[head]
+        if rest == ["total"]:
+            return f"{what}, all corridors"
+        if rest[0] == "state" and len(rest) == 2:
+            return f"{what}, {rest[1].replace('_', ' ')}"
+        return f"{what}, {corridor(rest[0])}" + (f", {rest[1]}" if len(rest) > 1 else "")
+    if head == "turned_away_share" and rest:
+        return "Share of TEU turned away to the competing route"
+    if head == "rolled_teu" and len(rest) == 2:
+        return f"TEU that found their sailing full ({rest[1]})"
+    if head in ("growth_per_day", "unstable") and rest:
+        if rest == ["count"]:
+            return "Queues and backlogs that grow without bound"
+        where = ".".join(rest)
+        label = (
+            f"{corridor(rest[1])}, {rest[2]} backlog"
+            if rest[0] == "corridor" and len(rest) == 3
+            else _resource_label(where)
+        )
+        return ("Growth per day of " if head == "growth_per_day" else "Grows without bound: ") + (
+            label
+        )
+    if head == "train_delay_h" and rest:
+        return "Export train departure after its scheduled time, mean"
+    if head == "train_turnaround_h" and rest:
+        return "Import train arrival to unloaded, mean"
+    if head == "clearance_h" and len(rest) == 2 and rest[1] == "censored":
+        return f"{rest[0].capitalize()} clearances still running at the end"
     return name
 
 
@@ -474,8 +514,9 @@ def _nice_step(raw: float) -> float:
 def throughput(run: RunResult, *, period: str = "month") -> Figure:
     """TEU and trains per month (or week) by corridor, export and import.
 
-    Counts trains that ran and departed after warm-up and before the horizon, dated by their
-    departure (as the ``trains.*`` and ``teu.*`` KPIs), averaged over replications.
+    Counts trains as the ``trains.*`` and ``teu.*`` KPIs do — an export train once it has left
+    the hub, an import train once it has been unloaded there, after warm-up and before the
+    horizon — dated by that moment, averaged over replications.
     ``period`` is ``"month"`` or ``"week"`` (Monday to Sunday). Periods cut by the start or
     end of the run are drawn paler and marked with an asterisk.
     """
@@ -483,7 +524,10 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
         raise ValueError(f"period must be 'month' or 'week', got {period!r}")
     t = run.trains
     horizon = _horizon_h(run)
-    ran = t.loc[t["ran"].astype(bool) & (t["t_departed"] >= 0) & (t["t_departed"] < horizon)]
+    ran = counted_trains(t, horizon)
+    ran = ran.assign(
+        departed_at=ran["departed_at"].where(_str(ran["direction"]) == "export", ran["unloaded_at"])
+    )
     reps = sorted(run.kpis["replication"].unique()) if len(run.kpis) else [0]
     freq = "M" if period == "month" else "W-SUN"
     start = _start(run)
@@ -580,7 +624,8 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
     _footer(
         fig,
         run,
-        "Mean over replications of trains that ran, dated by departure; imports depart the "
+        "Mean over replications of trains that ran, exports dated by departure from the hub, "
+        "imports by the end of their unloading there; imports depart the "
         "partner terminal about a day before reaching Huaihua."
         + (" * Period cut by the start or end of the run (drawn paler)." if partial.any() else ""),
     )
@@ -595,8 +640,10 @@ DEFAULT_RESOURCES = (
     "customs.inspection_bays",
     "customs.quarantine_lab",
     "consolidation.crews",
-    "yard",
+    "yard.export",
+    "yard.import",
     "sidings",
+    "handling",
 )
 _WAITING_UNITS = {
     "customs.import.officers": "declarations",
@@ -605,8 +652,11 @@ _WAITING_UNITS = {
     "customs.quarantine_lab": "samples",
     "consolidation.crews": "boxes to stuff",
     "deconsolidation.crews": "boxes",
-    "yard": "trucks/trains",
+    "yard.export": "trucks",
+    "yard.import": "trucks/trains",
+    "tracks": "trains",
     "sidings": "trains",
+    "handling": "trains",
     "gate": "trucks",
 }
 
@@ -706,7 +756,7 @@ def resource_levels(
             )
         label = _resource_label(r)
         cap_max = float(g["capacity"].max())
-        cap_text = f"{cap_max:,.0f} {'TEU' if r == 'yard' else 'units'}"
+        cap_text = f"{cap_max:,.0f} {'TEU' if r.startswith('yard') else 'units'}"
         for j, ((raw, smooth), colour) in enumerate(
             zip(series, ("#8c510a", "#1f5fa6"), strict=True)
         ):
@@ -776,12 +826,11 @@ def _upper_first(text: str) -> str:
 def load_factors(run: RunResult) -> Figure:
     """How full the trains ran: TEU loaded over train capacity, per corridor and direction.
 
-    Every train that ran and departed after warm-up is one dot; boxes show quartiles, a white
-    diamond the mean (the ``train_load_factor.*`` KPIs pool both directions).
+    Every train counted as run after warm-up (as the ``trains.*`` KPIs count) is one dot;
+    boxes show quartiles, a white diamond the mean (the ``train_load_factor.*`` KPIs pool
+    both directions).
     """
-    t = run.trains
-    horizon = _horizon_h(run)
-    ran = t.loc[t["ran"].astype(bool) & (t["t_departed"] >= 0) & (t["t_departed"] < horizon)]
+    ran = counted_trains(run.trains, _horizon_h(run))
     corridors = [
         c
         for c in _corridors(run, _str(ran["corridor"]).unique())
@@ -874,8 +923,8 @@ def _siding_intervals(run: RunResult, replication: int) -> pd.DataFrame:
 
     Export trains hold a siding from the moment they are placed for loading until they leave
     (a train that got no containers releases it at its scheduled time). Import trains hold
-    one from their arrival until their last container is lifted into the yard; the model
-    does not record a wait for a free siding, so an import bar starts at arrival.
+    one from the moment they move there from the arrival/departure track (with yard space for
+    their load) until their last container is lifted into the yard.
     """
     t = run.trains
     t = t.loc[t["replication"] == replication]
@@ -885,16 +934,9 @@ def _siding_intervals(run: RunResult, replication: int) -> pd.DataFrame:
     for r in exp.itertuples(index=False):
         end = r.t_departed if r.ran else r.t_scheduled
         rows.append((r.train_id, str(r.corridor), "export", r.t_open, end, r.teu, bool(r.ran)))
-    imp = t.loc[(_str(t["destination"]) == hub) & t["t_arrived"].notna()]
-    if len(imp):
-        c = run.containers
-        c = c.loc[(c["replication"] == replication) & (_str(c["direction"]) == "import")]
-        unloaded = c.groupby("train_id")["t_yard_in"].max()
-        for r in imp.itertuples(index=False):
-            end = unloaded.get(r.train_id, np.nan)
-            if not math.isfinite(end):
-                continue
-            rows.append((r.train_id, str(r.corridor), "import", r.t_arrived, end, r.teu, True))
+    imp = t.loc[(_str(t["destination"]) == hub) & t["t_unloaded"].notna()]
+    for r in imp.itertuples(index=False):
+        rows.append((r.train_id, str(r.corridor), "import", r.t_siding, r.t_unloaded, r.teu, True))
     df = pd.DataFrame(rows, columns=["train_id", "corridor", "direction", "t0", "t1", "teu", "ran"])
     return df.sort_values(["t0", "t1"], kind="stable").reset_index(drop=True)
 
@@ -1126,20 +1168,19 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
     Export, gate-in to train departure: LCL consolidation = yard entry − gate-in (zero for
     FCL, whose gate-in is its yard entry); customs = release − declaration (filed on yard
     entry); yard wait = start of its lift onto the wagon − release; loading = departure −
-    start of lift (the lift is TEU ÷ siding handling rate, then the box rides the wagon until
-    the train leaves). Import, train arrival (or gate-in by truck) to gate-out: unloading =
+    start of lift (the lift is TEU ÷ the handling units' rate, then the box rides the wagon
+    until the train leaves). Import, train arrival (or gate-in by truck) to gate-out: unloading =
     declaration (filed as the box is lifted off) − arrival; customs = release − declaration;
     deconsolidation (LCL only) = unstuffed − release; waiting for the truck = gate-out − the
-    later of release and unstuffing. Each direction's stages add up to the
-    ``dwell_h.<hub>.<direction>`` KPI; containers are selected as for that KPI.
+    later of release and unstuffing. Containers are those of the ``dwell_h.<hub>.<direction>``
+    KPI whose stay ended by the horizon; the KPI also counts stays still under way then
+    (Kaplan–Meier), so it is a little longer than the mean of these.
     """
     c = run.containers
     horizon = _horizon_h(run)
     created = _created_in_window(c, horizon)
     direction = _str(c["direction"])
-    rate = float(
-        run.scenario.get("terminal", {}).get("sidings", {}).get("handling_teu_per_h", 0) or 0
-    )
+    rate = float(run.scenario.get("terminal", {}).get("handling", {}).get("teu_per_h", 0) or 0)
     out = []
     exp = c.loc[(direction == "export") & created & (c["t_train_departed"] < horizon)]
     if len(exp):

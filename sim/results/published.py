@@ -1,4 +1,5 @@
-"""The port's published 2023 figures (reference/huaihua-facts.md), for comparison only.
+"""The port's published 2023 and 2024 figures (docs/reference/huaihua-facts.md), for
+comparison only.
 
 They are never inputs to the model: the baseline scenario's inputs are chosen so that the
 simulated KPIs come out near them, and reports and the regression check show them side by side.
@@ -7,6 +8,13 @@ simulated KPIs come out near them, and reports and the regression check show the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.results.kpi import train_kpis
 
 SOURCE = "Huaihua International Land Port feature article, 2023 (1 Jan – 31 Aug 2023)"
 
@@ -31,3 +39,64 @@ TOLERANCE: dict[str, float] = {
     "clearance_h.export.mean": 0.10,
 }
 """Relative tolerance of the calibration: the baseline's replication mean must be this close."""
+
+
+SOURCE_2024 = (
+    "China News Service (2 Jul 2024, 17 Oct 2024) and China Daily (Mar 2025), "
+    "see docs/reference/huaihua-facts.md"
+)
+
+
+@dataclass(frozen=True)
+class PeriodFigure:
+    """A published count over part of a year, to set beside a run that covers it."""
+
+    label: str
+    first: dt.date
+    last: dt.date
+    kpi: str
+    value: float
+    tolerance: float
+
+
+PUBLISHED_2024: tuple[PeriodFigure, ...] = (
+    PeriodFigure(
+        "trains, H1 2024", dt.date(2024, 1, 1), dt.date(2024, 6, 30), "trains.total", 459, 0.03
+    ),
+    PeriodFigure(
+        "TEU, H1 2024", dt.date(2024, 1, 1), dt.date(2024, 6, 30), "teu.total", 22936, 0.05
+    ),
+    PeriodFigure(
+        "trains, Q1–Q3 2024", dt.date(2024, 1, 1), dt.date(2024, 9, 30), "trains.total", 731, 0.03
+    ),
+    PeriodFigure(
+        "China–Laos trains, Q1–Q3 2024",
+        dt.date(2024, 1, 1),
+        dt.date(2024, 9, 30),
+        "trains.china_laos",
+        261,
+        0.03,
+    ),
+    PeriodFigure(
+        "trains, 2024", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "trains.total", 1009, 0.03
+    ),
+)
+"""Published 2024 figures; trains count both directions, as in 2023."""
+
+
+def period_values(
+    trains: pd.DataFrame, start: dt.date, figures: Iterable[PeriodFigure]
+) -> list[tuple[PeriodFigure, float]]:
+    """Each figure's KPI over its period, from a run's trains table (mean over
+    replications), for a run that starts on or before the period and covers it."""
+    out = []
+    for fig in figures:
+        if fig.first != start:
+            raise ValueError(f"{fig.label}: the run starts {start}, the period {fig.first}")
+        end_h = ((fig.last - start).days + 1) * 24.0
+        per_rep = [
+            train_kpis(g, end_h, sorted(set(g["corridor"].astype(str))))[fig.kpi]
+            for _, g in trains.groupby("replication")
+        ]
+        out.append((fig, float(np.mean(per_rep))))
+    return out

@@ -22,8 +22,11 @@ CONTAINER_MILESTONES: tuple[str, ...] = (
     "t_port",
     "t_vessel",
     "t_delivered",
+    "t_turned_away",
 )
-"""Every milestone column; which ones a container passes depends on its direction."""
+"""Every milestone column; which ones a container passes depends on its direction.
+``t_turned_away``: no train or sailing had room in time (or its corridor is switched off), so
+the cargo went by the competing route; such a container passes no other milestone."""
 
 EXPORT_ORDER: tuple[str, ...] = (
     "t_created",
@@ -76,14 +79,17 @@ CONTAINER_COLUMNS: dict[str, object] = {
     "quarantined": bool,
     "train_id": int,
     "vessel_id": int,
+    "rolls": int,
     "shipper_cost_cny": float,
     "subsidy_cny": float,
     "rail_discount_cny": float,
 }
 
 SHIPMENT_COLUMNS: dict[str, object] = {
-    # t_created: booked; t_arrived: cargo reaches the hub gate (exports) or the origin
-    # terminal (imports), which is when its containers are created.
+    # t_created: ready and booked; t_arrived: cargo reaches the hub gate (exports), the origin
+    # terminal or overseas port (imports), which is when its containers are created (NaN if
+    # turned away); booked_h: scheduled departure of the train or sailing booked (NaN if not
+    # booked); turned_away: no departure with room in time, cargo went by the competing route.
     "shipment_id": int,
     "flow": object,
     "corridor": object,
@@ -97,6 +103,8 @@ SHIPMENT_COLUMNS: dict[str, object] = {
     "cbm": float,
     "t_created": float,
     "t_arrived": float,
+    "booked_h": float,
+    "turned_away": bool,
     "container_id": int,
 }
 
@@ -112,6 +120,11 @@ TRAIN_COLUMNS: dict[str, object] = {
     "t_open": float,
     "t_departed": float,
     "t_arrived": float,
+    # import trains at the hub: received on an arrival/departure track, moved to a siding
+    # (with yard space for their load), unloaded
+    "t_received": float,
+    "t_siding": float,
+    "t_unloaded": float,
     "teu": int,
     "containers": int,
     "ran": bool,

@@ -120,8 +120,12 @@ class RunResult(Tables):
     def kpi_means(self) -> dict[str, float]:
         return dict(zip(self.summary["kpi"], self.summary["mean"].astype(float), strict=True))
 
-    def save(self, dest: Path) -> Path:
-        """Write this result as a run folder at ``dest`` (which must not exist)."""
+    def save(self, dest: Path | store.PendingFolder) -> Path:
+        """Write this result as a run folder, whole or not at all: at ``dest`` (which must not
+        exist), or into a folder reserved beforehand with :meth:`PendingFolder.reserve
+        <sim.results.store.PendingFolder.reserve>` — renamed to its name or, if that was
+        taken meanwhile, to the next free one. Returns the folder; a disk that fails
+        (full, read-only) is a :class:`~sim.results.store.RunFolderError`."""
         import yaml
 
         def fill(tmp: Path) -> None:
@@ -140,25 +144,48 @@ class RunResult(Tables):
             (tmp / "scenario.yaml").write_text(
                 yaml.safe_dump(self.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
-            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(dest)})
 
-        self.path = store.atomic_folder(dest, fill)
+        def finish(tmp: Path, final: Path) -> None:
+            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
+
+        self.path = store.write_folder(dest, fill, finish)
         self.manifest["folder"] = str(self.path)
         return self.path
 
 
+SUMMARY_COLUMNS = ("kpi", "unit", "mean", "half_width", "low", "high", "n")
+"""Columns a saved ``summary`` table must have to be read back."""
+
+
 def load_run(path: str | Path) -> RunResult:
-    """Read a run folder written by :meth:`RunResult.save`."""
+    """Read a run folder written by :meth:`RunResult.save`.
+
+    A damaged folder (a file missing, truncated or of another shape) is a
+    :class:`~sim.results.store.RunFolderError` naming the file; tables other than the KPIs
+    are read, and checked, on first use.
+    """
     folder = Path(path)
     if not folder.is_dir():
         raise store.RunFolderError(f"{folder}: no such run folder")
+    manifest = store.read_manifest(folder)
+    scenario = read_scenario(folder / "scenario.yaml")
+    kpis = store.read_table(folder, "kpis", store.KPI_COLUMNS)
+    summary = store.read_table(folder, "summary", SUMMARY_COLUMNS)
+    return RunResult(scenario=scenario, manifest=manifest, kpis=kpis, summary=summary, path=folder)
+
+
+def read_scenario(path: Path) -> dict[str, Any]:
+    """The resolved scenario saved beside a run (``{}`` if the folder has none)."""
     import yaml
 
-    manifest = store.read_json(folder / "manifest.json")
-    scenario_file = folder / "scenario.yaml"
-    scenario = (
-        yaml.safe_load(scenario_file.read_text(encoding="utf-8")) if scenario_file.is_file() else {}
-    )
-    kpis = store.read_table(folder, "kpis")
-    summary = store.read_table(folder, "summary")
-    return RunResult(scenario=scenario, manifest=manifest, kpis=kpis, summary=summary, path=folder)
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise store.RunFolderError(f"{path}: not valid YAML ({store.first_line(exc)})") from None
+    if not isinstance(data, dict):
+        raise store.RunFolderError(
+            f"{path}: expected a mapping (the scenario as resolved), found {type(data).__name__}"
+        )
+    return data

@@ -8,6 +8,7 @@ after warm-up only, by the callers choosing the window.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,3 +116,121 @@ def welch_interval(
         dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
     t = t_quantile(0.5 + confidence / 2, dof)
     return Interval(float(y.mean() - x.mean()), t * se, min(len(x), len(y)), se, confidence)
+
+
+# ---------------------------------------------------------------------------- censored tallies
+
+
+@dataclass(frozen=True)
+class Survival:
+    """Durations some of which were still running at the end of the window (right-censored).
+
+    ``mean`` is the Kaplan–Meier restricted mean up to the longest duration seen: the plain
+    mean when nothing is censored, and a lower bound of the mean when the longest durations
+    are censored. ``quantile(q)`` is the Kaplan–Meier quantile, or — when the survival curve
+    never falls that far because too many durations are censored — the longest duration seen,
+    again a lower bound.
+    """
+
+    times: np.ndarray
+    """Distinct times at which the survival function steps down."""
+    survival: np.ndarray
+    """Survival just after each of ``times``."""
+    longest_h: float
+    n: int
+    censored: int
+
+    @property
+    def mean(self) -> float:
+        if self.n == 0:
+            return float("nan")
+        if len(self.times) == 0:  # every duration censored: each lasted at least its time so far
+            return self.longest_h
+        edges = np.concatenate(([0.0], self.times, [max(self.longest_h, self.times[-1])]))
+        heights = np.concatenate(([1.0], self.survival))
+        return float(np.dot(np.diff(edges), heights))
+
+    def quantile(self, q: float) -> float:
+        if self.n == 0:
+            return float("nan")
+        reached = np.nonzero(self.survival <= 1.0 - q + 1e-12)[0]
+        return float(self.times[reached[0]]) if len(reached) else self.longest_h
+
+
+def survival(durations: np.ndarray, ended: np.ndarray) -> Survival:
+    """Kaplan–Meier estimate of durations (``ended`` False: still running, censored)."""
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(ended, dtype=bool)
+    keep = ~np.isnan(d)
+    d, e = np.maximum(d[keep], 0.0), e[keep]
+    n, censored = len(d), int((~e).sum())
+    longest = float(d.max()) if n else float("nan")
+    if n == 0 or censored == n:
+        return Survival(np.empty(0), np.empty(0), longest, n, censored)
+    if censored == 0:
+        times, counts = np.unique(d, return_counts=True)
+        return Survival(times, 1.0 - np.cumsum(counts) / n, longest, n, 0)
+    from scipy.stats import CensoredData, ecdf
+
+    sf = ecdf(CensoredData(uncensored=d[e], right=d[~e])).sf
+    return Survival(
+        np.asarray(sf.quantiles, dtype=float),
+        np.asarray(sf.probabilities, dtype=float),
+        longest,
+        n,
+        censored,
+    )
+
+
+# ---------------------------------------------------------------------------- stability
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Linear trend of a level (a queue, a backlog) over a window, from batch means."""
+
+    per_day: float
+    """Fitted growth per day."""
+    p_value: float
+    """One-sided p-value of "the level does not grow"."""
+    mean: float
+    """Time-weighted mean level over the window."""
+    span_days: float
+
+    @property
+    def growth(self) -> float:
+        """Fitted rise over the whole window."""
+        return self.per_day * self.span_days
+
+    def unstable(self, alpha: float = 0.01, relative: float = 0.25, floor: float = 2.0) -> bool:
+        """Does the level grow for sure, and by much? Significant at ``alpha``, and a fitted
+        rise over the window of at least ``relative`` × its mean level and at least ``floor``
+        (a queue that creeps by one item is not a queue that runs away). A queue growing
+        linearly since the run's start rises over the second half by half to two thirds of
+        its mean there; seasonal swings of a stable queue are a few per cent."""
+        return self.p_value < alpha and self.growth >= relative * self.mean and self.growth >= floor
+
+
+def growth(t: np.ndarray, level: np.ndarray, a: float, b: float, batches: int = 10) -> Growth:
+    """Trend of the step function (``t``, ``level``) over ``[a, b]`` (hours).
+
+    The window is cut into ``batches`` equal batches; the time-weighted mean of each is
+    regressed on its midpoint. Batch means are nearly independent for batches much longer
+    than the level's own correlation time, so a plain t-test on the slope serves.
+    """
+    edges = np.linspace(a, b, batches + 1)
+    means = np.array([time_weighted_mean(t, level, lo, hi) for lo, hi in itertools.pairwise(edges)])
+    x = (edges[:-1] + edges[1:]) / 2 / 24.0
+    xm, ym = x.mean(), means.mean()
+    sxx = float(((x - xm) ** 2).sum())
+    slope = float(((x - xm) * (means - ym)).sum() / sxx) if sxx > 0 else 0.0
+    resid = means - (ym + slope * (x - xm))
+    dof = batches - 2
+    s2 = float((resid**2).sum() / dof) if dof > 0 else 0.0
+    if s2 <= 0:
+        p = 0.0 if slope > 0 else 1.0
+    else:
+        from scipy.special import stdtr
+
+        p = float(1.0 - stdtr(dof, slope / math.sqrt(s2 / sxx)))
+    return Growth(slope, p, float(ym), (b - a) / 24.0)

@@ -31,7 +31,17 @@ from sim.scenario.schema import Scenario, check_references
 
 OVERRIDE = "--set"
 UNION_TAGS = frozenset(
-    ("constant", "exponential", "uniform", "triangular", "gamma", "lognormal", "weekly", "headway")
+    (
+        "constant",
+        "exponential",
+        "uniform",
+        "triangular",
+        "gamma",
+        "lognormal",
+        "weekly",
+        "headway",
+        "periods",
+    )
 )
 """Tags of union variants that pydantic puts in error locations; not field names."""
 Provenance = dict[tuple[str, ...], str]

@@ -129,11 +129,16 @@ day."""
 
 
 def _finite_float(
-    *, ge: float | None = None, gt: float | None = None, le: float | None = None, **field: Any
+    *,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+    **field: Any,
 ) -> Any:
     """A strict, finite number within bounds (a bool or a string is not a number); ``field``:
     further arguments of the pydantic ``Field`` (default, description)."""
-    return Field(strict=True, allow_inf_nan=False, ge=ge, gt=gt, le=le, **field)
+    return Field(strict=True, allow_inf_nan=False, ge=ge, gt=gt, le=le, lt=lt, **field)
 
 
 Hours = Annotated[float, _finite_float(ge=0.0, le=MAX_HOURS)]
@@ -317,7 +322,10 @@ class Headway(Strict):
 
 
 def schedule_kind(value: Any) -> str:
-    """``weekly`` if the mapping names days or times, else ``headway``."""
+    """``periods`` for a list, ``weekly`` if the mapping names days or times, else
+    ``headway``."""
+    if isinstance(value, list):
+        return "periods"
     if isinstance(value, dict):
         return "weekly" if "days" in value or "times" in value else "headway"
     return "weekly" if isinstance(value, Weekly) else "headway"
@@ -331,27 +339,44 @@ Schedule = Annotated[
 
 
 class Booking(Strict):
-    """When FCL cargo booked on a train reaches the train's origin terminal.
+    """Cargo books a slot on a train before it comes to the train's origin terminal.
 
-    Cargo booked since the previous departure is delivered, in booking order, spread evenly
-    between ``window_h`` and ``cutoff_h`` hours before the departure (but never before it was
-    booked). Without a booking, cargo arrives as soon as it exists and waits for the train.
+    A shipment is booked, when it is ready, on the first train it can still catch (its cut-off
+    not passed) that has room for it; trains are booked up to their capacity. If no train with
+    room leaves within ``max_delay_h`` of the first train it could catch, the cargo is turned
+    away to the corridor's competing route (and counted). With ``window_h``, booked FCL cargo
+    reaches the terminal, in booking order, spread evenly between ``window_h`` hours before
+    the departure and the service's cut-off (never before it is ready); without it, cargo
+    comes as soon as it is ready and waits in the yard for its train.
     """
 
-    window_h: PositiveHours
-    cutoff_h: Hours
+    window_h: PositiveHours | None = Field(
+        None,
+        description="FCL cargo reaches the terminal no earlier than this before its train "
+        "(land corridors with rare trains); null: as soon as it is ready",
+    )
+    max_delay_h: Hours = Field(
+        description="longest a shipper waits beyond the first train it could catch; "
+        "cargo that cannot be booked within it goes by the competing route"
+    )
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Booking:
-        if self.cutoff_h >= self.window_h:
-            raise ValueError("cutoff_h must be less than window_h")
-        return self
+
+class Period(Strict):
+    """A timetable in force from a date on (until the next period's date)."""
+
+    from_: Date = Field(alias="from", description="first day of this timetable")
+    schedule: Schedule
 
 
 class TrainService(Strict):
     """Trains of one corridor in one direction."""
 
-    schedule: Schedule
+    schedule: Annotated[
+        Annotated[Weekly, Tag("weekly")]
+        | Annotated[Headway, Tag("headway")]
+        | Annotated[list[Period], Tag("periods"), Field(max_length=MAX_LIST)],
+        Discriminator(schedule_kind),
+    ] = Field(description="one timetable, or a list of timetables each in force from a date on")
     capacity_teu: TrainTeu
     policy: Literal["timetable", "when_full", "min_load"] = Field(
         description="timetable: leave on time with what is loaded; when_full: leave as soon "
@@ -360,16 +385,31 @@ class TrainService(Strict):
     open_h: Hours = Field(
         description="hours before the scheduled departure that the train is placed for loading"
     )
+    cutoff_h: Hours = Field(
+        description="cargo must be cleared this many hours before the scheduled departure; "
+        "loading starts then, and later cargo waits for the next train"
+    )
     min_load_teu: int = Field(0, strict=True, ge=0, le=MAX_TRAIN_TEU)
     max_hold_h: Hours = 0.0
     booking: Booking | None = Field(
         None,
-        description="FCL cargo reaches the origin terminal shortly before its booked "
-        "train (land corridors); null: as soon as it exists",
+        description="cargo books a slot on a train before it comes (and is turned away when "
+        "none has room in time); null: cargo comes as soon as it is ready, unbooked",
     )
 
     @model_validator(mode="after")
     def _policy(self) -> TrainService:
+        if self.cutoff_h > self.open_h:
+            raise ValueError("cutoff_h must not exceed open_h: a train is placed before loading")
+        window = self.booking.window_h if self.booking is not None else None
+        if window is not None and window <= self.cutoff_h:
+            raise ValueError("booking.window_h must exceed cutoff_h")
+        if isinstance(self.schedule, list):
+            if not self.schedule:
+                raise ValueError("schedule: expected a timetable or a non-empty list of periods")
+            dates = [p.from_ for p in self.schedule]
+            if dates != sorted(set(dates)):
+                raise ValueError("schedule: periods must be in date order, one per date")
         if self.policy == "min_load":
             if not 1 <= self.min_load_teu <= self.capacity_teu:
                 raise ValueError("policy min_load needs 1 <= min_load_teu <= capacity_teu")
@@ -387,11 +427,23 @@ class Trains(Strict):
 
 
 class Crossing(Strict):
-    """Dwell of a whole train at a border station or sea port, in hours."""
+    """Dwell of a whole train at a border station or sea port, in hours.
 
-    technical_h: Dist = Field(description="locomotive change, transshipment or shunting")
+    "Four customs as one" removes the Chinese side's re-declaration only; the neighbouring
+    country's formalities (``foreign_h``) and the technical stop remain.
+    """
+
+    technical_h: Dist = Field(
+        description="locomotive and crew change, gauge change, transshipment or shunting"
+    )
     customs_h: Dist = Field(
-        description="customs re-declaration; skipped when the corridor has four_customs_as_one"
+        description="Chinese-side customs re-declaration; skipped when the corridor has "
+        "four_customs_as_one"
+    )
+    foreign_h: Dist = Field(
+        ConstantDist(dist="constant", value=0.0),
+        description="the neighbouring country's border formalities (e.g. Lao customs at "
+        "Boten); never skipped",
     )
 
 
@@ -403,14 +455,42 @@ class Place(Strict):
 
 
 class Leg(Strict):
-    """A rail line between two places, the same in both directions."""
+    """A rail line between two places, the same in both directions.
+
+    A line run by more than one railway group gives ``sections`` (group → km); its tariff is
+    shared by distance, and each group's discount applies to its own section only.
+    """
 
     a: Ref = Field(alias="from")
     b: Ref = Field(alias="to")
     distance_km: PositiveKm
     run_time_h: Dist
-    bureau: Ref = Field(description="railway operator; discounts are set per bureau")
+    bureau: Ref | None = Field(
+        None, description="railway operator of the whole leg; discounts are set per bureau"
+    )
+    sections: dict[Ref, PositiveKm] | None = Field(
+        None, description="railway operator → km, for a leg run by several; sums to distance_km"
+    )
     tariff_cny_per_teu: CnyPerTeu = Field(description="list tariff before discount")
+
+    @model_validator(mode="after")
+    def _operators(self) -> Leg:
+        if (self.bureau is None) == (self.sections is None):
+            raise ValueError("expected exactly one of bureau or sections")
+        if self.sections is not None:
+            total = sum(self.sections.values())
+            if abs(total - self.distance_km) > 0.5:
+                raise ValueError(
+                    f"sections add up to {total:g} km; expected distance_km ({self.distance_km:g})"
+                )
+        return self
+
+    def bureau_km(self) -> dict[str, float]:
+        """Railway operator → km of this leg it runs."""
+        if self.sections is not None:
+            return dict(self.sections)
+        assert self.bureau is not None
+        return {self.bureau: self.distance_km}
 
 
 class Network(Strict):
@@ -429,6 +509,10 @@ class Competitor(Strict):
 
 class Corridor(Strict):
     label: Label
+    enabled: Flag = Field(
+        True,
+        description="false: no trains run and the corridor's cargo goes by its competing route",
+    )
     path: list[Ref] = Field(
         min_length=2, max_length=MAX_LIST, description="places from the hub outwards"
     )
@@ -440,16 +524,27 @@ class Corridor(Strict):
 
 
 class SeaService(Strict):
-    """A weekly liner service between the rail–sea port and one overseas port."""
+    """A weekly liner service between the rail–sea port and one overseas port.
+
+    Each sailing has ``slots_teu`` for the hub's cargo in each direction. A container must be
+    at the quay ``cutoff_h`` before the sailing; one that misses the cut-off or finds the
+    slots taken rolls to the next sailing (counted).
+    """
 
     sailings: Weekly
     transit_h: Dist
     freight_cny_per_teu: CnyPerTeu
+    slots_teu: Teu = Field(description="slots per sailing, each direction")
+    cutoff_h: Hours = Field(description="container-yard cut-off before sailing")
 
 
 class Sea(Strict):
     port: Ref = Field(description="the rail–sea transfer port (a place of kind seaport)")
     corridor: Ref = Field(description="the corridor whose trains serve that port")
+    max_delay_h: Hours = Field(
+        description="import cargo overseas is booked on the first sailing with free slots; "
+        "if that leaves more than this after the first it could catch, it is turned away"
+    )
     services: dict[Ref, SeaService] = Field(description="overseas port → service")
 
 
@@ -462,15 +557,49 @@ class Gate(Strict):
 
 
 class Yard(Strict):
+    """Container yard in two reserved blocks: exports waiting for trains, imports waiting
+    for customs and collection. Neither direction may use the other's block."""
+
     capacity_teu: Teu
+    import_share: float = _finite_float(
+        gt=0.0, lt=1.0, description="share of capacity_teu reserved for imports"
+    )
+
+    @property
+    def import_teu(self) -> int:
+        return round(self.capacity_teu * self.import_share)
+
+    @property
+    def export_teu(self) -> int:
+        return self.capacity_teu - self.import_teu
+
+
+class Tracks(Strict):
+    """Arrival/departure tracks, where arriving trains are received and stand until worked.
+
+    Export trains leave straight from their siding, so only arriving trains use them: a track
+    is held for the reception (arrival inspection, locomotive off) and then until yard space
+    and a siding are free.
+    """
+
+    count: Count = Field(
+        description="tracks for arriving trains; with none free a train waits outside the hub"
+    )
+    reception_h: Dist = Field(description="arrival inspection and uncoupling on the track")
 
 
 class Sidings(Strict):
+    """Working sidings: export trains are loaded and import trains unloaded on them."""
+
     count: Count
-    handling_teu_per_h: float = _finite_float(
-        ge=MIN_TEU_PER_H,
-        le=MAX_TEU_PER_H,
-        description="loading or unloading rate per siding",
+
+
+class Handling(Strict):
+    """Equipment that lifts containers between train and yard (gantry cranes, reach stackers)."""
+
+    units: Count = Field(description="trains that can be worked at once")
+    teu_per_h: float = _finite_float(
+        ge=MIN_TEU_PER_H, le=MAX_TEU_PER_H, description="lifting rate of one unit working a train"
     )
 
 
@@ -494,7 +623,9 @@ class Deconsolidation(Strict):
 class Terminal(Strict):
     gate: Gate
     yard: Yard
+    tracks: Tracks
     sidings: Sidings
+    handling: Handling
     consolidation: Consolidation
     deconsolidation: Deconsolidation
     pickup_h: Dist = Field(description="wait for the consignee's truck after release (imports)")
@@ -641,6 +772,16 @@ class Demand(Strict):
 # ---------------------------------------------------------------------------- scenario
 
 
+class Watchdog(Strict):
+    """A run stops with an error where work waits and nothing moves."""
+
+    stall_h: PositiveHours = Field(
+        336.0,
+        description="hours a resource (or a train service) may have work waiting without "
+        "serving any before the run is stopped as stuck; closed resources do not count",
+    )
+
+
 class Scenario(Strict):
     """A whole, validated scenario."""
 
@@ -669,6 +810,7 @@ class Scenario(Strict):
     regions: dict[Ref, Region]
     tariffs: Tariffs
     demand: Demand
+    watchdog: Watchdog = Watchdog()
 
     @field_validator("end")
     @classmethod
@@ -711,10 +853,12 @@ def check_references(s: Scenario) -> list[Problem]:
         for end, name in (("from", leg.a), ("to", leg.b)):
             if name not in places:
                 problems.append((("network", "legs", i, end), _unknown("place", name, places)))
-        if leg.bureau not in bureaus:
-            problems.append(
-                (("network", "legs", i, "bureau"), _unknown("bureau", leg.bureau, bureaus))
-            )
+        for bureau in leg.bureau_km():
+            if bureau not in bureaus:
+                field = "bureau" if leg.sections is None else "sections"
+                problems.append(
+                    (("network", "legs", i, field), _unknown("bureau", bureau, bureaus))
+                )
         legs.add(frozenset((leg.a, leg.b)))
     for levers, where in (
         (s.tariffs, ("tariffs",)),
@@ -755,23 +899,25 @@ def check_references(s: Scenario) -> list[Problem]:
         for port in s.sea.services:
             if port not in places:
                 problems.append((("sea", "services", port), _unknown("place", port, places)))
-    yard = s.terminal.yard.capacity_teu
+    yard = s.terminal.yard
     for cname, corridor in s.corridors.items():
-        # An arriving import train is unloaded only once the yard can hold its whole load.
-        if corridor.trains.import_.capacity_teu > yard:
+        # An arriving import train is unloaded only once the import block can hold its load.
+        if corridor.enabled and corridor.trains.import_.capacity_teu > yard.import_teu:
             problems.append(
                 (
-                    ("terminal", "yard", "capacity_teu"),
-                    f"expected at least {corridor.trains.import_.capacity_teu} TEU, the "
-                    f"capacity of an import train of corridor {cname!r}; found {yard}",
+                    ("terminal", "yard"),
+                    f"expected an import block (capacity_teu × import_share) of at least "
+                    f"{corridor.trains.import_.capacity_teu} TEU, the capacity of an import "
+                    f"train of corridor {cname!r}; found {yard.import_teu}",
                 )
             )
             break
-    if yard < 2:
+    if min(yard.import_teu, yard.export_teu) < 2:
         problems.append(
             (
-                ("terminal", "yard", "capacity_teu"),
-                f"expected at least 2 TEU (one 40 ft box); found {yard}",
+                ("terminal", "yard"),
+                f"expected at least 2 TEU (one 40 ft box) in each block; found "
+                f"{yard.export_teu} for exports and {yard.import_teu} for imports",
             )
         )
     sea_corridor = s.sea.corridor if s.sea else None
@@ -896,8 +1042,10 @@ def _workload(s: Scenario) -> list[Problem]:
     return problems
 
 
-def _per_week(schedule: Weekly | Headway) -> float:
-    """Departures a week of a timetable."""
+def _per_week(schedule: Weekly | Headway | list[Period]) -> float:
+    """Departures a week of a timetable (of its busiest period, for a list of them)."""
+    if isinstance(schedule, list):
+        return max((_per_week(p.schedule) for p in schedule), default=0.0)
     if isinstance(schedule, Weekly):
         return len(set(schedule.days)) * len(set(schedule.times))
     return 168.0 / schedule.headway_h
@@ -938,13 +1086,27 @@ def _cost_bounds(s: Scenario, flow: Flow) -> tuple[float, float]:
     assert flow.corridor is not None
     change = rail = 0.0
     for a, b in itertools.pairwise(s.corridors[flow.corridor].path):
-        choices = legs[frozenset((a, b))]
-        change += max(
-            g.tariff_cny_per_teu
-            * abs(new.discount.get(g.bureau, 0.0) - ref.discount.get(g.bureau, 0.0))
-            for g in choices
-        )
-        rail += min(g.tariff_cny_per_teu * (1 - new.discount.get(g.bureau, 0.0)) for g in choices)
+        changes, prices = [], []
+        for leg in legs[frozenset((a, b))]:
+            # the tariff is shared among the leg's operators by distance; each discount
+            # applies to its own section
+            shares = {g: km / leg.distance_km for g, km in leg.bureau_km().items()}
+            changes.append(
+                sum(
+                    leg.tariff_cny_per_teu
+                    * share
+                    * abs(new.discount.get(g, 0.0) - ref.discount.get(g, 0.0))
+                    for g, share in shares.items()
+                )
+            )
+            prices.append(
+                sum(
+                    leg.tariff_cny_per_teu * share * (1 - new.discount.get(g, 0.0))
+                    for g, share in shares.items()
+                )
+            )
+        change += max(changes)
+        rail += min(prices)
     km = [s.regions[r].drayage_km for r in flow.regions]
     truck = new.truck_cny_per_teu_km
     change += max(km) * truck * new.toll_share * abs(new.toll_cut - ref.toll_cut)

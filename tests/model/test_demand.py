@@ -4,14 +4,8 @@ import numpy as np
 import pytest
 
 from sim.engine import Constant, Exponential
-from sim.model.demand import (
-    draw_flow,
-    drayage_cny_per_teu,
-    elasticity_multiplier,
-    logit_multiplier,
-    month_calendar,
-    poisson_arrivals,
-)
+from sim.model.demand import draw_flow, month_calendar, poisson_arrivals
+from sim.model.economics import drayage_cny_per_teu, elasticity_multiplier, logit_multiplier
 from sim.model.network import RailNetwork
 
 
@@ -93,40 +87,27 @@ def test_routes_reverse_for_imports_and_discount_by_bureau():
     for p in ("h", "m", "e"):
         net.add_place(p, "city", None)
     net.add_leg(
-        "h", "m", distance_km=10, run_time_h=Constant(1), bureau="a", tariff_cny_per_teu=100
+        "h",
+        "m",
+        distance_km=10,
+        run_time_h=Constant(1),
+        bureau_km={"a": 10},
+        tariff_cny_per_teu=100,
     )
     net.add_leg(
-        "m", "e", distance_km=20, run_time_h=Constant(2), bureau="b", tariff_cny_per_teu=300
+        "m",
+        "e",
+        distance_km=20,
+        run_time_h=Constant(2),
+        bureau_km={"a": 5, "b": 15},
+        tariff_cny_per_teu=300,
     )
     out = net.route("c", "export", ["h", "m", "e"], False)
     back = net.route("c", "import", ["h", "m", "e"], False)
     assert (out.origin, out.destination, back.origin, back.destination) == ("h", "e", "e", "h")
-    assert out.tariff_cny_per_teu({"b": 0.5}) == 250
+    # b's discount reaches only its 15 km of the second leg: 100 + 75 + 225 × 0.5
+    assert out.tariff_cny_per_teu({"b": 0.5}) == pytest.approx(287.5)
+    assert out.tariff_cny_per_teu({"a": 1.0}) == pytest.approx(225)
     assert out.mean_run_h() == 3
     with pytest.raises(ValueError, match="not a path"):
         net.route("c", "export", ["h", "e"], False)
-
-
-def test_booked_cargo_arrives_in_the_window_before_its_train_in_booking_order():
-    from sim.model.demand import booked_arrivals
-
-    departures = np.array([100.0, 500.0])
-    booked = np.array([5.0, 50.0, 99.0, 101.0, 300.0, 480.0, 600.0])
-    got = booked_arrivals(booked, departures, window_h=72, cutoff_h=12, t0_h=0.0)
-    # booked for the train at 100: spread over [28, 88] by booking time since t0 = 0
-    assert got[:3] == pytest.approx([28 + 60 * 5 / 100, 28 + 60 * 50 / 100, 99.0])
-    # for the train at 500 (previous at 100): over [428, 488]
-    assert got[3:6] == pytest.approx(
-        [428 + 60 * 1 / 400, 428 + 60 * 200 / 400, 488 - 60 * 20 / 400]
-    )
-    assert got[6] == 600.0  # no train after it: unchanged
-    assert (got >= booked).all()
-    assert (np.diff(got[:6]) >= 0).all()
-
-
-def test_frequent_trains_leave_arrivals_alone():
-    from sim.model.demand import booked_arrivals
-
-    departures = np.arange(0.0, 1000.0, 50.0)
-    booked = np.sort(np.random.default_rng(0).uniform(0, 990, 200))
-    assert np.array_equal(booked_arrivals(booked, departures, 72, 12, 0.0), booked)

@@ -10,7 +10,7 @@ import simpy
 
 from sim.engine import Constant, Draws, Resource, Table
 from sim.model.network import Crossing, RailNetwork
-from sim.model.train import TrainService
+from sim.model.train import HubLoading, Timetable, TrainService
 from sim.results.records import CONTAINER_COLUMNS, TRAIN_COLUMNS
 
 
@@ -24,20 +24,32 @@ def make_service(
     min_load=0,
     max_hold=0.0,
     open_h=5.0,
+    cutoff_h=None,
     sidings=None,
     handling=None,
+    units=None,
     border=False,
 ):
     net = RailNetwork()
-    crossing = Crossing("b", Constant(1.0), Constant(3.0)) if border else None
+    crossing = Crossing("b", Constant(1.0), Constant(3.0), Constant(0.5)) if border else None
     net.add_place("hub", "hub", None)
     net.add_place("b", "border" if border else "city", crossing)
     net.add_place("end", "city", None)
     net.add_leg(
-        "hub", "b", distance_km=100, run_time_h=Constant(2.0), bureau="x", tariff_cny_per_teu=100
+        "hub",
+        "b",
+        distance_km=100,
+        run_time_h=Constant(2.0),
+        bureau_km={"x": 100},
+        tariff_cny_per_teu=100,
     )
     net.add_leg(
-        "b", "end", distance_km=100, run_time_h=Constant(2.0), bureau="y", tariff_cny_per_teu=100
+        "b",
+        "end",
+        distance_km=100,
+        run_time_h=Constant(2.0),
+        bureau_km={"y": 100},
+        tariff_cny_per_teu=100,
     )
     route = net.route("c", "export", ["hub", "b", "end"], four_customs_as_one=False)
     containers = Table(CONTAINER_COLUMNS)
@@ -45,14 +57,20 @@ def make_service(
     service = TrainService(
         env,
         route=route,
-        departures=np.asarray(departures, dtype=float),
-        capacity_teu=capacity,
-        policy=policy,
-        open_h=open_h,
-        min_load_teu=min_load,
-        max_hold_h=max_hold,
-        sidings=sidings,
-        handling_teu_per_h=handling,
+        timetable=Timetable(
+            departures=np.asarray(departures, dtype=float),
+            capacity_teu=capacity,
+            policy=policy,
+            open_h=open_h,
+            cutoff_h=open_h if cutoff_h is None else cutoff_h,
+            min_load_teu=min_load,
+            max_hold_h=max_hold,
+        ),
+        hub=None
+        if sidings is None
+        else HubLoading(
+            sidings, units if units is not None else Resource(env, "handling", 1), handling
+        ),
         run_time=Draws(np.random.default_rng(0)),
         border_dwell=Draws(np.random.default_rng(0)),
         containers=containers,
@@ -80,20 +98,21 @@ def test_timetable_train_leaves_on_time_with_what_is_ready(env):
     service, c, trains = make_service(env, log, departures=(10.0,), border=True)
     ids = [ready_at(env, service, c, t) for t in (1.0, 7.0, 12.0)]
     env.run(until=50)
-    # leaves at 10 with the two ready by then, runs 2 h + 1 h border + 3 h customs + 2 h
-    assert log == [("departed", 10.0, 2), ("arrived", 18.0, ids[:2])]
-    assert c["t_border"][ids[0]] == 16.0
+    # leaves at 10 with the two ready by then, runs 2 h + 1 h border + 3 h Chinese customs
+    # + 0.5 h foreign formalities + 2 h
+    assert log == [("departed", 10.0, 2), ("arrived", 18.5, ids[:2])]
+    assert c["t_border"][ids[0]] == 16.5
     assert service.waiting == [ids[2]]
     assert trains["ran"][0]
 
 
-def test_four_customs_as_one_skips_the_border_customs_dwell(env):
+def test_four_customs_as_one_skips_only_the_chinese_border_customs(env):
     log = []
     service, c, _ = make_service(env, log, border=True)
     service.route = dataclasses.replace(service.route, four_customs_as_one=True)
     ready_at(env, service, c, 1.0)
     env.run(until=50)
-    assert log[-1][:2] == ("arrived", 15.0)
+    assert log[-1][:2] == ("arrived", 15.5)  # the neighbour's 0.5 h remain
 
 
 def test_when_full_leaves_as_soon_as_full(env):
@@ -156,3 +175,36 @@ def test_train_holds_a_siding_while_loading_and_loading_takes_time(env):
     assert log[0] == ("departed", 13.0, 8)
     assert c["t_loaded"][ids[-1]] == 13.0
     assert sidings.in_use == 0
+
+
+def test_loading_starts_at_the_cut_off_and_takes_what_clears_while_it_works(env):
+    log = []
+    sidings = Resource(env, "sidings", 1)
+    service, c, _ = make_service(
+        env, log, sidings=sidings, handling=1.0, departures=(10.0,), cutoff_h=2.0, capacity=10
+    )
+    first = [ready_at(env, service, c, 0.0) for _ in range(3)]
+    late = ready_at(env, service, c, 9.0)  # after the cut-off, while the crane still works
+    env.run(until=50)
+    # placed at 5, lifting from the cut-off at 8: three boxes by 11, the late one by 12
+    assert [c["t_loaded"][i] for i in first] == [9.0, 10.0, 11.0]
+    assert c["t_loaded"][late] == 12.0
+    assert log[0] == ("departed", 12.0, 4)
+
+
+def test_trains_share_the_handling_units(env):
+    log = []
+    sidings = Resource(env, "sidings", 2)
+    crane = Resource(env, "handling", 1)
+    a, ca, _ = make_service(
+        env, log, sidings=sidings, units=crane, handling=1.0, departures=(10.0,), capacity=10
+    )
+    b, cb, _ = make_service(
+        env, log, sidings=sidings, units=crane, handling=1.0, departures=(10.0,), capacity=10
+    )
+    for _ in range(4):
+        ready_at(env, a, ca, 0.0)
+        ready_at(env, b, cb, 0.0)
+    env.run(until=50)
+    # both placed at 5; the crane lifts A's 4 TEU by 9, then B's by 13: B leaves late
+    assert sorted(e[1] for e in log if e[0] == "departed") == [10.0, 13.0]

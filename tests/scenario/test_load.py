@@ -103,7 +103,7 @@ BAD = {
     ),
     "yard smaller than a train": (
         "terminal:\n  yard: {capacity_teu: 50}\n",
-        "terminal.yard.capacity_teu",
+        "terminal.yard",
         "capacity of an import train",
     ),
     "bad schedule key": (

@@ -81,7 +81,7 @@ def teu_balance(
     h = horizon_h
     totals: dict[str, float] = {}
     for rep, c in containers.groupby("replication"):
-        c = c[c["t_created"] <= h]
+        c = c[(c["t_created"] <= h) & ~(c["t_turned_away"] <= h)]
         reached = {col: (c[col] <= h).to_numpy() for col in EXPORT_ORDER}
         exp = (c["direction"].astype(str) == "export").to_numpy()
         teu = c["teu"].to_numpy()
@@ -117,17 +117,20 @@ def teu_balance(
         moving = t[(t["t_departed"] <= h) & ~(t["t_arrived"] <= h)]
         assert teu[on_train].sum() == moving["teu"].sum(), f"replication {rep}: rail TEU"
 
-        # In the yard: what the yard's own level says, up to trucks between yard and gate.
-        in_yard = (exp & c["t_yard_in"].notna().to_numpy() & ~reached["t_train_departed"]) | (
-            ~exp & c["t_yard_in"].notna().to_numpy() & ~out
-        )
-        held = teu[in_yard].sum()
-        level = _level_at(queues, rep, f"{hub}.yard", h, "busy")
+        # In each yard block: what the block's own level says, up to trucks between yard
+        # and gate.
+        yard_in = c["t_yard_in"].notna().to_numpy()
         at_gate = _level_at(queues, rep, f"{hub}.gate", h, "busy") + _level_at(
             queues, rep, f"{hub}.gate", h, "queue"
         )
-        assert held <= level <= held + 2 * at_gate, (
-            f"replication {rep}: yard level {level} TEU, boxes inside {held} TEU, "
-            f"{at_gate} trucks at the gate"
-        )
+        for block, inside in (
+            ("export", exp & yard_in & ~reached["t_train_departed"]),
+            ("import", ~exp & yard_in & ~out),
+        ):
+            held = teu[inside].sum()
+            level = _level_at(queues, rep, f"{hub}.yard.{block}", h, "busy")
+            assert held <= level <= held + 2 * at_gate, (
+                f"replication {rep}: {block} block level {level} TEU, boxes inside {held} "
+                f"TEU, {at_gate} trucks at the gate"
+            )
     return totals

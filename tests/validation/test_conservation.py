@@ -52,8 +52,10 @@ overrides = st.fixed_dictionaries(
         "customs.import.inspection_probability": st.sampled_from([0.0, 0.08, 0.5]),
         "terminal.yard.capacity_teu": st.sampled_from([160, 400, 3000]),
         "terminal.gate.lanes": st.integers(1, 4),
-        "terminal.sidings.count": st.integers(2, 11),
-        "terminal.sidings.handling_teu_per_h": st.sampled_from([4, 12, 40]),
+        "terminal.sidings.count": st.integers(1, 11),
+        "terminal.tracks.count": st.integers(1, 3),
+        "terminal.handling.units": st.integers(1, 4),
+        "terminal.handling.teu_per_h": st.sampled_from([4, 12, 40]),
         "corridors.qinzhou_rail_sea.trains.export.capacity_teu": st.sampled_from([20, 50, 80]),
         "corridors.qinzhou_rail_sea.trains.export.policy": st.sampled_from(
             ["timetable", "when_full"]

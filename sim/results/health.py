@@ -1,0 +1,121 @@
+"""Is a run's answer a steady state? Unstable queues, the bottleneck, cargo turned away.
+
+Read from a run's KPI summary, so ``run``, ``compare``, ``sweep``, ``check`` and the report say
+the same thing:
+
+* **unstable**: where a queue or a corridor's backlog grows for sure over the second half of
+  the run (``unstable.<where>``), with the share of replications that show it. Times measured
+  in such a run grow with its length; they are not the scenario's steady-state values.
+* **bottleneck**: the hub resource that limits throughput — the busiest of the resources that
+  serve (gate, crews, sidings, handling, customs), taking the one furthest downstream when
+  several are about as busy, since a resource waiting for the next one is held while it waits
+  (a siding while its train waits for a crane); if none of them is near saturation, the
+  busiest of the resources that only hold cargo while it waits for something else (tracks and
+  yard blocks) — or, when that is the arrival tracks and arriving trains queue for yard
+  space, the import yard block they wait for.
+* **turned away**: the share of cargo that went by the competing route for want of room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+SERVERS = (
+    "gate",
+    "consolidation.crews",
+    "sidings",
+    "handling",
+    "customs.export.officers",
+    "customs.import.officers",
+    "customs.inspection_bays",
+    "customs.quarantine_lab",
+    "deconsolidation.crews",
+)
+"""Hub resources that serve, upstream to downstream along a container's way."""
+HOLDERS = ("tracks", "yard.export", "yard.import")
+"""Hub resources that hold cargo (or trains) while it waits for something else."""
+SATURATED = 0.85
+"""Utilisation from which a resource counts as a bottleneck."""
+NEAR = 0.02
+"""Resources within this of the busiest count as "about as busy"."""
+BLOCKED_BY = {"tracks": "yard.import"}
+"""A holder whose units wait for another's space: trains stand on arrival tracks until the
+import block can take their load."""
+QUEUED = 0.5
+"""Mean requests waiting from which a resource counts as holding up those before it."""
+
+
+@dataclass(frozen=True)
+class Health:
+    unstable: tuple[tuple[str, float], ...]
+    """(where, share of replications in which it grows without bound), worst first."""
+    bottleneck: tuple[str, float] | None
+    """(resource, mean utilisation), or None when no resource is near saturation."""
+    turned_away_share: float
+
+    @property
+    def steady(self) -> bool:
+        return not self.unstable
+
+    def lines(self) -> list[str]:
+        """Plain sentences for a planner (empty when there is nothing to say)."""
+        out = []
+        if self.unstable:
+            shown = ", ".join(f"{w} ({share:.0%} of replications)" for w, share in self.unstable)
+            out.append(
+                f"UNSTABLE: queues grow without bound at {shown}; times in this run grow "
+                "with its length and are lower bounds, not steady-state values"
+            )
+        if self.bottleneck is not None:
+            where, util = self.bottleneck
+            out.append(f"Bottleneck: {where} ({util:.0%} busy)")
+        if self.turned_away_share > 0.005:
+            out.append(
+                f"Turned away: {self.turned_away_share:.1%} of the cargo went by the competing "
+                "route for want of room on trains or sailings"
+            )
+        return out
+
+
+def diagnose(means: Mapping[str, float], hub: str) -> Health:
+    """Health of a run from its KPI means (``kpis.json``)."""
+    unstable = sorted(
+        (
+            (name.removeprefix("unstable."), float(v))
+            for name, v in means.items()
+            if name.startswith("unstable.") and name != "unstable.count" and v > 0
+        ),
+        key=lambda x: (-x[1], x[0]),
+    )
+    return Health(
+        tuple(unstable),
+        bottleneck(means, hub),
+        float(means.get("turned_away_share.total", 0.0) or 0.0),
+    )
+
+
+def bottleneck(means: Mapping[str, float], hub: str) -> tuple[str, float] | None:
+    """The hub resource that limits throughput (see the module docstring), or None."""
+
+    def util(group: tuple[str, ...]) -> list[tuple[int, str, float]]:
+        found = []
+        for i, name in enumerate(group):
+            v = means.get(f"utilisation.{hub}.{name}")
+            if v is not None and v == v:
+                found.append((i, f"{hub}.{name}", float(v)))
+        return found
+
+    for group in (SERVERS, HOLDERS):
+        found = util(group)
+        if not found:
+            continue
+        top = max(v for _, _, v in found)
+        if top < SATURATED:
+            continue
+        _, where, v = max((f for f in found if f[2] >= top - NEAR), key=lambda f: f[0])
+        blocker = BLOCKED_BY.get(where.removeprefix(f"{hub}."))
+        if blocker is not None and means.get(f"queue.{hub}.{blocker}.mean", 0.0) >= QUEUED:
+            return f"{hub}.{blocker}", float(means.get(f"utilisation.{hub}.{blocker}", v))
+        return where, v
+    return None

@@ -1,0 +1,125 @@
+"""Where each container is at a given time, named from its milestones.
+
+A container's state at time ``t`` is set by the last milestone it had reached by ``t``, in
+its direction's order (:data:`sim.results.records.EXPORT_ORDER` / ``IMPORT_ORDER``): after
+``t_customs_end`` an export container is ``awaiting_train``, after ``t_vessel`` it is
+``at_sea``, and so on. So every container is, at every time, ``delivered``, ``turned_away``
+or in one named state — what the KPIs call the backlog, and what a planner asks of a run
+that ended with cargo still inside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.results.records import EXPORT_ORDER, IMPORT_ORDER
+
+EXPORT_STATES: dict[str, str] = {
+    "t_created": "at_gate",
+    "t_gate_in": "consolidating",
+    "t_consolidated": "awaiting_yard",
+    "t_yard_in": "in_customs",
+    "t_customs_start": "in_customs",
+    "t_customs_end": "awaiting_train",
+    "t_loaded": "loading",
+    "t_train_departed": "on_train",
+    "t_border": "on_train",
+    "t_train_arrived": "at_port",
+    "t_port": "awaiting_sailing",
+    "t_vessel": "at_sea",
+    "t_delivered": "delivered",
+}
+"""Export state after each milestone. An FCL container passes the gate into the yard and
+customs at once, so ``consolidating`` is only ever an LCL container's state."""
+
+IMPORT_STATES: dict[str, str] = {
+    "t_created": "awaiting_departure",
+    "t_vessel": "at_sea",
+    "t_port": "awaiting_train",
+    "t_loaded": "loading",
+    "t_train_departed": "on_train",
+    "t_border": "on_train",
+    "t_train_arrived": "awaiting_unloading",
+    "t_gate_in": "in_customs",
+    "t_yard_in": "in_customs",
+    "t_customs_start": "in_customs",
+    "t_customs_end": "awaiting_collection",
+    "t_consolidated": "awaiting_collection",
+    "t_delivered": "delivered",
+}
+"""Import state after each milestone. ``awaiting_departure``: ready overseas or at the
+origin terminal (or, for a truck import, at the hub gate), not yet on its way."""
+
+STATES: tuple[str, ...] = tuple(
+    dict.fromkeys([*EXPORT_STATES.values(), *IMPORT_STATES.values(), "turned_away"])
+)
+"""Every state a container can be in."""
+
+
+def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
+    """The state of every container at time ``t`` (``""`` if not yet created)."""
+    c = containers
+    out = np.full(len(c), "", dtype=object)
+    direction = c["direction"].astype(str).to_numpy()
+    for d, order, names in (
+        ("export", EXPORT_ORDER, EXPORT_STATES),
+        ("import", IMPORT_ORDER, IMPORT_STATES),
+    ):
+        mine = direction == d
+        for milestone in order:
+            reached = mine & (c[milestone].to_numpy(dtype=float) <= t)
+            out[reached] = names[milestone]
+    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = "turned_away"
+    return out
+
+
+WAITING: frozenset[str] = frozenset(
+    {
+        "at_gate",
+        "awaiting_yard",
+        "awaiting_train",
+        "awaiting_sailing",
+        "awaiting_departure",
+        "awaiting_unloading",
+    }
+)
+"""States in which a container queues for a resource or a departure (not travelling, not in
+customs, not held by a timer)."""
+
+
+def state_levels(
+    containers: pd.DataFrame, states: frozenset[str]
+) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """TEU in any of ``states`` over time, per (corridor, direction), as step functions
+    (change times ascending, level from each time on)."""
+    c = containers
+    out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    teu = c["teu"].to_numpy(dtype=float)
+    corridor = c["corridor"].astype(str).to_numpy()
+    direction = c["direction"].astype(str).to_numpy()
+    away = c["t_turned_away"].to_numpy(dtype=float)
+    for d, order, names in (
+        ("export", EXPORT_ORDER, EXPORT_STATES),
+        ("import", IMPORT_ORDER, IMPORT_STATES),
+    ):
+        mine = (direction == d) & np.isnan(away)
+        m = c.loc[mine, list(order)].to_numpy(dtype=float)
+        # the next milestone reached after each one (NaN: none yet)
+        after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
+        nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
+        cols = [j for j, name in enumerate(order) if names[name] in states]
+        if not cols:
+            continue
+        start, end = m[:, cols], nxt[:, cols]
+        w = np.repeat(teu[mine][:, None], len(cols), axis=1)
+        keys = np.repeat(corridor[mine][:, None], len(cols), axis=1)
+        began = ~np.isnan(start)
+        for cor in sorted(set(corridor[mine])):
+            sel = began & (keys == cor)
+            ended = sel & ~np.isnan(end)
+            times = np.concatenate((start[sel], end[ended]))
+            delta = np.concatenate((w[sel], -w[ended]))
+            order_ = np.argsort(times, kind="stable")
+            out[(cor, d)] = (times[order_], np.cumsum(delta[order_]))
+    return out
