@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
+from sim.engine import Stalled
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
 from sim.results.published import PUBLISHED_2023
@@ -99,7 +100,8 @@ def error_line(message: object, label: str = "error", style: str = "red") -> Non
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Expected errors → one line each and exit 2, never a traceback; catalogue warnings
+    """Expected errors → one line each and exit 2 (exit 1 for a run the model stopped as
+    stuck), never a traceback; catalogue warnings
     (a locked or damaged results catalogue never loses a run) → one line each.
 
     Other warnings are shown as Python shows them, but only once the recording has stopped:
@@ -118,6 +120,9 @@ def handled() -> Iterator[None]:
             except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
                 error_line(exc)
                 raise typer.Exit(EXIT_BAD_INPUT) from None
+            except Stalled as exc:  # the model stopped the run: work waited and nothing moved
+                error_line(f"the run stopped: {exc}")
+                raise typer.Exit(EXIT_FAILED) from None
     finally:
         for w in caught:
             if issubclass(w.category, catalog.CatalogWarning):

@@ -60,6 +60,9 @@ than any scenario needs."""
 MAX_HOURS = 100_000.0
 """Any duration, headway or time offset in hours: about 11 years, longer than the longest
 run (horizon plus warm-up), so nothing that takes longer can ever be observed."""
+MIN_STALL_H = 24.0
+"""The watchdog's patience: at least a day. A shorter one takes a slow service (a two-day
+quarantine test) for a stuck one, and its checks, every quarter of it, fill the event queue."""
 MIN_HEADWAY_H = 1.0
 """A train an hour at the most from one terminal in one direction (a shorter headway would
 schedule a train per handful of boxes)."""
@@ -775,8 +778,10 @@ class Demand(Strict):
 class Watchdog(Strict):
     """A run stops with an error where work waits and nothing moves."""
 
-    stall_h: PositiveHours = Field(
-        336.0,
+    stall_h: float = _finite_float(
+        default=336.0,
+        ge=MIN_STALL_H,
+        le=MAX_HOURS,
         description="hours a resource (or a train service) may have work waiting without "
         "serving any before the run is stopped as stuck; closed resources do not count",
     )

@@ -43,6 +43,9 @@ before it runs anything; a two-week run of a 100× demand needs a few hundred MB
 VALIDATE_TIMEOUT_S = 30.0
 RUN_TIMEOUT_S = 120.0
 REPLY = "@@fuzz "
+SIGNED_KPIS = ("growth_per_day.", "train_delay_h.")
+"""KPIs that may be negative: a queue that shrinks, a train that leaves early (when full);
+every other KPI counts, measures a time, a share or money and cannot."""
 FAILURES = ("traceback", "hang", "memory", "died", "messy error", "odd result")
 
 
@@ -118,7 +121,11 @@ def _kpi_problems(folder: Path) -> str:
     if not values or all(v != v for v in values.values()):
         return "every KPI is missing (NaN)"
     bad = [f"{k}={v}" for k, v in values.items() if v in (float("inf"), float("-inf"))]
-    bad += [f"{k}={v:.4g}" for k, v in values.items() if v == v and v < 0]
+    bad += [
+        f"{k}={v:.4g}"
+        for k, v in values.items()
+        if v == v and v < 0 and not k.startswith(SIGNED_KPIS)
+    ]
     bad += [
         f"{k}={v:.4g}"
         for k, v in values.items()

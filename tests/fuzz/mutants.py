@@ -311,8 +311,13 @@ REVIEW = [
     ("corridors.qinzhou_rail_sea.trains.export.schedule.headway_h", "1e-9"),
     ("corridors.qinzhou_rail_sea.trains.export.schedule", "{days: [mon], times: []}"),
     ("corridors.china_laos.trains.import.booking.window_h", ".inf"),
-    ("corridors.china_laos.trains.import.booking", "{window_h: 1e9, cutoff_h: 0}"),
-    ("terminal.sidings.handling_teu_per_h", "1e-300"),
+    ("corridors.china_laos.trains.import.booking", "{window_h: 1e9, max_delay_h: 0}"),
+    ("corridors.china_laos.trains.import.booking.max_delay_h", ".inf"),
+    ("sea.services.haiphong.slots_teu", "0"),
+    ("terminal.yard.import_share", "1"),
+    ("terminal.tracks.count", "0"),
+    ("watchdog.stall_h", "1e-300"),
+    ("terminal.handling.teu_per_h", "1e-300"),
     ("terminal.consolidation.max_wait_h", "1e-300"),
     ("terminal.consolidation.container_cbm", "1e-300"),
     ("demand.flows.rail_sea_export.containers_per_shipment", "1e9"),
@@ -331,9 +336,11 @@ def _review_cases() -> list[Case]:
     cases = []
     for dotted, raw in REVIEW:
         tree = copy.deepcopy(base)
-        keys = dotted.split(".")
-        node = _get(tree, tuple(keys[:-1]))
-        node[keys[-1]] = Raw(raw)
+        *parents, last = dotted.split(".")
+        node = tree
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = Raw(raw)
         cases.append(Case("review", f"{dotted}: {raw}", {ENTRY: dump(tree)}))
     # the elasticity response at extreme settings
     tree = copy.deepcopy(base)

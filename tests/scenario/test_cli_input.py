@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, MMC, ROOT
 
 
 def test_a_warning_inside_a_command_is_shown_once_and_the_command_ends():
@@ -100,4 +100,17 @@ def test_a_bad_scenario_writes_no_run_folder(tmp_path):
     proc = landport("run", BASELINE, "--set", "warmup_days=.inf", "--out", out)
     assert proc.returncode == 2
     assert proc.stderr == "error: --set: warmup_days: Input should be a finite number, found inf\n"
+    assert not out.exists()
+
+
+def test_a_run_the_model_stops_as_stuck_is_one_error_line_and_exit_1(tmp_path):
+    out = tmp_path / "run"
+    proc = landport(
+        "run", MMC, "-n", "1", "--workers", "1", "--set", "customs.import.review_h=50000",
+        "--out", out,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    (line,) = [x for x in proc.stderr.splitlines() if x]  # the progress bar leaves a blank
+    assert line.startswith("error: the run stopped: the model is stuck at hour ")
+    assert "huaihua.customs.import.officers" in line
     assert not out.exists()

@@ -170,6 +170,9 @@ def test_a_set_value_follows_the_same_rules():
         ("name", ".hidden", "String should match pattern"),
         ("seed", -5, "greater than or equal to 0"),
         ("corridors.qinzhou_rail_sea.trains.export.schedule.headway_h", 1e-9, "greater than"),
+        ("watchdog.stall_h", 1e-300, "greater than or equal to 24"),
+        ("terminal.handling.teu_per_h", 1e-300, "greater than or equal to 1"),
+        ("terminal.yard.import_share", 1.0, "less than 1"),
     ],
 )
 def test_values_that_would_crash_or_explode_a_run_are_refused(field, value, expected):
