@@ -109,11 +109,14 @@ def route_economics(s: Scenario, net: RailNetwork, flow: Flow) -> tuple[np.ndarr
     route = net.route(flow.corridor, "export", corridor.path, corridor.four_customs_as_one)
     service = corridor.trains.export if flow.direction == "export" else corridor.trains.import_
     window = departure_times(service.schedule, s.start, -s.warmup_h, s.horizon_h)
+    headway = mean_headway_h(service.schedule, window)
+    if isinstance(service.schedule, list) and math.isinf(headway):
+        # Fewer than two trains in a run that short: the periods' own timetables, on average
+        # (an infinite wait would make every generalised cost infinite, and demand NaN).
+        headway = float(np.mean([mean_headway_h(p.schedule, window) for p in service.schedule]))
     places = list(flow.places)
     sea_cost = np.zeros(len(places))
-    transit = np.full(
-        len(places), route.mean_run_h() + mean_headway_h(service.schedule, window) / 2
-    )
+    transit = np.full(len(places), route.mean_run_h() + headway / 2)
     if s.sea is not None and flow.corridor == s.sea.corridor:
         port = net.crossing(s.sea.port)
         port_dwell = port.mean_h(corridor.four_customs_as_one) if port else 0.0

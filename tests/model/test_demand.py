@@ -4,9 +4,17 @@ import numpy as np
 import pytest
 
 from sim.engine import Constant, Exponential
+from sim.model.build import build_network
 from sim.model.demand import draw_flow, month_calendar, poisson_arrivals
-from sim.model.economics import drayage_cny_per_teu, elasticity_multiplier, logit_multiplier
+from sim.model.economics import (
+    drayage_cny_per_teu,
+    elasticity_multiplier,
+    flow_specs,
+    logit_multiplier,
+)
 from sim.model.network import RailNetwork
+from sim.scenario import load_scenario
+from tests.conftest import ROOT
 
 
 def test_month_calendar_has_calendar_month_edges():
@@ -111,3 +119,9 @@ def test_routes_reverse_for_imports_and_discount_by_bureau():
     assert out.mean_run_h() == 3
     with pytest.raises(ValueError, match="not a path"):
         net.route("c", "export", ["h", "e"], False)
+
+
+def test_timetable_periods_with_fewer_than_two_trains_in_a_short_run_give_finite_demand():
+    s = load_scenario(ROOT / "scenarios" / "2024.yaml", {"end": "2024-01-14", "warmup_days": 7})
+    specs = flow_specs(s, build_network(s))
+    assert all(np.isfinite(spec.demand_multiplier) for spec in specs.values())
