@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from sim.cli.common import app, err, handled, out
 from sim.experiment import api
@@ -42,10 +43,10 @@ def report(
 
     with handled():
         result = load_run_arg(run)
-        err.print(f"Drawing the figures of {result.path} …", highlight=False)
+        err.print(f"Drawing the figures of {escape(str(result.path))} …", highlight=False)
         with writing(result.path, "cannot write the report"):
             path = write_report(result, fmt.value)
-    out.print(f"Report: [bold]{path}[/bold]")
+    out.print(f"Report: [bold]{escape(str(path))}[/bold]")
 
 
 def load_run_arg(run: str) -> Any:
