@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
+    MAX_WORKERS,
     app,
-    err,
+    error_line,
     handled,
     out,
     parse_sets,
@@ -190,7 +192,9 @@ def check(
     ] = False,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+        typer.Option(
+            min=1, max=MAX_WORKERS, help="Local worker processes (default: the machine's cores)."
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
@@ -208,10 +212,9 @@ def check(
         try:
             if update:
                 if set_:
-                    err.print(
-                        "[red]error:[/red] --update records the scenario file as committed; "
-                        "do not combine it with --set (edit the scenario file instead)",
-                        highlight=False,
+                    error_line(
+                        "--update records the scenario file as committed; "
+                        "do not combine it with --set (edit the scenario file instead)"
                     )
                     raise typer.Exit(EXIT_BAD_INPUT)
                 with progress_bar(f"{scenario}: baseline run", quiet) as progress:
@@ -238,9 +241,9 @@ def check(
                     progress=progress,
                 )
         except chk.BaselineError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            error_line(exc)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    con.print(_header(report), highlight=False)
+    con.print(escape(_header(report)), highlight=False)
     for note in report.notes:
         con.print(f"[yellow]note:[/] {note}", highlight=False)
     con.print(_table(report, "Regression check against the baseline"))

@@ -25,7 +25,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from typer.core import TyperGroup
 
+from sim.engine import Stalled
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
 from sim.results.formatting import format_value, shown_unit
@@ -35,7 +37,47 @@ from sim.results.store import RunFolderError
 from sim.results.tables import rows_by
 from sim.scenario import ScenarioError, parse_override
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+MAX_WORKERS = 1024
+"""--workers: more local processes than this is a typo, not a machine."""
+
+# Typer carries its own copy of click; its exception classes are reached from a public one.
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _Commands(TyperGroup):
+    """The landport command group, whose usage errors (an unknown option, an option value of
+    the wrong type or out of range) are one line on stderr and exit 2, like every error."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except _ClickException as exc:
+            if type(exc).__name__ != "NoArgsIsHelpError":  # the help was shown instead
+                ctx = getattr(exc, "ctx", None)
+                command = f"{ctx.command_path}: " if ctx is not None else ""
+                hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+                error_line(f"{command}{exc.format_message()}{hint}")  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(EXIT_FAILED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="landport",
     help="Simulate rail–sea intermodal freight through the Huaihua International Land Port.",
     no_args_is_help=True,
@@ -46,30 +88,50 @@ app = typer.Typer(
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+def one_line(text: object) -> str:
+    """``text`` as one line of plain text: line breaks and other control characters are
+    shown as escapes (``\\n``), and rich markup is escaped, never interpreted."""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return escape(flat)
+
+
+def error_line(message: object, label: str = "error", style: str = "red") -> None:
+    """One problem, one line on stderr: never wrapped, whatever the width of the terminal."""
+    err.print(f"[{style}]{label}:[/{style}] {one_line(message)}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Expected errors → a clear message and exit 2, never a traceback; catalogue warnings
-    (a locked or damaged results catalogue never loses a run) → one line each."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", catalog.CatalogWarning)
-        try:
-            yield
-        except ScenarioError as exc:
-            for issue in exc.issues:
-                err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        finally:
-            for w in caught:
-                if issubclass(w.category, catalog.CatalogWarning):
-                    err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
-                else:
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    """Expected errors → one line each and exit 2 (exit 1 for a run the model stopped as
+    stuck), never a traceback; catalogue warnings
+    (a locked or damaged results catalogue never loses a run) → one line each.
+
+    Other warnings are shown as Python shows them, but only once the recording has stopped:
+    shown while it records, a warning would be recorded again, for ever.
+    """
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", catalog.CatalogWarning)
+            try:
+                yield
+            except ScenarioError as exc:
+                for issue in exc.issues:
+                    error_line(issue)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
+                error_line(exc)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            except Stalled as exc:  # the model stopped the run: work waited and nothing moved
+                error_line(f"the run stopped: {exc}")
+                raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        for w in caught:
+            if issubclass(w.category, catalog.CatalogWarning):
+                error_line(w.message, "warning", "yellow")
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
 @contextmanager
@@ -141,7 +203,7 @@ def kpi_table(
         r = rows[name]
         u = str(r["unit"])
         cells = [
-            name,
+            escape(name),
             shown_unit(u),
             format_value(float(r["mean"]), u),
             format_value(float(r["half_width"]), u) if r["n"] > 1 else "–",

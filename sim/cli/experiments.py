@@ -9,12 +9,14 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
+    MAX_WORKERS,
     app,
-    err,
+    error_line,
     handled,
     out,
     parse_sets,
@@ -30,6 +32,7 @@ from sim.results import catalog
 from sim.results.formatting import format_lever, format_value, shown_unit
 from sim.results.kpis import KPIS, headline
 from sim.results.tables import rows_by
+from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
 
 catalog_app = typer.Typer(
     help="The results catalogue (results/catalog.duckdb): rebuild it, query it.",
@@ -40,7 +43,9 @@ app.add_typer(catalog_app, name="catalog")
 Workers = Annotated[
     int | None,
     typer.Option(
-        min=1, help="Processes at work, this one included (default: the cores; 1: serial)."
+        min=1,
+        max=MAX_WORKERS,
+        help="Processes at work, this one included (default: the cores; 1: serial).",
     ),
 ]
 DaskScheduler = Annotated[
@@ -73,7 +78,7 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
         u = str(r["unit"])
         hw = float(r["diff_half_width"])
         t.add_row(
-            name,
+            escape(name),
             shown_unit(u),
             format_value(float(r["a_mean"]), u),
             format_value(float(r["b_mean"]), u),
@@ -91,9 +96,13 @@ def compare(
     b: Annotated[Path, typer.Argument(help="Scenario B (the what-if).")],
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications (default: A's)."),
+        typer.Option(
+            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications (default: A's)."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of both (default: A's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of both (default: A's).")
+    ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
@@ -159,12 +168,15 @@ def compare(
     )
     print_health(result.a.kpi_means(), result.a.info, "A: ")
     print_health(result.b.kpi_means(), result.b.info, "B: ")
-    out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
+    out.print(
+        f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
+        "comparison.csv)"
+    )
 
 
 def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
     """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
-    caption = "levers: " + ", ".join(levers) + "; KPI cells: mean ± 95 % CI half-width"
+    caption = "levers: " + escape(", ".join(levers)) + "; KPI cells: mean ± 95 % CI half-width"
     t = Table(
         title=title,
         title_justify="left",
@@ -176,12 +188,12 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     t.add_column("point", justify="right")
     # Dotted names break at their dots, so headers stay whole in narrow terminals.
     for lever in levers:
-        t.add_column(lever.replace(".", ".\n"), justify="right", no_wrap=True)
+        t.add_column(escape(lever).replace(".", ".\n"), justify="right", no_wrap=True)
     for name in names:
         t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
         by_kpi = rows_by(rows)
-        cells = [str(k), *(format_lever(rows[lever].iloc[0]) for lever in levers)]
+        cells = [str(k), *(escape(format_lever(rows[lever].iloc[0])) for lever in levers)]
         for name in names:
             if name not in by_kpi:
                 cells.append("–")
@@ -209,9 +221,13 @@ def sweep(
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications a point."),
+        typer.Option(
+            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications a point."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of every point.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of every point.")
+    ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
@@ -232,7 +248,7 @@ def sweep(
             scenario, levers, overrides=overrides, seed=seed, replications=replications
         )
         n = len(plan.points)
-        label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
+        label = f"{escape(plan.name)}: {n} points × {plan.replications_of(0)} replications"
         with (
             interruptible("sweep"),
             progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
@@ -267,7 +283,7 @@ def sweep(
     names = [k for k in kpi if k in present] if kpi else KPIS.select(present, "key", first)
     reused = man.get("points_reused", 0)
     title = (
-        f"{plan.name}: {n} points × {man['replications']} replications, seed {man['seed']}"
+        f"{escape(plan.name)}: {n} points × {man['replications']} replications, seed {man['seed']}"
         + (f" ({reused} points kept from the interrupted run)" if reused else "")
         + f" — {man['wall_s']:.1f} s"
     )
@@ -275,14 +291,14 @@ def sweep(
     for point, label, means in result.point_means():
         print_health(means, infos[point], f"point {point} ({label}): ")
     out.print(
-        f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; summary.csv, "
+        f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
     )
 
 
 @app.command()
 def runs(
-    limit: Annotated[int, typer.Option(min=1, help="How many to list.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many to list.")] = 20,
     kind: Annotated[str | None, typer.Option(help="Only this kind: run, compare or sweep.")] = None,
     root: Root = DEFAULT_ROOT,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
@@ -290,7 +306,7 @@ def runs(
     """List recent runs, comparisons and sweeps from the catalogue."""
     with handled():
         if kind is not None and kind not in catalog.KINDS:
-            err.print(f"[red]error:[/red] --kind: expected one of {', '.join(catalog.KINDS)}")
+            error_line(f"--kind: expected one of {', '.join(catalog.KINDS)}")
             raise typer.Exit(EXIT_BAD_INPUT)
         df = catalog.list_runs(root, limit=limit, kind=kind)
     if as_json:
@@ -344,7 +360,7 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
     )
     for folder, reason in counts["skipped"]:  # the reason names the damaged file
         shown = reason if reason.startswith(folder) else f"{folder}: {reason}"
-        err.print(f"[yellow]skipped[/yellow] {shown}", highlight=False, soft_wrap=True)
+        error_line(shown, "skipped", "yellow")
 
 
 @catalog_app.command("query")
@@ -360,7 +376,7 @@ def catalog_query(
         try:
             df = catalog.query(sql, root)
         except duckdb.Error as exc:
-            err.print(f"[red]error:[/red] {str(exc).splitlines()[0]}", highlight=False)
+            error_line(str(exc).splitlines()[0])
             raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         sys.stdout.write(df.to_json(orient="records", date_format="iso", indent=2) + "\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from sim.cli.common import app, err, handled, out
 from sim.experiment import api
@@ -40,9 +41,9 @@ def report(
     every plot, the scenario as resolved and the manifest."""
     with handled():
         result = load_run_arg(run)
-        err.print(f"Drawing the figures of {result.path} …", highlight=False)
+        err.print(f"Drawing the figures of {escape(str(result.path))} …", highlight=False)
         path = report_into(result, fmt.value)
-    out.print(f"Report: [bold]{path}[/bold]")
+    out.print(f"Report: [bold]{escape(str(path))}[/bold]")
 
 
 def report_into(result: Any, fmt: str = "html") -> Path:

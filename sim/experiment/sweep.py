@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sim.experiment.api import DEFAULT_ROOT, ScenarioLike, assemble, estimate_bytes
 from sim.experiment.backends import Progress, describe_backend, execute_iter
@@ -59,6 +58,7 @@ from sim.results.atomic import write_json
 from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables
 from sim.scenario import Issue, Scenario, ScenarioError, canonical, scenario_hash
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
+from sim.scenario.reader import load_yaml
 
 PLAN_FILE = "sweep.json"
 PARTIAL = ".partial"
@@ -151,10 +151,7 @@ def parse_lever(text: str) -> tuple[str, list[Any]]:
         )
     path, raw = (part.strip() for part in text.split("=", 1))
     body = raw if raw.startswith("[") else f"[{raw}]"
-    try:
-        values = yaml.safe_load(body)
-    except yaml.YAMLError:
-        raise ScenarioError.one(OVERRIDE, path, f"cannot read the values {raw!r}") from None
+    values = load_yaml(body, OVERRIDE, path)  # the limits and rules of scenario files
     if not isinstance(values, list) or not values or any(v is None for v in values):
         raise ScenarioError.one(OVERRIDE, path, f"expected comma-separated values, found {raw!r}")
     return path, values

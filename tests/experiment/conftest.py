@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim.scenario.load import EXTENDS_PATH_ENV
+from tests.conftest import ROOT
+
 MMC_WEEK = {"end": "2023-01-07", "warmup_days": 1, "customs.import.officers": 4}
 """The M/M/c customs desk for one week (ρ = 0.6): about 0.03 s a replication."""
 SHORT_MONTH = {"end": "2023-01-31", "warmup_days": 7}
@@ -23,7 +26,9 @@ def _own_results_folder(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True, scope="package")
 def _catalogue_on():
     """The catalogue registers again here (the suite turns it off elsewhere), module fixtures
-    included; every test works in a folder of its own, see above."""
+    included; every test works in a folder of its own, see above. Scenario files written
+    there extend the repository's test scenarios, outside that folder: allowed explicitly."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("LANDPORT_CATALOG", raising=False)
+        patch.setenv(EXTENDS_PATH_ENV, str(ROOT))
         yield
