@@ -6,9 +6,10 @@ hand): ``unit`` for the folders that mirror the package (``tests/engine``, ``mod
 ``scenario``, ``experiment``, ``results``, ``cli``) — one component at a time, in this
 process, the inner loop (``make test-fast``); ``validation`` for ``tests/validation`` and
 ``tests/regression`` — the model against theory, an independent simulator, its invariants,
-the published figures and its golden values; ``faults`` for ``tests/faults`` — real processes
-killed, interrupted, racing, on full disks, and worker pools and Dask clusters; ``notebook``
-for ``tests/notebooks``. ``slow`` (excluded by default) is the only marker set by hand.
+the published figures and its golden values; ``faults`` for ``tests/faults`` and
+``tests/fuzz`` — real processes killed, interrupted, racing, on full disks, worker pools and
+Dask clusters, and hostile inputs run in worker processes under limits; ``notebook`` for
+``tests/notebooks``. ``slow`` (excluded by default) is the only marker set by hand.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ TIERS = {
     "validation": "validation",
     "regression": "validation",
     "faults": "faults",
+    "fuzz": "faults",
     "notebooks": "notebook",
 }
 """Folder under ``tests/`` → the marker of its tier; every other folder is ``unit``."""

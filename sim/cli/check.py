@@ -9,13 +9,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
+    MAX_WORKERS,
     app,
-    err,
-    fmt,
+    error_line,
     handled,
     out,
     parse_sets,
@@ -23,6 +24,8 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import regression
+from sim.results.formatting import format_value, is_count, shown_unit
+from sim.results.kpis import unit as kpi_unit
 from sim.results.published import SOURCE, TOLERANCE, WINDOW
 
 _STYLE = {
@@ -36,16 +39,14 @@ _STYLE = {
 
 
 def _num(value: float, unit: str) -> str:
-    """Like :func:`fmt`, but a mean of counts over replications keeps one decimal."""
-    if unit in regression.COUNT_UNITS and value == value:
-        return f"{value:,.1f}"
-    return fmt(value, unit)
+    """A value as everywhere, but a mean of counts over replications keeps one decimal."""
+    return format_value(value, unit, decimals=1 if is_count(unit) else None)
 
 
 def _signed(value: float, unit: str) -> str:
     if value != value:  # NaN
         return "–"
-    text = _num(abs(value), unit)
+    text = format_value(abs(value), unit, change=True, decimals=1 if is_count(unit) else None)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
@@ -66,19 +67,21 @@ def _table(report: regression.CheckReport, title: str) -> Table:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in report.rows:
         u = row.unit
-        shown_unit = "M CNY" if u == "CNY" else u
         status = row.status
         cells = [
             row.name,
-            shown_unit,
+            shown_unit(u),
             _num(row.base.mean, u) if row.base else "–",
             _num(row.now.mean, u) if row.now else "–",
             _signed(row.difference, u),
-            "±" + _num(row.band, u) if row.band == row.band else "–",
+            "±" + format_value(row.band, u, change=True, decimals=1 if is_count(u) else None)
+            if row.band == row.band
+            else "–",
             f"[{_STYLE[status]}]{status}[/]",
         ]
         if published:
-            cells.append("" if row.published is None else f"[cyan]{fmt(row.published, u)}[/]")
+            pub = row.published
+            cells.append("" if pub is None else f"[cyan]{format_value(pub, u)}[/]")
         table.add_row(*cells)
     return table
 
@@ -93,10 +96,10 @@ def _calibration_table(summary: pd.DataFrame) -> Table:
     for name in ("published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
         table.add_column(name, justify="right")
     for name, published, mean, hw, dev, ok in regression.calibration(summary):
-        u = "trains" if name.startswith("trains") else "h"
+        u = kpi_unit(name)
         table.add_row(
             name,
-            fmt(published, u),
+            format_value(published, u),
             _num(mean, u),
             _num(hw, u),
             f"[{'green' if ok else 'red'}]{dev:+.1%}[/]",
@@ -109,7 +112,8 @@ def _verdict(report: regression.CheckReport, con: Console) -> None:
     band = report.band_failures
     if band:
         listed = ", ".join(
-            f"{r.name} ({_signed(r.difference, r.unit)} {r.unit}, band ±{fmt(r.band, r.unit)})"
+            f"{r.name} ({_signed(r.difference, r.unit)} {r.unit}, "
+            f"band ±{format_value(r.band, r.unit, change=True)})"
             if r.status == "REGRESSION"
             else f"{r.name} (missing from this run)"
             for r in band
@@ -190,7 +194,9 @@ def check(
     ] = False,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+        typer.Option(
+            min=1, max=MAX_WORKERS, help="Local worker processes (default: the machine's cores)."
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
@@ -208,10 +214,9 @@ def check(
         try:
             if update:
                 if set_:
-                    err.print(
-                        "[red]error:[/red] --update records the scenario file as committed; "
-                        "do not combine it with --set (edit the scenario file instead)",
-                        highlight=False,
+                    error_line(
+                        "--update records the scenario file as committed; "
+                        "do not combine it with --set (edit the scenario file instead)"
                     )
                     raise typer.Exit(EXIT_BAD_INPUT)
                 with progress_bar(f"{scenario}: baseline run", quiet) as progress:
@@ -238,15 +243,16 @@ def check(
                     progress=progress,
                 )
         except regression.BaselineError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            error_line(exc)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    con.print(_header(report), highlight=False)
+    con.print(escape(_header(report)), highlight=False)
     for note in report.notes:
         con.print(f"[yellow]note:[/] {note}", highlight=False)
     con.print(_table(report, "Regression check against the baseline"))
     if report.summary is not None:
         means = dict(zip(report.summary["kpi"], report.summary["mean"], strict=True))
-        print_health(means, report.hub)
+        if report.info is not None:
+            print_health(means, report.info)
     if report.comparable_to_published and report.summary is not None:
         con.print(_calibration_table(report.summary))
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,15 +25,60 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from typer.core import TyperGroup
 
+from sim.engine import Stalled
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
+from sim.results.formatting import format_value, shown_unit
 from sim.results.health import diagnose
 from sim.results.published import PUBLISHED_2023
+from sim.results.runinfo import RunInfo
 from sim.results.store import RunFolderError
+from sim.results.tables import rows_by
 from sim.scenario import ScenarioError, parse_override
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+MAX_WORKERS = 1024
+"""--workers: more local processes than this is a typo, not a machine."""
+
+# Typer carries its own copy of click; its exception classes are reached from a public one.
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _Commands(TyperGroup):
+    """The landport command group, whose usage errors (an unknown option, an option value of
+    the wrong type or out of range) are one line on stderr and exit 2, like every error."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except _ClickException as exc:
+            if type(exc).__name__ != "NoArgsIsHelpError":  # the help was shown instead
+                ctx = getattr(exc, "ctx", None)
+                command = f"{ctx.command_path}: " if ctx is not None else ""
+                hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+                error_line(f"{command}{exc.format_message()}{hint}")  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(EXIT_FAILED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="landport",
     help="Simulate rail–sea intermodal freight through the Huaihua International Land Port.",
     no_args_is_help=True,
@@ -44,31 +89,50 @@ app = typer.Typer(
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
 
-EXIT_BAD_INPUT = 2
-"""Exit status of bad input (a scenario file, an option or a folder); a failed check is 1."""
+
+def one_line(text: object) -> str:
+    """``text`` as one line of plain text: line breaks and other control characters are
+    shown as escapes (``\\n``), and rich markup is escaped, never interpreted."""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return escape(flat)
+
+
+def error_line(message: object, label: str = "error", style: str = "red") -> None:
+    """One problem, one line on stderr: never wrapped, whatever the width of the terminal."""
+    err.print(f"[{style}]{label}:[/{style}] {one_line(message)}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Expected errors → a clear message and exit 2, never a traceback; catalogue warnings
-    (a locked or damaged results catalogue never loses a run) → one line each."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", catalog.CatalogWarning)
-        try:
-            yield
-        except ScenarioError as exc:
-            for issue in exc.issues:
-                err.print(f"[red]error:[/red] {issue}", highlight=False, markup=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        finally:
-            for w in caught:
-                if issubclass(w.category, catalog.CatalogWarning):
-                    err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
-                else:
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    """Expected errors → one line each and exit 2 (exit 1 for a run the model stopped as
+    stuck), never a traceback; catalogue warnings
+    (a locked or damaged results catalogue never loses a run) → one line each.
+
+    Other warnings are shown as Python shows them, but only once the recording has stopped:
+    shown while it records, a warning would be recorded again, for ever.
+    """
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", catalog.CatalogWarning)
+            try:
+                yield
+            except ScenarioError as exc:
+                for issue in exc.issues:
+                    error_line(issue)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
+                error_line(exc)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            except Stalled as exc:  # the model stopped the run: work waited and nothing moved
+                error_line(f"the run stopped: {exc}")
+                raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        for w in caught:
+            if issubclass(w.category, catalog.CatalogWarning):
+                error_line(w.message, "warning", "yellow")
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
 @contextmanager
@@ -108,9 +172,9 @@ def progress_bar(
         yield update
 
 
-def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
+def print_health(means: Mapping[str, float], info: RunInfo, label: str = "") -> None:
     """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
-    health = diagnose(means, hub)
+    health = diagnose(means, info)
     for line in health.lines():
         style = "bold red" if line.startswith("UNSTABLE") else "yellow"
         out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
@@ -120,26 +184,12 @@ def parse_sets(values: list[str] | None) -> dict[str, Any]:
     return dict(parse_override(v) for v in values or [])
 
 
-def fmt(value: float, unit: str) -> str:
-    if value != value:  # NaN
-        return "–"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "CNY":
-        return f"{value / 1e6:,.2f} M"
-    if abs(value) >= 1000 or unit in ("trains", "TEU", "containers"):
-        return f"{value:,.0f}"
-    if abs(value) < 1:
-        return f"{value:.3f}"
-    return f"{value:.2f}"
-
-
 def kpi_table(
-    summary: Any, names: tuple[str, ...] | None, title: str, published: bool = False
+    summary: Any, names: Sequence[str] | None, title: str, published: bool = False
 ) -> Table:
     """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too."""
-    rows = summary.set_index("kpi")
-    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    rows = rows_by(summary)
+    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     table.add_column("unit")
@@ -149,16 +199,16 @@ def kpi_table(
     if published:
         table.add_column("2023 published", justify="right", style="cyan")
     for name in shown:
-        r = rows.loc[name]
+        r = rows[name]
+        u = str(r["unit"])
         cells = [
-            name,
-            "M CNY" if r["unit"] == "CNY" else str(r["unit"]),
-            fmt(r["mean"], r["unit"]),
-            fmt(r["half_width"], r["unit"]) if r["n"] > 1 else "–",
+            escape(name),
+            shown_unit(u),
+            format_value(float(r["mean"]), u),
+            format_value(float(r["half_width"]), u) if r["n"] > 1 else "–",
             str(int(r["n"])),
         ]
         if published:
-            pub = PUBLISHED_2023.get(name)
-            cells.append("" if pub is None else fmt(pub, r["unit"]))
+            cells.append(format_value(PUBLISHED_2023[name], u) if name in PUBLISHED_2023 else "")
         table.add_row(*cells)
     return table

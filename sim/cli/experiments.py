@@ -9,13 +9,14 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
+    MAX_WORKERS,
     app,
-    err,
-    fmt,
+    error_line,
     handled,
     out,
     parse_sets,
@@ -28,16 +29,10 @@ from sim.experiment.compare import compare as run_compare
 from sim.experiment.design import plan_sweep, split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
-from sim.results.kpi import HEADLINE
-
-SWEEP_KPIS = (
-    "teu.total",
-    "clearance_h.import.mean",
-    "clearance_h.import.p90",
-    "utilisation.huaihua.customs.import.officers",
-    "cost.subsidy_cny",
-)
-"""KPIs a sweep shows by default (``--kpi`` chooses others)."""
+from sim.results.formatting import format_lever, format_value, shown_unit
+from sim.results.kpis import KPIS, headline
+from sim.results.tables import rows_by
+from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
 
 catalog_app = typer.Typer(
     help="The results catalogue (results/catalog.duckdb): rebuild it, query it.",
@@ -48,7 +43,9 @@ app.add_typer(catalog_app, name="catalog")
 Workers = Annotated[
     int | None,
     typer.Option(
-        min=1, help="Processes at work, this one included (default: the cores; 1: serial)."
+        min=1,
+        max=MAX_WORKERS,
+        help="Processes at work, this one included (default: the cores; 1: serial).",
     ),
 ]
 DaskScheduler = Annotated[
@@ -61,18 +58,13 @@ OutDir = Annotated[
 Root = Annotated[Path, typer.Option("--root", help="Results folder (and its catalog.duckdb).")]
 
 
-def _signed(value: float, unit: str) -> str:
-    text = fmt(value, unit)
-    return text if text == "–" or value <= 0 else "+" + text
-
-
 def _pct(value: float) -> str:
     return "–" if value != value else f"{value:.0%}"
 
 
 def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
     """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers."""
-    rows = {str(r["kpi"]): r for r in table.to_dict("records")}
+    rows = rows_by(table)
     shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     t = Table(title=title, title_justify="left", header_style="bold")
     t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
@@ -84,16 +76,16 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
     for name in shown:
         r = rows[name]
         u = str(r["unit"])
-        hw = r["diff_half_width"]
+        hw = float(r["diff_half_width"])
         t.add_row(
-            name,
-            "M CNY" if u == "CNY" else u,
-            fmt(r["a_mean"], u),
-            fmt(r["b_mean"], u),
-            _signed(r["diff_mean"], u),
-            fmt(hw, u) if r["n"] > 1 else "–",
+            escape(name),
+            shown_unit(u),
+            format_value(float(r["a_mean"]), u),
+            format_value(float(r["b_mean"]), u),
+            format_value(float(r["diff_mean"]), u, signed=True, change=True),
+            format_value(hw, u, change=True) if r["n"] > 1 else "–",
             "[bold green]yes[/bold green]" if r["significant"] else "no",
-            _pct(r["narrowing"]),
+            _pct(float(r["narrowing"])),
         )
     return t
 
@@ -104,9 +96,13 @@ def compare(
     b: Annotated[Path, typer.Argument(help="Scenario B (the what-if).")],
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications (default: A's)."),
+        typer.Option(
+            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications (default: A's)."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of both (default: A's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of both (default: A's).")
+    ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
@@ -157,7 +153,8 @@ def compare(
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    names = list(kpi) if kpi else (None if all_kpis else list(HEADLINE))
+    present = [str(k) for k in result.table["kpi"]]
+    names = list(kpi) if kpi else (None if all_kpis else headline(present, result.a.info))
     title = (
         f"A = {sa.name}, B = {sb.name}: {man['replications']} paired replications, seed "
         f"{man['seed']} (common random numbers) — {man['wall_s']:.1f} s"
@@ -167,14 +164,17 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
-    print_health(result.a.kpi_means(), sa.hub, "A: ")
-    print_health(result.b.kpi_means(), sb.hub, "B: ")
-    out.print(f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; comparison.csv)")
+    print_health(result.a.kpi_means(), result.a.info, "A: ")
+    print_health(result.b.kpi_means(), result.b.info, "B: ")
+    out.print(
+        f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
+        "comparison.csv)"
+    )
 
 
 def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
     """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
-    caption = "levers: " + ", ".join(levers) + "; KPI cells: mean ± 95 % CI half-width"
+    caption = "levers: " + escape(", ".join(levers)) + "; KPI cells: mean ± 95 % CI half-width"
     t = Table(
         title=title,
         title_justify="left",
@@ -186,20 +186,20 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     t.add_column("point", justify="right")
     # Dotted names break at their dots, so headers stay whole in narrow terminals.
     for lever in levers:
-        t.add_column(lever.replace(".", ".\n"), justify="right", no_wrap=True)
+        t.add_column(escape(lever).replace(".", ".\n"), justify="right", no_wrap=True)
     for name in names:
         t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
-        by_kpi = {str(r["kpi"]): r for r in rows.to_dict("records")}
-        cells = [str(k), *(str(rows[lever].iloc[0]) for lever in levers)]
+        by_kpi = rows_by(rows)
+        cells = [str(k), *(escape(format_lever(rows[lever].iloc[0])) for lever in levers)]
         for name in names:
             if name not in by_kpi:
                 cells.append("–")
                 continue
             r = by_kpi[name]
             u = str(r["unit"])
-            hw = fmt(r["half_width"], u) if r["n"] > 1 else "–"
-            cells.append(f"{fmt(r['mean'], u)} ± {hw}")
+            hw = format_value(float(r["half_width"]), u) if r["n"] > 1 else "–"
+            cells.append(f"{format_value(float(r['mean']), u)} ± {hw}")
         t.add_row(*cells)
     return t
 
@@ -219,9 +219,13 @@ def sweep(
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications a point."),
+        typer.Option(
+            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications a point."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of every point.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of every point.")
+    ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
@@ -240,7 +244,7 @@ def sweep(
             scenario, levers, overrides=overrides, seed=seed, replications=replications
         )
         n = len(plan.points)
-        label = f"{plan.name}: {n} points × {plan.replications_of(0)} replications"
+        label = f"{escape(plan.name)}: {n} points × {plan.replications_of(0)} replications"
         with (
             interruptible("sweep"),
             progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
@@ -269,26 +273,28 @@ def sweep(
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         return
-    present = set(result.summary["kpi"])
-    names = [k for k in (kpi or SWEEP_KPIS) if k in present]
+    present = list(dict.fromkeys(str(k) for k in result.summary["kpi"]))
+    infos = {point: result.run(point).info for point, _, _ in result.point_means()}
+    first = infos[min(infos)] if infos else None
+    names = [k for k in kpi if k in present] if kpi else KPIS.select(present, "key", first)
     reused = man.get("points_reused", 0)
     title = (
-        f"{plan.name}: {n} points × {man['replications']} replications, seed {man['seed']}"
+        f"{escape(plan.name)}: {n} points × {man['replications']} replications, seed {man['seed']}"
         + (f" ({reused} points kept from the interrupted run)" if reused else "")
         + f" — {man['wall_s']:.1f} s"
     )
     out.print(sweep_table(result.summary, result.levers, names, title))
     for point, label, means in result.point_means():
-        print_health(means, plan.scenarios[point].hub, f"point {point} ({label}): ")
+        print_health(means, infos[point], f"point {point} ({label}): ")
     out.print(
-        f"Results: [bold]{result.path}[/bold]  (run id {man['run_id']}; summary.csv, "
+        f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
     )
 
 
 @app.command()
 def runs(
-    limit: Annotated[int, typer.Option(min=1, help="How many to list.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many to list.")] = 20,
     kind: Annotated[str | None, typer.Option(help="Only this kind: run, compare or sweep.")] = None,
     root: Root = DEFAULT_ROOT,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
@@ -296,7 +302,7 @@ def runs(
     """List recent runs, comparisons and sweeps from the catalogue."""
     with handled():
         if kind is not None and kind not in catalog.KINDS:
-            err.print(f"[red]error:[/red] --kind: expected one of {', '.join(catalog.KINDS)}")
+            error_line(f"--kind: expected one of {', '.join(catalog.KINDS)}")
             raise typer.Exit(EXIT_BAD_INPUT)
         df = catalog.list_runs(root, limit=limit, kind=kind)
     if as_json:
@@ -350,7 +356,7 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
     )
     for folder, reason in counts["skipped"]:  # the reason names the damaged file
         shown = reason if reason.startswith(folder) else f"{folder}: {reason}"
-        err.print(f"[yellow]skipped[/yellow] {shown}", highlight=False, soft_wrap=True)
+        error_line(shown, "skipped", "yellow")
 
 
 @catalog_app.command("query")
@@ -366,7 +372,7 @@ def catalog_query(
         try:
             df = catalog.query(sql, root)
         except duckdb.Error as exc:
-            err.print(f"[red]error:[/red] {str(exc).splitlines()[0]}", highlight=False)
+            error_line(str(exc).splitlines()[0])
             raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         sys.stdout.write(df.to_json(orient="records", date_format="iso", indent=2) + "\n")

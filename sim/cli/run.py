@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from sim.cli.common import (
+    MAX_WORKERS,
     app,
     err,
     handled,
     kpi_table,
+    one_line,
     out,
     parse_sets,
     print_health,
@@ -23,11 +26,10 @@ from sim.cli.common import (
 )
 from sim.experiment import api
 from sim.experiment.api import SweepInterrupted
-from sim.results import store
-from sim.results.kpi import HEADLINE
+from sim.results.kpis import headline
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
 
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
@@ -65,10 +67,18 @@ def warn_if_elsewhere(asked: Path | None, saved: Path | None, what: str) -> None
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed (default: the scenario's).")
+    ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="Replications (default: the scenario's)."),
+        typer.Option(
+            "--replications",
+            "-n",
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="Replications (default: the scenario's).",
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
@@ -76,7 +86,9 @@ def run(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Local worker processes (default: the machine's cores)."),
+        typer.Option(
+            min=1, max=MAX_WORKERS, help="Local worker processes (default: the machine's cores)."
+        ),
     ] = None,
     dask_scheduler: Annotated[
         str | None,
@@ -118,10 +130,9 @@ def run(
         result.manifest["scenario_file"] = str(scenario)
         warn_if_elsewhere(out_dir, result.path, "run")
         if report:
-            from sim.results.report import write_report  # matplotlib only when asked
+            from sim.cli.report import report_into
 
-            with store.writing(result.path or Path("."), "cannot write the report"):
-                err.print(f"Report: [bold]{write_report(result)}[/bold]")
+            err.print(f"Report: [bold]{escape(str(report_into(result)))}[/bold]")
     if as_json:
         sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
         return
@@ -131,9 +142,13 @@ def run(
         f" — {man['events']:,} events in {man['wall_s']:.1f} s"
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
-    out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
-    print_health(result.kpi_means(), scn.hub)
-    out.print(f"Results: [bold]{result.path}[/bold]  (every KPI: summary.csv; tables: *.parquet)")
+    names = None if all_kpis else headline(list(result.summary["kpi"]), result.info)
+    out.print(kpi_table(result.summary, names, title, published))
+    print_health(result.kpi_means(), result.info)
+    out.print(
+        f"Results: [bold]{escape(str(result.path))}[/bold]  "
+        "(every KPI: summary.csv; tables: *.parquet)"
+    )
     if result.manifest.get("run_id"):
         out.print(f"Run id:  {result.manifest['run_id']}  (sim.load(id); landport runs)")
 
@@ -147,10 +162,11 @@ def validate(
     with handled():
         scn: Scenario = load_scenario(scenario, parse_sets(set_))
     out.print(
-        f"[green]ok[/green] {scenario}: scenario {scn.name!r}, {scn.start} – {scn.end}, "
+        f"[green]ok[/green] {one_line(scenario)}: scenario {scn.name!r}, {scn.start} – {scn.end}, "
         f"{len(scn.corridors)} corridors, {len(scn.demand.flows)} flows, "
         f"hash {scenario_hash(scn)}",
         highlight=False,
+        soft_wrap=True,  # one line, whatever the width: scripts read it
     )
 
 

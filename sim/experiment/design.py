@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sim.experiment.runs import ScenarioLike
 from sim.scenario import Issue, Scenario, ScenarioError, canonical
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
+from sim.scenario.reader import load_yaml
 
 Levers = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
 """A grid (lever path → values) or an explicit list of points (each lever path → value)."""
@@ -154,10 +154,7 @@ def parse_lever(text: str) -> tuple[str, list[Any]]:
         )
     path, raw = (part.strip() for part in text.split("=", 1))
     body = raw if raw.startswith("[") else f"[{raw}]"
-    try:
-        values = yaml.safe_load(body)
-    except yaml.YAMLError:
-        raise ScenarioError.one(OVERRIDE, path, f"cannot read the values {raw!r}") from None
+    values = load_yaml(body, OVERRIDE, path)  # the limits and rules of scenario files
     if not isinstance(values, list) or not values or any(v is None for v in values):
         raise ScenarioError.one(OVERRIDE, path, f"expected comma-separated values, found {raw!r}")
     return path, values

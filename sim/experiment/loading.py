@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.experiment.compare import CompareResult, load_compare
+from sim.experiment.manifest import load_run_folder
 from sim.experiment.runs import DEFAULT_ROOT
 from sim.experiment.sweep import SweepResult, load_sweep
 from sim.experiment.workspace import is_unfinished
 from sim.results import catalog
-from sim.results.run import RunResult, load_run
+from sim.results.run import RunResult
 from sim.results.store import read_manifest
 
 
@@ -27,7 +28,7 @@ def load(
         return load_compare(folder)
     if kind == "sweep":
         return load_sweep(folder)
-    return load_run(folder)
+    return load_run_folder(folder)
 
 
 def load_kind(folder: Path) -> str:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.experiment.backends import Progress, describe_backend, execute
 from sim.experiment.fingerprint import this_code
-from sim.experiment.manifest import manifest
+from sim.experiment.manifest import manifest, run_info
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results import catalog
 from sim.results.run import RunResult, summarise, tidy_kpis
@@ -183,6 +183,7 @@ def assemble(
     results = sorted(results, key=lambda r: r.replication)
     tables = combine(results, scn)
     kpis = tidy_kpis({r.replication: r.kpis for r in results})
+    info = run_info(scn)
     man = manifest(
         kind="run",
         run_id=catalog.new_run_id(),
@@ -199,5 +200,6 @@ def assemble(
         code_fingerprint=this_code().fingerprint,
         replication_runs=[describe(r) for r in results],
         **extra,
+        run_info=info.to_json(),
     )
-    return RunResult(canonical(scn), man, kpis, summarise(kpis), None, tables)
+    return RunResult(canonical(scn), man, kpis, summarise(kpis), info, None, tables)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.experiment.backends import Progress, describe_backend, execute_iter
 from sim.experiment.design import Levers, SweepPlan, plan_sweep
-from sim.experiment.manifest import manifest
+from sim.experiment.manifest import load_run_folder, manifest
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, assemble
 from sim.experiment.workspace import (
@@ -37,7 +37,7 @@ from sim.experiment.workspace import (
     plan_record,
 )
 from sim.results import catalog, store
-from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables, load_run
+from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -69,7 +69,7 @@ class SweepResult(Tables):
             planned = self.manifest.get("points") or []
             if self.path is None or not 0 <= point < len(planned):
                 raise KeyError(f"no point {point} in this sweep")
-            self._runs[point] = load_run(self.path / planned[point]["folder"])
+            self._runs[point] = load_run_folder(self.path / planned[point]["folder"])
         return self._runs[point]
 
     def table(self, name: str) -> pd.DataFrame:
@@ -269,7 +269,7 @@ def _finish_point(
         return run
     run.save(ws.partial / entry["folder"])
     # Keep only the small tables in memory; a point's containers are read back on demand.
-    return RunResult(run.scenario, run.manifest, run.kpis, run.summary, run.path)
+    return RunResult(run.scenario, run.manifest, run.kpis, run.summary, run.info, run.path)
 
 
 def load_sweep(folder: str | Path) -> SweepResult:

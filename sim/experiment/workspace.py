@@ -27,9 +27,11 @@ from typing import Any
 import pandas as pd
 
 from sim.experiment.design import SweepPlan
+from sim.experiment.manifest import load_run_folder
 from sim.experiment.runs import estimate_bytes
 from sim.results import store
-from sim.results.run import RunResult, load_run
+from sim.results.atomic import write_json
+from sim.results.run import RunResult
 from sim.scenario import scenario_hash
 
 PLAN_FILE = "sweep.json"
@@ -122,7 +124,7 @@ class Workspace:
             if not folder.is_dir():
                 continue
             try:
-                run = load_run(folder)
+                run = load_run_folder(folder)
             except store.RunFolderError:
                 shutil.rmtree(folder, ignore_errors=True)
                 continue
@@ -162,7 +164,7 @@ class Workspace:
                     df.to_csv(self.partial / f"{name}.csv", index=False)
 
         def finish(folder: Path, final: Path) -> None:
-            _write_json_atomic(folder / "manifest.json", {**manifest, "folder": str(final)})
+            write_json(folder / "manifest.json", {**manifest, "folder": str(final)})
 
         self.dest = store.publish(self.partial, self.dest, finish)
         return self.dest
@@ -249,7 +251,7 @@ def _create(dest: Path, partial: Path, record: dict[str, Any], need: int) -> Wor
             ws.lock = _lock(partial)
             store.check_space(partial.parent, need, "the sweep")
             (partial / "points").mkdir()
-            _write_json_atomic(partial / PLAN_FILE, {**record, "destination": dest.name})
+            write_json(partial / PLAN_FILE, {**record, "destination": dest.name})
     except BaseException:
         ws.release()
         shutil.rmtree(partial, ignore_errors=True)
@@ -314,9 +316,3 @@ def _find_partial(root: Path, spec_hash: str) -> Path | None:
         and _plan_of(p).get("spec_hash") == spec_hash
     ]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
-
-
-def _write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    store.write_json(tmp, data)
-    os.replace(tmp, path)

@@ -36,15 +36,25 @@ def drayage_cny_per_teu(
     return km * truck_cny_per_teu_km * (1.0 - toll_share * toll_cut)
 
 
+_LARGEST_EXP = 700.0
+"""math.exp overflows a float beyond about 709.78."""
+
+
 def logit_share(cost: float, competitor_cost: float, theta: float) -> float:
     """Share choosing the route in a binary logit against the competitor (costs in CNY/TEU)."""
-    return 1.0 / (1.0 + math.exp(theta * (cost - competitor_cost)))
+    x = theta * (cost - competitor_cost)
+    if x > _LARGEST_EXP:  # 1 / (1 + e^x) = e^-x to double precision, and e^x would overflow
+        return math.exp(-x)
+    return 1.0 / (1.0 + math.exp(x))
 
 
 def logit_multiplier(
     cost: float, reference_cost: float, competitor_cost: float, theta: float
 ) -> float:
     """Volume at ``cost`` relative to volume at ``reference_cost`` (binary logit)."""
+    if theta * (min(cost, reference_cost) - competitor_cost) > _LARGEST_EXP:
+        # Both shares are e^-x to double precision, and may underflow: take their ratio.
+        return math.exp(-theta * (cost - reference_cost))
     return logit_share(cost, competitor_cost, theta) / logit_share(
         reference_cost, competitor_cost, theta
     )
@@ -99,11 +109,14 @@ def route_economics(s: Scenario, net: RailNetwork, flow: Flow) -> tuple[np.ndarr
     route = net.route(flow.corridor, "export", corridor.path, corridor.four_customs_as_one)
     service = corridor.trains.export if flow.direction == "export" else corridor.trains.import_
     window = departure_times(service.schedule, s.start, -s.warmup_h, s.horizon_h)
+    headway = mean_headway_h(service.schedule, window)
+    if isinstance(service.schedule, list) and math.isinf(headway):
+        # Fewer than two trains in a run that short: the periods' own timetables, on average
+        # (an infinite wait would make every generalised cost infinite, and demand NaN).
+        headway = float(np.mean([mean_headway_h(p.schedule, window) for p in service.schedule]))
     places = list(flow.places)
     sea_cost = np.zeros(len(places))
-    transit = np.full(
-        len(places), route.mean_run_h() + mean_headway_h(service.schedule, window) / 2
-    )
+    transit = np.full(len(places), route.mean_run_h() + headway / 2)
     if s.sea is not None and flow.corridor == s.sea.corridor:
         port = net.crossing(s.sea.port)
         port_dwell = port.mean_h(corridor.four_customs_as_one) if port else 0.0

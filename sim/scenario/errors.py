@@ -5,6 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+MAX_FIELD_CHARS = 200
+"""A field path longer than this (a key of thousands of characters) is shown clipped."""
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, or its beginning and how long it was."""
+    return text if len(text) <= limit else f"{text[: limit - 30]}… ({len(text):,} characters)"
+
+
+def excerpt(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for an error message, clipped: a wrong value may be 100,000 characters."""
+    return clip(repr(value), limit)
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -15,7 +28,8 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.field}" if self.field else self.file
+        field = clip(self.field, MAX_FIELD_CHARS)
+        where = f"{self.file}: {field}" if field else self.file
         return f"{where}: {self.message}"
 
 

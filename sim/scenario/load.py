@@ -7,7 +7,10 @@ are read as YAML scalars. A distribution (or train schedule) of another kind rep
 inherited one instead of being merged into it. Every leaf remembers the file (or override)
 that set it, so an error names the file where the bad value was written.
 
-YAML is read with ``yaml.safe_load``: no Python object tags.
+YAML is read by :mod:`sim.scenario.reader`: no Python object tags, no alias bombs, no
+duplicate keys. ``extends`` stays inside the scenario's folder tree and the working directory
+(and the folders listed in ``LANDPORT_EXTENDS_PATH``), names a ``.yaml`` or ``.yml`` file and
+chains at most :data:`MAX_EXTENDS_DEPTH` files.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from sim.scenario.errors import Issue, ScenarioError
+from sim.scenario.errors import Issue, ScenarioError, excerpt
+from sim.scenario.reader import MAX_FILE_BYTES, MAX_NESTING, load_yaml
 from sim.scenario.schema import Scenario, check_references
 
 OVERRIDE = "--set"
@@ -42,17 +46,33 @@ UNION_TAGS = frozenset(
 """Tags of union variants that pydantic puts in error locations; not field names."""
 Provenance = dict[tuple[str, ...], str]
 
+EXTENDS_PATH_ENV = "LANDPORT_EXTENDS_PATH"
+"""Folders (separated by ``os.pathsep``) that ``extends`` may reach besides the scenario's
+own folder tree and the working directory, e.g. a shared library of scenarios."""
+MAX_EXTENDS_DEPTH = 16
+"""Files in one ``extends`` chain: a what-if of a what-if is two; sixteen is a mistake."""
+MAX_PATH_CHARS = 1024
+MAX_NAME_BYTES = 255
+"""Longest ``extends`` value, and longest folder or file name in it (the usual OS limit)."""
+YAML_SUFFIXES = (".yaml", ".yml")
+
 
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, unreadable, or a symlink loop
         return str(path)
 
 
 def _read_yaml(path: Path, referrer: str | None) -> dict[str, Any]:
     shown = _display(path)
-    if not path.is_file():
+    where, field = (referrer, "extends") if referrer is not None else (shown, "")
+    try:
+        exists = path.is_file()
+        size = path.stat().st_size if exists else 0
+    except (OSError, ValueError) as exc:
+        raise ScenarioError.one(where, field, f"cannot read {shown}: {_os_reason(exc)}") from None
+    if not exists:
         if referrer is not None:
             raise ScenarioError.one(
                 referrer,
@@ -60,15 +80,17 @@ def _read_yaml(path: Path, referrer: str | None) -> dict[str, Any]:
                 f"no scenario file {path.name!r} to extend (looked for {shown})",
             )
         raise ScenarioError.one(shown, "", "no such scenario file")
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError.one(
+            shown, "", f"file of {size:,} bytes; a scenario file has at most {MAX_FILE_BYTES:,}"
+        )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError.one(shown, where, f"YAML syntax error: {problem}") from None
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ScenarioError.one(where, field, f"cannot read {shown}: {_os_reason(exc)}") from None
     except UnicodeDecodeError:
         raise ScenarioError.one(shown, "", "not a UTF-8 text file") from None
+    data = load_yaml(text, shown)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -76,6 +98,13 @@ def _read_yaml(path: Path, referrer: str | None) -> dict[str, Any]:
             shown, "", f"expected a mapping of fields, found {type(data).__name__}"
         )
     return data
+
+
+def _os_reason(exc: BaseException) -> str:
+    """Why the operating system refused a path, without the path repeated."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)
 
 
 def _stamp(data: Any, source: str, prefix: tuple[str, ...], out: Provenance) -> None:
@@ -122,52 +151,118 @@ def _merge(
             _stamp(value, source, path, prov)
 
 
-def resolve(
-    path: str | Path, _chain: tuple[Path, ...] = (), _referrer: str | None = None
-) -> tuple[dict[str, Any], Provenance]:
+def extends_roots(scenario: Path) -> tuple[Path, ...]:
+    """The folder trees that ``extends`` may reach from the scenario file ``scenario``: its
+    own folder, the working directory and the folders listed in ``LANDPORT_EXTENDS_PATH``."""
+    listed = os.environ.get(EXTENDS_PATH_ENV, "")
+    folders = [scenario.parent, Path.cwd(), *(Path(p) for p in listed.split(os.pathsep) if p)]
+    roots = []
+    for folder in folders:
+        try:
+            roots.append(folder.resolve())
+        except (OSError, RuntimeError, ValueError):
+            continue  # a folder that cannot be resolved admits nothing
+    return tuple(roots)
+
+
+def _extends_target(parent: Any, path: Path, shown: str, roots: tuple[Path, ...]) -> Path:
+    """The file named by ``extends: parent`` in the scenario at ``path``, checked."""
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError.one(shown, "extends", message)
+
+    if not isinstance(parent, str) or not parent.strip():
+        raise refuse(f"expected a file name, found {excerpt(parent)}")
+    if "\0" in parent:
+        raise refuse("expected a file name, found one with a NUL character")
+    longest = max(len(part.encode("utf-8")) for part in Path(parent).parts)
+    if len(parent) > MAX_PATH_CHARS or longest > MAX_NAME_BYTES:
+        raise refuse(
+            f"file name too long ({len(parent):,} characters); expected at most "
+            f"{MAX_PATH_CHARS:,}, and {MAX_NAME_BYTES} bytes a folder or file name"
+        )
+    if Path(parent).suffix.lower() not in YAML_SUFFIXES:
+        raise refuse(f"expected a .yaml or .yml scenario file, found {excerpt(parent)}")
+    target = path.parent / parent
+    try:
+        real = target.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        # RuntimeError: a symlink loop (Python 3.11; later versions raise OSError)
+        raise refuse(f"cannot follow {excerpt(parent)}: {_os_reason(exc)}") from None
+    if not any(real == root or root in real.parents for root in roots):
+        raise refuse(
+            f"{excerpt(parent)} is outside the scenario's folder and the working directory; "
+            f"list its folder in {EXTENDS_PATH_ENV} to allow it"
+        )
+    return target
+
+
+def resolve(path: str | Path) -> tuple[dict[str, Any], Provenance]:
     """The scenario at ``path`` with its ``extends`` chain merged; where each field came from."""
     path = Path(path)
-    real = path.resolve()
-    shown = _display(path)
-    if real in _chain:
-        cycle = " → ".join(_display(p) for p in (*_chain, real))
-        raise ScenarioError.one(_referrer or shown, "extends", f"circular extends: {cycle}")
-    data = _read_yaml(path, _referrer)
-    parent = data.pop("extends", None)
-    if parent is None:
-        prov: Provenance = {}
-        _stamp(data, shown, (), prov)
-        return data, prov
-    if not isinstance(parent, str):
-        raise ScenarioError.one(shown, "extends", f"expected a file name, found {parent!r}")
-    base, prov = resolve(path.parent / parent, (*_chain, real), shown)
-    _merge(base, data, shown, prov)
+    roots = extends_roots(path)
+    chain: list[tuple[dict[str, Any], str]] = []
+    seen: list[Path] = []
+    current, referrer = path, None
+    while True:
+        shown = _display(current)
+        try:
+            real = current.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise ScenarioError.one(shown, "", f"cannot read it: {_os_reason(exc)}") from None
+        if real in seen:
+            cycle = " → ".join(_display(p) for p in (*seen, real))
+            raise ScenarioError.one(referrer or shown, "extends", f"circular extends: {cycle}")
+        if len(seen) == MAX_EXTENDS_DEPTH:
+            raise ScenarioError.one(
+                referrer or shown,
+                "extends",
+                f"a chain of more than {MAX_EXTENDS_DEPTH} files extending one another",
+            )
+        seen.append(real)
+        data = _read_yaml(current, referrer)
+        parent = data.pop("extends", None)
+        chain.append((data, shown))
+        if parent is None:
+            break
+        current, referrer = _extends_target(parent, current, shown, roots), shown
+    base, shown = chain.pop()
+    prov: Provenance = {}
+    _stamp(base, shown, (), prov)
+    while chain:
+        data, shown = chain.pop()
+        _merge(base, data, shown, prov)
     return base, prov
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """``"a.b.c=4"`` → (``"a.b.c"``, 4); the value is read as a YAML scalar or flow collection."""
+    """``"a.b.c=4"`` → (``"a.b.c"``, 4); the value is read as a YAML scalar or flow collection,
+    by the same rules as a scenario file."""
     if "=" not in text:
         raise ScenarioError.one(
             OVERRIDE, text, "expected PATH=VALUE, e.g. customs.import.officers=4"
         )
     key, raw = text.split("=", 1)
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        raise ScenarioError.one(OVERRIDE, key, f"cannot read value {raw!r}") from None
-    return key.strip(), value
+    key = key.strip()
+    return key, load_yaml(raw, OVERRIDE, key or "PATH")
 
 
 def apply_overrides(data: dict[str, Any], prov: Provenance, overrides: Mapping[str, Any]) -> None:
     """Set each dotted path in ``data`` (creating mappings on the way)."""
     for dotted, value in overrides.items():
         keys = dotted.split(".")
-        if not all(keys):
-            raise ScenarioError.one(OVERRIDE, dotted, "expected a dotted field path")
+        if not all(k.strip() for k in keys) or len(keys) > MAX_NESTING:
+            raise ScenarioError.one(
+                OVERRIDE,
+                dotted,
+                f"expected a dotted field path of at most {MAX_NESTING} names, "
+                "e.g. customs.import.officers",
+            )
         node: Any = data
         for i, key in enumerate(keys[:-1]):
-            if not isinstance(node.get(key, {}), dict):
+            if key not in node:
+                prov[tuple(keys[: i + 1])] = OVERRIDE  # created here: --set wrote it
+            elif not isinstance(node[key], dict):
                 where = ".".join(keys[: i + 1])
                 raise ScenarioError.one(OVERRIDE, dotted, f"{where} is not a mapping")
             node = node.setdefault(key, {})
@@ -190,8 +285,11 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "required field is missing"
     if "input" in err and err["type"] not in ("value_error", "assertion_error"):
         found = err["input"]
-        if not isinstance(found, dict | list):
-            return f"{msg}, found {found!r}"
+        if isinstance(found, dict):
+            return f"{msg}, found a mapping"
+        if isinstance(found, list):
+            return f"{msg}, found a list"
+        return f"{msg}, found {excerpt(found)}"
     return msg.removeprefix("Value error, ")
 
 

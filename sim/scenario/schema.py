@@ -6,6 +6,11 @@ hours, ``_teu``, ``_per_week``, ``_cny``, ``_km``); shares and discounts are fra
 [0, 1]. Cross-references (a flow's corridor, a corridor's path, a discount's railway bureau)
 are checked by :func:`check_references`, which reports each problem with its field path.
 
+Numbers are finite and bounded. Every field uses one of the annotated types below (``Hours``,
+``Share``, ``Count``, ``Teu``, ``CnyPerTeu``, …), whose bounds are named constants with the
+reason for each, so a field added later gets the same bounds. Integers, numbers, booleans and
+strings are strict: ``officers: true`` or ``officers: 2.5`` is an error, not 1 or 2.
+
 ``Scenario.model_json_schema()`` is what ``landport schema`` prints, so editors can complete
 and check scenario files.
 """
@@ -14,19 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
-    NonNegativeFloat,
-    PositiveFloat,
-    PositiveInt,
     Tag,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -36,8 +42,163 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Direction = Literal["export", "import"]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+# ---------------------------------------------------------------------------- bounds
+# Each bound is far beyond any plausible port, and close enough that the model stays sound:
+# no overflow, no replication that would run for hours or fill the memory.
+
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""Dates: output timestamps are pandas datetime64[ns] (years 1678–2261); warm-up and the
+month calendar must stay inside that range."""
+MAX_HORIZON_DAYS = 3653
+"""At most ten years from start to end: one replication of the baseline's traffic then takes
+about 15 s and 800 MB; longer horizons add nothing a sequence of runs would not show."""
+MAX_WARMUP_DAYS = 366
+"""A warm-up fills the pipelines (the longest, a Yangon sailing, is 12 days); a year is more
+than any scenario needs."""
+MAX_HOURS = 100_000.0
+"""Any duration, headway or time offset in hours: about 11 years, longer than the longest
+run (horizon plus warm-up), so nothing that takes longer can ever be observed."""
+MIN_STALL_H = 24.0
+"""The watchdog's patience: at least a day. A shorter one takes a slow service (a two-day
+quarantine test) for a stuck one, and its checks, every quarter of it, fill the event queue."""
+MIN_HEADWAY_H = 1.0
+"""A train an hour at the most from one terminal in one direction (a shorter headway would
+schedule a train per handful of boxes)."""
+MAX_DEPARTURES = 100_000
+"""Scheduled train and vessel departures in one replication (warm-up included): the baseline
+has about 820; each is a simulation process, whether or not it carries anything."""
+MAX_REPLICATIONS = 1000
+"""Confidence intervals narrow as 1/√n: 1,000 replications make them 30 times narrower than
+one; more only cost time (a thousand baseline replications take about ten minutes on two
+cores)."""
+MAX_SEED = 2**63 - 1
+"""Seeds are stored as 64-bit integers in the manifest and the results catalogue."""
+MAX_UNITS = 10_000
+"""Officers, lanes, crews, bays, lab slots, sidings: more than any port has of anything."""
+MAX_TEU = 10_000_000
+"""A capacity in TEU: ten million, more than any container yard holds."""
+MAX_TRAIN_TEU = 1000
+"""A train's capacity: the longest double-stack container trains carry about 800 TEU."""
+MAX_TEU_PER_WEEK = 100_000.0
+"""One flow's volume: 250 times Huaihua's 2023 traffic (386 TEU a week, all flows)."""
+MAX_TEU_PER_REPLICATION = 500_000.0
+"""TEU one replication may create (warm-up included), counted at the highest monthly rate
+and the largest demand response the rate levers allow: 30 times the baseline (16,000 counted
+so). Measured: 25 times the baseline's demand creates 250,000 containers in a replication of
+16 s and 0.9 GB; the bound keeps a replication under about 30 s and 1.5 GB."""
+MAX_DEMAND_SCALE = 100.0
+"""Demand multiplier: a hundred times today's volume is far beyond any what-if of this port."""
+MAX_SEASON_FACTOR = 10.0
+"""A month's demand multiplier: ten times the mean month."""
+MAX_DEMAND_RESPONSE = 100.0
+"""The most the rate levers may multiply a flow's volume (bounded from the levers, see
+:func:`_response_bound`): a hundredfold is no longer a response to a price but another port."""
+MAX_CNY_PER_TEU = 1_000_000.0
+"""A price, tariff, subsidy or cost per TEU: eight times the value of a box's cargo (¥120k)."""
+MAX_CNY_PER_TEU_KM = 1000.0
+"""A trucking rate per TEU-km: the baseline pays ¥6."""
+MAX_CNY_PER_TEU_H = 100_000.0
+"""Value of time per TEU-hour: about the whole cargo's value every hour (the baseline: ¥5)."""
+MAX_COST_SENSITIVITY = 0.1
+"""Logit θ per CNY: at 0.1 a one-yuan change moves the odds by 10 %; the baseline has 0.0003."""
+MIN_ELASTICITY = -10.0
+"""Constant elasticity of volume to generalised cost: observed freight elasticities lie
+between about −0.1 and −3."""
+MAX_KM = 20_000.0
+"""A distance: half the Earth's circumference."""
+MIN_TEU_PER_H, MAX_TEU_PER_H = 1.0, 10_000_000.0
+"""A handling rate per siding: at least a box an hour (a train's load is lifted in at most
+its capacity in hours), at most in effect instant (tests use a million TEU an hour for
+trains that load at once)."""
+MAX_CBM = 1000.0
+"""A volume in cubic metres: a dozen 40 ft high-cube boxes (76 each)."""
+MAX_WEIGHT = 1e9
+"""A relative weight (of places, commodities, regions); weights are normalised."""
+MIN_CV, MAX_CV = 0.001, 10.0
+"""Coefficient of variation of a gamma or lognormal: below 0.001 use a constant; above 10 a
+gamma's shape (1/cv²) is under 0.01, nearly every draw is 0 and the mean comes from a few
+astronomically long ones (and a lognormal's spans dozens of orders of magnitude)."""
+MAX_SHIPMENT_CONTAINERS = 1000.0
+"""Mean containers per FCL shipment: a dozen trainloads or more."""
+MAX_TEXT = 10_000
+"""Characters in a label or description."""
+MAX_LIST = 1000
+"""Items in a list (legs, times of day, places on a path)."""
+MAX_WINDOWS = 48
+"""Working-hour windows of a customs desk: one each half hour of the day; each is an event a
+day."""
+
+
+def _finite_float(
+    *,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+    **field: Any,
+) -> Any:
+    """A strict, finite number within bounds (a bool or a string is not a number); ``field``:
+    further arguments of the pydantic ``Field`` (default, description)."""
+    return Field(strict=True, allow_inf_nan=False, ge=ge, gt=gt, le=le, lt=lt, **field)
+
+
+Hours = Annotated[float, _finite_float(ge=0.0, le=MAX_HOURS)]
+"""A duration or time offset in hours, ≥ 0."""
+PositiveHours = Annotated[float, _finite_float(gt=0.0, le=MAX_HOURS)]
+"""A duration in hours, > 0."""
+Days = Annotated[float, _finite_float(ge=0.0, le=MAX_WARMUP_DAYS)]
+Share = Annotated[float, _finite_float(ge=0.0, le=1.0)]
+"""A share, probability or discount: a fraction in [0, 1]."""
+Count = Annotated[int, Field(strict=True, ge=1, le=MAX_UNITS)]
+"""A number of officers, lanes, crews, bays, slots or sidings: at least one."""
+Teu = Annotated[int, Field(strict=True, ge=1, le=MAX_TEU)]
+"""A capacity in TEU."""
+TrainTeu = Annotated[int, Field(strict=True, ge=1, le=MAX_TRAIN_TEU)]
+"""A train's capacity in TEU."""
+TeuPerWeek = Annotated[float, _finite_float(ge=0.0, le=MAX_TEU_PER_WEEK)]
+CnyPerTeu = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU)]
+CnyPerTeuKm = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_KM)]
+CnyPerTeuHour = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_H)]
+Km = Annotated[float, _finite_float(ge=0.0, le=MAX_KM)]
+PositiveKm = Annotated[float, _finite_float(gt=0.0, le=MAX_KM)]
+Cbm = Annotated[float, _finite_float(gt=0.0, le=MAX_CBM)]
+Weight = Annotated[float, _finite_float(gt=0.0, le=MAX_WEIGHT)]
+Factor = Annotated[float, _finite_float(ge=0.0, le=MAX_SEASON_FACTOR)]
+Cv = Annotated[
+    float,
+    _finite_float(ge=MIN_CV, le=MAX_CV),
+    Field(description=f"coefficient of variation (std / mean), {MIN_CV} to {MAX_CV}"),
+]
+Label = Annotated[str, Field(strict=True, max_length=MAX_TEXT)]
+Ref = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
+"""The name of something defined elsewhere in the scenario (a place, bureau, corridor, …)."""
+Flag = Annotated[bool, Field(strict=True)]
+
+
+def _a_date(value: Any) -> Any:
+    """A date, or an ISO date string (JSON and --set); a datetime or a number is refused."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"expected a date as YYYY-MM-DD without a time, found {value}")
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a date as YYYY-MM-DD, found {value!r}") from None
+    if not isinstance(value, dt.date):
+        raise ValueError(f"expected a date as YYYY-MM-DD, found {value!r}")
+    return value
+
+
+def _in_range(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE}, found {value}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_a_date), AfterValidator(_in_range)]
+"""A calendar date, 1900-01-01 to 2199-12-31."""
 
 
 def _clock(value: Any) -> Any:
@@ -69,7 +230,7 @@ class Strict(BaseModel):
 
 class ConstantDist(Strict):
     dist: Literal["constant"]
-    value: NonNegativeFloat
+    value: Hours
 
     def to_engine(self) -> dists.Distribution:
         return dists.Constant(self.value)
@@ -77,7 +238,7 @@ class ConstantDist(Strict):
 
 class ExponentialDist(Strict):
     dist: Literal["exponential"]
-    mean: PositiveFloat
+    mean: PositiveHours
 
     def to_engine(self) -> dists.Distribution:
         return dists.Exponential(self.mean)
@@ -85,8 +246,8 @@ class ExponentialDist(Strict):
 
 class UniformDist(Strict):
     dist: Literal["uniform"]
-    low: NonNegativeFloat
-    high: NonNegativeFloat
+    low: Hours
+    high: Hours
 
     @model_validator(mode="after")
     def _ordered(self) -> UniformDist:
@@ -100,9 +261,9 @@ class UniformDist(Strict):
 
 class TriangularDist(Strict):
     dist: Literal["triangular"]
-    low: NonNegativeFloat
-    mode: NonNegativeFloat
-    high: NonNegativeFloat
+    low: Hours
+    mode: Hours
+    high: Hours
 
     @model_validator(mode="after")
     def _ordered(self) -> TriangularDist:
@@ -116,8 +277,8 @@ class TriangularDist(Strict):
 
 class GammaDist(Strict):
     dist: Literal["gamma"]
-    mean: PositiveFloat
-    cv: PositiveFloat = Field(description="coefficient of variation (std / mean)")
+    mean: PositiveHours
+    cv: Cv
 
     def to_engine(self) -> dists.Distribution:
         return dists.Gamma(self.mean, self.cv)
@@ -125,8 +286,8 @@ class GammaDist(Strict):
 
 class LognormalDist(Strict):
     dist: Literal["lognormal"]
-    mean: PositiveFloat
-    cv: PositiveFloat = Field(description="coefficient of variation (std / mean)")
+    mean: PositiveHours
+    cv: Cv
 
     def to_engine(self) -> dists.Distribution:
         return dists.Lognormal(self.mean, self.cv)
@@ -152,15 +313,15 @@ Dist = Annotated[
 class Weekly(Strict):
     """Departures on given weekdays at given times of day."""
 
-    days: list[Weekday] = Field(min_length=1)
-    times: list[ClockTime] = Field(min_length=1)
+    days: list[Weekday] = Field(min_length=1, max_length=len(WEEKDAYS))
+    times: list[ClockTime] = Field(min_length=1, max_length=MAX_LIST)
 
 
 class Headway(Strict):
     """Departures every ``headway_h`` hours, the first ``first_h`` hours after the start."""
 
-    headway_h: PositiveFloat
-    first_h: NonNegativeFloat = 0.0
+    headway_h: float = _finite_float(ge=MIN_HEADWAY_H, le=MAX_HOURS)
+    first_h: Hours = 0.0
 
 
 def schedule_kind(value: Any) -> str:
@@ -192,12 +353,12 @@ class Booking(Strict):
     comes as soon as it is ready and waits in the yard for its train.
     """
 
-    window_h: PositiveFloat | None = Field(
+    window_h: PositiveHours | None = Field(
         None,
         description="FCL cargo reaches the terminal no earlier than this before its train "
         "(land corridors with rare trains); null: as soon as it is ready",
     )
-    max_delay_h: NonNegativeFloat = Field(
+    max_delay_h: Hours = Field(
         description="longest a shipper waits beyond the first train it could catch; "
         "cargo that cannot be booked within it goes by the competing route"
     )
@@ -206,7 +367,7 @@ class Booking(Strict):
 class Period(Strict):
     """A timetable in force from a date on (until the next period's date)."""
 
-    from_: dt.date = Field(alias="from", description="first day of this timetable")
+    from_: Date = Field(alias="from", description="first day of this timetable")
     schedule: Schedule
 
 
@@ -216,23 +377,23 @@ class TrainService(Strict):
     schedule: Annotated[
         Annotated[Weekly, Tag("weekly")]
         | Annotated[Headway, Tag("headway")]
-        | Annotated[list[Period], Tag("periods")],
+        | Annotated[list[Period], Tag("periods"), Field(max_length=MAX_LIST)],
         Discriminator(schedule_kind),
     ] = Field(description="one timetable, or a list of timetables each in force from a date on")
-    capacity_teu: PositiveInt
+    capacity_teu: TrainTeu
     policy: Literal["timetable", "when_full", "min_load"] = Field(
         description="timetable: leave on time with what is loaded; when_full: leave as soon "
         "as full, else on time; min_load: hold until min_load_teu or max_hold_h"
     )
-    open_h: NonNegativeFloat = Field(
+    open_h: Hours = Field(
         description="hours before the scheduled departure that the train is placed for loading"
     )
-    cutoff_h: NonNegativeFloat = Field(
+    cutoff_h: Hours = Field(
         description="cargo must be cleared this many hours before the scheduled departure; "
         "loading starts then, and later cargo waits for the next train"
     )
-    min_load_teu: int = Field(0, ge=0)
-    max_hold_h: NonNegativeFloat = 0.0
+    min_load_teu: int = Field(0, strict=True, ge=0, le=MAX_TRAIN_TEU)
+    max_hold_h: Hours = 0.0
     booking: Booking | None = Field(
         None,
         description="cargo books a slot on a train before it comes (and is turned away when "
@@ -290,9 +451,9 @@ class Crossing(Strict):
 
 
 class Place(Strict):
-    label: str
+    label: Label
     kind: Literal["hub", "city", "border", "seaport"]
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166 code")
+    country: str = Field(strict=True, min_length=2, max_length=2, description="ISO 3166 code")
     crossing: Crossing | None = None
 
 
@@ -303,17 +464,17 @@ class Leg(Strict):
     shared by distance, and each group's discount applies to its own section only.
     """
 
-    a: str = Field(alias="from")
-    b: str = Field(alias="to")
-    distance_km: PositiveFloat
+    a: Ref = Field(alias="from")
+    b: Ref = Field(alias="to")
+    distance_km: PositiveKm
     run_time_h: Dist
-    bureau: str | None = Field(
+    bureau: Ref | None = Field(
         None, description="railway operator of the whole leg; discounts are set per bureau"
     )
-    sections: dict[str, PositiveFloat] | None = Field(
+    sections: dict[Ref, PositiveKm] | None = Field(
         None, description="railway operator → km, for a leg run by several; sums to distance_km"
     )
-    tariff_cny_per_teu: NonNegativeFloat = Field(description="list tariff before discount")
+    tariff_cny_per_teu: CnyPerTeu = Field(description="list tariff before discount")
 
     @model_validator(mode="after")
     def _operators(self) -> Leg:
@@ -336,27 +497,29 @@ class Leg(Strict):
 
 
 class Network(Strict):
-    bureaus: dict[str, str] = Field(description="railway operators: key → name")
-    places: dict[str, Place]
-    legs: list[Leg]
+    bureaus: dict[Ref, Label] = Field(description="railway operators: key → name")
+    places: dict[Ref, Place]
+    legs: list[Leg] = Field(max_length=MAX_LIST)
 
 
 class Competitor(Strict):
     """The route shippers would otherwise take (e.g. trucking to the Guangdong coast)."""
 
-    label: str
-    cost_cny_per_teu: NonNegativeFloat
-    transit_h: NonNegativeFloat
+    label: Label
+    cost_cny_per_teu: CnyPerTeu
+    transit_h: Hours
 
 
 class Corridor(Strict):
-    label: str
-    enabled: bool = Field(
+    label: Label
+    enabled: Flag = Field(
         True,
         description="false: no trains run and the corridor's cargo goes by its competing route",
     )
-    path: list[str] = Field(min_length=2, description="places from the hub outwards")
-    four_customs_as_one: bool = Field(
+    path: list[Ref] = Field(
+        min_length=2, max_length=MAX_LIST, description="places from the hub outwards"
+    )
+    four_customs_as_one: Flag = Field(
         description="a declaration cleared at the hub is not cleared again at the border or port"
     )
     trains: Trains
@@ -373,26 +536,26 @@ class SeaService(Strict):
 
     sailings: Weekly
     transit_h: Dist
-    freight_cny_per_teu: NonNegativeFloat
-    slots_teu: PositiveInt = Field(description="slots per sailing, each direction")
-    cutoff_h: NonNegativeFloat = Field(description="container-yard cut-off before sailing")
+    freight_cny_per_teu: CnyPerTeu
+    slots_teu: Teu = Field(description="slots per sailing, each direction")
+    cutoff_h: Hours = Field(description="container-yard cut-off before sailing")
 
 
 class Sea(Strict):
-    port: str = Field(description="the rail–sea transfer port (a place of kind seaport)")
-    corridor: str = Field(description="the corridor whose trains serve that port")
-    max_delay_h: NonNegativeFloat = Field(
+    port: Ref = Field(description="the rail–sea transfer port (a place of kind seaport)")
+    corridor: Ref = Field(description="the corridor whose trains serve that port")
+    max_delay_h: Hours = Field(
         description="import cargo overseas is booked on the first sailing with free slots; "
         "if that leaves more than this after the first it could catch, it is turned away"
     )
-    services: dict[str, SeaService] = Field(description="overseas port → service")
+    services: dict[Ref, SeaService] = Field(description="overseas port → service")
 
 
 # ---------------------------------------------------------------------------- terminal & customs
 
 
 class Gate(Strict):
-    lanes: PositiveInt
+    lanes: Count
     service_h: Dist
 
 
@@ -400,8 +563,8 @@ class Yard(Strict):
     """Container yard in two reserved blocks: exports waiting for trains, imports waiting
     for customs and collection. Neither direction may use the other's block."""
 
-    capacity_teu: PositiveInt
-    import_share: float = Field(
+    capacity_teu: Teu
+    import_share: float = _finite_float(
         gt=0.0, lt=1.0, description="share of capacity_teu reserved for imports"
     )
 
@@ -422,7 +585,7 @@ class Tracks(Strict):
     and a siding are free.
     """
 
-    count: PositiveInt = Field(
+    count: Count = Field(
         description="tracks for arriving trains; with none free a train waits outside the hub"
     )
     reception_h: Dist = Field(description="arrival inspection and uncoupling on the track")
@@ -431,26 +594,32 @@ class Tracks(Strict):
 class Sidings(Strict):
     """Working sidings: export trains are loaded and import trains unloaded on them."""
 
-    count: PositiveInt
+    count: Count
 
 
 class Handling(Strict):
     """Equipment that lifts containers between train and yard (gantry cranes, reach stackers)."""
 
-    units: PositiveInt = Field(description="trains that can be worked at once")
-    teu_per_h: PositiveFloat = Field(description="lifting rate of one unit working a train")
+    units: Count = Field(description="trains that can be worked at once")
+    teu_per_h: float = _finite_float(
+        ge=MIN_TEU_PER_H, le=MAX_TEU_PER_H, description="lifting rate of one unit working a train"
+    )
 
 
 class Consolidation(Strict):
-    crews: PositiveInt
+    crews: Count
     stuffing_h: Dist
-    container_cbm: PositiveFloat = Field(description="usable volume of a 20 ft container")
-    fill_threshold: float = Field(gt=0.0, le=1.0, description="share of volume that closes it")
-    max_wait_h: PositiveFloat = Field(description="a part-filled container closes after this")
+    container_cbm: Cbm = Field(description="usable volume of a 20 ft container")
+    fill_threshold: float = _finite_float(
+        gt=0.0,
+        le=1.0,
+        description="share of volume that closes it",
+    )
+    max_wait_h: PositiveHours = Field(description="a part-filled container closes after this")
 
 
 class Deconsolidation(Strict):
-    crews: PositiveInt
+    crews: Count
     time_h: Dist
 
 
@@ -466,7 +635,7 @@ class Terminal(Strict):
 
 
 class WorkingHours(Strict):
-    days: list[Weekday] = Field(min_length=1)
+    days: list[Weekday] = Field(min_length=1, max_length=len(WEEKDAYS))
     start: ClockTime
     end: ClockTime
 
@@ -478,22 +647,24 @@ class WorkingHours(Strict):
 
 
 class CustomsDesk(Strict):
-    officers: PositiveInt
+    officers: Count
     review_h: Dist = Field(description="document review per container")
-    inspection_probability: Fraction
+    inspection_probability: Share
     working_hours: list[WorkingHours] | None = Field(
-        None, description="officers on duty only in these windows; null means around the clock"
+        None,
+        max_length=MAX_WINDOWS,
+        description="officers on duty only in these windows; null means around the clock",
     )
 
 
 class Inspection(Strict):
-    bays: PositiveInt
+    bays: Count
     time_h: Dist
 
 
 class Quarantine(Strict):
-    probability: Fraction = Field(description="share of agricultural imports sampled")
-    lab_slots: PositiveInt
+    probability: Share = Field(description="share of agricultural imports sampled")
+    lab_slots: Count
     test_h: Dist
 
 
@@ -508,25 +679,25 @@ class Customs(Strict):
 
 
 class Commodity(Strict):
-    label: str
-    agricultural: bool = Field(description="subject to quarantine sampling on import")
+    label: Label
+    agricultural: Flag = Field(description="subject to quarantine sampling on import")
 
 
 class Region(Strict):
-    label: str
-    drayage_km: NonNegativeFloat = Field(description="truck distance to or from the hub")
+    label: Label
+    drayage_km: Km = Field(description="truck distance to or from the hub")
 
 
 class Levers(Strict):
-    discount: dict[str, Fraction] = Field(description="rail tariff discount per bureau")
-    toll_cut: Fraction = Field(description="share of highway tolls waived for port trucks")
-    subsidy_per_teu_cny: NonNegativeFloat
+    discount: dict[Ref, Share] = Field(description="rail tariff discount per bureau")
+    toll_cut: Share = Field(description="share of highway tolls waived for port trucks")
+    subsidy_per_teu_cny: CnyPerTeu
 
 
 class Tariffs(Levers):
-    truck_cny_per_teu_km: NonNegativeFloat
-    toll_share: Fraction = Field(description="share of the truck rate that is highway tolls")
-    value_of_time_cny_per_teu_h: NonNegativeFloat
+    truck_cny_per_teu_km: CnyPerTeuKm
+    toll_share: Share = Field(description="share of the truck rate that is highway tolls")
+    value_of_time_cny_per_teu_h: CnyPerTeuHour
 
 
 class Response(Strict):
@@ -536,25 +707,35 @@ class Response(Strict):
         description="logit: binary choice against the corridor's competitor; elasticity: "
         "constant elasticity of volume to generalised cost; none: fixed volumes"
     )
-    cost_sensitivity_per_cny: NonNegativeFloat = Field(0.0, description="logit θ per CNY")
-    elasticity: float = Field(0.0, le=0.0)
+    cost_sensitivity_per_cny: float = _finite_float(
+        default=0.0,
+        ge=0.0,
+        le=MAX_COST_SENSITIVITY,
+        description="logit θ per CNY",
+    )
+    elasticity: float = _finite_float(default=0.0, ge=MIN_ELASTICITY, le=0.0)
     reference: Levers = Field(description="the levers at which teu_per_week was observed")
 
 
 class Flow(Strict):
-    corridor: str | None = Field(description="null only for imports that arrive by truck")
+    corridor: Ref | None = Field(description="null only for imports that arrive by truck")
     direction: Direction
     arrives_by: Literal["train", "truck"] = "train"
-    teu_per_week: NonNegativeFloat = Field(description="at the reference levers, mean month")
-    lcl_share: Fraction = Field(description="share of TEU that is less-than-container-load")
-    containers_per_shipment: float = Field(1.0, ge=1.0, description="mean, FCL")
-    share_40ft: Fraction = Field(description="share of FCL containers that are 40 ft (2 TEU)")
+    teu_per_week: TeuPerWeek = Field(description="at the reference levers, mean month")
+    lcl_share: Share = Field(description="share of TEU that is less-than-container-load")
+    containers_per_shipment: float = _finite_float(
+        default=1.0,
+        ge=1.0,
+        le=MAX_SHIPMENT_CONTAINERS,
+        description="mean, FCL",
+    )
+    share_40ft: Share = Field(description="share of FCL containers that are 40 ft (2 TEU)")
     lcl_cbm: Dist = Field(description="volume of one LCL export consignment, cbm")
-    places: dict[str, PositiveFloat] = Field(
+    places: dict[Ref, Weight] = Field(
         description="overseas destination (export) or origin (import) → weight"
     )
-    commodities: dict[str, PositiveFloat] = Field(min_length=1)
-    regions: dict[str, PositiveFloat] = Field(min_length=1, description="hinterland → weight")
+    commodities: dict[Ref, Weight] = Field(min_length=1)
+    regions: dict[Ref, Weight] = Field(min_length=1, description="hinterland → weight")
 
     @model_validator(mode="after")
     def _mode(self) -> Flow:
@@ -571,14 +752,17 @@ class Flow(Strict):
 
 
 class Demand(Strict):
-    scale: NonNegativeFloat = Field(
-        1.0, description="multiplies every flow's teu_per_week (2 = twice today's volume)"
+    scale: float = _finite_float(
+        default=1.0,
+        ge=0.0,
+        le=MAX_DEMAND_SCALE,
+        description="multiplies every flow's teu_per_week (2 = twice today's volume)",
     )
-    seasonality: dict[Literal[MONTHS], NonNegativeFloat] = Field(  # type: ignore[valid-type]
+    seasonality: dict[Literal[MONTHS], Factor] = Field(  # type: ignore[valid-type]
         description="monthly multipliers of teu_per_week, all twelve months"
     )
     response: Response
-    flows: dict[str, Flow]
+    flows: dict[Ref, Flow] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _all_months(self) -> Demand:
@@ -594,8 +778,10 @@ class Demand(Strict):
 class Watchdog(Strict):
     """A run stops with an error where work waits and nothing moves."""
 
-    stall_h: PositiveFloat = Field(
-        336.0,
+    stall_h: float = _finite_float(
+        default=336.0,
+        ge=MIN_STALL_H,
+        le=MAX_HOURS,
         description="hours a resource (or a train service) may have work waiting without "
         "serving any before the run is stopped as stuck; closed resources do not count",
     )
@@ -604,32 +790,48 @@ class Watchdog(Strict):
 class Scenario(Strict):
     """A whole, validated scenario."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
-    description: str = ""
-    start: dt.date
-    end: dt.date = Field(description="last day simulated (inclusive)")
-    warmup_days: NonNegativeFloat = Field(
+    name: str = Field(
+        strict=True,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="names run folders: letters, digits, '_', '-' and '.', not first",
+    )
+    description: Label = ""
+    start: Date
+    end: Date = Field(description="last day simulated (inclusive)")
+    warmup_days: Days = Field(
         description="days simulated before start and left out of every statistic"
     )
-    seed: int = Field(ge=0)
-    replications: PositiveInt
-    hub: str
+    seed: int = Field(strict=True, ge=0, le=MAX_SEED)
+    replications: int = Field(strict=True, ge=1, le=MAX_REPLICATIONS)
+    hub: Ref
     network: Network
-    corridors: dict[str, Corridor]
+    corridors: dict[Ref, Corridor]
     sea: Sea | None = None
     terminal: Terminal
     customs: Customs
-    commodities: dict[str, Commodity]
-    regions: dict[str, Region]
+    commodities: dict[Ref, Commodity]
+    regions: dict[Ref, Region]
     tariffs: Tariffs
     demand: Demand
     watchdog: Watchdog = Watchdog()
 
-    @model_validator(mode="after")
-    def _dates(self) -> Scenario:
-        if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is None:  # start is invalid itself, and reported
+            return end
+        if end < start:
+            raise ValueError(f"end ({end}) is before start ({start})")
+        days = (end - start).days + 1
+        if days > MAX_HORIZON_DAYS:
+            raise ValueError(
+                f"expected at most {MAX_HORIZON_DAYS:,} days from start to end (ten years), "
+                f"found {days:,}"
+            )
+        return end
 
     @property
     def horizon_h(self) -> float:
@@ -754,7 +956,171 @@ def check_references(s: Scenario) -> list[Problem]:
         for name in flow.regions:
             if name not in s.regions:
                 problems.append(((*at, "regions", name), _unknown("region", name, s.regions)))
+    if not problems:  # the workload checks follow references, so only when they all resolve
+        problems += _workload(s)
     return problems
+
+
+def _workload(s: Scenario) -> list[Problem]:
+    """Checks that the scenario has traffic and that a replication stays of a sane size: some
+    demand in the simulated months, a bounded demand response to the rate levers, bounded
+    expected TEU and scheduled departures per replication."""
+    problems: list[Problem] = []
+    demand = s.demand
+    first = s.start - dt.timedelta(days=math.ceil(s.warmup_days))
+    months = set()
+    year, month = first.year, first.month
+    while (year, month) <= (s.end.year, s.end.month):
+        months.add(MONTHS[month - 1])
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not any(demand.seasonality[m] > 0 for m in months):
+        problems.append(
+            (
+                ("demand", "seasonality"),
+                f"0 in every month from {first:%Y-%m} to {s.end:%Y-%m}: nothing would arrive; "
+                "expected a positive factor in at least one simulated month",
+            )
+        )
+    if demand.scale == 0 or not any(f.teu_per_week > 0 for f in demand.flows.values()):
+        where = ("demand", "scale") if demand.scale == 0 else ("demand", "flows")
+        problems.append(
+            (where, "no flow has any volume, so every KPI would be empty; expected some demand")
+        )
+    weeks = (s.horizon_h + s.warmup_h) / 168.0
+    peak = max(demand.seasonality.values()) * demand.scale
+    teu = 0.0
+    cheapest: tuple[float, str] | None = None
+    for fname, flow in demand.flows.items():
+        if flow.corridor is None:  # trucked imports: no rail route, no rate levers
+            teu += flow.teu_per_week * peak * weeks
+            continue
+        change, price = _cost_bounds(s, flow)
+        if price < 0:
+            cheapest = min(cheapest or (price, fname), (price, fname))
+            continue
+        response = _response_bound(s.demand.response, change, price)
+        if response > MAX_DEMAND_RESPONSE:
+            problems.append(
+                (
+                    ("demand", "flows", fname),
+                    f"the rate levers could multiply this flow's volume by up to {response:,.3g}; "
+                    f"expected at most {MAX_DEMAND_RESPONSE:g}: make the response less "
+                    "sensitive or bring the levers nearer demand.response.reference",
+                )
+            )
+        teu += flow.teu_per_week * min(response, MAX_DEMAND_RESPONSE) * peak * weeks
+    if cheapest is not None:
+        subsidy = s.tariffs.subsidy_per_teu_cny
+        problems.append(
+            (
+                ("tariffs", "subsidy_per_teu_cny"),
+                f"{subsidy:,g} exceeds the lowest price of flow {cheapest[1]!r} "
+                f"({cheapest[0] + subsidy:,.0f} CNY per TEU: rail after discounts, sea freight "
+                "and drayage); expected at most that, or shippers would be paid to ship",
+            )
+        )
+    if teu > MAX_TEU_PER_REPLICATION:
+        problems.append(
+            (
+                ("demand",),
+                f"up to {teu:,.0f} TEU a replication (teu_per_week × scale × the highest "
+                f"seasonality × the horizon and warm-up); expected at most "
+                f"{MAX_TEU_PER_REPLICATION:,.0f}, beyond which a replication takes too long "
+                "and too much memory: shorten the horizon or lower the demand",
+            )
+        )
+    departures = sum(
+        weeks * _per_week(service.schedule)
+        for corridor in s.corridors.values()
+        for service in (corridor.trains.export, corridor.trains.import_)
+    )
+    if s.sea is not None:
+        departures += sum(weeks * 2 * _per_week(v.sailings) for v in s.sea.services.values())
+    if departures > MAX_DEPARTURES:
+        problems.append(
+            (
+                ("corridors",),
+                f"{departures:,.0f} train and vessel departures a replication; expected at most "
+                f"{MAX_DEPARTURES:,}: lengthen the headways or shorten the horizon",
+            )
+        )
+    return problems
+
+
+def _per_week(schedule: Weekly | Headway | list[Period]) -> float:
+    """Departures a week of a timetable (of its busiest period, for a list of them)."""
+    if isinstance(schedule, list):
+        return max((_per_week(p.schedule) for p in schedule), default=0.0)
+    if isinstance(schedule, Weekly):
+        return len(set(schedule.days)) * len(set(schedule.times))
+    return 168.0 / schedule.headway_h
+
+
+def _response_bound(response: Response, change: float, price: float) -> float:
+    """An upper bound of how much the rate levers can multiply a flow's volume, given a bound
+    ``change`` of |G − G_ref| (the generalised cost at the scenario's levers less that at the
+    reference levers) and the lowest price ``price`` > 0 at the scenario's levers, a lower
+    bound of G (value of time × transit only adds to it).
+
+    * logit: share(G) / share(G_ref) lies within exp(±θ·|G − G_ref|);
+    * constant elasticity ε ≤ 0: (G / G_ref)^ε = (G_ref / G)^|ε| ≤ (1 + change / price)^|ε|.
+    """
+    if response.model == "logit":
+        return math.exp(min(response.cost_sensitivity_per_cny * change, 700.0))  # e^700 is finite
+    if response.model == "elasticity":
+        if price == 0:
+            return math.inf if change > 0 and response.elasticity < 0 else 1.0
+        ratio = 1.0 + change / price
+        return math.exp(min(-response.elasticity * math.log(ratio), 700.0))
+    return 1.0
+
+
+def _cost_bounds(s: Scenario, flow: Flow) -> tuple[float, float]:
+    """For a flow by train: a bound of how much the rate levers change its generalised cost
+    per TEU, and the lowest price a shipper pays per TEU at the scenario's levers (rail after
+    discounts, sea freight and drayage, less the subsidy).
+
+    Both follow from the levers alone: each leg's tariff times the change of its bureau's
+    discount, the drayage times the change of the toll cut, the change of the subsidy; transit
+    times, valued the same at both levers, cancel out of the change.
+    """
+    new, ref = s.tariffs, s.demand.response.reference
+    legs: dict[frozenset[str], list[Leg]] = {}
+    for leg in s.network.legs:
+        legs.setdefault(frozenset((leg.a, leg.b)), []).append(leg)
+    assert flow.corridor is not None
+    change = rail = 0.0
+    for a, b in itertools.pairwise(s.corridors[flow.corridor].path):
+        changes, prices = [], []
+        for leg in legs[frozenset((a, b))]:
+            # the tariff is shared among the leg's operators by distance; each discount
+            # applies to its own section
+            shares = {g: km / leg.distance_km for g, km in leg.bureau_km().items()}
+            changes.append(
+                sum(
+                    leg.tariff_cny_per_teu
+                    * share
+                    * abs(new.discount.get(g, 0.0) - ref.discount.get(g, 0.0))
+                    for g, share in shares.items()
+                )
+            )
+            prices.append(
+                sum(
+                    leg.tariff_cny_per_teu * share * (1 - new.discount.get(g, 0.0))
+                    for g, share in shares.items()
+                )
+            )
+        change += max(changes)
+        rail += min(prices)
+    km = [s.regions[r].drayage_km for r in flow.regions]
+    truck = new.truck_cny_per_teu_km
+    change += max(km) * truck * new.toll_share * abs(new.toll_cut - ref.toll_cut)
+    change += abs(new.subsidy_per_teu_cny - ref.subsidy_per_teu_cny)
+    sea = 0.0
+    if s.sea is not None and flow.corridor == s.sea.corridor and flow.places:
+        sea = min(s.sea.services[p].freight_cny_per_teu for p in flow.places)
+    dray = min(km) * truck * (1 - new.toll_share * new.toll_cut)
+    return change, rail + sea + dray - new.subsidy_per_teu_cny
 
 
 def _unknown(what: str, name: str, known: Any) -> str:

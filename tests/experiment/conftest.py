@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim.scenario.load import EXTENDS_PATH_ENV
+from tests.conftest import ROOT
+
 
 @pytest.fixture(autouse=True)
 def _own_results_folder(tmp_path, monkeypatch):
@@ -18,7 +21,9 @@ def _own_results_folder(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True, scope="package")
 def _catalogue_on():
     """The catalogue registers again here (the suite turns it off elsewhere), module fixtures
-    included; every test works in a folder of its own, see above."""
+    included; every test works in a folder of its own, see above. Scenario files written
+    there extend the repository's test scenarios, outside that folder: allowed explicitly."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("LANDPORT_CATALOG", raising=False)
+        patch.setenv(EXTENDS_PATH_ENV, str(ROOT))
         yield

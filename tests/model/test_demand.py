@@ -4,9 +4,17 @@ import numpy as np
 import pytest
 
 from sim.engine import Constant, Exponential
+from sim.model.build import build_network
 from sim.model.demand import draw_flow, month_calendar, poisson_arrivals
-from sim.model.economics import drayage_cny_per_teu, elasticity_multiplier, logit_multiplier
+from sim.model.economics import (
+    drayage_cny_per_teu,
+    elasticity_multiplier,
+    flow_specs,
+    logit_multiplier,
+)
 from sim.model.network import RailNetwork
+from sim.scenario import load_scenario
+from tests.conftest import ROOT
 
 
 def test_month_calendar_has_calendar_month_edges():
@@ -70,6 +78,13 @@ def test_cheaper_rail_never_lowers_demand():
     assert elasticity_multiplier(4000, 4500, 0.0) == 1.0
 
 
+def test_the_logit_is_finite_where_its_exponential_would_overflow():
+    # θ·(G − G_alt) of 0.1 × 2e6 = 2e5: e^x overflows a float; the shares' ratio does not
+    ratio = logit_multiplier(2_000_000 - 10, 2_000_000, 0, 0.1)
+    assert ratio == pytest.approx(np.exp(1.0))
+    assert logit_multiplier(8_000, 8_000, 0, 0.1) == 1.0  # x = 800: e^x overflows alone
+
+
 def test_toll_cut_lowers_drayage():
     assert drayage_cny_per_teu(100, 6, 0.35, 0.5) == pytest.approx(600 * (1 - 0.175))
     assert drayage_cny_per_teu(100, 6, 0.35, 0.0) == 600
@@ -104,3 +119,9 @@ def test_routes_reverse_for_imports_and_discount_by_bureau():
     assert out.mean_run_h() == 3
     with pytest.raises(ValueError, match="not a path"):
         net.route("c", "export", ["h", "e"], False)
+
+
+def test_timetable_periods_with_fewer_than_two_trains_in_a_short_run_give_finite_demand():
+    s = load_scenario(ROOT / "scenarios" / "2024.yaml", {"end": "2024-01-14", "warmup_days": 7})
+    specs = flow_specs(s, build_network(s))
+    assert all(np.isfinite(spec.demand_multiplier) for spec in specs.values())

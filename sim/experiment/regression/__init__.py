@@ -16,7 +16,7 @@ The code fingerprint that decides whether identity is required is
 :func:`sim.experiment.fingerprint.code_fingerprint`, shared with the workers' code check.
 """
 
-from sim.experiment.regression.band import CONFIDENCE, COUNT_FLOOR, COUNT_UNITS, allowed_band
+from sim.experiment.regression.band import CONFIDENCE, COUNT_FLOOR, allowed_band
 from sim.experiment.regression.baseline import (
     DEFAULT_BASELINE,
     REGENERATE,
@@ -35,7 +35,6 @@ from sim.experiment.regression.report import CheckReport, CheckRow, calibration,
 __all__ = [
     "CONFIDENCE",
     "COUNT_FLOOR",
-    "COUNT_UNITS",
     "DEFAULT_BASELINE",
     "DEFAULT_SCENARIO",
     "REGENERATE",

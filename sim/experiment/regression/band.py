@@ -18,18 +18,18 @@ from __future__ import annotations
 import math
 
 from sim.experiment.regression.baseline import KpiRecord
+from sim.results.formatting import is_count
 from sim.results.stats import t_quantile, welch_dof
 
 CONFIDENCE = 0.99
 """Confidence of the allowed band of a difference of means."""
 COUNT_FLOOR = 0.5
 """Smallest band of a count KPI (trains, TEU), in its unit."""
-COUNT_UNITS = frozenset({"trains", "TEU", "containers"})
 
 
 def allowed_band(base: KpiRecord, now: KpiRecord, confidence: float = CONFIDENCE) -> float:
     """Largest |now.mean − base.mean| that passes (see the module docstring for the rule)."""
-    floor = COUNT_FLOOR if base.unit in COUNT_UNITS else 0.0
+    floor = COUNT_FLOOR if is_count(base.unit) else 0.0
     vb, vn = base.se**2, now.se**2
     if vb + vn == 0:
         return floor

@@ -18,7 +18,6 @@ import datetime as dt
 import importlib.metadata as md
 import json
 import math
-import os
 import platform
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,9 +35,11 @@ from pydantic import (
 )
 
 from sim.experiment.fingerprint import NUMERIC_PACKAGES, code_fingerprint
-from sim.experiment.manifest import git_commit, package_versions
-from sim.results.kpi import DIRECTIONS, unit
+from sim.experiment.manifest import git_commit, package_versions, run_info
+from sim.results.atomic import write_text
+from sim.results.kpis import KPIS, unit
 from sim.results.run import RunResult
+from sim.results.runinfo import RunInfo
 from sim.results.stats import t_interval
 from sim.scenario import Scenario, scenario_hash
 
@@ -59,20 +60,11 @@ class BaselineError(ValueError):
     """The baseline file is missing, unreadable or not a baseline file."""
 
 
-def checked_kpis(scenario: Scenario) -> list[str]:
-    """The KPIs the check compares, in table order, for ``scenario``'s corridors and hub."""
-    corridors = list(scenario.corridors)
-    return [
-        "clearance_h.import.mean",
-        "clearance_h.import.p90",
-        "clearance_h.export.mean",
-        "clearance_h.export.p90",
-        "trains.total",
-        *(f"trains.{c}" for c in corridors),
-        *(f"teu.{c}.{d}" for c in corridors for d in DIRECTIONS),
-        f"dwell_h.{scenario.hub}.import.mean",
-        f"dwell_h.{scenario.hub}.export.mean",
-    ]
+def checked_kpis(scenario: Scenario | RunInfo) -> list[str]:
+    """The KPIs the check compares, in table order, for a scenario's (or a run's) corridors
+    and hub: the regression-checked families of the KPI registry."""
+    info = scenario if isinstance(scenario, RunInfo) else run_info(scenario)
+    return KPIS.names(info, "checked")
 
 
 # ---------------------------------------------------------------------------- the model
@@ -152,7 +144,7 @@ def record(result: RunResult, scenario: Scenario, scenario_file: str | Path) -> 
     """The baseline record of ``result``, a run of ``scenario`` (read from ``scenario_file``)."""
     wide = result.wide()
     kpis = {}
-    for name in checked_kpis(scenario):
+    for name in checked_kpis(result.info):
         values = wide[name].to_numpy(dtype=float) if name in wide else np.full(len(wide), np.nan)
         kpis[name] = KpiRecord.of(name, values)
     return Baseline(
@@ -187,10 +179,7 @@ def write_baseline(path: str | Path, baseline: Baseline) -> Path:
     """Write the baseline file at ``path`` (replacing it atomically)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(to_json(baseline), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text(path, to_json(baseline))
 
 
 # ---------------------------------------------------------------------------- reading

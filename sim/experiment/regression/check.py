@@ -73,9 +73,10 @@ def update_baseline(
 
 
 def _about_the_run(report: CheckReport, result: RunResult, scenario: Scenario) -> CheckReport:
-    """``report`` with what the run behind it took and covered (its time, KPIs, window, hub)."""
+    """``report`` with what the run behind it took and covered (its time, KPIs, window and
+    run metadata)."""
     report.wall_s = float(result.manifest["wall_s"])
     report.summary = result.summary
     report.window = (scenario.start, scenario.end)
-    report.hub = scenario.hub
+    report.info = result.info
     return report

@@ -24,6 +24,7 @@ import pandas as pd
 from sim.experiment.regression.band import CONFIDENCE, allowed_band
 from sim.experiment.regression.baseline import DEFAULT_BASELINE, Baseline, KpiRecord
 from sim.results.published import PUBLISHED_2023, TOLERANCE, WINDOW
+from sim.results.runinfo import RunInfo
 
 
 def _same(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -78,8 +79,8 @@ class CheckReport:
     """The run's full KPI summary, for the published-figures table."""
     window: tuple[dt.date, dt.date] | None = None
     """First and last day the run simulated."""
-    hub: str = ""
-    """The scenario's hub (resource names start with it)."""
+    info: RunInfo | None = None
+    """What the run covered: its hub and resources, for the health diagnosis."""
 
     @property
     def comparable_to_published(self) -> bool:
