@@ -6,10 +6,11 @@ hand): ``unit`` for the folders that mirror the package (``tests/engine``, ``mod
 ``scenario``, ``experiment``, ``results``, ``cli``) — one component at a time, in this
 process, the inner loop (``make test-fast``); ``validation`` for ``tests/validation`` and
 ``tests/regression`` — the model against theory, an independent simulator, its invariants,
-the published figures and its golden values; ``faults`` for ``tests/faults`` and
-``tests/fuzz`` — real processes killed, interrupted, racing, on full disks, worker pools and
-Dask clusters, and hostile inputs run in worker processes under limits; ``notebook`` for
-``tests/notebooks``. ``slow`` (excluded by default) is the only marker set by hand.
+the published figures and its golden values; ``system`` for ``tests/system``, ``tests/faults``
+and ``tests/fuzz`` — the product end to end as its users meet it: the real command with its
+output piped, whole reports rendered in a browser, processes killed, interrupted or racing,
+full disks, worker pools and Dask clusters, hostile inputs in worker processes under limits;
+``notebook`` for ``tests/notebooks``. ``slow`` (excluded by default) is the only marker set by hand.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ TESTS = ROOT / "tests"
 TIERS = {
     "validation": "validation",
     "regression": "validation",
-    "faults": "faults",
-    "fuzz": "faults",
+    "faults": "system",
+    "fuzz": "system",
+    "system": "system",
     "notebooks": "notebook",
 }
 """Folder under ``tests/`` → the marker of its tier; every other folder is ``unit``."""
