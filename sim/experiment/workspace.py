@@ -241,10 +241,17 @@ def _destination(partial: Path) -> Path | None:
 
 def _create(dest: Path, partial: Path, record: dict[str, Any], need: int) -> Workspace:
     """A new work folder, on a disk with room for ``need`` bytes: its plan written first,
-    locked by this process."""
+    locked by this process. :class:`FileExistsError` if another sweep took its name since
+    the name was chosen (any other system error is a :class:`~sim.results.store.RunFolderError`)."""
     store.make_parent(dest)
     with store.writing(dest, "cannot create the folder"):
-        partial.mkdir()  # FileExistsError if another sweep took the name meanwhile
+        try:
+            partial.mkdir()
+            taken = False
+        except FileExistsError:
+            taken = True
+    if taken:
+        raise FileExistsError(f"{dest}: another sweep took this name meanwhile")
     ws = Workspace(dest, partial, False)
     try:
         with store.writing(dest, "cannot create the folder"):

@@ -13,6 +13,8 @@ import pytest
 import sim
 from sim.experiment.design import parse_lever, plan_sweep, split_sets
 from sim.experiment.sweep import SweepResult
+from sim.experiment.workspace import open_workspace, plan_record
+from sim.results import store
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError
 from tests.conftest import MMC, MMC_WEEK, flat, landport
@@ -204,6 +206,21 @@ def test_points_share_their_arrivals_common_random_numbers_across_the_sweep(smal
 # (a sweep killed or interrupted by a signal, then resumed: tests/faults/test_sweep_resume.py)
 
 LEVERS = {OFFICERS: [3, 4, 5, 6, 7, 8]}
+
+
+def test_a_name_another_sweep_takes_meanwhile_makes_this_one_take_the_next(tmp_path, monkeypatch):
+    """Two sweeps started in the same second choose the same name; the one that creates its
+    work folder second takes the next free name instead of failing."""
+    plan = plan_sweep(MMC, LEVERS, overrides=MMC_WEEK)
+    chosen = [tmp_path / "mmc-sweep-1", tmp_path / "mmc-sweep-2"]
+    (tmp_path / ".mmc-sweep-1.partial").mkdir()  # the other sweep, after this one chose
+    monkeypatch.setattr(store, "unique_folder", lambda *args, **kwargs: chosen.pop(0))
+    ws = open_workspace(plan, plan_record(plan), None, tmp_path, resume=False)
+    try:
+        assert ws.dest == tmp_path / "mmc-sweep-2"
+        assert (ws.partial / "sweep.json").is_file()
+    finally:
+        ws.release()
 
 
 def test_resume_refuses_an_unfinished_sweep_of_another_plan(tmp_path):
