@@ -34,8 +34,9 @@ def test_every_container_is_delivered_or_found_where_its_milestones_say(ended):
     h = model.horizon_h
     c = c[(c["t_created"] <= h) & c["t_turned_away"].isna()]
     held = {cid for svc in model.services.values() for cid in svc.holding()}
-    outbound = {cid for v in model.vessels.values() for cid in v.outbound.ids}
-    inbound = {cid for v in model.vessels.values() for cid in v.inbound.ids}
+    liners = [v for port in model.sea_ports.values() for v in port.liners.values()]
+    outbound = {cid for v in liners for cid in v.outbound.ids}
+    inbound = {cid for v in liners for cid in v.inbound.ids}
     exp = c["direction"] == "export"
     imp = ~exp
 
