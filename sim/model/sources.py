@@ -30,7 +30,7 @@ from sim.model import booking
 from sim.model.booking import Bookings
 from sim.model.demand import FlowDraws, ShipmentMix, draw_flow, month_calendar
 from sim.model.flows import Cargo, Flow
-from sim.model.milestones import ARRIVED, TURNED_AWAY
+from sim.model.milestones import ARRIVED, CREATED, TURNED_AWAY
 from sim.model.seaports import SeaPort
 from sim.model.terminal import Hub
 from sim.model.timetable import HOURS_PER_WEEK
@@ -158,7 +158,7 @@ class ShipmentSource:
                 "containers": dr.containers if d.kind != "lcl_export" else np.zeros(n, dtype=int),
                 "teu": teu,
                 "cbm": dr.cbm,
-                "t_created": dr.times,
+                CREATED: dr.times,
                 "which": np.full(n, w),
                 "index": np.arange(n),
             }
@@ -167,10 +167,10 @@ class ShipmentSource:
         if not per_flow:
             return [], [], []
         cols = {name: np.concatenate(parts) for name, parts in per_flow.items()}
-        order = np.argsort(cols["t_created"], kind="stable")
+        order = np.argsort(cols[CREATED], kind="stable")
         cols = {name: values[order] for name, values in cols.items()}
         which, index = cols.pop("which"), cols.pop("index")
-        times = cols["t_created"]
+        times = cols[CREATED]
         self.shipments.add_many(len(times), shipment_id=np.arange(len(times)), **cols)
         return times.tolist(), which.tolist(), index.tolist()
 

@@ -12,6 +12,8 @@ from sim.experiment.runner import run_until
 from sim.model import build
 from sim.results.stats import step_integral
 from sim.results.tables import frame, queue_frame
+from sim.scenario import load_scenario
+from tests.conftest import BASELINE, SHORT
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +136,30 @@ def test_same_seed_same_numbers_and_other_seeds_differ(short_baseline):
             equal_nan=a.tables["containers"][name].dtype.kind == "f",
         )
     assert a.kpis["clearance_h.import.mean"] != c.kpis["clearance_h.import.mean"]
+
+
+def test_extra_customs_stages_follow_the_standard_ones_on_the_resources_they_name():
+    """A document check by the import officers and a re-inspection in the shared bays, from
+    the scenario alone: the stages queue at the very resources the standard stages use."""
+    s = load_scenario(
+        BASELINE,
+        {
+            **SHORT,
+            "customs.import.extra_stages": [
+                {"name": "documents", "resource": "officers", "time_h": 0.1},
+                {"name": "recheck", "resource": "inspection_bays", "time_h": 1, "probability": 0.1},
+            ],
+        },
+    )
+    model = build(s, simpy.Environment(initial_time=-s.warmup_h), Streams(s.seed, 0), Recorder())
+    desk = model.hub.import_customs
+    assert [st.name for st in desk.stages] == [
+        "review",
+        "inspection",
+        "quarantine",
+        "documents",
+        "recheck",
+    ]
+    assert desk.stage("documents").resource is desk.stage("review").resource
+    assert desk.stage("recheck").resource is model.hub.export_customs.stage("inspection").resource
+    assert [st.name for st in model.hub.export_customs.stages] == ["review", "inspection"]
