@@ -163,3 +163,28 @@ def test_extra_customs_stages_follow_the_standard_ones_on_the_resources_they_nam
     assert desk.stage("documents").resource is desk.stage("review").resource
     assert desk.stage("recheck").resource is model.hub.export_customs.stage("inspection").resource
     assert [st.name for st in model.hub.export_customs.stages] == ["review", "inspection"]
+
+
+def test_an_extra_customs_resource_works_only_in_its_working_hours():
+    s = load_scenario(
+        BASELINE,
+        {
+            **SHORT,
+            "customs.resources.xray": {
+                "units": 2,
+                "working_hours": [
+                    {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00", "end": "12:00"}
+                ],
+            },
+            "customs.import.extra_stages": [{"name": "scan", "resource": "xray", "time_h": 0.5}],
+        },
+    )
+    env = simpy.Environment(initial_time=-s.warmup_h)
+    model = build(s, env, Streams(s.seed, 0), Recorder())
+    xray = model.hub.import_customs.stage("scan").resource
+    assert xray.where == "huaihua.customs.xray"
+    seen = []
+    for hour in (9.0, 13.0, 24 + 9.0, 5 * 24 + 9.0):  # Sunday 1 Jan 2023, then Mon, then Fri
+        run_until(env, hour)
+        seen.append(xray.capacity)
+    assert seen == [0, 0, 2, 2]
