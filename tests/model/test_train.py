@@ -29,6 +29,7 @@ def make_service(
     handling=None,
     units=None,
     border=False,
+    arrival_handler=True,
 ):
     net = RailNetwork()
     crossing = Crossing("b", Constant(1.0), Constant(3.0), Constant(0.5)) if border else None
@@ -74,7 +75,9 @@ def make_service(
         ),
         ends=TrainEnds(
             departed=lambda teu: log.append(("departed", env.now, teu)),
-            arrived=lambda row, ids: log.append(("arrived", env.now, sorted(ids.tolist()))),
+            arrived=(lambda row, ids: log.append(("arrived", env.now, sorted(ids.tolist()))))
+            if arrival_handler
+            else None,
         ),
     )
     env.process(service.run())
@@ -210,27 +213,9 @@ def test_trains_share_the_handling_units(env):
 
 
 def test_without_an_arrival_handler_the_containers_are_delivered_at_the_destination(env):
-    tables = new_tables()
-    net = RailNetwork()
-    net.add_place("hub", "hub", None)
-    net.add_place("end", "city", None)
-    net.add_leg(
-        "hub",
-        "end",
-        distance_km=10,
-        run_time_h=Constant(4.0),
-        bureau_km={"x": 10},
-        tariff_cny_per_teu=1,
-    )
-    service = TrainService(
-        env,
-        net.route("c", "export", ["hub", "end"], four_customs_as_one=True),
-        Timetable(np.array([10.0]), capacity_teu=4, policy="timetable", open_h=5, cutoff_h=5),
-        TrainDraws(Draws(np.random.default_rng(0)), Draws(np.random.default_rng(0))),
-        tables,
-    )
-    env.process(service.run())
-    cid = ready_at(env, service, tables.containers, 1.0)
+    service, c, trains = make_service(env, [], arrival_handler=False)
+    cid = ready_at(env, service, c, 1.0)
     env.run()
-    assert tables.containers["t_delivered"][cid] == 14.0
-    assert tables.trains["t_arrived"][0] == 14.0
+    # leaves at 10, two legs of 2 h each
+    assert c["t_delivered"][cid] == 14.0
+    assert trains["t_arrived"][0] == 14.0
