@@ -3,8 +3,13 @@
 A scenario is validated whole before anything runs. Models are frozen and forbid unknown keys,
 so a typo is an error, never a silently ignored setting. Units are in field names (``_h``
 hours, ``_teu``, ``_per_week``, ``_cny``, ``_km``); shares and discounts are fractions in
-[0, 1]. Cross-references (a flow's corridor, a corridor's path, a discount's railway bureau)
-are checked by :func:`check_references`, which reports each problem with its field path.
+[0, 1]. Cross-references (a flow's corridor, a corridor's path, a discount's railway bureau, a
+rail–sea port's corridor, a customs stage's resource) are checked by :func:`check_references`,
+which reports each problem with its field path.
+
+Classes that describe something the model builds at run time are named ``…Spec``
+(``TrainServiceSpec``, ``CustomsDeskSpec``, ``SeaPortSpec``, ``FlowSpec``, …), so that the
+runtime class keeps the domain word (:class:`sim.model.train.TrainService`, …).
 
 Numbers are finite and bounded. Every field uses one of the annotated types below (``Hours``,
 ``Share``, ``Count``, ``Teu``, ``CnyPerTeu``, …), whose bounds are named constants with the
