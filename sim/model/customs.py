@@ -87,6 +87,12 @@ class CustomsDesk:
         self.stages = tuple(stages)
         self.containers = containers
         self._agricultural = any(stage.agricultural_only for stage in self.stages)
+        for stage in self.stages:
+            if stage.flag is not None and containers.dtypes.get(stage.flag) != np.dtype(bool):
+                raise ValueError(
+                    f"customs stage {stage.name!r}: {stage.flag!r} is not a bool column of the "
+                    "containers table"
+                )
 
     def stage(self, name: str) -> CustomsStage:
         """The stage called ``name``."""

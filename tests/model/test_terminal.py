@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import simpy
 
 from sim.engine import Bernoulli, Constant, Gamma, Resource, Sampler, Table
@@ -199,3 +200,15 @@ def test_a_stage_selected_with_a_probability_draws_from_its_own_stream():
     selected = np.isclose(added, 3.0)
     assert (selected | np.isclose(added, 0.0)).all()  # each box: its review, plus 3 h or not
     assert selected.sum() == (rng(3).random(256)[:200] < 0.25).sum()
+
+
+def test_a_stage_s_flag_must_be_a_bool_column_of_the_containers_table():
+    env = simpy.Environment()
+    stage = CustomsStage(
+        "inspection",
+        Resource(env, "bays", 1),
+        Sampler(Constant(1.0), np.random.default_rng(0)),
+        flag="inspectd",
+    )
+    with pytest.raises(ValueError, match="'inspectd' is not a bool column"):
+        CustomsDesk(env, [stage], Table(CONTAINER_COLUMNS))
