@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.results import plots
+from sim.results.plots.timeaxis import binned
+from sim.results.plots.trains import _assign_lanes, _siding_intervals
 from tests.conftest import BASELINE, ROOT
 
 SHORT = {"end": "2023-02-15", "warmup_days": 7}
@@ -115,7 +117,7 @@ def test_resource_plot_utilisation_averages_to_the_kpi(run):
         t = g["t"].to_numpy(float)
         busy = g["busy"].to_numpy(float)
         cap = np.maximum(g["capacity"].to_numpy(float), busy)
-        values.append(plots._binned(t, busy, edges).sum() / plots._binned(t, cap, edges).sum())
+        values.append(binned(t, busy, edges).sum() / binned(t, cap, edges).sum())
     kpi = run.kpis[run.kpis["kpi"] == f"utilisation.{where}"]["value"].to_numpy()
     np.testing.assert_allclose(values, kpi, rtol=1e-9)
 
@@ -142,10 +144,10 @@ def test_dwell_stages_add_up_to_each_containers_dwell_and_near_the_kpi(run):
 
 
 def test_siding_bars_never_overlap_on_one_siding_and_a_week_can_be_chosen(run):
-    bars = plots._siding_intervals(run, replication=0)
+    bars = _siding_intervals(run, replication=0)
     assert set(bars["direction"]) == {"export", "import"}
     assert (bars["t1"] >= bars["t0"]).all()
-    lanes = plots._assign_lanes(bars)
+    lanes = _assign_lanes(bars)
     for lane in np.unique(lanes):
         mine = bars[lanes == lane].sort_values("t0")
         assert (mine["t0"].to_numpy()[1:] >= mine["t1"].to_numpy()[:-1] - 1e-9).all()
@@ -202,7 +204,7 @@ def test_forest_plot_shows_each_difference_with_its_interval():
     assert low == pytest.approx((-6.0 - 0.8) / 29.7 * 100)
     assert high == pytest.approx((-6.0 + 0.8) / 29.7 * 100)
     texts = " ".join(t.get_text() for t in ax.texts)
-    for expected in ("-6.0 h", "+600 TEU", "A is 0"):
+    for expected in ("-6.00 h", "+600 TEU", "+0.1 pp", "+0.20 M CNY", "A is 0"):
         assert expected in texts
     assert has_data(ax)
     assert draws(fig)
@@ -370,3 +372,46 @@ def test_every_run_plot_draws_for_a_scenario_without_trains():
     for name, (fn, _) in plots.RUN_PLOTS.items():
         fig = fn(run)
         assert draws(fig), name
+
+
+# ------------------------------------------------------------------------------ house style
+
+
+def test_figures_wear_the_house_style_and_leave_matplotlib_as_it_was(run):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    fig = plots.load_factors(run)
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible()
+    assert fig.get_suptitle()
+    assert fig._suptitle.get_fontweight() == "bold"
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_a_port_authority_swaps_in_its_own_style_sheet(run, tmp_path, monkeypatch):
+    from matplotlib.colors import to_hex
+
+    house = tmp_path / "house.mplstyle"
+    house.write_text("axes.facecolor: f0e6d2\nfont.family: serif\n", encoding="utf-8")
+    monkeypatch.setenv(plots.STYLE_ENV, str(house))
+    fig = plots.load_factors(run)
+    assert to_hex(fig.axes[0].get_facecolor()) == "#f0e6d2"
+    assert fig._suptitle.get_fontfamily() == ["serif"]
+    monkeypatch.setenv(plots.STYLE_ENV, str(tmp_path / "missing.mplstyle"))
+    with pytest.raises(plots.StyleError, match=r"missing\.mplstyle: no such style file"):
+        plots.load_factors(run)
+
+
+def test_report_command_names_a_missing_style_sheet_with_exit_code_2(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "run"
+    sim.run(BASELINE, replications=1, out=out, overrides=SHORT, workers=1, register=False)
+    monkeypatch.setenv(plots.STYLE_ENV, "/nowhere/house.mplstyle")
+    done = CliRunner().invoke(app, ["report", str(out)])
+    assert done.exit_code == 2, done.output
+    assert "no such style file" in " ".join(done.output.split())
+    assert not (out / "report.html").exists()

@@ -16,7 +16,6 @@ from sim.cli.common import (
     MAX_WORKERS,
     app,
     error_line,
-    fmt,
     handled,
     out,
     parse_sets,
@@ -24,6 +23,8 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.experiment import check as chk
+from sim.results.formatting import format_value, is_count, shown_unit
+from sim.results.kpis import unit as kpi_unit
 from sim.results.published import SOURCE, TOLERANCE, WINDOW
 
 _STYLE = {
@@ -37,16 +38,14 @@ _STYLE = {
 
 
 def _num(value: float, unit: str) -> str:
-    """Like :func:`fmt`, but a mean of counts over replications keeps one decimal."""
-    if unit in chk.COUNT_UNITS and value == value:
-        return f"{value:,.1f}"
-    return fmt(value, unit)
+    """A value as everywhere, but a mean of counts over replications keeps one decimal."""
+    return format_value(value, unit, decimals=1 if is_count(unit) else None)
 
 
 def _signed(value: float, unit: str) -> str:
     if value != value:  # NaN
         return "–"
-    text = _num(abs(value), unit)
+    text = format_value(abs(value), unit, change=True, decimals=1 if is_count(unit) else None)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
@@ -67,19 +66,21 @@ def _table(report: chk.CheckReport, title: str) -> Table:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in report.rows:
         u = row.unit
-        shown_unit = "M CNY" if u == "CNY" else u
         status = row.status
         cells = [
             row.name,
-            shown_unit,
+            shown_unit(u),
             _num(row.base.mean, u) if row.base else "–",
             _num(row.now.mean, u) if row.now else "–",
             _signed(row.difference, u),
-            "±" + _num(row.band, u) if row.band == row.band else "–",
+            "±" + format_value(row.band, u, change=True, decimals=1 if is_count(u) else None)
+            if row.band == row.band
+            else "–",
             f"[{_STYLE[status]}]{status}[/]",
         ]
         if published:
-            cells.append("" if row.published is None else f"[cyan]{fmt(row.published, u)}[/]")
+            pub = row.published
+            cells.append("" if pub is None else f"[cyan]{format_value(pub, u)}[/]")
         table.add_row(*cells)
     return table
 
@@ -94,10 +95,10 @@ def _calibration_table(report: chk.CheckReport) -> Table:
     for name in ("published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
         table.add_column(name, justify="right")
     for name, published, mean, hw, dev, ok in chk.calibration(report.summary):
-        u = "trains" if name.startswith("trains") else "h"
+        u = kpi_unit(name)
         table.add_row(
             name,
-            fmt(published, u),
+            format_value(published, u),
             _num(mean, u),
             _num(hw, u),
             f"[{'green' if ok else 'red'}]{dev:+.1%}[/]",
@@ -110,7 +111,8 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
     band = report.band_failures
     if band:
         listed = ", ".join(
-            f"{r.name} ({_signed(r.difference, r.unit)} {r.unit}, band ±{fmt(r.band, r.unit)})"
+            f"{r.name} ({_signed(r.difference, r.unit)} {r.unit}, "
+            f"band ±{format_value(r.band, r.unit, change=True)})"
             if r.status == "REGRESSION"
             else f"{r.name} (missing from this run)"
             for r in band
@@ -247,7 +249,8 @@ def check(
     con.print(_table(report, "Regression check against the baseline"))
     if report.summary is not None:
         means = dict(zip(report.summary["kpi"], report.summary["mean"], strict=True))
-        print_health(means, report.hub)
+        if report.info is not None:
+            print_health(means, report.info)
     if report.comparable_to_published:
         con.print(_calibration_table(report))
     else:

@@ -30,8 +30,11 @@ from typer.core import TyperGroup
 from sim.engine import Stalled
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
+from sim.results.formatting import format_value, shown_unit
 from sim.results.published import PUBLISHED_2023
+from sim.results.runinfo import RunInfo
 from sim.results.store import RunFolderError
+from sim.results.tables import rows_by
 from sim.scenario import ScenarioError, parse_override
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -168,11 +171,11 @@ def progress_bar(
         yield update
 
 
-def print_health(means: Mapping[str, float], hub: str, label: str = "") -> None:
+def print_health(means: Mapping[str, float], info: RunInfo, label: str = "") -> None:
     """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
     from sim.results.health import diagnose
 
-    health = diagnose(means, hub)
+    health = diagnose(means, info)
     for line in health.lines():
         style = "bold red" if line.startswith("UNSTABLE") else "yellow"
         out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
@@ -182,26 +185,12 @@ def parse_sets(values: list[str] | None) -> dict[str, Any]:
     return dict(parse_override(v) for v in values or [])
 
 
-def fmt(value: float, unit: str) -> str:
-    if value != value:  # NaN
-        return "–"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "CNY":
-        return f"{value / 1e6:,.2f} M"
-    if abs(value) >= 1000 or unit in ("trains", "TEU", "containers"):
-        return f"{value:,.0f}"
-    if abs(value) < 1:
-        return f"{value:.3f}"
-    return f"{value:.2f}"
-
-
 def kpi_table(
-    summary: Any, names: tuple[str, ...] | None, title: str, published: bool = False
+    summary: Any, names: Sequence[str] | None, title: str, published: bool = False
 ) -> Table:
     """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too."""
-    rows = summary.set_index("kpi")
-    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    rows = rows_by(summary)
+    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     table.add_column("unit")
@@ -211,16 +200,16 @@ def kpi_table(
     if published:
         table.add_column("2023 published", justify="right", style="cyan")
     for name in shown:
-        r = rows.loc[name]
+        r = rows[name]
+        u = str(r["unit"])
         cells = [
             escape(name),
-            "M CNY" if r["unit"] == "CNY" else str(r["unit"]),
-            fmt(r["mean"], r["unit"]),
-            fmt(r["half_width"], r["unit"]) if r["n"] > 1 else "–",
+            shown_unit(u),
+            format_value(float(r["mean"]), u),
+            format_value(float(r["half_width"]), u) if r["n"] > 1 else "–",
             str(int(r["n"])),
         ]
         if published:
-            pub = PUBLISHED_2023.get(name)
-            cells.append("" if pub is None else fmt(pub, r["unit"]))
+            cells.append(format_value(PUBLISHED_2023[name], u) if name in PUBLISHED_2023 else "")
         table.add_row(*cells)
     return table

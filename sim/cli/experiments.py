@@ -17,7 +17,6 @@ from sim.cli.common import (
     MAX_WORKERS,
     app,
     error_line,
-    fmt,
     handled,
     out,
     parse_sets,
@@ -30,17 +29,10 @@ from sim.experiment.compare import compare as run_compare
 from sim.experiment.sweep import split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog
-from sim.results.kpi import HEADLINE
+from sim.results.formatting import format_lever, format_value, shown_unit
+from sim.results.kpis import KPIS, headline
+from sim.results.tables import rows_by
 from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
-
-SWEEP_KPIS = (
-    "teu.total",
-    "clearance_h.import.mean",
-    "clearance_h.import.p90",
-    "utilisation.huaihua.customs.import.officers",
-    "cost.subsidy_cny",
-)
-"""KPIs a sweep shows by default (``--kpi`` chooses others)."""
 
 catalog_app = typer.Typer(
     help="The results catalogue (results/catalog.duckdb): rebuild it, query it.",
@@ -66,19 +58,14 @@ OutDir = Annotated[
 Root = Annotated[Path, typer.Option("--root", help="Results folder (and its catalog.duckdb).")]
 
 
-def _signed(value: float, unit: str) -> str:
-    text = fmt(value, unit)
-    return text if text == "–" or value <= 0 else "+" + text
-
-
 def _pct(value: float) -> str:
     return "–" if value != value else f"{value:.0%}"
 
 
 def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
     """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers."""
-    rows = table.set_index("kpi")
-    shown = [n for n in (names if names is not None else list(rows.index)) if n in rows.index]
+    rows = rows_by(table)
+    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     t = Table(title=title, title_justify="left", header_style="bold")
     t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
     t.add_column("unit")
@@ -87,18 +74,18 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
     t.add_column("signif.", justify="center", no_wrap=True)
     t.add_column("CI narrowing", justify="right", no_wrap=True)
     for name in shown:
-        r = rows.loc[name]
+        r = rows[name]
         u = str(r["unit"])
-        hw = r["diff_half_width"]
+        hw = float(r["diff_half_width"])
         t.add_row(
             escape(name),
-            "M CNY" if u == "CNY" else u,
-            fmt(r["a_mean"], u),
-            fmt(r["b_mean"], u),
-            _signed(r["diff_mean"], u),
-            fmt(hw, u) if r["n"] > 1 else "–",
+            shown_unit(u),
+            format_value(float(r["a_mean"]), u),
+            format_value(float(r["b_mean"]), u),
+            format_value(float(r["diff_mean"]), u, signed=True, change=True),
+            format_value(hw, u, change=True) if r["n"] > 1 else "–",
             "[bold green]yes[/bold green]" if r["significant"] else "no",
-            _pct(r["narrowing"]),
+            _pct(float(r["narrowing"])),
         )
     return t
 
@@ -168,7 +155,8 @@ def compare(
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    names = list(kpi) if kpi else (None if all_kpis else list(HEADLINE))
+    present = [str(k) for k in result.table["kpi"]]
+    names = list(kpi) if kpi else (None if all_kpis else headline(present, result.a.info))
     title = (
         f"A = {sa.name}, B = {sb.name}: {man['replications']} paired replications, seed "
         f"{man['seed']} (common random numbers) — {man['wall_s']:.1f} s"
@@ -178,8 +166,8 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
-    print_health(result.a.kpi_means(), sa.hub, "A: ")
-    print_health(result.b.kpi_means(), sb.hub, "B: ")
+    print_health(result.a.kpi_means(), result.a.info, "A: ")
+    print_health(result.b.kpi_means(), result.b.info, "B: ")
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
         "comparison.csv)"
@@ -204,16 +192,16 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
     for name in names:
         t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
     for k, rows in summary.groupby("point", sort=True):
-        by_kpi = rows.set_index("kpi")
-        cells = [str(k), *(escape(str(rows[lever].iloc[0])) for lever in levers)]
+        by_kpi = rows_by(rows)
+        cells = [str(k), *(escape(format_lever(rows[lever].iloc[0])) for lever in levers)]
         for name in names:
-            if name not in by_kpi.index:
+            if name not in by_kpi:
                 cells.append("–")
                 continue
-            r = by_kpi.loc[name]
+            r = by_kpi[name]
             u = str(r["unit"])
-            hw = fmt(r["half_width"], u) if r["n"] > 1 else "–"
-            cells.append(f"{fmt(r['mean'], u)} ± {hw}")
+            hw = format_value(float(r["half_width"]), u) if r["n"] > 1 else "–"
+            cells.append(f"{format_value(float(r['mean']), u)} ± {hw}")
         t.add_row(*cells)
     return t
 
@@ -289,8 +277,10 @@ def sweep(
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         return
-    present = set(result.summary["kpi"])
-    names = [k for k in (kpi or SWEEP_KPIS) if k in present]
+    present = list(dict.fromkeys(str(k) for k in result.summary["kpi"]))
+    infos = {point: result.run(point).info for point, _, _ in result.point_means()}
+    first = infos[min(infos)] if infos else None
+    names = [k for k in kpi if k in present] if kpi else KPIS.select(present, "key", first)
     reused = man.get("points_reused", 0)
     title = (
         f"{escape(plan.name)}: {n} points × {man['replications']} replications, seed {man['seed']}"
@@ -299,7 +289,7 @@ def sweep(
     )
     out.print(sweep_table(result.summary, result.levers, names, title))
     for point, label, means in result.point_means():
-        print_health(means, plan.scenarios[point].hub, f"point {point} ({label}): ")
+        print_health(means, infos[point], f"point {point} ({label}): ")
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"

@@ -39,14 +39,25 @@ def report(
 ) -> None:
     """Write a report into a run, compare or sweep folder: KPIs with confidence intervals,
     every plot, the scenario as resolved and the manifest."""
-    from sim.results.report import write_report  # matplotlib only when asked: quick start
-
     with handled():
         result = load_run_arg(run)
         err.print(f"Drawing the figures of {escape(str(result.path))} …", highlight=False)
-        with writing(result.path, "cannot write the report"):
-            path = write_report(result, fmt.value)
+        path = report_into(result, fmt.value)
     out.print(f"Report: [bold]{escape(str(path))}[/bold]")
+
+
+def report_into(result: Any, fmt: str = "html") -> Path:
+    """Write ``result``'s report into its folder; a disk that fails or a house style sheet
+    that cannot be used is a RunFolderError (one line, exit 2 under :func:`handled`)."""
+    from sim.results.plots import StyleError  # matplotlib only when asked: quick start
+    from sim.results.report import write_report
+
+    folder = result.path or Path(".")
+    with writing(folder, "cannot write the report"):
+        try:
+            return write_report(result, fmt)
+        except StyleError as exc:
+            raise RunFolderError(f"{folder}: cannot draw the report's figures ({exc})") from None
 
 
 def load_run_arg(run: str) -> Any:

@@ -26,8 +26,7 @@ from sim.cli.common import (
 )
 from sim.experiment import api
 from sim.experiment.sweep import SweepInterrupted
-from sim.results import store
-from sim.results.kpi import HEADLINE
+from sim.results.kpis import headline
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
 from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
@@ -131,10 +130,9 @@ def run(
         result.manifest["scenario_file"] = str(scenario)
         warn_if_elsewhere(out_dir, result.path, "run")
         if report:
-            from sim.results.report import write_report  # matplotlib only when asked
+            from sim.cli.report import report_into
 
-            with store.writing(result.path or Path("."), "cannot write the report"):
-                err.print(f"Report: [bold]{escape(str(write_report(result)))}[/bold]")
+            err.print(f"Report: [bold]{escape(str(report_into(result)))}[/bold]")
     if as_json:
         sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
         return
@@ -144,8 +142,9 @@ def run(
         f" — {man['events']:,} events in {man['wall_s']:.1f} s"
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
-    out.print(kpi_table(result.summary, None if all_kpis else HEADLINE, title, published))
-    print_health(result.kpi_means(), scn.hub)
+    names = None if all_kpis else headline(list(result.summary["kpi"]), result.info)
+    out.print(kpi_table(result.summary, names, title, published))
+    print_health(result.kpi_means(), result.info)
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  "
         "(every KPI: summary.csv; tables: *.parquet)"

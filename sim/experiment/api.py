@@ -16,10 +16,10 @@ import pandas as pd
 
 from sim.experiment.backends import Progress, describe_backend, execute
 from sim.experiment.fingerprint import this_code
-from sim.experiment.manifest import manifest
+from sim.experiment.manifest import load_run_folder, manifest, run_info
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results import catalog
-from sim.results.run import RunResult, load_run, summarise, tidy_kpis
+from sim.results.run import RunResult, summarise, tidy_kpis
 from sim.results.store import PendingFolder, read_manifest
 from sim.results.tables import frame, stack, stacked_queue_frame
 from sim.scenario import Scenario, canonical, load_scenario, scenario_hash
@@ -174,6 +174,7 @@ def assemble(
     results = sorted(results, key=lambda r: r.replication)
     tables = combine(results, scn)
     kpis = tidy_kpis({r.replication: r.kpis for r in results})
+    info = run_info(scn)
     man = manifest(
         kind="run",
         run_id=catalog.new_run_id(),
@@ -190,8 +191,9 @@ def assemble(
         code_fingerprint=this_code().fingerprint,
         replication_runs=[describe(r) for r in results],
         **extra,
+        run_info=info.to_json(),
     )
-    return RunResult(canonical(scn), man, kpis, summarise(kpis), None, tables)
+    return RunResult(canonical(scn), man, kpis, summarise(kpis), info, None, tables)
 
 
 def load(path_or_id: str | Path, *, root: str | Path = DEFAULT_ROOT) -> Any:
@@ -209,7 +211,7 @@ def load(path_or_id: str | Path, *, root: str | Path = DEFAULT_ROOT) -> Any:
         from sim.experiment.sweep import load_sweep
 
         return load_sweep(folder)
-    return load_run(folder)
+    return load_run_folder(folder)
 
 
 def load_kind(folder: Path) -> str:

@@ -37,7 +37,6 @@ import datetime as dt
 import importlib.metadata as md
 import json
 import math
-import os
 import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,10 +48,13 @@ import numpy as np
 from sim.experiment.api import run as run_scenario
 from sim.experiment.backends import Progress
 from sim.experiment.fingerprint import NUMERIC_PACKAGES, code_fingerprint
-from sim.experiment.manifest import git_commit, package_versions
-from sim.results.kpi import DIRECTIONS, unit
+from sim.experiment.manifest import git_commit, package_versions, run_info
+from sim.results.atomic import write_text
+from sim.results.formatting import is_count
+from sim.results.kpis import KPIS, unit
 from sim.results.published import PUBLISHED_2023, TOLERANCE, WINDOW
 from sim.results.run import RunResult
+from sim.results.runinfo import RunInfo
 from sim.results.stats import t_interval, t_quantile
 from sim.scenario import Scenario, load_scenario, scenario_hash
 
@@ -68,7 +70,6 @@ RECORDED_CONFIDENCE = 0.95
 """Confidence of the half-widths written to the file (as in every KPI summary)."""
 COUNT_FLOOR = 0.5
 """Smallest band of a count KPI (trains, TEU), in its unit."""
-COUNT_UNITS = frozenset({"trains", "TEU", "containers"})
 
 
 class BaselineError(ValueError):
@@ -78,21 +79,11 @@ class BaselineError(ValueError):
 # ---------------------------------------------------------------------------- what is checked
 
 
-def checked_kpis(scenario: Scenario) -> list[str]:
-    """The KPIs the check compares, in table order, for ``scenario``'s corridors and hub."""
-    corridors = list(scenario.corridors)
-    names = [
-        "clearance_h.import.mean",
-        "clearance_h.import.p90",
-        "clearance_h.export.mean",
-        "clearance_h.export.p90",
-        "trains.total",
-        *(f"trains.{c}" for c in corridors),
-        *(f"teu.{c}.{d}" for c in corridors for d in DIRECTIONS),
-        f"dwell_h.{scenario.hub}.import.mean",
-        f"dwell_h.{scenario.hub}.export.mean",
-    ]
-    return names
+def checked_kpis(scenario: Scenario | RunInfo) -> list[str]:
+    """The KPIs the check compares, in table order, for a scenario's (or a run's) corridors
+    and hub: the regression-checked families of the KPI registry."""
+    info = scenario if isinstance(scenario, RunInfo) else run_info(scenario)
+    return KPIS.names(info, "checked")
 
 
 def _versions() -> dict[str, str]:
@@ -157,7 +148,7 @@ def record(result: RunResult, scenario: Scenario, scenario_file: str | Path) -> 
     """The baseline record of ``result``, a run of ``scenario`` (read from ``scenario_file``)."""
     wide = result.wide()
     kpis = {}
-    for name in checked_kpis(scenario):
+    for name in checked_kpis(result.info):
         values = wide[name].to_numpy(dtype=float) if name in wide else np.full(len(wide), np.nan)
         kpis[name] = KpiRecord.of(name, values)
     return Baseline(
@@ -217,10 +208,7 @@ def write_baseline(path: str | Path, baseline: Baseline) -> Path:
     """Write the baseline file at ``path`` (replacing it atomically)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(to_json(baseline), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text(path, to_json(baseline))
 
 
 def _float(value: Any, where: str) -> float:
@@ -302,7 +290,7 @@ def read_baseline(path: str | Path) -> Baseline:
 
 def allowed_band(base: KpiRecord, now: KpiRecord, confidence: float = CONFIDENCE) -> float:
     """Largest |now.mean − base.mean| that passes (see the module docstring for the rule)."""
-    floor = COUNT_FLOOR if base.unit in COUNT_UNITS else 0.0
+    floor = COUNT_FLOOR if is_count(base.unit) else 0.0
     vb, vn = base.se**2, now.se**2
     if vb + vn == 0:
         return floor
@@ -365,8 +353,8 @@ class CheckReport:
     """The run's full KPI summary (DataFrame), for the published-figures table."""
     window: tuple[dt.date, dt.date] | None = None
     """First and last day the run simulated."""
-    hub: str = ""
-    """The scenario's hub (resource names start with it)."""
+    info: RunInfo | None = None
+    """What the run covered: its hub and resources, for the health diagnosis."""
 
     @property
     def comparable_to_published(self) -> bool:
@@ -500,7 +488,7 @@ def run_check(
     report.wall_s = float(result.manifest["wall_s"])
     report.summary = result.summary
     report.window = (scenario.start, scenario.end)
-    report.hub = scenario.hub
+    report.info = result.info
     return report
 
 
@@ -529,7 +517,7 @@ def update_baseline(
         report.wall_s = float(result.manifest["wall_s"])
         report.summary = result.summary
         report.window = (scenario.start, scenario.end)
-        report.hub = scenario.hub
+        report.info = result.info
     write_baseline(baseline_file, new)
     return new, report
 

@@ -38,11 +38,12 @@ from sim.experiment.api import (
     saved,
 )
 from sim.experiment.backends import Progress, describe_backend, execute
-from sim.experiment.manifest import manifest
+from sim.experiment.manifest import load_run_folder, manifest
 from sim.experiment.runner import run_one
 from sim.results import catalog, store
-from sim.results.kpi import unit
-from sim.results.run import RunResult, load_run
+from sim.results.atomic import write_json
+from sim.results.kpis import unit
+from sim.results.run import RunResult
 from sim.results.stats import paired_interval, t_interval, welch_interval
 from sim.scenario import Scenario, scenario_hash
 
@@ -154,8 +155,8 @@ class CompareResult:
         def finish(tmp: Path, final: Path) -> None:
             for arm, run in (("a", self.a), ("b", self.b)):
                 run.manifest["folder"] = str(final / arm)
-                store.write_json(tmp / arm / "manifest.json", run.manifest)
-            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
+                write_json(tmp / arm / "manifest.json", run.manifest)
+            write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
 
         self.path = store.write_folder(dest, fill, finish)
         self.a.path, self.b.path = self.path / "a", self.path / "b"
@@ -263,4 +264,5 @@ def load_compare(folder: str | Path) -> CompareResult:
     if man.get("kind") != "compare":
         raise store.RunFolderError(f"{folder}: not a comparison folder (kind {man.get('kind')!r})")
     table = store.read_table(folder, "comparison")
-    return CompareResult(load_run(folder / "a"), load_run(folder / "b"), table, man, folder)
+    a, b = load_run_folder(folder / "a"), load_run_folder(folder / "b")
+    return CompareResult(a, b, table, man, folder)

@@ -17,7 +17,7 @@ import simpy
 
 from sim.engine import Recorder, Streams
 from sim.model import build
-from sim.results.kpi import compute_kpis
+from sim.results.kpis import compute_kpis
 from sim.results.tables import frame, queue_frame
 from sim.scenario import Scenario
 

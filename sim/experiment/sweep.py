@@ -51,10 +51,11 @@ import pandas as pd
 
 from sim.experiment.api import DEFAULT_ROOT, ScenarioLike, assemble, estimate_bytes
 from sim.experiment.backends import Progress, describe_backend, execute_iter
-from sim.experiment.manifest import manifest
+from sim.experiment.manifest import load_run_folder, manifest
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.results import catalog, store
-from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables, load_run
+from sim.results.atomic import write_json
+from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables
 from sim.scenario import Issue, Scenario, ScenarioError, canonical, scenario_hash
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
 from sim.scenario.reader import load_yaml
@@ -389,7 +390,7 @@ class SweepResult(Tables):
             planned = self.manifest.get("points") or []
             if self.path is None or not 0 <= point < len(planned):
                 raise KeyError(f"no point {point} in this sweep")
-            self._runs[point] = load_run(self.path / planned[point]["folder"])
+            self._runs[point] = load_run_folder(self.path / planned[point]["folder"])
         return self._runs[point]
 
     def table(self, name: str) -> pd.DataFrame:
@@ -685,7 +686,7 @@ def _create(dest: Path, partial: Path, spec: dict[str, Any], need: int) -> _Work
             ws.lock = _lock(partial)
             store.check_space(partial.parent, need, "the sweep")
             (partial / "points").mkdir()
-            _write_json_atomic(partial / PLAN_FILE, {**spec, "destination": dest.name})
+            write_json(partial / PLAN_FILE, {**spec, "destination": dest.name})
     except BaseException:
         ws.release()
         shutil.rmtree(partial, ignore_errors=True)
@@ -752,12 +753,6 @@ def _find_partial(root: Path, spec_hash: str) -> Path | None:
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
-def _write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    store.write_json(tmp, data)
-    os.replace(tmp, path)
-
-
 def _finished_points(partial: Path, spec: dict[str, Any]) -> dict[int, RunResult]:
     """Points already written in the work folder (whole, by the atomic rename); half-written
     leftovers (hidden temporary folders) are removed, never read, and so is a point folder
@@ -781,7 +776,7 @@ def _finished_points(partial: Path, spec: dict[str, Any]) -> dict[int, RunResult
         if not folder.is_dir():
             continue
         try:
-            run = load_run(folder)
+            run = load_run_folder(folder)
         except store.RunFolderError:
             shutil.rmtree(folder, ignore_errors=True)
             continue
@@ -823,7 +818,7 @@ def _finish_point(
         return run
     run.save(partial / entry["folder"])
     # Keep only the small tables in memory; a point's containers are read back on demand.
-    return RunResult(run.scenario, run.manifest, run.kpis, run.summary, run.path)
+    return RunResult(run.scenario, run.manifest, run.kpis, run.summary, run.info, run.path)
 
 
 def _complete(result: SweepResult, partial: Path, dest: Path) -> Path:
@@ -837,7 +832,7 @@ def _complete(result: SweepResult, partial: Path, dest: Path) -> Path:
         result.summary.to_csv(partial / "summary.csv", index=False)
 
     def finish(folder: Path, final: Path) -> None:
-        _write_json_atomic(folder / "manifest.json", {**result.manifest, "folder": str(final)})
+        write_json(folder / "manifest.json", {**result.manifest, "folder": str(final)})
 
     final = store.publish(partial, dest, finish)
     result.path = final

@@ -25,6 +25,10 @@ Registering never endangers a run: a catalogue that is locked by another process
 few seconds of retrying), corrupt, or of an older layout gives a :class:`CatalogWarning` and
 the run folder stays as written. The catalogue's location is ``<root>/catalog.duckdb``, or the
 file named by the ``LANDPORT_CATALOG`` environment variable (``off`` disables it).
+
+The module is about 600 lines: the catalogue's layout, registration under concurrent writers,
+the read-only query connection and the rebuild share their connection and locking rules and
+would only scatter if split. A new catalogue file is written by :mod:`sim.results.atomic`.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import Any
 import pandas as pd
 
 from sim.results import store
+from sim.results.atomic import replace_file
 
 CATALOG_FILE = "catalog.duckdb"
 ENV = "LANDPORT_CATALOG"
@@ -234,7 +239,9 @@ def describe_folder(folder: str | Path) -> Entry:
         "registered_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
     }
     if kind == "run":
-        points = [(0, man.get("scenario"), man.get("scenario"), run["hash"], {}, folder)]
+        points: list[tuple[Any, ...]] = [
+            (0, man.get("scenario"), man.get("scenario"), run["hash"], {}, folder)
+        ]
         kpis = _kpi_rows(store.read_table(folder, "kpis", store.KPI_COLUMNS), run_id, 0)
     elif kind == "compare":
         points, parts = [], []
@@ -399,14 +406,12 @@ def _writers_take_turns(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterat
 def _create(path: Path) -> None:
     """A new, empty catalogue, made beside ``path`` and renamed into place whole (a reader
     never opens a half-made file)."""
-    tmp = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
-    try:
+
+    def make(tmp: Path) -> None:
         with _connect(tmp) as con:
             _ensure_layout(con, tmp)
-        os.replace(tmp, path)
-    finally:
-        with suppress(OSError):
-            tmp.unlink()
+
+    replace_file(path, make)
 
 
 def try_register(folder: str | Path, root: str | Path = "results") -> str | None:

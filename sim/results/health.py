@@ -14,6 +14,10 @@ the same thing:
   yard blocks) — or, when that is the arrival tracks and arriving trains queue for yard
   space, the import yard block they wait for.
 * **turned away**: the share of cargo that went by the competing route for want of room.
+
+Which resources serve and which hold, and their order along a container's way, is the run's
+metadata (:attr:`sim.results.runinfo.RunInfo.resources`, from
+:data:`~sim.results.resource_kinds.RESOURCE_KINDS`), not a list here.
 """
 
 from __future__ import annotations
@@ -21,27 +25,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SERVERS = (
-    "gate",
-    "consolidation.crews",
-    "sidings",
-    "handling",
-    "customs.export.officers",
-    "customs.import.officers",
-    "customs.inspection_bays",
-    "customs.quarantine_lab",
-    "deconsolidation.crews",
-)
-"""Hub resources that serve, upstream to downstream along a container's way."""
-HOLDERS = ("tracks", "yard.export", "yard.import")
-"""Hub resources that hold cargo (or trains) while it waits for something else."""
+from sim.results.runinfo import Resource, RunInfo
+
 SATURATED = 0.85
 """Utilisation from which a resource counts as a bottleneck."""
 NEAR = 0.02
 """Resources within this of the busiest count as "about as busy"."""
-BLOCKED_BY = {"tracks": "yard.import"}
-"""A holder whose units wait for another's space: trains stand on arrival tracks until the
-import block can take their load."""
 QUEUED = 0.5
 """Mean requests waiting from which a resource counts as holding up those before it."""
 
@@ -78,8 +67,8 @@ class Health:
         return out
 
 
-def diagnose(means: Mapping[str, float], hub: str) -> Health:
-    """Health of a run from its KPI means (``kpis.json``)."""
+def diagnose(means: Mapping[str, float], info: RunInfo) -> Health:
+    """Health of a run from its KPI means (``kpis.json``) and what it simulated."""
     unstable = sorted(
         (
             (name.removeprefix("unstable."), float(v))
@@ -88,34 +77,44 @@ def diagnose(means: Mapping[str, float], hub: str) -> Health:
         ),
         key=lambda x: (-x[1], x[0]),
     )
+    away = _mean(means, "turned_away_share.total")
     return Health(
-        tuple(unstable),
-        bottleneck(means, hub),
-        float(means.get("turned_away_share.total", 0.0) or 0.0),
+        tuple(unstable), bottleneck(means, info), away if away is not None else 0.0
     )
 
 
-def bottleneck(means: Mapping[str, float], hub: str) -> tuple[str, float] | None:
+def _mean(means: Mapping[str, float], name: str) -> float | None:
+    """A KPI's mean, or None when the run has none (or it is NaN)."""
+    if name not in means:
+        return None
+    v = float(means[name])
+    return v if v == v else None
+
+
+def bottleneck(means: Mapping[str, float], info: RunInfo) -> tuple[str, float] | None:
     """The hub resource that limits throughput (see the module docstring), or None."""
 
-    def util(group: tuple[str, ...]) -> list[tuple[int, str, float]]:
+    def busy(role: str) -> list[tuple[int, Resource, float]]:
         found = []
-        for i, name in enumerate(group):
-            v = means.get(f"utilisation.{hub}.{name}")
-            if v is not None and v == v:
-                found.append((i, f"{hub}.{name}", float(v)))
+        for r in info.resources:
+            v = _mean(means, f"utilisation.{r.where}") if r.role == role else None
+            if v is not None:
+                found.append((r.flow_order, r, v))
         return found
 
-    for group in (SERVERS, HOLDERS):
-        found = util(group)
+    for role in ("server", "holder"):
+        found = busy(role)
         if not found:
             continue
         top = max(v for _, _, v in found)
         if top < SATURATED:
             continue
-        _, where, v = max((f for f in found if f[2] >= top - NEAR), key=lambda f: f[0])
-        blocker = BLOCKED_BY.get(where.removeprefix(f"{hub}."))
-        if blocker is not None and means.get(f"queue.{hub}.{blocker}.mean", 0.0) >= QUEUED:
-            return f"{hub}.{blocker}", float(means.get(f"utilisation.{hub}.{blocker}", v))
-        return where, v
+        _, chosen, v = max((f for f in found if f[2] >= top - NEAR), key=lambda f: f[0])
+        blocker = info.resource(chosen.waits_for) if chosen.waits_for is not None else None
+        if blocker is not None:
+            queued = _mean(means, f"queue.{blocker.where}.mean")
+            if queued is not None and queued >= QUEUED:
+                util = _mean(means, f"utilisation.{blocker.where}")
+                return blocker.where, util if util is not None else v
+        return chosen.where, v
     return None

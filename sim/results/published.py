@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.results.kpi import train_kpis
+from sim.results.kpis.measures import train_kpis
 
 SOURCE = "Huaihua International Land Port feature article, 2023 (1 Jan – 31 Aug 2023)"
 

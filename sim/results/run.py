@@ -8,7 +8,7 @@ its mean, Student-t 95 % confidence interval and n; ``.containers``, ``.trains``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 
 from sim.results import store
-from sim.results.kpi import unit
+from sim.results.atomic import write_json
+from sim.results.kpis import unit
+from sim.results.runinfo import RunInfo, missing_info, read_info
 from sim.results.stats import t_interval
 
 
@@ -82,12 +84,17 @@ class Tables:
 
 @dataclass
 class RunResult(Tables):
-    """Results of one scenario run over one or more replications."""
+    """Results of one scenario run over one or more replications.
+
+    ``scenario`` is the scenario as resolved (for the record: reports print it); what the
+    run covered and what its names mean is ``info`` (:class:`~sim.results.runinfo.RunInfo`).
+    """
 
     scenario: dict[str, Any]
     manifest: dict[str, Any]
     kpis: pd.DataFrame
     summary: pd.DataFrame
+    info: RunInfo
     path: Path | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -100,7 +107,7 @@ class RunResult(Tables):
 
     @property
     def name(self) -> str:
-        return str(self.scenario.get("name", ""))
+        return self.info.name
 
     @property
     def replications(self) -> int:
@@ -140,13 +147,13 @@ class RunResult(Tables):
             self.kpis.to_parquet(tmp / "kpis.parquet", index=False)
             self.summary.to_parquet(tmp / "summary.parquet", index=False)
             self.summary.to_csv(tmp / "summary.csv", index=False)
-            store.write_json(tmp / "kpis.json", self.kpi_means())
+            write_json(tmp / "kpis.json", self.kpi_means())
             (tmp / "scenario.yaml").write_text(
                 yaml.safe_dump(self.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
 
         def finish(tmp: Path, final: Path) -> None:
-            store.write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
+            write_json(tmp / "manifest.json", {**self.manifest, "folder": str(final)})
 
         self.path = store.write_folder(dest, fill, finish)
         self.manifest["folder"] = str(self.path)
@@ -157,21 +164,30 @@ SUMMARY_COLUMNS = ("kpi", "unit", "mean", "half_width", "low", "high", "n")
 """Columns a saved ``summary`` table must have to be read back."""
 
 
-def load_run(path: str | Path) -> RunResult:
+def load_run(
+    path: str | Path, *, rebuild: Callable[[Path], RunInfo] | None = None
+) -> RunResult:
     """Read a run folder written by :meth:`RunResult.save`.
 
     A damaged folder (a file missing, truncated or of another shape) is a
     :class:`~sim.results.store.RunFolderError` naming the file; tables other than the KPIs
-    are read, and checked, on first use.
+    are read, and checked, on first use. A manifest without run metadata (written before
+    landport recorded it) is such an error too, unless ``rebuild(folder)`` gives the
+    metadata (:func:`sim.load` rebuilds it from the folder's ``scenario.yaml``).
     """
     folder = Path(path)
     if not folder.is_dir():
         raise store.RunFolderError(f"{folder}: no such run folder")
     manifest = store.read_manifest(folder)
+    info = read_info(manifest, folder / "manifest.json")
+    if info is None:
+        if rebuild is None:
+            raise missing_info(folder / "manifest.json")
+        info = rebuild(folder)
     scenario = read_scenario(folder / "scenario.yaml")
     kpis = store.read_table(folder, "kpis", store.KPI_COLUMNS)
     summary = store.read_table(folder, "summary", SUMMARY_COLUMNS)
-    return RunResult(scenario=scenario, manifest=manifest, kpis=kpis, summary=summary, path=folder)
+    return RunResult(scenario, manifest, kpis, summary, info, folder)
 
 
 def read_scenario(path: Path) -> dict[str, Any]:

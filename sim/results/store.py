@@ -21,6 +21,11 @@ run in the same folder.
 
 Reading is as careful: a missing, truncated or foreign file gives a :class:`RunFolderError`
 that names the file and what was expected, never a traceback from deep inside a parser.
+
+The module is nearly 500 lines because it is one idea — a folder that appears whole or not at
+all, under a name never taken twice — whose parts (names, the disk, locks, the rename that
+never replaces, reading back) depend on each other. Files that replace others are written by
+:mod:`sim.results.atomic`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ import ctypes
 import datetime as dt
 import errno
 import json
-import math
 import os
 import re
 import shutil
@@ -42,6 +46,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.results.atomic import TMP_MARK
+
 try:
     import fcntl
 except ImportError:  # not on Windows: no locks, so no clean-up of stale temporary folders
@@ -49,7 +55,6 @@ except ImportError:  # not on Windows: no locks, so no clean-up of stale tempora
 
 TABLE_FILES = ("containers", "trains", "shipments", "vessels", "queues")
 KINDS = ("run", "compare", "sweep")
-TMP_MARK = ".tmp-"
 LOCK_FILE = ".writing.lock"
 """Inside a temporary folder: locked by the writing process and holding its pid."""
 STEM_BYTES = 80
@@ -62,23 +67,6 @@ _TMP_RE = re.compile(r"^\..*\.tmp-[0-9a-f]{8}$")
 
 class RunFolderError(ValueError):
     """The run folder cannot be written or read."""
-
-
-def _clean(value: Any) -> Any:
-    """JSON has no NaN: write null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(
-        json.dumps(_clean(data), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
 
 
 # ----------------------------------------------------------------------------- names

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ def frame(columns: Columns, start: dt.date | None = None) -> pd.DataFrame:
     if start is not None:
         origin = pd.Timestamp(start)
         for name in [c for c in columns if c.startswith("t_")]:
-            data[name[2:] + "_at"] = origin + pd.to_timedelta(data[name], unit="h")
+            data[name[2:] + "_at"] = origin + pd.to_timedelta(np.asarray(data[name]), unit="h")
     return pd.DataFrame(data)
 
 
@@ -65,6 +66,15 @@ def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> 
     if start is not None:
         df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
     return df
+
+
+def rows_by(table: pd.DataFrame, column: str = "kpi") -> dict[str, dict[str, Any]]:
+    """The rows of a table (a KPI summary, a comparison) as plain values, by ``column``, in
+    table order (the first row of a name that occurs twice)."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in table.to_dict("records"):
+        out.setdefault(str(row[column]), {str(k): v for k, v in row.items()})
+    return out
 
 
 def stack(parts: Sequence[tuple[int, Columns]]) -> dict[str, np.ndarray]:

@@ -61,12 +61,13 @@ def other_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A second checkout: a copy of ``sim`` whose KPIs carry one more, marking its code."""
     root = tmp_path_factory.mktemp("checkout-b")
     shutil.copytree(PACKAGE_DIR, root / "sim", ignore=shutil.ignore_patterns("__pycache__"))
-    kpi = root / "sim" / "results" / "kpi.py"
+    kpi = root / "sim" / "results" / "kpis" / "measures.py"
     source = kpi.read_text(encoding="utf-8")
-    anchor = "    k.update(resource_kpis(queues, horizon_h))\n"
+    anchor = "    return resource_kpis(k.queues, k.horizon_h)\n"
     assert anchor in source
     kpi.write_text(
-        source.replace(anchor, anchor + '    k["checkout.b"] = 1.0\n'), encoding="utf-8"
+        source.replace(anchor, anchor.replace("return ", 'return {"checkout.b": 1.0} | ')),
+        encoding="utf-8",
     )
     return root
 

@@ -28,7 +28,7 @@ QUARTER = {"end": "2024-03-31", "replications": 1}
 )
 def test_each_what_if_names_its_bottleneck(scenario, resource):
     result = run(SCENARIOS / f"{scenario}.yaml", overrides=QUARTER, save=False, workers=1)
-    found = diagnose(result.kpi_means(), "huaihua").bottleneck
+    found = diagnose(result.kpi_means(), result.info).bottleneck
     assert (found[0] if found else None) == resource
     notes = health_notes(result)
     if resource is None:

@@ -31,7 +31,7 @@ from sim.experiment.api import run
 from sim.experiment.runner import run_one, run_until
 from sim.model import build
 from sim.model.timetable import departure_times, longest_gap_h
-from sim.results.kpi import counted_trains
+from sim.results.kpis import counted_trains
 from sim.results.states import STATES, states_at
 from sim.results.stats import step_integral
 from sim.results.tables import frame, queue_frame

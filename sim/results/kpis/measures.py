@@ -1,7 +1,10 @@
-"""Key performance indicators, computed from the output tables alone.
+"""The KPI computations: every KPI from the output tables alone.
 
 Every KPI is a plain number under a dotted name, so an analyst can recompute any of them in
 one line of pandas. The statistics window is ``[0, horizon_h)``: hours before 0 are warm-up.
+What each name means, its unit and labels are in :mod:`sim.results.kpis.families`; the
+functions at the end of this module (:func:`train_measures` …) are the computations the
+families name, each of one replication's :class:`KpiInputs`.
 
 * Counts (trains run, TEU) count what happened in the window: an export train once it has
   departed the hub with at least one container, an import train once it has been unloaded
@@ -46,7 +49,8 @@ one line of pandas. The statistics window is ``[0, horizon_h)``: hours before 0 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -267,108 +271,48 @@ def stability_kpis(
         .mean()
     )
     for (cor, d), (t, level) in state_levels(containers, WAITING).items():
-        full = bool(load.get((cor, d), 0.0) >= SATURATED)
+        full = bool((cor, d) in load.index and load[(cor, d)] >= SATURATED)
         _stability(k, f"corridor.{cor}.{d}", t, level, horizon_h, floor=20.0, saturated=full)
     return k
 
 
-def compute_kpis(
-    containers: pd.DataFrame,
-    trains: pd.DataFrame,
-    queues: pd.DataFrame,
-    *,
-    horizon_h: float,
-    corridors: Iterable[str],
-    hub: str,
-) -> dict[str, float]:
-    """Every KPI of one replication, as a flat name → value map."""
-    k = train_kpis(trains, horizon_h, list(corridors))
-    k.update(container_kpis(containers, trains, horizon_h, hub))
-    k.update(resource_kpis(queues, horizon_h))
-    k.update(stability_kpis(containers, trains, horizon_h))
-    k["unstable.count"] = float(sum(v for n, v in k.items() if n.startswith("unstable.")))
-    return k
+# ---------------------------------------------------------------------------- computations
 
 
-def unstable(kpis: dict[str, float]) -> list[str]:
-    """Where a run's queues or backlogs grow without bound (``unstable.<where>`` set)."""
-    return sorted(
-        n.removeprefix("unstable.")
-        for n, v in kpis.items()
-        if n.startswith("unstable.") and n != "unstable.count" and v > 0
-    )
+@dataclass(frozen=True)
+class KpiInputs:
+    """What the KPIs of one replication are computed from: its tables and the window."""
+
+    containers: pd.DataFrame
+    trains: pd.DataFrame
+    queues: pd.DataFrame
+    horizon_h: float
+    corridors: tuple[str, ...]
+    """The scenario's rail corridors, in scenario order."""
+    hub: str
 
 
-HEADLINE = (
-    "trains.total",
-    "trains.qinzhou_rail_sea",
-    "trains.china_laos",
-    "trains.china_vietnam",
-    "teu.total",
-    "teu.qinzhou_rail_sea.export",
-    "teu.qinzhou_rail_sea.import",
-    "teu.china_laos.export",
-    "teu.china_laos.import",
-    "teu.china_vietnam.export",
-    "teu.china_vietnam.import",
-    "teu_per_train.mean",
-    "train_load_factor.qinzhou_rail_sea",
-    "train_load_factor.china_laos",
-    "train_load_factor.china_vietnam",
-    "clearance_h.import.mean",
-    "clearance_h.import.p90",
-    "clearance_h.export.mean",
-    "clearance_h.export.p90",
-    "dwell_h.huaihua.import.mean",
-    "dwell_h.huaihua.export.mean",
-    "door_to_door_h.import.mean",
-    "door_to_door_h.export.mean",
-    "utilisation.huaihua.customs.import.officers",
-    "utilisation.huaihua.customs.export.officers",
-    "utilisation.huaihua.customs.inspection_bays",
-    "utilisation.huaihua.customs.quarantine_lab",
-    "utilisation.huaihua.yard.export",
-    "utilisation.huaihua.yard.import",
-    "utilisation.huaihua.sidings",
-    "utilisation.huaihua.handling",
-    "backlog_teu.total",
-    "turned_away_teu.total",
-    "unstable.count",
-    "cost.shipper_cny",
-    "cost.subsidy_cny",
-    "cost.rail_discount_cny",
-)
-"""The KPIs a planner reads first: the default rows of KPI tables, reports and plots."""
-
-UNITS = {
-    "trains": "trains",
-    "teu": "TEU",
-    "teu_per_train": "TEU/train",
-    "train_load_factor": "share",
-    "clearance_h": "h",
-    "dwell_h": "h",
-    "door_to_door_h": "h",
-    "utilisation": "share",
-    "queue": "items",
-    "cost": "CNY",
-    "customs": "share",
-    "containers": "containers",
-    "backlog_teu": "TEU",
-    "turned_away_teu": "TEU",
-    "turned_away_share": "share",
-    "undelivered_share": "share",
-    "rolled_teu": "TEU",
-    "growth_per_day": "items/day",
-    "unstable": "flag",
-    "train_delay_h": "h",
-    "train_turnaround_h": "h",
-}
+def train_measures(k: KpiInputs) -> dict[str, float]:
+    """Trains run, TEU by train, load factors, delays and turnaround (:func:`train_kpis`)."""
+    return train_kpis(k.trains, k.horizon_h, k.corridors)
 
 
-def unit(name: str) -> str:
-    """The unit of a KPI, from its first name part (a ``.censored`` count is containers)."""
-    if name.endswith(".censored"):
-        return "containers"
-    if name.startswith("trains.waited"):
-        return "trains"
-    return UNITS.get(name.split(".", 1)[0], "")
+def container_measures(k: KpiInputs) -> dict[str, float]:
+    """Clearance, dwell and door-to-door times, money, customs shares and what did not get
+    through (:func:`container_kpis`)."""
+    return container_kpis(k.containers, k.trains, k.horizon_h, k.hub)
+
+
+def resource_measures(k: KpiInputs) -> dict[str, float]:
+    """Utilisation, queues and their growth at every resource (:func:`resource_kpis`)."""
+    return resource_kpis(k.queues, k.horizon_h)
+
+
+def corridor_stability(k: KpiInputs) -> dict[str, float]:
+    """Growth of the cargo waiting on every corridor and direction (:func:`stability_kpis`)."""
+    return stability_kpis(k.containers, k.trains, k.horizon_h)
+
+
+def unstable_count(k: Mapping[str, float]) -> dict[str, float]:
+    """How many queues and backlogs grow without bound, from the ``unstable.*`` KPIs."""
+    return {"unstable.count": float(sum(v for n, v in k.items() if n.startswith("unstable.")))}

@@ -1,0 +1,95 @@
+"""Plots of run, comparison and sweep results, for planners and analysts alike.
+
+Each function takes a result — a :class:`~sim.results.run.RunResult`, or the comparison /
+sweep result of ``sim.compare`` / ``sim.sweep`` (or just its table) — and returns a
+matplotlib :class:`~matplotlib.figure.Figure`. Nothing is shown and no global pyplot state is
+touched, so the same functions serve the report, the command line and notebooks (a notebook
+displays a returned figure; ``fig.savefig("x.png")`` writes it).
+
+Conventions shared by every plot:
+
+* Statistics use the window after warm-up, ``[0, horizon)`` hours from the scenario's start
+  date, selected exactly as the KPIs are (:mod:`sim.results.kpis`), so a number read off a
+  plot matches the KPI table. Plots over time show the warm-up too, shaded grey.
+* Over several replications, a plot shows the mean over replications; bands show the range
+  or the 95 % confidence interval, as each legend says.
+* Hours are hours; a date axis shows calendar dates. Units are in every axis label.
+* Names, labels and colours come from the KPI registry and the run's metadata
+  (:mod:`sim.results.kpis`, :mod:`sim.results.runinfo`); the look from the house style sheet
+  ``landport.mplstyle``, which a port authority can replace with its own
+  (:mod:`sim.results.plots.style`).
+
+Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
+:func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown` (all in
+:data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
+:func:`sweep_response`. One module per figure family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+
+from sim.results.plots.clearance import clearance_times
+from sim.results.plots.dwell import (
+    EXPORT_SEGMENTS,
+    IMPORT_SEGMENTS,
+    dwell_breakdown,
+    dwell_segments,
+)
+from sim.results.plots.experiments import compare_forest, sweep_response
+from sim.results.plots.labels import corridor_label, kpi_label, lever_label
+from sim.results.plots.resources import resource_levels
+from sim.results.plots.style import STYLE, STYLE_ENV, StyleError, house_style
+from sim.results.plots.throughput import throughput
+from sim.results.plots.trains import load_factors, sidings_timeline
+from sim.results.run import RunResult
+
+__all__ = [
+    "EXPORT_SEGMENTS",
+    "IMPORT_SEGMENTS",
+    "RUN_PLOTS",
+    "STYLE",
+    "STYLE_ENV",
+    "StyleError",
+    "clearance_times",
+    "compare_forest",
+    "corridor_label",
+    "dwell_breakdown",
+    "dwell_segments",
+    "house_style",
+    "kpi_label",
+    "lever_label",
+    "load_factors",
+    "resource_levels",
+    "run_figures",
+    "sidings_timeline",
+    "sweep_response",
+    "throughput",
+]
+
+RUN_PLOTS: dict[str, tuple[Callable[[RunResult], Figure], str]] = {
+    "clearance": (
+        clearance_times,
+        "Customs clearance time distribution, import and export, against the published 2023 means.",
+    ),
+    "throughput": (throughput, "TEU and trains per month by corridor, export and import."),
+    "resources": (
+        resource_levels,
+        "Queue length and utilisation over time of customs, consolidation, yard, sidings and"
+        " handling; warm-up shaded.",
+    ),
+    "load-factors": (load_factors, "Train load factors per corridor and direction."),
+    "sidings": (sidings_timeline, "Sidings and trains in the busiest week (Gantt)."),
+    "dwell": (
+        dwell_breakdown,
+        "Where a container's time at the hub goes, per corridor and direction.",
+    ),
+}
+"""Every plot of a single run, in report order: name → (function, caption)."""
+
+
+def run_figures(run: RunResult) -> dict[str, Figure]:
+    """Every run plot of ``run``, drawn, by name (see :data:`RUN_PLOTS`)."""
+    return {name: fn(run) for name, (fn, _) in RUN_PLOTS.items()}

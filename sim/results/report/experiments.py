@@ -1,0 +1,221 @@
+"""The documents of experiments: a comparison of two scenarios and a sweep of levers."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from sim.results.formatting import format_lever, format_value, shown_unit
+from sim.results.health import diagnose
+from sim.results.kpis import KPIS, headline
+from sim.results.plots.labels import kpi_label, lever_label
+from sim.results.report.document import (
+    Document,
+    Figures,
+    Table,
+    as_json,
+    as_yaml,
+    health_notes,
+    period_text,
+    plus_minus,
+    provenance_facts,
+)
+from sim.results.run import RunResult
+from sim.results.runinfo import Provenance, RunInfo
+from sim.results.tables import rows_by
+
+
+def _compare_table(result: Any, names: list[str], table_id: str) -> Table:
+    t = result.table.set_index("kpi")
+    a = result.a if isinstance(result.a, RunResult) else None
+    rows, keys = [], []
+    for name in names:
+        if name not in t.index:
+            continue
+        r = t.loc[name]
+        u = str(r["unit"])
+
+        narrowing = float(r["narrowing"]) if "narrowing" in r.index else math.nan
+        rows.append(
+            [
+                kpi_label(name, a),
+                shown_unit(u),
+                plus_minus(float(r["a_mean"]), float(r["a_half_width"]), u),
+                plus_minus(float(r["b_mean"]), float(r["b_half_width"]), u),
+                format_value(float(r["diff_mean"]), u, signed=True, change=True),
+                f"{format_value(float(r['diff_low']), u, signed=True, change=True)} – "
+                f"{format_value(float(r['diff_high']), u, signed=True, change=True)}",
+                "yes" if bool(r["significant"]) else "no",
+                f"{narrowing:.0%}" if math.isfinite(narrowing) else "–",
+            ]
+        )
+        keys.append(name)
+    return Table(
+        table_id,
+        [
+            "KPI",
+            "unit",
+            "A: mean ± 95 % CI",
+            "B: mean ± 95 % CI",
+            "B − A",
+            "95 % CI of B − A",
+            "significant",
+            "CI narrowed by pairing",
+        ],
+        rows,
+        [False, False, True, True, True, True, False, True],
+        keys,
+    )
+
+
+def _arm_line(run: RunResult) -> str:
+    return f"{run.name} — {run.info.description}".rstrip(" —")
+
+
+def compare_document(result: Any, figures: Figures) -> Document:
+    a, b = result.a, result.b
+    p = Provenance.of(result.manifest)
+    names = [str(k) for k in result.table["kpi"]]
+    n = int(result.table["n"].iloc[0]) if len(result.table) else 0
+    facts = [
+        ("A", _arm_line(a)),
+        ("B", _arm_line(b)),
+        ("Period", period_text(a.info)),
+        ("Replications", f"{n}, paired: replication r of A and of B share their seeds"),
+        ("Seed", str(p.seed)),
+        *provenance_facts(p, result.path),
+    ]
+    return Document(
+        kind="compare",
+        title=f"{a.info.hub.label.en} — comparison: {b.name} against {a.name}",
+        facts=facts,
+        intro=(
+            "B − A is the mean of the paired differences over replications, with its Student-t "
+            "95 % interval; significant when the interval excludes 0. The last column says how "
+            "much narrower that interval is than with independent seeds."
+        ),
+        headline=_compare_table(result, headline(names, a.info), "kpi-table"),
+        full=_compare_table(result, names, "kpi-table-all"),
+        figures=figures,
+        appendices=[
+            ("scenario-a", f"Scenario A as resolved: {a.name}", as_yaml(a.scenario), "yaml"),
+            ("scenario-b", f"Scenario B as resolved: {b.name}", as_yaml(b.scenario), "yaml"),
+            ("manifest", "Manifest", as_json(result.manifest), "json"),
+        ],
+        notes=health_notes(a, "A: ") + health_notes(b, "B: "),
+    )
+
+
+# ------------------------------------------------------------------------------ sweeps
+
+
+def sweep_info(sweep: Any) -> RunInfo | None:
+    """The run metadata of a sweep's first point (its corridors and resources are every
+    point's), or None for a sweep without points."""
+    points = [int(k) for k in sweep.points["point"]]
+    return sweep.run(min(points)).info if points else None
+
+
+def sweep_kpis(sweep: Any) -> list[str]:
+    """The key KPIs of a sweep: its table's columns and its response curves."""
+    present = list(dict.fromkeys(str(k) for k in sweep.summary["kpi"]))
+    return KPIS.select(present, "key", sweep_info(sweep))
+
+
+def _levers(sweep: Any) -> list[str]:
+    return [str(c) for c in sweep.points.columns if c != "point"]
+
+
+def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
+    summary: pd.DataFrame = sweep.summary
+    levers = _levers(sweep)
+    info = sweep_info(sweep)
+    names = sweep_kpis(sweep)
+    units = dict(zip(summary["kpi"], summary["unit"], strict=False))
+    rows = []
+    for point in sweep.points.to_dict("records"):
+        k = int(point["point"])
+        cells = [str(k), *[format_lever(point[lv]) for lv in levers]]
+        here = rows_by(summary[summary["point"] == k])
+        for name in names:
+            if name in here:
+                r = here[name]
+                cells.append(plus_minus(float(r["mean"]), float(r["half_width"]), str(units[name])))
+            else:
+                cells.append("–")
+        rows.append(cells)
+    head = Table(
+        "kpi-table",
+        [
+            "point",
+            *[lever_label(lv) for lv in levers],
+            *[f"{kpi_label(n, info)} ({shown_unit(str(units[n]))})" for n in names],
+        ],
+        rows,
+        [True] * (1 + len(levers) + len(names)),
+        [],
+    )
+    full_rows = [
+        [
+            str(int(r["point"])),
+            *[format_lever(r[lv]) for lv in levers],
+            kpi_label(str(r["kpi"]), info),
+            shown_unit(str(r["unit"])),
+            format_value(float(r["mean"]), str(r["unit"])),
+            format_value(float(r["half_width"]), str(r["unit"])),
+            str(int(r["n"])),
+        ]
+        for _, r in summary.iterrows()
+    ]
+    full = Table(
+        "kpi-table-all",
+        ["point", *[lever_label(lv) for lv in levers], "KPI", "unit", "mean", "± 95 % CI", "n"],
+        full_rows,
+        [True] * (1 + len(levers)) + [False, False, True, True, True],
+        [str(k) for k in summary["kpi"]],
+    )
+    return head, full
+
+
+def sweep_document(sweep: Any, figures: Figures) -> Document:
+    p = Provenance.of(sweep.manifest)
+    head, full = _sweep_tables(sweep)
+    info = sweep_info(sweep)
+    port = info.hub.label.en if info is not None else "landport"
+    levers = _levers(sweep)
+    facts = [
+        ("Scenario", p.scenario or "–"),
+        ("Scenario file", p.scenario_file or "–"),
+        ("Levers", ", ".join(levers)),
+        ("Points", str(len(sweep.points))),
+        ("Replications", str(p.replications)),
+        ("Seed", str(p.seed)),
+        *provenance_facts(p, sweep.path),
+    ]
+    return Document(
+        kind="sweep",
+        title=f"{port} — sweep: {p.scenario or ''}",
+        facts=facts,
+        intro=(
+            "Mean ± Student-t 95 % half-width over replications at every point; all points "
+            "share their seeds (common random numbers), so differences between points are "
+            "sharper than the intervals suggest."
+        ),
+        headline=head,
+        full=full,
+        figures=figures,
+        appendices=[("manifest", "Manifest", as_json(sweep.manifest), "json")],
+        notes=[
+            f"point {k} ({label}): {line}"
+            for k, label, means in sweep.point_means()
+            for line in diagnose(means, sweep.run(k).info).lines()
+        ],
+    )
+
+
+def varying_levers(sweep: Any) -> list[str]:
+    """The levers whose value differs between the sweep's points."""
+    points = sweep.points
+    return [str(c) for c in points.columns if c != "point" and points[c].nunique() > 1]
