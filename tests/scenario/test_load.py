@@ -238,3 +238,43 @@ def test_schema_command_prints_json_schema():
     assert schema["title"] == "Scenario"
     assert "demand" in schema["properties"]
     assert schema["additionalProperties"] is False
+
+
+def _with_one_sea(baseline: Scenario) -> dict:
+    """The baseline written as scenarios were before ``sea_ports``: one ``sea`` section."""
+    data = baseline.model_dump(mode="json", by_alias=True)
+    ((port, spec),) = data.pop("sea_ports").items()
+    data["sea"] = {"port": port, **spec}
+    return data
+
+
+def test_a_scenario_written_with_one_sea_section_reads_as_that_port(whatif_dir, baseline):
+    """Older scenario files, and the resolved scenarios in older run folders, still load."""
+    path = write(whatif_dir, "old.yaml", json.dumps(_with_one_sea(baseline)))
+    old = load_scenario(path)
+    assert old == baseline
+    assert scenario_hash(old) == scenario_hash(baseline)
+
+
+def test_an_error_in_an_old_sea_section_names_the_file_and_the_port(whatif_dir, baseline):
+    data = _with_one_sea(baseline)
+    data["sea"]["services"]["haiphong"]["slots_teu"] = 0
+    path = write(whatif_dir, "old.yaml", json.dumps(data))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (issue,) = info.value.issues
+    assert issue.file.endswith("old.yaml")
+    assert issue.field == "sea_ports.qinzhou.services.haiphong.slots_teu"
+
+
+def test_a_part_of_an_old_sea_section_says_where_it_went(whatif_dir):
+    path = write(
+        whatif_dir,
+        "w.yaml",
+        "extends: baseline.yaml\nname: w\nsea:\n  services:\n    haiphong: {slots_teu: 400}\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (issue,) = info.value.issues
+    assert issue.field == "sea"
+    assert "sea_ports: {<port>: {corridor, max_delay_h, services}}" in issue.message
