@@ -50,9 +50,9 @@ def scaled(base: Scenario, k: int) -> dict[str, Any]:
             assert isinstance(spec.schedule, Headway)
             path = f"corridors.{name}.trains.{direction}.schedule.headway_h"
             out[path] = spec.schedule.headway_h / k
-    if base.sea is not None:
-        for port, svc in base.sea.services.items():
-            out[f"sea.services.{port}.slots_teu"] = svc.slots_teu * k
+    for name, port in base.sea_ports.items():
+        for overseas, svc in port.services.items():
+            out[f"sea_ports.{name}.services.{overseas}.slots_teu"] = svc.slots_teu * k
     data = base.model_dump(by_alias=True)
     for path in HUB_COUNTS:
         value: Any = data

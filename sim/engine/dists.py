@@ -162,15 +162,18 @@ class Sampler:
 
 
 class Bernoulli:
-    """Yes/no draws with probability ``p``, one at a time from vectorised blocks."""
+    """Yes/no draws with probability ``p``, one at a time from vectorised blocks of ``block``."""
 
-    __slots__ = ("_buf", "_i", "p", "rng")
+    __slots__ = ("_buf", "_i", "block", "p", "rng")
 
     def __init__(self, p: float, rng: np.random.Generator, block: int = 256) -> None:
         if not 0 <= p <= 1:
             raise ValueError(f"probability must be in [0, 1], got {p}")
+        if block < 1:
+            raise ValueError(f"block must be at least 1, got {block}")
         self.p = p
         self.rng = rng
+        self.block = block
         self._buf: list[bool] = []
         self._i = 0
 
@@ -180,7 +183,7 @@ class Bernoulli:
         if self.p >= 1:
             return True
         if self._i >= len(self._buf):
-            self._buf = (self.rng.random(256) < self.p).tolist()
+            self._buf = (self.rng.random(self.block) < self.p).tolist()
             self._i = 0
         value = self._buf[self._i]
         self._i += 1

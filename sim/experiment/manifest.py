@@ -136,8 +136,12 @@ def run_info(scn: Scenario) -> RunInfo:
         bureaus=tuple(
             Bureau(name=k, label=bilingual(v, k)) for k, v in scn.network.bureaus.items()
         ),
-        sea_port=place(scn.sea.port) if scn.sea is not None else None,
-        overseas_ports=tuple(place(p) for p in scn.sea.services) if scn.sea is not None else (),
+        # run metadata holds one rail–sea port: the first, and the overseas ports of them all
+        sea_port=next((place(p) for p in scn.sea_ports), None),
+        overseas_ports=tuple(
+            place(p)
+            for p in dict.fromkeys(o for port in scn.sea_ports.values() for o in port.services)
+        ),
         resources=tuple(resources),
     )
 

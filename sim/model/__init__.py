@@ -1,4 +1,5 @@
-"""The freight model: network, demand, hub terminal, customs, trains and vessels.
+"""The freight model: network, demand, hub terminal, customs, trains, rail–sea ports and
+vessels.
 
 It knows nothing of files, the command line or Parquet: :func:`build` wires a validated
 scenario into an environment, and everything observed is appended to a recorder.

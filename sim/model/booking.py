@@ -14,7 +14,7 @@ A :class:`Ledger` is plain data and arithmetic; booking costs no simulation even
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Protocol
 
 BOOKED_NONE = -1
@@ -41,7 +41,7 @@ class Ledger:
 
     def __init__(
         self,
-        departures: Sequence[float],
+        departures: Iterable[float],
         capacity_teu: int,
         *,
         cutoff_h: float,

@@ -92,6 +92,21 @@ class FlowDraws:
     """LCL export: consignment volume; otherwise NaN."""
 
 
+@dataclass(frozen=True)
+class ShipmentMix:
+    """What a flow's shipments are made of: weights of their overseas places, commodities and
+    hinterland regions, FCL boxes per shipment and the share of 40 ft boxes, and the volume
+    of an LCL consignment (at most ``cbm_max``, a container's)."""
+
+    place_w: np.ndarray
+    commodity_w: np.ndarray
+    region_w: np.ndarray
+    containers_per_shipment: float
+    share_40ft: float
+    cbm: Distribution | None
+    cbm_max: float
+
+
 def _choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
     if len(weights) == 1:
         return np.zeros(size, dtype=int)
@@ -100,17 +115,11 @@ def _choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndar
 
 
 def draw_flow(
-    *,
     kind: str,
     rate_per_h: float,
     calendar: RateCalendar,
-    place_w: np.ndarray,
-    commodity_w: np.ndarray,
-    region_w: np.ndarray,
-    containers_per_shipment: float,
-    share_40ft: float,
-    cbm: Distribution | None,
-    cbm_max: float,
+    mix: ShipmentMix,
+    *,
     arrivals_rng: np.random.Generator,
     attributes_rng: np.random.Generator,
 ) -> FlowDraws:
@@ -118,18 +127,18 @@ def draw_flow(
     times = poisson_arrivals(rate_per_h, calendar, arrivals_rng)
     n = len(times)
     rng = attributes_rng
-    place = _choice(rng, place_w, n) if len(place_w) else np.full(n, -1)
-    commodity = _choice(rng, commodity_w, n)
-    region = _choice(rng, region_w, n)
+    place = _choice(rng, mix.place_w, n) if len(mix.place_w) else np.full(n, -1)
+    commodity = _choice(rng, mix.commodity_w, n)
+    region = _choice(rng, mix.region_w, n)
     if kind == "fcl":
-        containers = 1 + rng.poisson(containers_per_shipment - 1.0, n)
-        box_teu = np.where(rng.random(int(containers.sum())) < share_40ft, 2, 1)
+        containers = 1 + rng.poisson(mix.containers_per_shipment - 1.0, n)
+        box_teu = np.where(rng.random(int(containers.sum())) < mix.share_40ft, 2, 1)
         volume = np.full(n, np.nan)
     elif kind == "lcl_export":
-        assert cbm is not None
+        assert mix.cbm is not None
         containers = np.ones(n, dtype=int)
         box_teu = np.empty(0, dtype=int)
-        volume = np.clip(np.asarray(cbm.sample(rng, n), dtype=float), 0.01, cbm_max)
+        volume = np.clip(np.asarray(mix.cbm.sample(rng, n), dtype=float), 0.01, mix.cbm_max)
     else:
         containers = np.ones(n, dtype=int)
         box_teu = np.ones(n, dtype=int)

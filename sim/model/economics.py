@@ -23,10 +23,10 @@ import math
 
 import numpy as np
 
-from sim.model.flows import ROAD, FlowSpec
+from sim.model.flows import ROAD, Flow
 from sim.model.network import RailNetwork
 from sim.model.timetable import departure_times, mean_headway_h
-from sim.scenario.schema import Flow, Levers, Scenario
+from sim.scenario.schema import FlowSpec, Levers, Scenario
 
 
 def drayage_cny_per_teu(
@@ -66,9 +66,9 @@ def elasticity_multiplier(cost: float, reference_cost: float, elasticity: float)
     return (cost / reference_cost) ** elasticity
 
 
-def flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
+def build_flows(s: Scenario, net: RailNetwork) -> dict[str, Flow]:
     """Every flow's costs and demand response at the scenario's and the reference levers."""
-    specs = {}
+    flows = {}
     for name, flow in s.demand.flows.items():
         commodities = tuple(flow.commodities)
         if flow.corridor is None:  # trucked imports: no rail route, no rate levers
@@ -82,24 +82,26 @@ def flow_specs(s: Scenario, net: RailNetwork) -> dict[str, FlowSpec]:
         else:
             corridor, subsidy = flow.corridor, s.tariffs.subsidy_per_teu_cny
             costs, discount, multiplier = route_economics(s, net, flow)
-        specs[name] = FlowSpec(
-            name,
-            corridor,
-            flow.direction,
-            flow.arrives_by,
-            tuple(flow.places),
-            commodities,
-            tuple(s.commodities[c].agricultural for c in commodities),
-            tuple(flow.regions),
-            costs,
-            discount,
-            subsidy,
-            multiplier,
+        flows[name] = Flow(
+            name=name,
+            corridor=corridor,
+            direction=flow.direction,
+            arrives_by=flow.arrives_by,
+            places=tuple(flow.places),
+            commodities=commodities,
+            agricultural=tuple(s.commodities[c].agricultural for c in commodities),
+            regions=tuple(flow.regions),
+            shipper_cost_cny_per_teu=costs,
+            rail_discount_cny_per_teu=discount,
+            subsidy_cny_per_teu=subsidy,
+            demand_multiplier=multiplier,
         )
-    return specs
+    return flows
 
 
-def route_economics(s: Scenario, net: RailNetwork, flow: Flow) -> tuple[np.ndarray, float, float]:
+def route_economics(
+    s: Scenario, net: RailNetwork, flow: FlowSpec
+) -> tuple[np.ndarray, float, float]:
     """A train flow's shipper cost per TEU by (place, region), rail discount per TEU, and its
     volume multiplier at the scenario's levers relative to the reference levers."""
     assert flow.corridor is not None
@@ -117,11 +119,13 @@ def route_economics(s: Scenario, net: RailNetwork, flow: Flow) -> tuple[np.ndarr
     places = list(flow.places)
     sea_cost = np.zeros(len(places))
     transit = np.full(len(places), route.mean_run_h() + headway / 2)
-    if s.sea is not None and flow.corridor == s.sea.corridor:
-        port = net.crossing(s.sea.port)
+    sea_port = s.sea_port_of(flow.corridor)
+    if sea_port is not None:
+        port_name, port_spec = sea_port
+        port = net.crossing(port_name)
         port_dwell = port.mean_h(corridor.four_customs_as_one) if port else 0.0
         for i, p in enumerate(places):
-            svc = s.sea.services[p]
+            svc = port_spec.services[p]
             sea_cost[i] = svc.freight_cny_per_teu
             transit[i] += (
                 port_dwell

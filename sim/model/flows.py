@@ -1,14 +1,15 @@
 """Flows of freight and the containers they create.
 
-A :class:`FlowSpec` holds what the running model needs to know about one flow, as plain
-typed values: its corridor and direction, the names behind its category codes, and the
-shipper's cost per TEU for each (overseas place, hinterland region) pair. A container is a
-row of the containers table; :meth:`FlowSpec.new_container` appends it with its costs.
+A :class:`Flow` holds what the running model needs to know about one flow, as plain typed
+values: its corridor and direction, the names behind its category codes, and the shipper's
+cost per TEU for each (overseas place, hinterland region) pair. A container is a row of the
+containers table; :meth:`Flow.new_container` appends it with its :class:`Cargo` and costs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,8 +21,20 @@ MIXED = "mixed"
 """Commodity and region label of a consolidated (LCL) export container."""
 
 
+class Cargo(NamedTuple):
+    """What a container carries, as codes into its flow's names (−1: none, or mixed)."""
+
+    shipment_id: int
+    """−1 for a consolidated (LCL export) container, which holds several shipments."""
+    place: int
+    commodity: int
+    region: int
+
+
 @dataclass(frozen=True)
-class FlowSpec:
+class Flow:
+    """One flow of freight (corridor and direction) as the running model sees it."""
+
     name: str
     corridor: str
     direction: str
@@ -37,20 +50,10 @@ class FlowSpec:
     demand_multiplier: float
     """Volume at the scenario's levers relative to the reference levers."""
 
-    def new_container(
-        self,
-        table: Table,
-        *,
-        shipment_id: int,
-        place: int,
-        commodity: int,
-        region: int,
-        teu: int,
-        lcl: bool,
-        t: float,
-    ) -> int:
+    def new_container(self, table: Table, cargo: Cargo, *, teu: int, lcl: bool, t: float) -> int:
         """Append a container of this flow created at time ``t``; return its id."""
         row = table.n
+        shipment_id, place, commodity, region = cargo
         cost = self.shipper_cost_cny_per_teu[max(place, 0), region] * teu
         table.add(
             container_id=row,

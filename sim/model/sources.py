@@ -7,7 +7,8 @@ port or the origin terminal abroad). It is then booked (see :mod:`sim.model.book
   in its booking's delivery window), LCL consignments come to the gate at once and their
   consolidated container is booked when it closes;
 * imports by train on a land corridor on that corridor's import trains, at the origin terminal;
-* rail–sea imports on the sailings of their overseas port's liner service (slots per sailing);
+* rail–sea imports on the sailings of their overseas port's liner service to the rail–sea port
+  of their corridor (slots per sailing), together with the train on from that port;
 * imports by truck are not booked: they come to the gate at once.
 
 Cargo that finds no departure with room in time, and all cargo of a corridor that is switched
@@ -18,20 +19,22 @@ when its cargo reaches the first place it is handled (or is turned away).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
 
 from sim.engine import Streams, Table
-from sim.model.booking import TURNED_AWAY, Bookings
-from sim.model.demand import FlowDraws, draw_flow, month_calendar
-from sim.model.flows import FlowSpec
+from sim.model import booking
+from sim.model.booking import Bookings
+from sim.model.demand import FlowDraws, ShipmentMix, draw_flow, month_calendar
+from sim.model.flows import Cargo, Flow
+from sim.model.milestones import ARRIVED, CREATED, TURNED_AWAY
+from sim.model.seaports import SeaPort
 from sim.model.terminal import Hub
 from sim.model.timetable import HOURS_PER_WEEK
 from sim.model.train import TrainService
-from sim.model.vessels import VesselService
 from sim.scenario.schema import MONTHS, Scenario
 
 
@@ -39,12 +42,12 @@ from sim.scenario.schema import MONTHS, Scenario
 class Drawn:
     """Every shipment of one flow and kind (``fcl``, ``lcl_export``, ``lcl_import``)."""
 
-    flow: FlowSpec
+    flow: Flow
     kind: str
     draws: FlowDraws
 
 
-def draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> list[Drawn]:
+def draw_demand(s: Scenario, specs: dict[str, Flow], streams: Streams) -> list[Drawn]:
     """Draw every flow's shipments over the warm-up and the horizon, from its own streams."""
     calendar = month_calendar(
         s.start,
@@ -66,20 +69,23 @@ def draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> li
             )
         else:
             kinds["lcl_import"] = flow.lcl_share * teu_per_h
+        mix = ShipmentMix(
+            place_w=np.array(list(flow.places.values()), dtype=float),
+            commodity_w=np.array(list(flow.commodities.values()), dtype=float),
+            region_w=np.array(list(flow.regions.values()), dtype=float),
+            containers_per_shipment=flow.containers_per_shipment,
+            share_40ft=flow.share_40ft,
+            cbm=flow.lcl_cbm.to_engine(),
+            cbm_max=cons.container_cbm,
+        )
         for kind, rate in kinds.items():
             if rate <= 0:
                 continue
             draws = draw_flow(
-                kind=kind,
-                rate_per_h=rate,
-                calendar=calendar,
-                place_w=np.array(list(flow.places.values()), dtype=float),
-                commodity_w=np.array(list(flow.commodities.values()), dtype=float),
-                region_w=np.array(list(flow.regions.values()), dtype=float),
-                containers_per_shipment=flow.containers_per_shipment,
-                share_40ft=flow.share_40ft,
-                cbm=flow.lcl_cbm.to_engine(),
-                cbm_max=cons.container_cbm,
+                kind,
+                rate,
+                calendar,
+                mix,
                 arrivals_rng=streams[f"demand.{name}.{kind}.arrivals"],
                 attributes_rng=streams[f"demand.{name}.{kind}.attributes"],
             )
@@ -89,27 +95,27 @@ def draw_demand(s: Scenario, specs: dict[str, FlowSpec], streams: Streams) -> li
 
 @dataclass(frozen=True)
 class Routing:
-    """Where a ready shipment goes: the hub, the train services and the liner services, with
+    """Where a ready shipment goes: the hub, the train services and the rail–sea ports, with
     their booking ledgers."""
 
     hub: Hub
     services: dict[tuple[str, str], TrainService]
-    vessels: dict[str, VesselService]
-    sea_corridor: str | None
+    sea_ports: dict[str, SeaPort]
+    """Corridor → the rail–sea port at its end, for corridors that end at one."""
     train_ledgers: dict[tuple[str, str], Bookings]
-    """(corridor, direction) → bookings on its trains, for services that take bookings."""
-    sailing_ledgers: dict[str, Bookings]
-    """Overseas port → bookings of import slots on its sailings (and on the trains on from
-    the rail–sea port, where those take bookings)."""
+    """(corridor, direction) → bookings on its trains, for services that take bookings
+    (rail–sea imports book through their port's ledgers instead)."""
     disabled: frozenset[str]
     """Corridors switched off: their cargo is turned away."""
 
-    def ledger(self, flow: FlowSpec, place: int) -> Bookings | None:
+    def ledger(self, flow: Flow, place: int) -> Bookings | None:
         """The ledger a shipment of ``flow`` (to or from ``place``) is booked in, if any."""
         if flow.arrives_by == "truck":
             return None
-        if flow.direction == "import" and flow.corridor == self.sea_corridor:
-            return self.sailing_ledgers.get(flow.places[place])
+        if flow.direction == "import":
+            port = self.sea_ports.get(flow.corridor)
+            if port is not None:
+                return port.ledgers.get(flow.places[place])
         return self.train_ledgers.get((flow.corridor, flow.direction))
 
 
@@ -152,7 +158,7 @@ class ShipmentSource:
                 "containers": dr.containers if d.kind != "lcl_export" else np.zeros(n, dtype=int),
                 "teu": teu,
                 "cbm": dr.cbm,
-                "t_created": dr.times,
+                CREATED: dr.times,
                 "which": np.full(n, w),
                 "index": np.arange(n),
             }
@@ -161,14 +167,14 @@ class ShipmentSource:
         if not per_flow:
             return [], [], []
         cols = {name: np.concatenate(parts) for name, parts in per_flow.items()}
-        order = np.argsort(cols["t_created"], kind="stable")
+        order = np.argsort(cols[CREATED], kind="stable")
         cols = {name: values[order] for name, values in cols.items()}
         which, index = cols.pop("which"), cols.pop("index")
-        times = cols["t_created"]
+        times = cols[CREATED]
         self.shipments.add_many(len(times), shipment_id=np.arange(len(times)), **cols)
         return times.tolist(), which.tolist(), index.tolist()
 
-    def run(self) -> Iterator[simpy.Event]:
+    def run(self) -> simpy.events.ProcessGenerator:
         env = self.env
         times, which, index = self._table()
         if not times:
@@ -192,7 +198,7 @@ class ShipmentSource:
             flow, kind = drawn[w].flow, drawn[w].kind
             place, region = place_l[w][i], region_l[w][i]
             if kind == "lcl_export":
-                ship["t_arrived"][sid] = t
+                ship[ARRIVED][sid] = t
                 hub.lcl_cargo(flow, sid, place, region, cbm_l[w][i])
                 continue
             if kind == "fcl":
@@ -202,60 +208,50 @@ class ShipmentSource:
                 boxes = [1]
             ledger = routing.ledger(flow, place)
             if flow.corridor in routing.disabled:
-                booked = TURNED_AWAY
+                booked = booking.TURNED_AWAY
             elif ledger is None:
                 booked = -1
             else:
                 booked = ledger.book(t, sum(boxes))
                 if booked >= 0:
                     ship["booked_h"][sid] = ledger.departures[booked]
-            args = (sid, flow, kind, place, region, commodity_l[w][i], boxes)
-            if booked == TURNED_AWAY:
+            cargo = Cargo(sid, place, commodity_l[w][i], region)
+            if booked == booking.TURNED_AWAY:
                 ship["turned_away"][sid] = True
-                self._containers(*args, turned_away=True)
+                self._containers(flow, kind, cargo, boxes, turned_away=True)
                 continue
             arrive = ledger.arrival_h(t, booked) if ledger is not None else t
-            ship["t_arrived"][sid] = arrive
+            ship[ARRIVED][sid] = arrive
             if arrive > t:
-                env.timeout(arrive - t).callbacks.append(lambda _, a=args: self._containers(*a))
+                env.timeout(arrive - t).callbacks.append(
+                    partial(self._arrived, flow, kind, cargo, boxes)
+                )
             else:
-                self._containers(*args)
+                self._containers(flow, kind, cargo, boxes)
+
+    def _arrived(
+        self, flow: Flow, kind: str, cargo: Cargo, boxes: list[int], _: simpy.Event
+    ) -> None:
+        self._containers(flow, kind, cargo, boxes)
 
     def _containers(
-        self,
-        sid: int,
-        flow: FlowSpec,
-        kind: str,
-        place: int,
-        region: int,
-        commodity: int,
-        boxes: list[int],
-        turned_away: bool = False,
+        self, flow: Flow, kind: str, cargo: Cargo, boxes: list[int], turned_away: bool = False
     ) -> None:
         """The shipment's containers are created where they are first handled, now."""
         now = self.env.now
         routing = self.routing
         c = self.containers
         for teu in boxes:
-            cid = flow.new_container(
-                c,
-                shipment_id=sid,
-                place=place,
-                commodity=commodity,
-                region=region,
-                teu=teu,
-                lcl=kind != "fcl",
-                t=now,
-            )
+            cid = flow.new_container(c, cargo, teu=teu, lcl=kind != "fcl", t=now)
             if kind == "lcl_import":
-                self.shipments["container_id"][sid] = cid
+                self.shipments["container_id"][cargo.shipment_id] = cid
             if turned_away:
-                c["t_turned_away"][cid] = now
+                c[TURNED_AWAY][cid] = now
             elif flow.direction == "export":
                 routing.hub.fcl_export(cid)
             elif flow.arrives_by == "truck":
                 routing.hub.truck_import(cid)
-            elif flow.corridor == routing.sea_corridor:
-                routing.vessels[flow.places[place]].overseas(cid)
+            elif (port := routing.sea_ports.get(flow.corridor)) is not None:
+                port.overseas(cid, flow.places[cargo.place])
             else:
                 routing.services[(flow.corridor, "import")].ready(cid)

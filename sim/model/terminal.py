@@ -27,18 +27,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import simpy
 
-from sim.engine import Resource, Sampler, Table
+from sim.engine import Resource, Sampler
+from sim.model import booking
+from sim.model.booking import Bookings
 from sim.model.customs import CustomsDesk
-from sim.model.flows import FlowSpec
+from sim.model.flows import Cargo, Flow
+from sim.model.milestones import (
+    CONSOLIDATED,
+    DELIVERED,
+    GATE_IN,
+    ON_SIDING,
+    RECEIVED,
+    TURNED_AWAY,
+    UNLOADED,
+    YARD_IN,
+)
+from sim.model.tables import Tables
 
 
 @dataclass(eq=False)
 class _Bin:
-    flow: FlowSpec
+    flow: Flow
     place: int
     region: int
     opened_h: float
@@ -65,7 +79,7 @@ class ConsolidationCentre:
         self.closed = closed
         self.bins: dict[tuple[str, int], _Bin] = {}
 
-    def add(self, flow: FlowSpec, shipment_id: int, place: int, region: int, cbm: float) -> None:
+    def add(self, flow: Flow, shipment_id: int, place: int, region: int, cbm: float) -> None:
         key = (flow.corridor, place)
         open_bin = self.bins.get(key)
         if open_bin is not None and open_bin.cbm + cbm > self.container_cbm:
@@ -75,13 +89,13 @@ class ConsolidationCentre:
             open_bin = _Bin(flow, place, region, self.env.now)
             self.bins[key] = open_bin
             timer = self.env.timeout(self.max_wait_h)
-            timer.callbacks.append(lambda _, key=key, b=open_bin: self._expire(key, b))
+            timer.callbacks.append(partial(self._expire, key, open_bin))
         open_bin.cbm += cbm
         open_bin.shipments.append(shipment_id)
         if open_bin.cbm >= self.fill_cbm:
             self._close(key)
 
-    def _expire(self, key: tuple[str, int], expected: _Bin) -> None:
+    def _expire(self, key: tuple[str, int], expected: _Bin, _: simpy.Event) -> None:
         if self.bins.get(key) is expected:
             self._close(key)
 
@@ -130,20 +144,18 @@ class Hub:
     def __init__(
         self,
         env: simpy.Environment,
-        *,
-        containers: Table,
-        shipments: Table,
-        trains: Table,
+        tables: Tables,
         resources: HubResources,
         times: HubTimes,
         lcl: LclRule,
+        *,
         export_customs: CustomsDesk,
         import_customs: CustomsDesk,
     ) -> None:
         self.env = env
-        self.containers = containers
-        self.shipments = shipments
-        self.trains = trains
+        self.containers = tables.containers
+        self.shipments = tables.shipments
+        self.trains = tables.trains
         self.res = resources
         self.times = times
         self.export_customs = export_customs
@@ -157,8 +169,8 @@ class Hub:
         )
         self.export_ready: dict[str, Callable[[int], None]] = {}
         """Corridor → where a cleared export container goes (its train service)."""
-        self.book_lcl: Callable[[str, float], bool] = lambda corridor, now: True
-        """Books a consolidated container (1 TEU) on its corridor; False if turned away."""
+        self.export_ledgers: dict[str, Bookings] = {}
+        """Corridor → bookings on its export trains, for services that take bookings."""
 
     # -- exports ------------------------------------------------------------------------------
 
@@ -170,16 +182,14 @@ class Hub:
 
     def _in(self, cid: int) -> None:
         c = self.containers
-        c["t_gate_in"][cid] = self.env.now
-        c["t_yard_in"][cid] = self.env.now
+        c[GATE_IN][cid] = self.env.now
+        c[YARD_IN][cid] = self.env.now
         self.export_customs.declare(cid, self._cleared)
 
     def _cleared(self, cid: int) -> None:
         self.export_ready[self.containers["corridor"][cid]](cid)
 
-    def lcl_cargo(
-        self, flow: FlowSpec, shipment_id: int, place: int, region: int, cbm: float
-    ) -> None:
+    def lcl_cargo(self, flow: Flow, shipment_id: int, place: int, region: int, cbm: float) -> None:
         """An LCL consignment's truck arrives at the gate, bound for consolidation."""
         self.res.gate.serve(
             self.times.gate(),
@@ -189,29 +199,30 @@ class Hub:
     def _stuff(self, full: _Bin) -> None:
         c = self.containers
         cid = full.flow.new_container(
-            c,
-            shipment_id=-1,
-            place=full.place,
-            commodity=-1,
-            region=full.region,
-            teu=1,
-            lcl=True,
-            t=full.opened_h,
+            c, Cargo(-1, full.place, -1, full.region), teu=1, lcl=True, t=full.opened_h
         )
-        c["t_gate_in"][cid] = full.opened_h
+        c[GATE_IN][cid] = full.opened_h
         self.shipments["container_id"][np.asarray(full.shipments, dtype=np.int64)] = cid
         if not self.book_lcl(full.flow.corridor, self.env.now):
-            c["t_turned_away"][cid] = self.env.now
+            c[TURNED_AWAY][cid] = self.env.now
             return
 
         def stuffed() -> None:
-            c["t_consolidated"][cid] = self.env.now
+            c[CONSOLIDATED][cid] = self.env.now
             self.res.yard_export.request(1, lambda: self._yard_in(cid))
 
         self.res.crews.serve(self.times.stuffing(), stuffed)
 
+    def book_lcl(self, corridor: str, now: float) -> bool:
+        """Book a consolidated container (1 TEU) on ``corridor``'s export trains; False if it is
+        turned away (no train with room in time, or the corridor runs no trains)."""
+        if corridor not in self.export_ready:
+            return False
+        ledger = self.export_ledgers.get(corridor)
+        return ledger is None or ledger.book(now, 1) != booking.TURNED_AWAY
+
     def _yard_in(self, cid: int) -> None:
-        self.containers["t_yard_in"][cid] = self.env.now
+        self.containers[YARD_IN][cid] = self.env.now
         self.export_customs.declare(cid, self._cleared)
 
     def departed(self, teu: int) -> None:
@@ -220,29 +231,34 @@ class Hub:
 
     # -- imports ------------------------------------------------------------------------------
 
+    def train_arrived(self, row: int, ids: np.ndarray) -> None:
+        """An import train (its row) reaches the hub with containers ``ids``."""
+        self.env.process(self.receive(row, ids))
+
     def receive(self, row: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
         """Process: an import train arrives at the hub and is unloaded into the yard."""
         env, res = self.env, self.res
         c, trains = self.containers, self.trains
         yield res.tracks.acquire(1)
-        trains["t_received"][row] = env.now
+        trains[RECEIVED][row] = env.now
         yield env.timeout(self.times.reception())
         teu = c["teu"][ids]
         yield res.yard_import.acquire(int(teu.sum()))
         yield res.sidings.acquire(1)
         res.tracks.release(1)
-        trains["t_siding"][row] = env.now
+        trains[ON_SIDING][row] = env.now
         yield res.handling.acquire(1)
         lifted = env.now + np.cumsum(teu) / res.handling_teu_per_h
-        c["t_yard_in"][ids] = lifted
+        c[YARD_IN][ids] = lifted
         for cid, t in zip(ids.tolist(), lifted.tolist(), strict=True):
-            env.timeout(t - env.now).callbacks.append(
-                lambda _, cid=cid: self.import_customs.declare(cid, self._released)
-            )
+            env.timeout(t - env.now).callbacks.append(partial(self._lifted_off, cid))
         yield env.timeout(float(lifted[-1]) - env.now)
         res.handling.release(1)
         res.sidings.release(1)
-        trains["t_unloaded"][row] = env.now
+        trains[UNLOADED][row] = env.now
+
+    def _lifted_off(self, cid: int, _: simpy.Event) -> None:
+        self.import_customs.declare(cid, self._released)
 
     def truck_import(self, cid: int) -> None:
         """An import container arrives at the gate by truck."""
@@ -254,8 +270,8 @@ class Hub:
 
     def _import_in(self, cid: int) -> None:
         c = self.containers
-        c["t_gate_in"][cid] = self.env.now
-        c["t_yard_in"][cid] = self.env.now
+        c[GATE_IN][cid] = self.env.now
+        c[YARD_IN][cid] = self.env.now
         self.import_customs.declare(cid, self._released)
 
     def _released(self, cid: int) -> None:
@@ -267,7 +283,7 @@ class Hub:
             self._collect(cid)
 
     def _deconsolidated(self, cid: int) -> None:
-        self.containers["t_consolidated"][cid] = self.env.now
+        self.containers[CONSOLIDATED][cid] = self.env.now
         self._collect(cid)
 
     def _collect(self, cid: int) -> None:
@@ -275,5 +291,5 @@ class Hub:
 
     def _out(self, cid: int) -> None:
         c = self.containers
-        c["t_delivered"][cid] = self.env.now
+        c[DELIVERED][cid] = self.env.now
         self.res.yard_import.release(int(c["teu"][cid]))

@@ -23,11 +23,11 @@ def weekly_times(spec: Weekly, start_weekday: int, t0_h: float, t1_h: float) -> 
     """Hours (from the start date) of every (day, time) in ``spec`` within ``[t0_h, t1_h)``."""
     days = {WEEKDAYS.index(d) for d in spec.days}
     clocks = sorted(clock_hours(t) for t in spec.times)
-    out = []
+    out: list[float] = []
     for day in range(math.floor(t0_h / 24), math.ceil(t1_h / 24) + 1):
         if (start_weekday + day) % 7 in days:
             out.extend(day * 24 + c for c in clocks)
-    times = np.asarray(out, dtype=float)
+    times = np.asarray(out, dtype=np.float64)
     return times[(times >= t0_h) & (times < t1_h)]
 
 

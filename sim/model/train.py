@@ -29,8 +29,18 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.engine import Draws, Resource, Table
+from sim.engine import Draws, Resource
+from sim.model.milestones import (
+    ARRIVED,
+    BORDER,
+    DELIVERED,
+    DEPARTED,
+    LOADED,
+    TRAIN_ARRIVED,
+    TRAIN_DEPARTED,
+)
 from sim.model.network import Route
+from sim.model.tables import Tables
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,25 @@ class Timetable:
     cutoff_h: float
     min_load_teu: int = 0
     max_hold_h: float = 0.0
+
+
+@dataclass(frozen=True)
+class TrainDraws:
+    """Streams of a service's run times and of its dwell at border crossings."""
+
+    run_time: Draws
+    border: Draws
+
+
+@dataclass(frozen=True)
+class TrainEnds:
+    """What happens at either end of a train's run."""
+
+    departed: Callable[[int], None] | None = None
+    """A train left its origin with this many TEU (at the hub: their yard space is free)."""
+    arrived: Callable[[int, np.ndarray], None] | None = None
+    """A train (its row) reached its destination with these containers; None: they are
+    delivered there."""
 
 
 @dataclass(frozen=True)
@@ -87,28 +116,25 @@ class TrainService:
     def __init__(
         self,
         env: simpy.Environment,
-        *,
         route: Route,
         timetable: Timetable,
-        hub: HubLoading | None,
-        run_time: Draws,
-        border_dwell: Draws,
-        containers: Table,
-        trains: Table,
-        on_departed: Callable[[int], None] | None,
-        on_arrival: Callable[[int, np.ndarray], None],
+        draws: TrainDraws,
+        tables: Tables,
+        *,
+        hub: HubLoading | None = None,
+        ends: TrainEnds = TrainEnds(),
     ) -> None:
         self.env = env
         self.route = route
         self.timetable = timetable
         self.capacity_teu = timetable.capacity_teu
         self.hub = hub
-        self.run_time = run_time
-        self.border_dwell = border_dwell
-        self.containers = containers
-        self.trains = trains
-        self.on_departed = on_departed
-        self.on_arrival = on_arrival
+        self.run_time = draws.run_time
+        self.border_dwell = draws.border
+        self.containers = tables.containers
+        self.trains = tables.trains
+        self.on_departed = ends.departed
+        self.on_arrival = ends.arrived
         self.waiting: list[int] = []
         """Containers ready for this service that no open train has taken yet."""
         self.departed = 0
@@ -138,7 +164,7 @@ class TrainService:
         train.ids.append(cid)
         train.teu += int(self.containers["teu"][cid])
         if self.hub is None:
-            self.containers["t_loaded"][cid] = self.env.now
+            self.containers[LOADED][cid] = self.env.now
         else:
             train.unlifted.append(cid)
             if train.loading:
@@ -191,7 +217,7 @@ class TrainService:
         train.unlifted = []
         c = self.containers
         done = self.env.now + np.cumsum(c["teu"][batch]) / self.hub.teu_per_h
-        c["t_loaded"][batch] = done
+        c[LOADED][batch] = done
         timer = self.env.timeout(float(done[-1]) - self.env.now)
         timer.callbacks.append(lambda _: self._lifted(train))
 
@@ -275,9 +301,9 @@ class TrainService:
             return
         self.departed += 1
         rows["ran"][row] = True
-        rows["t_departed"][row] = env.now
+        rows[DEPARTED][row] = env.now
         ids = np.asarray(train.ids, dtype=np.int64)
-        self.containers["t_train_departed"][ids] = env.now
+        self.containers[TRAIN_DEPARTED][ids] = env.now
         self.containers["train_id"][ids] = row
         if self.on_departed is not None:
             self.on_departed(train.teu)
@@ -292,7 +318,10 @@ class TrainService:
                 for part in leg.border.parts(self.route.four_customs_as_one):
                     dwell += self.border_dwell.draw(part)
                 yield env.timeout(dwell)
-                self.containers["t_border"][ids] = env.now
-        self.trains["t_arrived"][row] = env.now
-        self.containers["t_train_arrived"][ids] = env.now
-        self.on_arrival(row, ids)
+                self.containers[BORDER][ids] = env.now
+        self.trains[ARRIVED][row] = env.now
+        self.containers[TRAIN_ARRIVED][ids] = env.now
+        if self.on_arrival is None:
+            self.containers[DELIVERED][ids] = env.now
+        else:
+            self.on_arrival(row, ids)

@@ -1,23 +1,26 @@
-"""Liner services between the rail–sea port and overseas ports.
+"""Liner services between a rail–sea port and overseas ports.
 
-Each overseas port has weekly sailings in both directions. A sailing has ``slots_teu`` for the
-hub's cargo each way and a container-yard cut-off: at the sailing time the vessel bound
-overseas takes, in order of arrival at the quay, the export containers that reached the
-rail–sea port by the cut-off, as long as its slots last; the vessel bound for the rail–sea
-port takes the import containers waiting overseas in the same way. A container that was there
-by the cut-off but found no slot *rolls* to the next sailing, and its ``rolls`` count goes up.
-A sailing is one event for all its containers.
+Each overseas port a rail–sea port serves has weekly sailings in both directions. A sailing
+has ``slots_teu`` for the hub's cargo each way and a container-yard cut-off: at the sailing
+time the vessel bound overseas takes, in order of arrival at the quay, the export containers
+that reached the rail–sea port by the cut-off, as long as its slots last; the vessel bound for
+the rail–sea port takes the import containers waiting overseas in the same way. A container
+that was there by the cut-off but found no slot *rolls* to the next sailing, and its ``rolls``
+count goes up. A sailing is one event for all its containers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
 
-from sim.engine import Distribution, Draws, Table
+from sim.engine import Distribution, Draws
+from sim.model.milestones import DELIVERED, VESSEL
+from sim.model.tables import Tables
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,15 @@ class Sailings:
     times: np.ndarray
     slots_teu: int
     cutoff_h: float
+
+
+@dataclass(frozen=True)
+class Liner:
+    """A liner service to overseas ``port``: its sailings and its sea transit time."""
+
+    port: str
+    sailings: Sailings
+    transit_h: Distribution
 
 
 class _Quay:
@@ -69,27 +81,24 @@ class _Quay:
 
 
 class VesselService:
-    """Sailings between the rail–sea port and overseas ``port``."""
+    """Sailings of ``liner`` between a rail–sea port and an overseas port; transit times are
+    drawn with ``draws``, and import containers are handed to ``landed`` at the rail–sea port."""
 
     def __init__(
         self,
         env: simpy.Environment,
-        *,
-        port: str,
-        sailings: Sailings,
-        transit_h: Distribution,
+        liner: Liner,
         draws: Draws,
-        containers: Table,
-        vessels: Table,
+        tables: Tables,
         landed: Callable[[np.ndarray], None],
     ) -> None:
         self.env = env
-        self.port = port
-        self.sailings = sailings
-        self.transit_h = transit_h
+        self.port = liner.port
+        self.sailings = liner.sailings
+        self.transit_h = liner.transit_h
         self.draws = draws
-        self.containers = containers
-        self.vessels = vessels
+        self.containers = tables.containers
+        self.vessels = tables.vessels
         self.landed = landed
         self.outbound = _Quay()
         """Export containers waiting at the rail–sea port for this destination."""
@@ -124,17 +133,20 @@ class VesselService:
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
                     row = self._row("export", ids, transit)
-                    c["t_vessel"][ids] = env.now
-                    c["t_delivered"][ids] = env.now + transit
+                    c[VESSEL][ids] = env.now
+                    c[DELIVERED][ids] = env.now + transit
                     c["vessel_id"][ids] = row
             if self.inbound:
                 ids = self.inbound.board(sail - cutoff, slots, c["teu"], c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
                     row = self._row("import", ids, transit)
-                    c["t_vessel"][ids] = env.now
+                    c[VESSEL][ids] = env.now
                     c["vessel_id"][ids] = row
-                    env.timeout(transit).callbacks.append(lambda _, ids=ids: self.landed(ids))
+                    env.timeout(transit).callbacks.append(partial(self._land, ids))
+
+    def _land(self, ids: np.ndarray, _: simpy.Event) -> None:
+        self.landed(ids)
 
     def _row(self, direction: str, ids: np.ndarray, transit: float) -> int:
         self.sailed += 1

@@ -277,8 +277,38 @@ def _source(prov: Provenance, loc: tuple[str | int, ...], default: str) -> str:
     return default
 
 
+LEGACY_SEA = "sea"
+"""The one rail–sea port of scenarios written before ``sea_ports``: a whole ``sea: {port,
+corridor, max_delay_h, services}`` reads as ``sea_ports: {<port>: {corridor, max_delay_h,
+services}}``, so that older scenario files and the scenarios of older run folders still load.
+A ``sea`` without its ``port`` (a what-if changing part of it) is an error saying so."""
+
+
+def _legacy_sea(data: Mapping[str, Any], prov: Provenance) -> tuple[Mapping[str, Any], Provenance]:
+    sea = data.get(LEGACY_SEA)
+    if not isinstance(sea, dict) or "sea_ports" in data or not isinstance(sea.get("port"), str):
+        return data, prov
+    port = sea["port"]
+    out = {key: value for key, value in data.items() if key != LEGACY_SEA}
+    out["sea_ports"] = {port: {key: value for key, value in sea.items() if key != "port"}}
+    moved: Provenance = {}
+    for path, source in prov.items():
+        if path[:1] != (LEGACY_SEA,):
+            moved[path] = source
+        elif len(path) == 1:
+            moved[("sea_ports",)] = moved[("sea_ports", port)] = source
+        elif path[1] != "port":
+            moved[("sea_ports", port, *path[1:])] = source
+    return out, moved
+
+
 def _describe(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
+    if err["type"] == "extra_forbidden" and tuple(err["loc"]) == (LEGACY_SEA,):
+        return (
+            "unknown field: the rail–sea port is now given under sea_ports, as "
+            "sea_ports: {<port>: {corridor, max_delay_h, services}}"
+        )
     if err["type"] == "extra_forbidden":
         return "unknown field (check its spelling; unknown fields are not allowed)"
     if err["type"] == "missing":
@@ -295,6 +325,7 @@ def _describe(err: Mapping[str, Any]) -> str:
 
 def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
     """Validate a resolved mapping; every problem is reported with its file and field path."""
+    data, prov = _legacy_sea(data, prov)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

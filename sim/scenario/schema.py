@@ -3,8 +3,13 @@
 A scenario is validated whole before anything runs. Models are frozen and forbid unknown keys,
 so a typo is an error, never a silently ignored setting. Units are in field names (``_h``
 hours, ``_teu``, ``_per_week``, ``_cny``, ``_km``); shares and discounts are fractions in
-[0, 1]. Cross-references (a flow's corridor, a corridor's path, a discount's railway bureau)
-are checked by :func:`check_references`, which reports each problem with its field path.
+[0, 1]. Cross-references (a flow's corridor, a corridor's path, a discount's railway bureau, a
+rail–sea port's corridor, a customs stage's resource) are checked by :func:`check_references`,
+which reports each problem with its field path.
+
+Classes that describe something the model builds at run time are named ``…Spec``
+(``TrainServiceSpec``, ``CustomsDeskSpec``, ``SeaPortSpec``, ``FlowSpec``, …), so that the
+runtime class keeps the domain word (:class:`sim.model.train.TrainService`, …).
 
 Numbers are finite and bounded. Every field uses one of the annotated types below (``Hours``,
 ``Share``, ``Count``, ``Teu``, ``CnyPerTeu``, …), whose bounds are named constants with the
@@ -129,6 +134,9 @@ MAX_LIST = 1000
 MAX_WINDOWS = 48
 """Working-hour windows of a customs desk: one each half hour of the day; each is an event a
 day."""
+MAX_CUSTOMS_STAGES = 20
+"""Extra customs stages of one direction: each is a queue a declaration may pass, and a real
+clearance has a handful (documents, scans, tests); twenty is a procedure no port runs."""
 
 
 def _finite_float(
@@ -175,6 +183,12 @@ Label = Annotated[str, Field(strict=True, max_length=MAX_TEXT)]
 Ref = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
 """The name of something defined elsewhere in the scenario (a place, bureau, corridor, …)."""
 Flag = Annotated[bool, Field(strict=True)]
+Name = Annotated[
+    str,
+    Field(strict=True, min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$"),
+]
+"""A name that becomes part of a random stream's name or a resource's scope: lower-case
+letters, digits and ``_``, starting with a letter."""
 
 
 def _a_date(value: Any) -> Any:
@@ -371,7 +385,7 @@ class Period(Strict):
     schedule: Schedule
 
 
-class TrainService(Strict):
+class TrainServiceSpec(Strict):
     """Trains of one corridor in one direction."""
 
     schedule: Annotated[
@@ -401,7 +415,7 @@ class TrainService(Strict):
     )
 
     @model_validator(mode="after")
-    def _policy(self) -> TrainService:
+    def _policy(self) -> TrainServiceSpec:
         if self.cutoff_h > self.open_h:
             raise ValueError("cutoff_h must not exceed open_h: a train is placed before loading")
         window = self.booking.window_h if self.booking is not None else None
@@ -422,14 +436,14 @@ class TrainService(Strict):
 
 
 class Trains(Strict):
-    export: TrainService
-    import_: TrainService = Field(alias="import")
+    export: TrainServiceSpec
+    import_: TrainServiceSpec = Field(alias="import")
 
 
 # ---------------------------------------------------------------------------- network
 
 
-class Crossing(Strict):
+class CrossingSpec(Strict):
     """Dwell of a whole train at a border station or sea port, in hours.
 
     "Four customs as one" removes the Chinese side's re-declaration only; the neighbouring
@@ -454,7 +468,7 @@ class Place(Strict):
     label: Label
     kind: Literal["hub", "city", "border", "seaport"]
     country: str = Field(strict=True, min_length=2, max_length=2, description="ISO 3166 code")
-    crossing: Crossing | None = None
+    crossing: CrossingSpec | None = None
 
 
 class Leg(Strict):
@@ -527,7 +541,7 @@ class Corridor(Strict):
 
 
 class SeaService(Strict):
-    """A weekly liner service between the rail–sea port and one overseas port.
+    """A weekly liner service between a rail–sea port and one overseas port.
 
     Each sailing has ``slots_teu`` for the hub's cargo in each direction. A container must be
     at the quay ``cutoff_h`` before the sailing; one that misses the cut-off or finds the
@@ -541,9 +555,16 @@ class SeaService(Strict):
     cutoff_h: Hours = Field(description="container-yard cut-off before sailing")
 
 
-class Sea(Strict):
-    port: Ref = Field(description="the rail–sea transfer port (a place of kind seaport)")
-    corridor: Ref = Field(description="the corridor whose trains serve that port")
+class SeaPortSpec(Strict):
+    """A rail–sea port (a place of kind seaport, its key in ``sea_ports``): the trains of one
+    corridor end there, and liner services sail from it to overseas ports.
+
+    Export containers dwell at the port (its ``crossing``) after their train, then wait at the
+    quay for a sailing to their destination; import containers overseas book a sailing and the
+    train on from the port together, and dwell at the port between the two.
+    """
+
+    corridor: Ref = Field(description="the corridor whose trains serve the port (ending there)")
     max_delay_h: Hours = Field(
         description="import cargo overseas is booked on the first sailing with free slots; "
         "if that leaves more than this after the first it could catch, it is turned away"
@@ -646,7 +667,39 @@ class WorkingHours(Strict):
         return self
 
 
-class CustomsDesk(Strict):
+STANDARD_STAGES = ("review", "inspection", "quarantine")
+"""The stages every declaration may pass, from the desk's own fields: document review by an
+officer; with ``inspection_probability``, physical inspection in a bay; for an agricultural
+import, with ``quarantine.probability``, a laboratory test."""
+STANDARD_CUSTOMS_RESOURCES = ("officers", "inspection_bays", "quarantine_lab")
+"""Resources a stage may name besides ``customs.resources``: the direction's own officers,
+the inspection bays and the quarantine lab."""
+
+
+class CustomsStageSpec(Strict):
+    """A further step of a customs declaration, after the standard stages (review, inspection
+    and, for imports, quarantine), in list order: a declaration it selects waits for a unit of
+    its resource and holds it for ``time_h``; the container is released after its last stage.
+
+    A declaration is selected with ``probability`` — among agricultural goods only, with
+    ``applies_to: agricultural``. Its selection and time are drawn when the container is
+    declared, from streams of the stage's own (``customs.<direction>.<name>.select`` and
+    ``.time``), so adding a stage leaves every other draw as it was (common random numbers).
+    """
+
+    name: Name = Field(description="names the stage's random streams; unique in its direction")
+    resource: Name = Field(
+        description="a key of customs.resources, or officers (the direction's own), "
+        "inspection_bays or quarantine_lab"
+    )
+    time_h: Dist = Field(description="time a selected declaration holds a unit of the resource")
+    probability: Share = Field(1.0, description="share of declarations (in scope) selected")
+    applies_to: Literal["all", "agricultural"] = Field(
+        "all", description="all declarations, or those of agricultural goods only"
+    )
+
+
+class CustomsDeskSpec(Strict):
     officers: Count
     review_h: Dist = Field(description="document review per container")
     inspection_probability: Share
@@ -654,6 +707,34 @@ class CustomsDesk(Strict):
         None,
         max_length=MAX_WINDOWS,
         description="officers on duty only in these windows; null means around the clock",
+    )
+    extra_stages: list[CustomsStageSpec] = Field(
+        default_factory=list,
+        max_length=MAX_CUSTOMS_STAGES,
+        description="further steps after the standard ones (e.g. a phytosanitary document "
+        "check, an X-ray scan), in order",
+    )
+
+    @field_validator("extra_stages")
+    @classmethod
+    def _distinct(cls, stages: list[CustomsStageSpec]) -> list[CustomsStageSpec]:
+        names = [stage.name for stage in stages]
+        for name in names:
+            if name in STANDARD_STAGES:
+                raise ValueError(f"stage name {name!r} is taken by a standard stage")
+            if names.count(name) > 1:
+                raise ValueError(f"stage name {name!r} is given twice; expected distinct names")
+        return stages
+
+
+class CustomsResourceSpec(Strict):
+    """A customs resource for extra stages (an X-ray scanner, a document-check desk)."""
+
+    units: Count
+    working_hours: list[WorkingHours] | None = Field(
+        None,
+        max_length=MAX_WINDOWS,
+        description="units available only in these windows; null means around the clock",
     )
 
 
@@ -669,10 +750,25 @@ class Quarantine(Strict):
 
 
 class Customs(Strict):
-    export: CustomsDesk
-    import_: CustomsDesk = Field(alias="import")
+    export: CustomsDeskSpec
+    import_: CustomsDeskSpec = Field(alias="import")
     inspection: Inspection
     quarantine: Quarantine
+    resources: dict[Name, CustomsResourceSpec] = Field(
+        default_factory=dict,
+        description="resources of extra stages, by name; each is its own queue, recorded as "
+        "<hub>.customs.<name>",
+    )
+
+    @field_validator("resources")
+    @classmethod
+    def _not_standard(
+        cls, resources: dict[str, CustomsResourceSpec]
+    ) -> dict[str, CustomsResourceSpec]:
+        for name in resources:
+            if name in (*STANDARD_CUSTOMS_RESOURCES, "export", "import"):
+                raise ValueError(f"resource name {name!r} is taken by a standard resource")
+        return resources
 
 
 # ---------------------------------------------------------------------------- demand & rates
@@ -717,7 +813,7 @@ class Response(Strict):
     reference: Levers = Field(description="the levers at which teu_per_week was observed")
 
 
-class Flow(Strict):
+class FlowSpec(Strict):
     corridor: Ref | None = Field(description="null only for imports that arrive by truck")
     direction: Direction
     arrives_by: Literal["train", "truck"] = "train"
@@ -738,7 +834,7 @@ class Flow(Strict):
     regions: dict[Ref, Weight] = Field(min_length=1, description="hinterland → weight")
 
     @model_validator(mode="after")
-    def _mode(self) -> Flow:
+    def _mode(self) -> FlowSpec:
         if self.arrives_by == "truck":
             if self.direction != "import":
                 raise ValueError("arrives_by truck applies to imports only")
@@ -762,7 +858,7 @@ class Demand(Strict):
         description="monthly multipliers of teu_per_week, all twelve months"
     )
     response: Response
-    flows: dict[Ref, Flow] = Field(min_length=1)
+    flows: dict[Ref, FlowSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _all_months(self) -> Demand:
@@ -808,7 +904,11 @@ class Scenario(Strict):
     hub: Ref
     network: Network
     corridors: dict[Ref, Corridor]
-    sea: Sea | None = None
+    sea_ports: dict[Ref, SeaPortSpec] = Field(
+        default_factory=dict,
+        description="rail–sea port (a place of kind seaport) → the corridor serving it and its "
+        "liner services; none: no rail–sea traffic",
+    )
     terminal: Terminal
     customs: Customs
     commodities: dict[Ref, Commodity]
@@ -841,6 +941,13 @@ class Scenario(Strict):
     @property
     def warmup_h(self) -> float:
         return self.warmup_days * 24.0
+
+    def sea_port_of(self, corridor: str | None) -> tuple[str, SeaPortSpec] | None:
+        """The rail–sea port (its name and spec) where ``corridor``'s trains meet the sea."""
+        for name, port in self.sea_ports.items():
+            if port.corridor == corridor:
+                return name, port
+        return None
 
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -888,22 +995,8 @@ def check_references(s: Scenario) -> list[Problem]:
                         f"no leg joins {a!r} and {b!r} in network.legs",
                     )
                 )
-    if s.sea is not None:
-        if s.sea.port not in places or places[s.sea.port].kind != "seaport":
-            problems.append(
-                (("sea", "port"), f"expected a place of kind seaport, found {s.sea.port!r}")
-            )
-        if s.sea.corridor not in s.corridors:
-            problems.append(
-                (("sea", "corridor"), _unknown("corridor", s.sea.corridor, s.corridors))
-            )
-        elif s.corridors[s.sea.corridor].path[-1] != s.sea.port:
-            problems.append(
-                (("sea", "corridor"), f"corridor {s.sea.corridor!r} does not end at {s.sea.port!r}")
-            )
-        for port in s.sea.services:
-            if port not in places:
-                problems.append((("sea", "services", port), _unknown("place", port, places)))
+    problems += _sea_port_problems(s)
+    problems += _customs_problems(s)
     yard = s.terminal.yard
     for cname, corridor in s.corridors.items():
         # An arriving import train is unloaded only once the import block can hold its load.
@@ -925,7 +1018,6 @@ def check_references(s: Scenario) -> list[Problem]:
                 f"{yard.export_teu} for exports and {yard.import_teu} for imports",
             )
         )
-    sea_corridor = s.sea.corridor if s.sea else None
     for fname, flow in s.demand.flows.items():
         at = ("demand", "flows", fname)
         if flow.corridor is not None:
@@ -934,9 +1026,10 @@ def check_references(s: Scenario) -> list[Problem]:
                     ((*at, "corridor"), _unknown("corridor", flow.corridor, s.corridors))
                 )
             else:
-                if flow.corridor == sea_corridor and s.sea is not None:
-                    allowed = set(s.sea.services)
-                    what = "sea service port"
+                sea_port = s.sea_port_of(flow.corridor)
+                if sea_port is not None:
+                    allowed = set(sea_port[1].services)
+                    what = f"port served from {sea_port[0]}"
                 else:
                     allowed = {s.corridors[flow.corridor].path[-1]}
                     what = "corridor end"
@@ -958,6 +1051,60 @@ def check_references(s: Scenario) -> list[Problem]:
                 problems.append(((*at, "regions", name), _unknown("region", name, s.regions)))
     if not problems:  # the workload checks follow references, so only when they all resolve
         problems += _workload(s)
+    return problems
+
+
+def _sea_port_problems(s: Scenario) -> list[Problem]:
+    """Each rail–sea port is a seaport at the end of its own corridor, with overseas ports
+    that are places of the network."""
+    problems: list[Problem] = []
+    places = s.network.places
+    served: dict[str, str] = {}
+    for name, port in s.sea_ports.items():
+        at = ("sea_ports", name)
+        if name not in places or places[name].kind != "seaport":
+            problems.append((at, f"expected a place of kind seaport, found {name!r}"))
+        if port.corridor not in s.corridors:
+            problems.append(((*at, "corridor"), _unknown("corridor", port.corridor, s.corridors)))
+        elif port.corridor in served:
+            problems.append(
+                (
+                    (*at, "corridor"),
+                    f"corridor {port.corridor!r} already serves {served[port.corridor]!r}; "
+                    "expected a corridor of its own (its trains end at one port)",
+                )
+            )
+        elif s.corridors[port.corridor].path[-1] != name:
+            problems.append(
+                ((*at, "corridor"), f"corridor {port.corridor!r} does not end at {name!r}")
+            )
+        served.setdefault(port.corridor, name)
+        for overseas in port.services:
+            if overseas not in places:
+                problems.append(((*at, "services", overseas), _unknown("place", overseas, places)))
+            elif overseas == name:
+                problems.append(
+                    (
+                        (*at, "services", overseas),
+                        "expected an overseas port, found the port itself",
+                    )
+                )
+    return problems
+
+
+def _customs_problems(s: Scenario) -> list[Problem]:
+    """Every extra customs stage names a resource that exists."""
+    problems: list[Problem] = []
+    known = (*STANDARD_CUSTOMS_RESOURCES, *s.customs.resources)
+    for direction, desk in (("export", s.customs.export), ("import", s.customs.import_)):
+        for i, stage in enumerate(desk.extra_stages):
+            if stage.resource not in known:
+                problems.append(
+                    (
+                        ("customs", direction, "extra_stages", i, "resource"),
+                        _unknown("customs resource", stage.resource, known),
+                    )
+                )
     return problems
 
 
@@ -1034,8 +1181,11 @@ def _workload(s: Scenario) -> list[Problem]:
         for corridor in s.corridors.values()
         for service in (corridor.trains.export, corridor.trains.import_)
     )
-    if s.sea is not None:
-        departures += sum(weeks * 2 * _per_week(v.sailings) for v in s.sea.services.values())
+    departures += sum(
+        weeks * 2 * _per_week(v.sailings)
+        for port in s.sea_ports.values()
+        for v in port.services.values()
+    )
     if departures > MAX_DEPARTURES:
         problems.append(
             (
@@ -1075,7 +1225,7 @@ def _response_bound(response: Response, change: float, price: float) -> float:
     return 1.0
 
 
-def _cost_bounds(s: Scenario, flow: Flow) -> tuple[float, float]:
+def _cost_bounds(s: Scenario, flow: FlowSpec) -> tuple[float, float]:
     """For a flow by train: a bound of how much the rate levers change its generalised cost
     per TEU, and the lowest price a shipper pays per TEU at the scenario's levers (rail after
     discounts, sea freight and drayage, less the subsidy).
@@ -1117,8 +1267,9 @@ def _cost_bounds(s: Scenario, flow: Flow) -> tuple[float, float]:
     change += max(km) * truck * new.toll_share * abs(new.toll_cut - ref.toll_cut)
     change += abs(new.subsidy_per_teu_cny - ref.subsidy_per_teu_cny)
     sea = 0.0
-    if s.sea is not None and flow.corridor == s.sea.corridor and flow.places:
-        sea = min(s.sea.services[p].freight_cny_per_teu for p in flow.places)
+    sea_port = s.sea_port_of(flow.corridor)
+    if sea_port is not None and flow.places:
+        sea = min(sea_port[1].services[p].freight_cny_per_teu for p in flow.places)
     dray = min(km) * truck * (1 - new.toll_share * new.toll_cut)
     return change, rail + sea + dray - new.subsidy_per_teu_cny
 

@@ -65,3 +65,20 @@ def test_bernoulli_extremes_and_frequency(p):
         assert hits == 2000
     else:
         assert abs(hits / 2000 - p) < 5 * np.sqrt(p * (1 - p) / 2000) + 1e-3
+
+
+@pytest.mark.parametrize("block", [1, 5, 256])
+def test_bernoulli_draws_blocks_of_the_size_it_is_given(block):
+    """Each refill takes ``block`` uniforms from the stream, so the stream's next number is
+    the one after them, and the answers are those of the uniforms in order."""
+    p = 0.3
+    draw = Bernoulli(p, np.random.default_rng(9), block=block)
+    answers = [draw() for _ in range(block + 1)]  # two refills
+    reference = np.random.default_rng(9).random(2 * block + 1)
+    assert answers == (reference[: block + 1] < p).tolist()
+    assert draw.rng.random() == reference[2 * block]
+
+
+def test_bernoulli_refuses_an_empty_block():
+    with pytest.raises(ValueError, match="block"):
+        Bernoulli(0.5, np.random.default_rng(0), block=0)

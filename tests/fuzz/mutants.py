@@ -281,8 +281,8 @@ REVIEW = [
     ("end", "9999-12-31"),
     ("start", "0001-01-01"),
     ("start", "2023-02-30"),
-    ("sea.services.haiphong.freight_cny_per_teu", "2147483648"),
-    ("sea.services.haiphong.freight_cny_per_teu", "1e6"),
+    ("sea_ports.qinzhou.services.haiphong.freight_cny_per_teu", "2147483648"),
+    ("sea_ports.qinzhou.services.haiphong.freight_cny_per_teu", "1e6"),
     ("network.legs", "[]"),
     ("demand.flows", "{}"),
     (
@@ -313,7 +313,7 @@ REVIEW = [
     ("corridors.china_laos.trains.import.booking.window_h", ".inf"),
     ("corridors.china_laos.trains.import.booking", "{window_h: 1e9, max_delay_h: 0}"),
     ("corridors.china_laos.trains.import.booking.max_delay_h", ".inf"),
-    ("sea.services.haiphong.slots_teu", "0"),
+    ("sea_ports.qinzhou.services.haiphong.slots_teu", "0"),
     ("terminal.yard.import_share", "1"),
     ("terminal.tracks.count", "0"),
     ("watchdog.stall_h", "1e-300"),
@@ -661,7 +661,7 @@ SETS = [
     "demand.scale=1e300",
     "end=9999-12-31",
     "end=2033-01-01",
-    "sea.services.haiphong.freight_cny_per_teu=2147483648",
+    "sea_ports.qinzhou.services.haiphong.freight_cny_per_teu=2147483648",
     "demand.flows.rail_sea_export.teu_per_week=1e9",
     # tiny and negative
     "seed=-5",

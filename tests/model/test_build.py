@@ -12,6 +12,8 @@ from sim.experiment.runner import run_until
 from sim.model import build
 from sim.results.stats import step_integral
 from sim.results.tables import frame, queue_frame
+from sim.scenario import load_scenario
+from tests.conftest import BASELINE, SHORT
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +36,9 @@ def test_every_container_is_delivered_or_found_where_its_milestones_say(ended):
     h = model.horizon_h
     c = c[(c["t_created"] <= h) & c["t_turned_away"].isna()]
     held = {cid for svc in model.services.values() for cid in svc.holding()}
-    outbound = {cid for v in model.vessels.values() for cid in v.outbound.ids}
-    inbound = {cid for v in model.vessels.values() for cid in v.inbound.ids}
+    liners = [v for port in model.sea_ports.values() for v in port.liners.values()]
+    outbound = {cid for v in liners for cid in v.outbound.ids}
+    inbound = {cid for v in liners for cid in v.inbound.ids}
     exp = c["direction"] == "export"
     imp = ~exp
 
@@ -133,3 +136,55 @@ def test_same_seed_same_numbers_and_other_seeds_differ(short_baseline):
             equal_nan=a.tables["containers"][name].dtype.kind == "f",
         )
     assert a.kpis["clearance_h.import.mean"] != c.kpis["clearance_h.import.mean"]
+
+
+def test_extra_customs_stages_follow_the_standard_ones_on_the_resources_they_name():
+    """A document check by the import officers and a re-inspection in the shared bays, from
+    the scenario alone: the stages queue at the very resources the standard stages use."""
+    s = load_scenario(
+        BASELINE,
+        {
+            **SHORT,
+            "customs.import.extra_stages": [
+                {"name": "documents", "resource": "officers", "time_h": 0.1},
+                {"name": "recheck", "resource": "inspection_bays", "time_h": 1, "probability": 0.1},
+            ],
+        },
+    )
+    model = build(s, simpy.Environment(initial_time=-s.warmup_h), Streams(s.seed, 0), Recorder())
+    desk = model.hub.import_customs
+    assert [st.name for st in desk.stages] == [
+        "review",
+        "inspection",
+        "quarantine",
+        "documents",
+        "recheck",
+    ]
+    assert desk.stage("documents").resource is desk.stage("review").resource
+    assert desk.stage("recheck").resource is model.hub.export_customs.stage("inspection").resource
+    assert [st.name for st in model.hub.export_customs.stages] == ["review", "inspection"]
+
+
+def test_an_extra_customs_resource_works_only_in_its_working_hours():
+    s = load_scenario(
+        BASELINE,
+        {
+            **SHORT,
+            "customs.resources.xray": {
+                "units": 2,
+                "working_hours": [
+                    {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00", "end": "12:00"}
+                ],
+            },
+            "customs.import.extra_stages": [{"name": "scan", "resource": "xray", "time_h": 0.5}],
+        },
+    )
+    env = simpy.Environment(initial_time=-s.warmup_h)
+    model = build(s, env, Streams(s.seed, 0), Recorder())
+    xray = model.hub.import_customs.stage("scan").resource
+    assert xray.where == "huaihua.customs.xray"
+    seen = []
+    for hour in (9.0, 13.0, 24 + 9.0, 5 * 24 + 9.0):  # Sunday 1 Jan 2023, then Mon, then Fri
+        run_until(env, hour)
+        seen.append(xray.capacity)
+    assert seen == [0, 0, 2, 2]

@@ -5,11 +5,11 @@ import pytest
 
 from sim.engine import Constant, Exponential
 from sim.model.build import build_network
-from sim.model.demand import draw_flow, month_calendar, poisson_arrivals
+from sim.model.demand import ShipmentMix, draw_flow, month_calendar, poisson_arrivals
 from sim.model.economics import (
+    build_flows,
     drayage_cny_per_teu,
     elasticity_multiplier,
-    flow_specs,
     logit_multiplier,
 )
 from sim.model.network import RailNetwork
@@ -50,10 +50,7 @@ def test_a_higher_rate_keeps_the_same_random_numbers():
 
 def test_fcl_draws_have_the_requested_mean_size():
     cal = month_calendar(dt.date(2023, 1, 1), 0, 5000, dict.fromkeys(range(1, 13), 1.0))
-    d = draw_flow(
-        kind="fcl",
-        rate_per_h=1.0,
-        calendar=cal,
+    mix = ShipmentMix(
         place_w=np.array([1.0, 3.0]),
         commodity_w=np.array([1.0]),
         region_w=np.array([1.0, 1.0]),
@@ -61,6 +58,12 @@ def test_fcl_draws_have_the_requested_mean_size():
         share_40ft=0.4,
         cbm=Exponential(5),
         cbm_max=33,
+    )
+    d = draw_flow(
+        "fcl",
+        1.0,
+        cal,
+        mix,
         arrivals_rng=np.random.default_rng(2),
         attributes_rng=np.random.default_rng(3),
     )
@@ -123,5 +126,5 @@ def test_routes_reverse_for_imports_and_discount_by_bureau():
 
 def test_timetable_periods_with_fewer_than_two_trains_in_a_short_run_give_finite_demand():
     s = load_scenario(ROOT / "scenarios" / "2024.yaml", {"end": "2024-01-14", "warmup_days": 7})
-    specs = flow_specs(s, build_network(s))
-    assert all(np.isfinite(spec.demand_multiplier) for spec in specs.values())
+    flows = build_flows(s, build_network(s))
+    assert all(np.isfinite(flow.demand_multiplier) for flow in flows.values())

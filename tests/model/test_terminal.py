@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import simpy
 
-from sim.engine import Bernoulli, Constant, Resource, Sampler, Table
-from sim.model.customs import CustomsDesk, duty_intervals, start_shifts
-from sim.model.flows import FlowSpec
+from sim.engine import Bernoulli, Constant, Gamma, Resource, Sampler, Table
+from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals, start_shifts
+from sim.model.flows import Flow
 from sim.model.terminal import ConsolidationCentre
 from sim.results.records import CONTAINER_COLUMNS
 
-FLOW = FlowSpec(
-    "f",
-    "c",
-    "export",
-    "train",
-    ("p",),
-    ("goods",),
-    (False,),
-    ("r",),
-    np.array([[100.0]]),
-    0.0,
-    0.0,
-    1.0,
+FLOW = Flow(
+    name="f",
+    corridor="c",
+    direction="export",
+    arrives_by="train",
+    places=("p",),
+    commodities=("goods",),
+    agricultural=(False,),
+    regions=("r",),
+    shipper_cost_cny_per_teu=np.array([[100.0]]),
+    rail_discount_cny_per_teu=0.0,
+    subsidy_cny_per_teu=0.0,
+    demand_multiplier=1.0,
 )
 
 
@@ -66,22 +67,29 @@ def test_cargo_that_would_overflow_the_box_starts_a_new_one():
     assert closed == [[0], [1]]
 
 
-def make_desk(env, containers, officers=1, review=1.0, inspect_p=0.0, sample_p=0.0):
-    bays = Resource(env, "bays", 1)
-    lab = Resource(env, "lab", 1)
+def make_desk(env, containers, officers=1, review=1.0, inspect_p=0.0, sample_p=0.0, extra=()):
+    """The standard import stages as the builder makes them, and ``extra`` stages after."""
     rng = np.random.default_rng(0)
-    return CustomsDesk(
-        env,
-        officers=Resource(env, "officers", officers),
-        review=Sampler(Constant(review), rng),
-        inspect=Bernoulli(inspect_p, rng),
-        inspection_time=Sampler(Constant(5.0), rng),
-        bays=bays,
-        sample=Bernoulli(sample_p, rng),
-        test_time=Sampler(Constant(20.0), rng),
-        lab=lab,
-        containers=containers,
-    )
+    stages = [
+        CustomsStage("review", Resource(env, "officers", officers), Sampler(Constant(review), rng)),
+        CustomsStage(
+            "inspection",
+            Resource(env, "bays", 1),
+            Sampler(Constant(5.0), rng),
+            select=Bernoulli(inspect_p, rng),
+            flag="inspected",
+        ),
+        CustomsStage(
+            "quarantine",
+            Resource(env, "lab", 1),
+            Sampler(Constant(20.0), rng),
+            select=Bernoulli(sample_p, rng),
+            agricultural_only=True,
+            flag="quarantined",
+        ),
+        *extra,
+    ]
+    return CustomsDesk(env, stages, containers)
 
 
 def test_customs_clearance_is_review_then_inspection_then_quarantine():
@@ -120,7 +128,7 @@ def test_officers_work_only_on_duty():
     env = simpy.Environment()
     c = Table(CONTAINER_COLUMNS)
     desk = make_desk(env, c, officers=2, review=1.0)
-    start_shifts(env, desk.officers, 2, [(8.0, 10.0)])
+    start_shifts(env, desk.stage("review").resource, 2, [(8.0, 10.0)])
     released = []
     for _ in range(5):
         cid = c.add(teu=1)
@@ -129,3 +137,78 @@ def test_officers_work_only_on_duty():
     # two officers on duty from 8 to 10 clear four; the fifth waits for the next shift,
     # and there is none
     assert released == [9.0, 9.0, 10.0, 10.0]
+
+
+def test_an_extra_stage_follows_the_standard_ones_for_the_declarations_it_selects():
+    """An X-ray scan of every agricultural declaration, 2 h on one scanner, after review,
+    inspection and quarantine; other declarations never queue for it."""
+    env = simpy.Environment()
+    c = Table(CONTAINER_COLUMNS)
+    scanner = Resource(env, "scanner", 1)
+    xray = CustomsStage(
+        "xray",
+        scanner,
+        Sampler(Constant(2.0), np.random.default_rng(1)),
+        select=Bernoulli(1.0, np.random.default_rng(2)),
+        agricultural_only=True,
+    )
+    desk = make_desk(env, c, officers=2, extra=[xray])
+    plain = c.add(container_id=0, teu=1, agricultural=False)
+    farm = [c.add(container_id=i, teu=1, agricultural=True) for i in (1, 2)]
+    released = []
+    for cid in (plain, *farm):
+        desk.declare(cid, lambda cid: released.append((cid, env.now)))
+    env.run()
+    # plain: review 0–1 by officer 1. farm boxes: review 0–1 (officer 2) and 1–2 (officer 1),
+    # then scans 1–3 and 3–5 on the one scanner.
+    assert sorted(released) == [(plain, 1.0), (farm[0], 3.0), (farm[1], 5.0)]
+    assert scanner.moves == 4  # two grants, two releases: only the agricultural boxes
+    assert not c["inspected"][: c.n].any()  # the standard stages' flags are theirs alone
+
+
+def test_a_stage_selected_with_a_probability_draws_from_its_own_stream():
+    """Adding a stage leaves the draws of the others as they were (common random numbers)."""
+
+    def clearances(extra):
+        env = simpy.Environment()
+        c = Table(CONTAINER_COLUMNS)
+        review = CustomsStage(
+            "review", Resource(env, "officers", 100), Sampler(Gamma(1.0, 0.5), rng(1))
+        )
+        stages = [review, *extra(env)]
+        desk = CustomsDesk(env, stages, c)
+        for i in range(200):
+            desk.declare(c.add(container_id=i, teu=1), lambda cid: None)
+        env.run()
+        return c["t_customs_end"][: c.n] - c["t_customs_start"][: c.n]
+
+    def rng(seed):
+        return np.random.default_rng(seed)
+
+    base = clearances(lambda env: [])
+    scanned = clearances(
+        lambda env: [
+            CustomsStage(
+                "scan",
+                Resource(env, "scanner", 100),
+                Sampler(Constant(3.0), rng(2)),
+                select=Bernoulli(0.25, rng(3)),
+            )
+        ]
+    )
+    added = scanned - base
+    selected = np.isclose(added, 3.0)
+    assert (selected | np.isclose(added, 0.0)).all()  # each box: its review, plus 3 h or not
+    assert selected.sum() == (rng(3).random(256)[:200] < 0.25).sum()
+
+
+def test_a_stage_s_flag_must_be_a_bool_column_of_the_containers_table():
+    env = simpy.Environment()
+    stage = CustomsStage(
+        "inspection",
+        Resource(env, "bays", 1),
+        Sampler(Constant(1.0), np.random.default_rng(0)),
+        flag="inspectd",
+    )
+    with pytest.raises(ValueError, match="'inspectd' is not a bool column"):
+        CustomsDesk(env, [stage], Table(CONTAINER_COLUMNS))

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import simpy
 
-from sim.engine import Constant, Draws, Resource, Table
+from sim.engine import Constant, Draws, Resource
 from sim.model.network import Crossing, RailNetwork
-from sim.model.train import HubLoading, Timetable, TrainService
-from sim.results.records import CONTAINER_COLUMNS, TRAIN_COLUMNS
+from sim.model.train import HubLoading, Timetable, TrainDraws, TrainEnds, TrainService
+from tests.model.tables import new_tables
 
 
 def make_service(
@@ -29,6 +29,7 @@ def make_service(
     handling=None,
     units=None,
     border=False,
+    arrival_handler=True,
 ):
     net = RailNetwork()
     crossing = Crossing("b", Constant(1.0), Constant(3.0), Constant(0.5)) if border else None
@@ -52,12 +53,11 @@ def make_service(
         tariff_cny_per_teu=100,
     )
     route = net.route("c", "export", ["hub", "b", "end"], four_customs_as_one=False)
-    containers = Table(CONTAINER_COLUMNS)
-    trains = Table(TRAIN_COLUMNS)
+    tables = new_tables()
     service = TrainService(
         env,
-        route=route,
-        timetable=Timetable(
+        route,
+        Timetable(
             departures=np.asarray(departures, dtype=float),
             capacity_teu=capacity,
             policy=policy,
@@ -66,20 +66,22 @@ def make_service(
             min_load_teu=min_load,
             max_hold_h=max_hold,
         ),
+        TrainDraws(Draws(np.random.default_rng(0)), Draws(np.random.default_rng(0))),
+        tables,
         hub=None
         if sidings is None
         else HubLoading(
             sidings, units if units is not None else Resource(env, "handling", 1), handling
         ),
-        run_time=Draws(np.random.default_rng(0)),
-        border_dwell=Draws(np.random.default_rng(0)),
-        containers=containers,
-        trains=trains,
-        on_departed=lambda teu: log.append(("departed", env.now, teu)),
-        on_arrival=lambda row, ids: log.append(("arrived", env.now, sorted(ids.tolist()))),
+        ends=TrainEnds(
+            departed=lambda teu: log.append(("departed", env.now, teu)),
+            arrived=(lambda row, ids: log.append(("arrived", env.now, sorted(ids.tolist()))))
+            if arrival_handler
+            else None,
+        ),
     )
     env.process(service.run())
-    return service, containers, trains
+    return service, tables.containers, tables.trains
 
 
 def ready_at(env, service, containers, t, teu=1):
@@ -208,3 +210,12 @@ def test_trains_share_the_handling_units(env):
     env.run(until=50)
     # both placed at 5; the crane lifts A's 4 TEU by 9, then B's by 13: B leaves late
     assert sorted(e[1] for e in log if e[0] == "departed") == [10.0, 13.0]
+
+
+def test_without_an_arrival_handler_the_containers_are_delivered_at_the_destination(env):
+    service, c, trains = make_service(env, [], arrival_handler=False)
+    cid = ready_at(env, service, c, 1.0)
+    env.run()
+    # leaves at 10, two legs of 2 h each
+    assert c["t_delivered"][cid] == 14.0
+    assert trains["t_arrived"][0] == 14.0

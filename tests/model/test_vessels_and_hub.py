@@ -5,37 +5,29 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.engine import Bernoulli, Constant, Draws, Resource, Sampler, Table
-from sim.model.customs import CustomsDesk
+from sim.engine import Constant, Draws, Resource, Sampler
+from sim.model.customs import CustomsDesk, CustomsStage
 from sim.model.terminal import Hub, HubResources, HubTimes, LclRule
-from sim.model.vessels import Sailings, VesselService
-from sim.results.records import (
-    CONTAINER_COLUMNS,
-    SHIPMENT_COLUMNS,
-    TRAIN_COLUMNS,
-    VESSEL_COLUMNS,
-)
+from sim.model.vessels import Liner, Sailings, VesselService
+from tests.model.tables import new_tables
 
 
-def vessel_service(env, c, vessels, landed, *, slots=100, cutoff=0.0):
+def vessel_service(env, tables, landed, *, slots=100, cutoff=0.0):
     return VesselService(
         env,
-        port="haiphong",
-        sailings=Sailings(np.array([10.0, 178.0]), slots, cutoff),
-        transit_h=Constant(24.0),
-        draws=Draws(np.random.default_rng(0)),
-        containers=c,
-        vessels=vessels,
+        Liner("haiphong", Sailings(np.array([10.0, 178.0]), slots, cutoff), Constant(24.0)),
+        Draws(np.random.default_rng(0)),
+        tables,
         landed=lambda ids: landed.append((env.now, ids.tolist())),
     )
 
 
 def test_a_sailing_takes_everything_waiting_both_ways():
     env = simpy.Environment()
-    c = Table(CONTAINER_COLUMNS)
-    vessels = Table(VESSEL_COLUMNS)
+    tables = new_tables()
+    c, vessels = tables.containers, tables.vessels
     landed = []
-    svc = vessel_service(env, c, vessels, landed)
+    svc = vessel_service(env, tables, landed)
     for _ in range(3):
         c.add(container_id=c.n, teu=2)
     svc.at_quay(0)
@@ -54,9 +46,9 @@ def test_a_sailing_takes_everything_waiting_both_ways():
 
 def test_a_full_sailing_or_a_missed_cut_off_rolls_containers_to_the_next():
     env = simpy.Environment()
-    c = Table(CONTAINER_COLUMNS)
-    vessels = Table(VESSEL_COLUMNS)
-    svc = vessel_service(env, c, vessels, [], slots=3, cutoff=5.0)
+    tables = new_tables()
+    c = tables.containers
+    svc = vessel_service(env, tables, [], slots=3, cutoff=5.0)
     for _ in range(4):
         c.add(container_id=c.n, teu=1)
     for cid in range(3):
@@ -73,25 +65,13 @@ def test_a_full_sailing_or_a_missed_cut_off_rolls_containers_to_the_next():
 
 
 def make_hub(env, yard_teu, *, tracks=1, sidings=1, reception=0.0):
-    c = Table(CONTAINER_COLUMNS)
+    tables = new_tables()
     rng = np.random.default_rng(0)
-    desk = CustomsDesk(
-        env,
-        officers=Resource(env, "officers", 10),
-        review=Sampler(Constant(1.0), rng),
-        inspect=Bernoulli(0.0, rng),
-        inspection_time=Sampler(Constant(1.0), rng),
-        bays=Resource(env, "bays", 1),
-        sample=None,
-        test_time=None,
-        lab=None,
-        containers=c,
-    )
+    review = CustomsStage("review", Resource(env, "officers", 10), Sampler(Constant(1.0), rng))
+    desk = CustomsDesk(env, [review], tables.containers)
     hub = Hub(
         env,
-        containers=c,
-        shipments=Table(SHIPMENT_COLUMNS),
-        trains=Table(TRAIN_COLUMNS),
+        tables,
         resources=HubResources(
             gate=Resource(env, "gate", 1),
             yard_export=Resource(env, "yard.export", yard_teu),
@@ -114,7 +94,7 @@ def make_hub(env, yard_teu, *, tracks=1, sidings=1, reception=0.0):
         export_customs=desk,
         import_customs=desk,
     )
-    return hub, c
+    return hub, tables.containers
 
 
 def test_a_full_yard_blocks_the_gate_until_a_train_frees_space():

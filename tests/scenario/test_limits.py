@@ -159,7 +159,11 @@ def test_a_set_value_follows_the_same_rules():
         ("corridors.china_laos.four_customs_as_one", 1, "valid boolean"),
         ("customs.import.review_h", {"dist": "gamma", "mean": 0.5, "cv": 1e-300}, "0.001"),
         ("customs.import.review_h", {"dist": "lognormal", "mean": 0.5, "cv": 1e200}, "10"),
-        ("sea.services.haiphong.freight_cny_per_teu", 2.0**31, "less than or equal to"),
+        (
+            "sea_ports.qinzhou.services.haiphong.freight_cny_per_teu",
+            2.0**31,
+            "less than or equal to",
+        ),
         ("tariffs.subsidy_per_teu_cny", 1e300, "less than or equal to"),
         ("end", "9999-12-31", "expected a date from 1900-01-01 to 2199-12-31"),
         ("end", "2040-01-01", "at most 3,653 days from start to end"),

@@ -111,6 +111,53 @@ BAD = {
         "corridors.china_laos.trains.export.schedule.headway",
         "unknown field",
     ),
+    "sea port at the end of another corridor": (
+        "sea_ports:\n  qinzhou:\n    corridor: china_laos\n",
+        "sea_ports.qinzhou.corridor",
+        "corridor 'china_laos' does not end at 'qinzhou'",
+    ),
+    "sea port that is no seaport": (
+        "sea_ports:\n  nanning: {corridor: china_vietnam, max_delay_h: 24, services: {}}\n",
+        "sea_ports.nanning",
+        "expected a place of kind seaport, found 'nanning'",
+    ),
+    "one corridor for two sea ports": (
+        "sea_ports:\n  haiphong: {corridor: qinzhou_rail_sea, max_delay_h: 24, services: {}}\n",
+        "sea_ports.haiphong.corridor",
+        "corridor 'qinzhou_rail_sea' already serves 'qinzhou'",
+    ),
+    "flow to a port its sea port does not serve": (
+        "demand:\n  flows:\n    rail_sea_export:\n      places: {hanoi: 1}\n",
+        "demand.flows.rail_sea_export.places.hanoi",
+        "expected a port served from qinzhou",
+    ),
+    "customs stage on an unknown resource": (
+        "customs:\n  import:\n    extra_stages: [{name: xray, resource: scanner, time_h: 1}]\n",
+        "customs.import.extra_stages.0.resource",
+        "unknown customs resource 'scanner'",
+    ),
+    "customs stage named as a standard one": (
+        "customs:\n  export:\n    extra_stages: [{name: review, resource: officers, time_h: 1}]\n",
+        "customs.export.extra_stages",
+        "stage name 'review' is taken by a standard stage",
+    ),
+    "customs stage given twice": (
+        "customs:\n  import:\n    extra_stages:\n"
+        "      - {name: xray, resource: officers, time_h: 1}\n"
+        "      - {name: xray, resource: officers, time_h: 2}\n",
+        "customs.import.extra_stages",
+        "stage name 'xray' is given twice",
+    ),
+    "customs resource named as a standard one": (
+        "customs:\n  resources:\n    quarantine_lab: {units: 2}\n",
+        "customs.resources",
+        "resource name 'quarantine_lab' is taken by a standard resource",
+    ),
+    "customs stage name that is no name": (
+        "customs:\n  import:\n    extra_stages: [{name: X-ray, resource: officers, time_h: 1}]\n",
+        "customs.import.extra_stages.0.name",
+        "should match pattern",
+    ),
 }
 
 
@@ -191,3 +238,43 @@ def test_schema_command_prints_json_schema():
     assert schema["title"] == "Scenario"
     assert "demand" in schema["properties"]
     assert schema["additionalProperties"] is False
+
+
+def _with_one_sea(baseline: Scenario) -> dict:
+    """The baseline written as scenarios were before ``sea_ports``: one ``sea`` section."""
+    data = baseline.model_dump(mode="json", by_alias=True)
+    ((port, spec),) = data.pop("sea_ports").items()
+    data["sea"] = {"port": port, **spec}
+    return data
+
+
+def test_a_scenario_written_with_one_sea_section_reads_as_that_port(whatif_dir, baseline):
+    """Older scenario files, and the resolved scenarios in older run folders, still load."""
+    path = write(whatif_dir, "old.yaml", json.dumps(_with_one_sea(baseline)))
+    old = load_scenario(path)
+    assert old == baseline
+    assert scenario_hash(old) == scenario_hash(baseline)
+
+
+def test_an_error_in_an_old_sea_section_names_the_file_and_the_port(whatif_dir, baseline):
+    data = _with_one_sea(baseline)
+    data["sea"]["services"]["haiphong"]["slots_teu"] = 0
+    path = write(whatif_dir, "old.yaml", json.dumps(data))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (issue,) = info.value.issues
+    assert issue.file.endswith("old.yaml")
+    assert issue.field == "sea_ports.qinzhou.services.haiphong.slots_teu"
+
+
+def test_a_part_of_an_old_sea_section_says_where_it_went(whatif_dir):
+    path = write(
+        whatif_dir,
+        "w.yaml",
+        "extends: baseline.yaml\nname: w\nsea:\n  services:\n    haiphong: {slots_teu: 400}\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (issue,) = info.value.issues
+    assert issue.field == "sea"
+    assert "sea_ports: {<port>: {corridor, max_delay_h, services}}" in issue.message

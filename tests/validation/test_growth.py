@@ -150,7 +150,12 @@ def check_growth_case(case: dict[str, Any]) -> None:
     held = {cid for svc in model.services.values() for cid in svc.holding()}
     for_train = set(born.index[exp & np.isin(state, ["awaiting_train", "loading"])])
     assert for_train == held & set(born.index[exp])
-    at_quay = {cid for v in model.vessels.values() for cid in v.outbound.ids}
+    at_quay = {
+        cid
+        for port in model.sea_ports.values()
+        for v in port.liners.values()
+        for cid in v.outbound.ids
+    }
     assert set(born.index[exp & (state == "awaiting_sailing")]) == at_quay
 
     invariants.milestones_in_flow_order(c)
@@ -297,7 +302,9 @@ def test_the_watchdog_stops_a_blocked_model_and_names_what_is_stuck():
     assert f"{HUB}.sidings" in str(stop.value)
     # the last train left a little before 500: 200 h later, seen within a check interval
     assert 600 <= stop.value.t_h <= 800
-    assert "sea.yangon" not in str(stop.value)  # a weekly sailing 100 h away is not stuck
+    # a weekly sailing 100 h away is watched, and not taken for stuck
+    assert "sea.qinzhou.yangon" in [probe.where for probe in model.probes]
+    assert "sea.qinzhou.yangon" not in str(stop.value)
 
 
 # ---------------------------------------------------------------------------- stability

@@ -1,0 +1,75 @@
+"""Where work can wait in the model: the watchdog's probes (see :mod:`sim.engine.watchdog`).
+
+Every resource is a probe, and so is the cargo waiting for each train service and each liner
+service, whose patience covers the longest gap of its timetable.
+
+A resource whose units are held by work that itself waits for other resources makes progress
+when those move: a train on an arrival track waits for yard space and a siding, a container
+in the yard for customs (and, for an export, a train), a train on a siding for a handling
+unit. So a slow chain is not taken for a stuck one: such a resource's progress counts the
+moves of those it waits on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from sim.engine import Probe, Resource
+from sim.model.timetable import longest_gap_h
+from sim.model.train import TrainService
+from sim.model.vessels import VesselService
+
+
+def resource_probes(
+    resources: Iterable[Resource],
+    waits_on: Mapping[Resource, Sequence[Resource | TrainService]],
+    stall_h: float,
+) -> list[Probe]:
+    """A probe for each resource; its progress also counts the moves of the resources (and
+    the departures of the train services) that work holding it waits on."""
+    probes = []
+    for r in resources:
+        deps = tuple(_progress(d) for d in waits_on.get(r, ()))
+        probes.append(Probe(r.where, r.waiting, _chain(r, deps), stall_h, "requests waiting"))
+    return probes
+
+
+def _progress(d: Resource | TrainService) -> Callable[[], int]:
+    if isinstance(d, Resource):
+        return lambda: d.moves
+    return lambda: d.departed
+
+
+def _chain(r: Resource, deps: tuple[Callable[[], int], ...]) -> Callable[[], int]:
+    return lambda: r.moves + sum(f() for f in deps)
+
+
+def patience_h(stall_h: float, t0_h: float, ahead: np.ndarray) -> float:
+    """How long cargo may wait for a service with departures ``ahead`` (from ``t0_h`` on, past
+    the horizon) before it counts as stuck: the longest wait for a departure, twice, and at
+    least ``stall_h``."""
+    gap = longest_gap_h(np.concatenate(([t0_h], ahead))) if len(ahead) else math.inf
+    return max(stall_h, 2 * gap)
+
+
+def train_probe(where: str, service: TrainService, patience: float) -> Probe:
+    return Probe(
+        where,
+        lambda: len(service.waiting),
+        lambda: service.departed,
+        patience,
+        "containers waiting for a train",
+    )
+
+
+def liner_probe(where: str, service: VesselService, patience: float) -> Probe:
+    return Probe(
+        where,
+        service.waiting,
+        lambda: service.sailed,
+        patience,
+        "containers waiting for a sailing",
+    )

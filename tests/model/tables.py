@@ -1,0 +1,16 @@
+"""Output tables outside any recorder, for process tests of one component."""
+
+from __future__ import annotations
+
+from sim.engine import Table
+from sim.model.tables import Tables
+from sim.results.records import CONTAINER_COLUMNS, SHIPMENT_COLUMNS, TRAIN_COLUMNS, VESSEL_COLUMNS
+
+
+def new_tables() -> Tables:
+    return Tables(
+        containers=Table(CONTAINER_COLUMNS),
+        shipments=Table(SHIPMENT_COLUMNS),
+        trains=Table(TRAIN_COLUMNS),
+        vessels=Table(VESSEL_COLUMNS),
+    )
