@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 import sim
 from sim.results import plots
@@ -390,6 +391,12 @@ def test_every_run_plot_draws_for_a_scenario_without_trains():
 # ------------------------------------------------------------------------------ house style
 
 
+def suptitle(fig: Figure) -> Text:
+    """The figure's title as drawn (one of its texts)."""
+    (title,) = [t for t in fig.texts if t.get_text() == fig.get_suptitle()]
+    return title
+
+
 def test_figures_wear_the_house_style_and_leave_matplotlib_as_it_was(run):
     import matplotlib
 
@@ -398,7 +405,7 @@ def test_figures_wear_the_house_style_and_leave_matplotlib_as_it_was(run):
     ax = fig.axes[0]
     assert not ax.spines["top"].get_visible()
     assert fig.get_suptitle()
-    assert fig._suptitle.get_fontweight() == "bold"
+    assert suptitle(fig).get_fontweight() == "bold"
     assert dict(matplotlib.rcParams) == before
 
 
@@ -410,7 +417,7 @@ def test_a_port_authority_swaps_in_its_own_style_sheet(run, tmp_path, monkeypatc
     monkeypatch.setenv(plots.STYLE_ENV, str(house))
     fig = plots.load_factors(run)
     assert to_hex(fig.axes[0].get_facecolor()) == "#f0e6d2"
-    assert fig._suptitle.get_fontfamily() == ["serif"]
+    assert suptitle(fig).get_fontfamily() == ["serif"]
     monkeypatch.setenv(plots.STYLE_ENV, str(tmp_path / "missing.mplstyle"))
     with pytest.raises(plots.StyleError, match=r"missing\.mplstyle: no such style file"):
         plots.load_factors(run)
