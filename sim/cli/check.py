@@ -14,7 +14,7 @@ from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
-    MAX_WORKERS,
+    Workers,
     app,
     error_line,
     handled,
@@ -22,6 +22,7 @@ from sim.cli.common import (
     parse_sets,
     print_health,
     progress_bar,
+    sets_option,
 )
 from sim.experiment import regression
 from sim.results.formatting import format_value, is_count, shown_unit
@@ -176,14 +177,18 @@ def _header(report: regression.CheckReport) -> str:
 @app.command()
 def check(
     baseline: Annotated[
-        Path, typer.Option(help="Baseline KPI file to compare with (or to write with --update).")
+        Path,
+        typer.Option(
+            metavar="FILE", help="Baseline KPI file to compare with (or to write with --update)."
+        ),
     ] = regression.DEFAULT_BASELINE,
     update: Annotated[
         bool,
         typer.Option("--update", help="Run the scenario and rewrite the baseline file from it."),
     ] = False,
     scenario: Annotated[
-        Path, typer.Option(help="Scenario to run (default: the committed baseline).")
+        Path,
+        typer.Option(metavar="FILE", help="Scenario to run (default: the committed baseline)."),
     ] = regression.DEFAULT_SCENARIO,
     exact: Annotated[
         bool,
@@ -192,15 +197,10 @@ def check(
             help="Also fail when the numbers are not identical to the baseline's, bit for bit.",
         ),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=MAX_WORKERS, help="Local worker processes (default: the machine's cores)."
-        ),
-    ] = None,
+    workers: Workers = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a field, e.g. --set customs.import.officers=2."),
+        sets_option("Override a field (repeatable), e.g. --set customs.import.officers=2."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:

@@ -175,7 +175,7 @@ def compare(
     dask_scheduler: str | None = None,
     save: bool = True,
     out: str | Path | None = None,
-    root: str | Path = DEFAULT_ROOT,
+    root: str | Path | None = DEFAULT_ROOT,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     register: bool = True,

@@ -15,7 +15,7 @@ from sim.results.store import read_manifest
 
 
 def load(
-    path_or_id: str | Path, *, root: str | Path = DEFAULT_ROOT
+    path_or_id: str | Path, *, root: str | Path | None = DEFAULT_ROOT
 ) -> RunResult | CompareResult | SweepResult:
     """Load a run, comparison or sweep folder, given its path or its catalogue id.
 

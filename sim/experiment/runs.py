@@ -30,7 +30,9 @@ from sim.results.tables import frame, stack, stacked_queue_frame
 from sim.scenario import Scenario, canonical, load_scenario, scenario_hash
 from sim.scenario.load import apply_overrides, validate
 
-DEFAULT_ROOT = Path("results")
+DEFAULT_ROOT: Path | None = None
+"""The results root when none is given: found from the working directory (``results/`` of
+the landport project it is in, or ``LANDPORT_RESULTS``: :func:`sim.results.store.results_root`)."""
 ScenarioLike = str | Path | Scenario
 BYTES_PER_TEU = 300
 """Run-folder bytes per TEU simulated (every table): about 200 on the baseline, with margin."""
@@ -86,7 +88,7 @@ def run(
     dask_scheduler: str | None = None,
     out: str | Path | None = None,
     save: bool = True,
-    root: str | Path = DEFAULT_ROOT,
+    root: str | Path | None = DEFAULT_ROOT,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     register: bool = True,
@@ -96,8 +98,10 @@ def run(
     ``seed`` and ``replications`` default to the scenario's. Replication ``r`` draws from
     streams derived from (seed, r), so the results do not depend on ``workers`` or on
     ``dask_scheduler``. With ``save``, the run is written to ``out`` (which must not exist) or
-    to a new folder under ``root`` and, with ``register``, entered in the catalogue
-    (``<root>/catalog.duckdb``; a catalogue that cannot be written only gives a warning).
+    to a new folder under ``root`` (by default ``results/`` of the project the working
+    directory is in, found from any folder inside it, or ``LANDPORT_RESULTS``) and, with
+    ``register``, entered in the catalogue (``<root>/catalog.duckdb``; a catalogue that cannot
+    be written only gives a warning).
 
     The folder is checked before anything is simulated (a sane, writable name with room for
     an estimate of the output: :func:`estimate_bytes`) and written whole at the end; if its
@@ -148,7 +152,7 @@ R = TypeVar("R", bound=Saveable)
 def saved(
     compute: Callable[[], R],
     out: str | Path | None,
-    root: str | Path,
+    root: str | Path | None,
     stem: str,
     need_bytes: int,
     register: bool,

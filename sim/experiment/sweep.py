@@ -124,7 +124,7 @@ def sweep(
     dask_scheduler: str | None = None,
     save: bool = True,
     out: str | Path | None = None,
-    root: str | Path = DEFAULT_ROOT,
+    root: str | Path | None = DEFAULT_ROOT,
     resume: bool = False,
     register: bool = True,
     progress: Progress | None = None,
@@ -141,7 +141,7 @@ def sweep(
     record = plan_record(plan)
     ws: Workspace | None = None
     try:
-        ws = open_workspace(plan, record, out, Path(root), resume) if save else None
+        ws = open_workspace(plan, record, out, store.results_root(root), resume) if save else None
         if ws is not None and ws.finished:  # resume of a sweep that had already finished
             return load_sweep(ws.dest)
         return _run_sweep(plan, record, ws, workers, dask_scheduler, progress, root, register)
@@ -163,7 +163,7 @@ def _run_sweep(
     workers: int | None,
     dask_scheduler: str | None,
     progress: Progress | None,
-    root: str | Path,
+    root: str | Path | None,
     register: bool,
 ) -> SweepResult:
     n = len(plan.points)

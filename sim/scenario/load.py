@@ -323,6 +323,30 @@ def _describe(err: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+RELATED = {"end": "start"}
+"""A field checked against another: ``end`` (after ``start``, at most ten years on). The value
+at fault may be either, and the two may come from different files."""
+
+
+def _blame(issue: Issue, prov: Provenance, shown: str) -> Issue:
+    """An issue of a field checked against another set in a different file names both files,
+    and is put on the one written last (an override, then the file given, then those it
+    extends): a ``start`` set in a what-if makes the inherited ``end`` wrong, not its file."""
+    other = RELATED.get(issue.field)
+    if other is None:
+        return issue
+    there = _source(prov, (other,), shown)
+    if there == issue.file:
+        return issue
+
+    def rank(source: str) -> int:
+        return 2 if source == OVERRIDE else 1 if source == shown else 0
+
+    if rank(there) > rank(issue.file):
+        return Issue(there, other, f"{issue.message}; {issue.field} is set in {issue.file}")
+    return Issue(issue.file, issue.field, f"{issue.message}; {other} is set in {there}")
+
+
 def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
     """Validate a resolved mapping; every problem is reported with its file and field path."""
     data, prov = _legacy_sea(data, prov)
@@ -333,7 +357,8 @@ def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
         for err in exc.errors():
             loc = _field_path(err["loc"])
             field = ".".join(str(p) for p in loc)
-            issues.append(Issue(_source(prov, loc, shown), field, _describe(err)))
+            issue = Issue(_source(prov, loc, shown), field, _describe(err))
+            issues.append(_blame(issue, prov, shown))
         raise ScenarioError(_dedupe(issues)) from None
     problems = check_references(scenario)
     if problems:
