@@ -20,14 +20,14 @@ sibling; one left by a killed process (it holds a lock while it lives) is remove
 run in the same folder.
 
 The folders live under the *results root* (:func:`results_root`): the ``results/`` folder of
-the landport project the working directory is in, found from any folder inside it (so
+the landport checkout the working directory is in, found from any folder inside it (so
 ``sim.load(id)`` and ``landport runs`` work from ``notebooks/`` too), or the folder named by
 ``LANDPORT_RESULTS``.
 
 Reading is as careful: a missing, truncated or foreign file gives a :class:`RunFolderError`
 that names the file and what was expected, never a traceback from deep inside a parser.
 
-The module is nearly 500 lines because it is one idea — a folder that appears whole or not at
+The module is over 500 lines because it is one idea — a folder that appears whole or not at
 all, under a name never taken twice — whose parts (names, the disk, locks, the rename that
 never replaces, reading back) depend on each other. Files that replace others are written by
 :mod:`sim.results.atomic`.
@@ -86,10 +86,10 @@ PROJECT_NAME = "landport"
 
 def results_root(root: str | Path | None = None) -> Path:
     """The folder that holds run folders and the catalogue: ``root`` when given, else the
-    folder named by ``LANDPORT_RESULTS``, else ``results/`` of the nearest folder, from the
-    working directory upwards, that is a landport project — one whose ``pyproject.toml`` names
-    the ``landport`` project, or that holds a ``results/catalog.duckdb`` — else ``results/``
-    here. Found in the working directory itself, it is the relative ``results``."""
+    folder named by ``LANDPORT_RESULTS``, else ``results/`` of the landport checkout the
+    working directory is in — the nearest folder upwards whose ``pyproject.toml`` names the
+    ``landport`` project — else ``results/`` here. Found in the working directory itself, it is
+    the relative ``results``."""
     if root is not None:
         return Path(root)
     env = os.environ.get(RESULTS_ENV, "").strip()
@@ -103,9 +103,7 @@ def results_root(root: str | Path | None = None) -> Path:
 
 
 def _is_project(folder: Path) -> bool:
-    """A landport checkout, or a folder whose ``results/`` already holds a catalogue."""
-    if (folder / RESULTS_DIR / "catalog.duckdb").is_file():
-        return True
+    """A landport checkout: its ``pyproject.toml`` names the project."""
     try:
         with (folder / "pyproject.toml").open("rb") as f:
             meta = tomllib.load(f)

@@ -26,7 +26,10 @@ from typing import Any
 from sim.scenario.load import MAX_PATH_CHARS
 from sim.scenario.schema import Scenario
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DIALECT = "http://json-schema.org/draft-07/schema#"
+"""Draft 7: what editors' YAML support (the YAML language server of VS Code and others)
+checks; the model's own schema uses nothing later but the name ``$defs``."""
+DEFS, REF = "definitions", "#/definitions/"
 CONSTANT = "ConstantDist"
 """The schema definition of a constant distribution: the one a plain number stands for."""
 PARTIAL = "Partial"
@@ -65,7 +68,7 @@ SWEEP = {
 
 
 def file_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a scenario or sweep file (see the module docstring)."""
+    """The JSON Schema (draft 7) of a scenario or sweep file (see the module docstring)."""
     resolved = Scenario.model_json_schema(by_alias=True)
     defs: dict[str, Any] = resolved.pop("$defs", {})
     constant = {
@@ -73,8 +76,8 @@ def file_schema() -> dict[str, Any]:
         "title": "Constant",
         "description": "a plain number: a constant",
     }
-    defs = _numbers_are_constants(defs, constant)
-    resolved = _numbers_are_constants(resolved, constant)
+    defs = _draft7(_numbers_are_constants(defs, constant))
+    resolved = _draft7(_numbers_are_constants(resolved, constant))
     whole = {k: v for k, v in resolved.items() if k not in ("title", "description")}
     whole["properties"] = {"extends": EXTENDS, **whole["properties"], "sweep": SWEEP}
     extending = _partial(whole)
@@ -86,9 +89,9 @@ def file_schema() -> dict[str, Any]:
         "With extends: only what changes. Check a file with `landport validate FILE`.",
         "type": "object",
         "if": {"required": ["extends"]},
-        "then": {"$ref": f"#/$defs/Scenario{PARTIAL}"},
-        "else": {"$ref": "#/$defs/Scenario"},
-        "$defs": {
+        "then": {"$ref": f"{REF}Scenario{PARTIAL}"},
+        "else": {"$ref": f"{REF}Scenario"},
+        DEFS: {
             **defs,
             **{f"{name}{PARTIAL}": _partial(d) for name, d in defs.items()},
             "Scenario": whole,
@@ -112,6 +115,18 @@ def _numbers_are_constants(node: Any, constant: dict[str, Any]) -> Any:
     return out
 
 
+def _draft7(node: Any) -> Any:
+    """``node`` with its references to ``#/$defs/…`` made to ``#/definitions/…``."""
+    if isinstance(node, list):
+        return [_draft7(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        k: (REF + v.removeprefix("#/$defs/") if k == "$ref" and isinstance(v, str) else _draft7(v))
+        for k, v in node.items()
+    }
+
+
 def _partial(node: Any) -> Any:
     """``node`` with no field required, at any depth but inside list items, which stay whole."""
     if isinstance(node, list):
@@ -124,7 +139,7 @@ def _partial(node: Any) -> Any:
             continue
         if key in ("items", "prefixItems"):  # a list replaces the inherited one: items whole
             out[key] = copy.deepcopy(value)
-        elif key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+        elif key == "$ref" and isinstance(value, str) and value.startswith(REF):
             out[key] = value + PARTIAL
         elif key == "oneOf":  # variants without required fields overlap: any one fits
             out["anyOf"] = _partial(value)
