@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from sim.experiment.backends import execute, execute_iter
-from tests.conftest import ROOT
+from tests.conftest import MMC, MMC_WEEK, ROOT
 
 
 def fail_on(value: int, bad: int) -> int:
@@ -82,3 +82,35 @@ def test_workers_start_without_importing_scipy():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+UNGUARDED = """
+import sim
+result = sim.run({scenario!r}, overrides={overrides!r}, replications=4, workers=2, root={root!r})
+print("ran", result.path.name)
+"""
+
+
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_a_script_without_a_main_guard_runs_once(tmp_path, backend):
+    """Worker processes start without importing the caller's script again, so a script
+    written without ``if __name__ == "__main__":`` makes one run, not one per worker (nor a
+    crash in each worker that tries to start a pool of its own)."""
+    root = tmp_path / "results"
+    script = tmp_path / "unguarded.py"
+    text = UNGUARDED.format(scenario=str(MMC), overrides=MMC_WEEK, root=str(root))
+    if backend == "dask":
+        text = text.replace("workers=2,", "workers=2, dask_scheduler='local',")
+    script.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**os.environ, "LANDPORT_CATALOG": "off"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    assert done.stdout.count("ran ") == 1
+    assert len([p for p in root.iterdir() if p.is_dir()]) == 1
