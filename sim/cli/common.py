@@ -74,24 +74,17 @@ def _label(param: Any) -> None:
         param.metavar = str(param.name).upper()
 
 
-def _tidy(command: Any) -> None:
-    command.help = _prose(command.help)
-    for param in command.params:
+def _labelled(params: list[Any]) -> list[Any]:
+    for param in params:
         _label(param)
+    return params
 
 
 class _Command(TyperCommand):
-    """A landport command: help as prose, its usage line ``landport run [OPTIONS] SCENARIO``."""
+    """A landport command: its usage line ``landport run [OPTIONS] SCENARIO``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy(self)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _label(option)
-        return option
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _labelled(super().get_params(ctx))
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -107,15 +100,8 @@ class _Commands(TyperGroup):
     """The landport command group, whose usage errors (an unknown option, an option value of
     the wrong type or out of range) are one line on stderr and exit 2, like every error."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy(self)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _label(option)
-        return option
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _labelled(super().get_params(ctx))
 
     def main(  # type: ignore[override]
         self,
@@ -143,15 +129,19 @@ class _Commands(TyperGroup):
 
 
 class _App(typer.Typer):
-    """The landport Typer app: every command it registers is a :class:`_Command`, and every
-    group of commands a :class:`_Commands`."""
+    """The landport Typer app: its commands are :class:`_Command`, its groups
+    :class:`_Commands`, and their help texts are prose (:func:`_prose`)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cls=_Commands, **kwargs)
+    def __init__(self, *, help: str, **kwargs: Any) -> None:
+        super().__init__(cls=_Commands, help=_prose(help), **kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("cls", _Command)
-        return super().command(*args, **kwargs)
+        def register(f: Callable[..., Any]) -> Any:
+            kwargs.setdefault("cls", _Command)
+            kwargs.setdefault("help", _prose(f.__doc__))
+            return super(_App, self).command(*args, **kwargs)(f)
+
+        return register
 
 
 def sub_app(help: str) -> typer.Typer:

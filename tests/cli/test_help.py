@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 
 COMMANDS = [
+    [],
     ["run"],
     ["validate"],
     ["schema"],
@@ -39,7 +40,7 @@ def test_version_names_the_installed_landport():
     assert re.match(rf"landport {re.escape(version)}{commit}, Python 3\.", result.output)
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(["landport", *c]))
 def test_help_names_values_the_way_man_pages_do(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0, result.output
