@@ -163,7 +163,7 @@ def test_settling_a_box_by_hand():
     settle(t, {"f": FLOW}, {"f": ACCOUNT}, Rates(5.0, 20.0, 5 * 24.0))
     c = frame(t.arrays())
     a, b = c.iloc[0], c.iloc[1]
-    assert a["rail_cny"] == 6000 and a["sea_cny"] == 4000
+    assert (a["rail_cny"], a["sea_cny"]) == (6000, 4000)
     assert (a["drayage_cny"], a["toll_cny"], a["toll_waived_cny"]) == (1000, 120, 120)
     assert a["storage_cny"] == pytest.approx(20 * 1 * 2)  # ¥20 × 1 day × 2 TEU
     assert a["time_cny"] == pytest.approx(5 * 100 * 2)  # ¥5 × 100 h × 2 TEU
