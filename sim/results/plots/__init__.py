@@ -20,7 +20,8 @@ Conventions shared by every plot:
   (:mod:`sim.results.plots.style`).
 
 Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
-:func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown` (all in
+:func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown`,
+:func:`cost_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
 :func:`sweep_response`. One module per figure family.
 """
@@ -38,6 +39,7 @@ from sim.results.plots.dwell import (
     dwell_breakdown,
     dwell_segments,
 )
+from sim.results.plots.economics import cost_breakdown, per_teu_parts
 from sim.results.plots.experiments import compare_forest, sweep_response
 from sim.results.plots.labels import corridor_label, kpi_label, lever_label
 from sim.results.plots.resources import resource_levels
@@ -56,12 +58,14 @@ __all__ = [
     "clearance_times",
     "compare_forest",
     "corridor_label",
+    "cost_breakdown",
     "dwell_breakdown",
     "dwell_segments",
     "house_style",
     "kpi_label",
     "lever_label",
     "load_factors",
+    "per_teu_parts",
     "resource_levels",
     "run_figures",
     "sidings_timeline",
@@ -85,6 +89,11 @@ RUN_PLOTS: dict[str, tuple[Callable[[RunResult], Figure], str]] = {
     "dwell": (
         dwell_breakdown,
         "Where a container's time at the hub goes, per corridor and direction.",
+    ),
+    "costs": (
+        cost_breakdown,
+        "Door-to-door cost and CO₂e per TEU by corridor, by rail (in parts, the subsidy left of"
+        " zero) and by the competing route, with the public money per TEU.",
     ),
 }
 """Every plot of a single run, in report order: name → (function, caption)."""
