@@ -7,7 +7,9 @@ up front — wires them together, registers their processes with the environment
 watchdog over every place where work can wait. Running the environment to the horizon then
 simulates the scenario; everything observed goes to the recorder. The domain logic lives in
 the modules it wires (:mod:`~sim.model.customs`, :mod:`~sim.model.seaports`,
-:mod:`~sim.model.train`, …); this module only reads the scenario and connects.
+:mod:`~sim.model.train`, …); this module only reads the scenario and connects. It is longer
+than most modules because it holds every connection in one place: split, the wiring of one
+part would hide in another's module.
 
 Stream names (each its own random generator, see :class:`sim.engine.Streams`):
 ``demand.<flow>.<kind>.arrivals`` / ``.attributes``, ``hub.gate``, ``hub.reception``,

@@ -7,6 +7,10 @@ hours, ``_teu``, ``_per_week``, ``_cny``, ``_km``); shares and discounts are fra
 rail–sea port's corridor, a customs stage's resource) are checked by :func:`check_references`,
 which reports each problem with its field path.
 
+The module is long because it is declarative: one class per section of a scenario file, read
+top to bottom as the file is written, so that a planner's question "what may this field hold?"
+has one answer in one place; the cross-reference check at the end needs all of them.
+
 Classes that describe something the model builds at run time are named ``…Spec``
 (``TrainServiceSpec``, ``CustomsDeskSpec``, ``SeaPortSpec``, ``FlowSpec``, …), so that the
 runtime class keeps the domain word (:class:`sim.model.train.TrainService`, …).
