@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sim.experiment.compare import CompareResult, load_compare
 from sim.experiment.manifest import load_run_folder
+from sim.experiment.optimise import OptimiseResult, load_optimise
 from sim.experiment.runs import DEFAULT_ROOT
 from sim.experiment.sensitivity import BLOCK as SENSITIVITY
 from sim.experiment.sensitivity import SensitivityResult, load_sensitivity
@@ -18,16 +19,19 @@ from sim.results.store import read_manifest
 
 def load(
     path_or_id: str | Path, *, root: str | Path = DEFAULT_ROOT
-) -> RunResult | CompareResult | SweepResult | SensitivityResult:
+) -> RunResult | CompareResult | SweepResult | SensitivityResult | OptimiseResult:
     """Load a run, comparison or sweep folder, given its path or its catalogue id.
 
     Returns a :class:`RunResult`, a :class:`CompareResult` or a :class:`SweepResult` by the
-    folder's kind — a :class:`SensitivityResult` for the sweep of a sensitivity analysis.
+    folder's kind — a :class:`SensitivityResult` for the sweep of a sensitivity analysis, an
+    :class:`OptimiseResult` for an optimisation.
     """
     folder = catalog.resolve(path_or_id, root)
     kind = load_kind(folder)
     if kind == "compare":
         return load_compare(folder)
+    if kind == "optimise":
+        return load_optimise(folder)
     if kind == "sweep":
         swept = load_sweep(folder)
         return load_sensitivity(swept) if SENSITIVITY in swept.manifest else swept
