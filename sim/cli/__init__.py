@@ -9,8 +9,8 @@ import importlib
 
 from sim.cli.common import app
 
-for _module in ("run", "experiments", "report", "check"):
-    # run, validate, schema; compare, sweep, runs, catalog; report; check
+for _module in ("run", "experiments", "decision", "report", "check"):
+    # run, validate, schema; compare, sweep, runs, catalog; sensitivity, optimise; report; check
     importlib.import_module(f"sim.cli.{_module}")
 
 

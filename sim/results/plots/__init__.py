@@ -23,7 +23,8 @@ Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
 :func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown`,
 :func:`cost_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
-:func:`sweep_response`. One module per figure family.
+:func:`sweep_response`; decision analysis: :func:`sensitivity_chart`,
+:func:`optimise_evidence`. One module per figure family.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Callable
 from matplotlib.figure import Figure
 
 from sim.results.plots.clearance import clearance_times
+from sim.results.plots.decision import optimise_evidence, sensitivity_chart
 from sim.results.plots.dwell import (
     EXPORT_SEGMENTS,
     IMPORT_SEGMENTS,
@@ -65,9 +67,11 @@ __all__ = [
     "kpi_label",
     "lever_label",
     "load_factors",
+    "optimise_evidence",
     "per_teu_parts",
     "resource_levels",
     "run_figures",
+    "sensitivity_chart",
     "sidings_timeline",
     "sweep_response",
     "throughput",
