@@ -6,25 +6,32 @@
 
 Each name lives in the module of its concept: :mod:`~sim.experiment.runs` (a run),
 :mod:`~sim.experiment.compare`, :mod:`~sim.experiment.sweep` and
-:mod:`~sim.experiment.loading` (any folder read back); this module only gathers them.
+:mod:`~sim.experiment.loading` (any folder read back), :mod:`~sim.experiment.sensitivity` and
+:mod:`~sim.experiment.optimise` (decision analysis); this module only gathers them.
 """
 
 from sim.experiment.compare import CompareResult, compare
 from sim.experiment.loading import load
+from sim.experiment.optimise import OptimiseResult, optimise
 from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, as_scenario, run
+from sim.experiment.sensitivity import SensitivityResult, sensitivity
 from sim.experiment.sweep import SweepInterrupted, SweepResult, sweep
 from sim.results.run import RunResult
 
 __all__ = [
     "DEFAULT_ROOT",
     "CompareResult",
+    "OptimiseResult",
     "RunResult",
     "ScenarioLike",
+    "SensitivityResult",
     "SweepInterrupted",
     "SweepResult",
     "as_scenario",
     "compare",
     "load",
+    "optimise",
     "run",
+    "sensitivity",
     "sweep",
 ]

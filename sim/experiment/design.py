@@ -22,6 +22,14 @@ points are every point of the file's design with every point of the given one.
 point validated as a scenario, or one error naming the file (or ``--set``), the field and
 the point. All points use the same seed (common random numbers across points, unless the
 seed itself is a lever).
+
+The designs of decision analysis are lists of points too, run by the same machinery:
+:func:`oat_points` (one factor at a time, from the scenario's values to each end of its
+range), :func:`morris_points` (Morris elementary-effect trajectories) and
+:func:`sobol_points` (Saltelli's sampling for Sobol indices), the last two drawn by SALib
+over the factors' ranges. A file may carry a ``sensitivity:`` or ``optimise:`` block instead
+of ``sweep:``; :func:`plan_sweep` sets those aside (:data:`EXPERIMENT_BLOCKS`) for the
+modules that read them.
 """
 
 from __future__ import annotations
@@ -29,11 +37,13 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.experiment.runs import ScenarioLike
@@ -45,6 +55,8 @@ Levers = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
 """A grid (lever path → values) or an explicit list of points (each lever path → value)."""
 Point = dict[str, Any]
 """One point of a design: lever path → value."""
+EXPERIMENT_BLOCKS = ("sweep", "sensitivity", "optimise")
+"""Top-level blocks of a file that describe an experiment rather than the scenario."""
 
 
 @dataclass(frozen=True)
@@ -256,8 +268,10 @@ def plan_sweep(
         scenario_file = str(scenario)
         block_source = prov.get(("sweep",), shown)
         block = data.pop("sweep", None)
-        for key in [k for k in prov if k[:1] == ("sweep",)]:
-            del prov[key]
+        for name in EXPERIMENT_BLOCKS:
+            data.pop(name, None)
+            for key in [k for k in prov if k[:1] == (name,)]:
+                del prov[key]
     given = Design.read(levers, OVERRIDE, "", in_file=False) if levers else NO_LEVERS
     design = given
     if block is not None:
@@ -336,3 +350,86 @@ def _relocate(issue: Issue, levers: Sequence[Lever]) -> tuple[str, str, str]:
             ):
                 return lv.source, f"sweep.{lv.path}", issue.message
     return issue.file, issue.field, issue.message
+
+
+# ------------------------------------------------------------------------------ factors
+
+
+@dataclass(frozen=True)
+class Factor:
+    """An uncertain input: a dotted scenario path and the range of its plausible values.
+
+    ``base`` is the scenario's own value (the centre of a one-at-a-time design). An integer
+    factor (both ends integers, like officers) takes whole values only: designs round it.
+    """
+
+    path: str
+    low: float
+    high: float
+    base: float
+    integer: bool = False
+
+    def value(self, x: float) -> Any:
+        """The scenario value for design coordinate ``x`` in [low, high]."""
+        return round(x) if self.integer else float(x)
+
+
+def factor_problem(factors: Sequence[Factor]) -> dict[str, Any]:
+    """The factors as a SALib problem: names and bounds."""
+    return {
+        "num_vars": len(factors),
+        "names": [f.path for f in factors],
+        "bounds": [[f.low, f.high] for f in factors],
+    }
+
+
+def _points(factors: Sequence[Factor], x: np.ndarray) -> list[Point]:
+    return [{f.path: f.value(v) for f, v in zip(factors, row, strict=True)} for row in x]
+
+
+def oat_points(factors: Sequence[Factor]) -> list[Point]:
+    """One factor at a time: the base point (every factor at the scenario's value), then each
+    factor at its low and at its high end, the others at their base values."""
+    base = {f.path: f.value(f.base) for f in factors}
+    points = [dict(base)]
+    for f in factors:
+        for end in (f.low, f.high):
+            points.append({**base, f.path: f.value(end)})
+    return points
+
+
+def morris_matrix(
+    factors: Sequence[Factor], trajectories: int, levels: int, seed: int
+) -> np.ndarray:
+    """Morris elementary-effect trajectories (SALib): ``trajectories × (k + 1)`` rows."""
+    from SALib.sample import morris
+
+    x: np.ndarray = morris.sample(
+        factor_problem(factors), N=trajectories, num_levels=levels, seed=seed
+    )
+    return x
+
+
+def morris_points(
+    factors: Sequence[Factor], trajectories: int, levels: int, seed: int
+) -> list[Point]:
+    """The points of :func:`morris_matrix`."""
+    return _points(factors, morris_matrix(factors, trajectories, levels, seed))
+
+
+def sobol_matrix(factors: Sequence[Factor], samples: int, seed: int) -> np.ndarray:
+    """Saltelli's sampling for first-order and total Sobol indices (SALib, scrambled Sobol'
+    sequence): ``samples × (k + 2)`` rows; ``samples`` is a power of two."""
+    from SALib.sample import sobol
+
+    if samples < 2 or 2 ** round(math.log2(samples)) != samples:
+        raise ValueError(f"samples: expected a power of two, at least 2; found {samples}")
+    x: np.ndarray = sobol.sample(
+        factor_problem(factors), samples, calc_second_order=False, scramble=True, seed=seed
+    )
+    return x
+
+
+def sobol_points(factors: Sequence[Factor], samples: int, seed: int) -> list[Point]:
+    """The points of :func:`sobol_matrix`."""
+    return _points(factors, sobol_matrix(factors, samples, seed))

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from sim.experiment.compare import CompareResult, load_compare
 from sim.experiment.manifest import load_run_folder
+from sim.experiment.optimise import OptimiseResult, load_optimise
 from sim.experiment.runs import DEFAULT_ROOT
+from sim.experiment.sensitivity import BLOCK as SENSITIVITY
+from sim.experiment.sensitivity import SensitivityResult, load_sensitivity
 from sim.experiment.sweep import SweepResult, load_sweep
 from sim.experiment.workspace import is_unfinished
 from sim.results import catalog
@@ -16,18 +19,22 @@ from sim.results.store import read_manifest
 
 def load(
     path_or_id: str | Path, *, root: str | Path | None = DEFAULT_ROOT
-) -> RunResult | CompareResult | SweepResult:
+) -> RunResult | CompareResult | SweepResult | SensitivityResult | OptimiseResult:
     """Load a run, comparison or sweep folder, given its path or its catalogue id.
 
     Returns a :class:`RunResult`, a :class:`CompareResult` or a :class:`SweepResult` by the
-    folder's kind.
+    folder's kind — a :class:`SensitivityResult` for the sweep of a sensitivity analysis, an
+    :class:`OptimiseResult` for an optimisation.
     """
     folder = catalog.resolve(path_or_id, root)
     kind = load_kind(folder)
     if kind == "compare":
         return load_compare(folder)
+    if kind == "optimise":
+        return load_optimise(folder)
     if kind == "sweep":
-        return load_sweep(folder)
+        swept = load_sweep(folder)
+        return load_sensitivity(swept) if SENSITIVITY in swept.manifest else swept
     return load_run_folder(folder)
 
 

@@ -56,6 +56,7 @@ def simulate(
     recorder = Recorder()
     model = build(scenario, env, streams, recorder)
     events = run_until(env, model.horizon_h)
+    model.settle()
     return recorder, events
 
 

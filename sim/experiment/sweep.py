@@ -10,7 +10,9 @@ tables are written and the folder appears under its name.
 A finished sweep folder holds ``points.parquet``/``.csv`` (point + one column per lever),
 ``kpis.parquet`` (point, replication, kpi, value + levers), ``summary.parquet``/``.csv``
 (point, levers, kpi, unit, mean, half_width, low, high, n), ``manifest.json``, ``sweep.json``
-and ``points/``.
+and ``points/``. An analysis of the sweep (a sensitivity analysis, say) may add tables of its
+own, computed from the finished sweep and written with it (``analysis``), and facts to its
+manifest (``about``); the manifest lists such tables under ``extra_tables``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from sim.experiment.workspace import (
 from sim.results import catalog, store
 from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables
 
+Analysis = Callable[["SweepResult"], Mapping[str, pd.DataFrame]]
+"""Tables computed from a finished sweep, written into its folder with its own tables."""
+
 
 class SweepInterrupted(KeyboardInterrupt):
     """A sweep was interrupted; its finished points are kept for ``resume``."""
@@ -58,6 +63,8 @@ class SweepResult(Tables):
     manifest: dict[str, Any]
     path: Path | None = None
     _runs: dict[int, RunResult] = field(default_factory=dict, repr=False)
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Tables of an analysis of the sweep (``sensitivity`` …), by name."""
 
     @property
     def levers(self) -> list[str]:
@@ -128,6 +135,9 @@ def sweep(
     resume: bool = False,
     register: bool = True,
     progress: Progress | None = None,
+    analysis: Analysis | None = None,
+    about: Mapping[str, Any] | None = None,
+    stem: str | None = None,
 ) -> SweepResult:
     """Run ``scenario`` at every point of the sweep and return its tidy tables.
 
@@ -136,15 +146,31 @@ def sweep(
     to every point. ``seed``/``replications`` default to each point's scenario. With ``save``
     the sweep is written to ``out`` or a new folder under ``root``; with ``resume`` an
     unfinished sweep of the same plan is continued (see :mod:`sim.experiment.workspace`).
+    ``analysis`` computes further tables from the finished sweep, written with it; ``about``
+    adds facts to its manifest; ``stem`` names its folder (``<stem>-<time>``; default
+    ``<scenario>-sweep``).
     """
     plan = plan_sweep(scenario, levers, overrides=overrides, seed=seed, replications=replications)
+    if stem is not None:
+        plan.name = stem
     record = plan_record(plan)
     ws: Workspace | None = None
     try:
         ws = open_workspace(plan, record, out, store.results_root(root), resume) if save else None
         if ws is not None and ws.finished:  # resume of a sweep that had already finished
             return load_sweep(ws.dest)
-        return _run_sweep(plan, record, ws, workers, dask_scheduler, progress, root, register)
+        return _run_sweep(
+            plan,
+            record,
+            ws,
+            workers,
+            dask_scheduler,
+            progress,
+            root,
+            register,
+            analysis,
+            dict(about or {}),
+        )
     except SweepInterrupted:
         raise
     except KeyboardInterrupt:  # before the first point ran: what is there is kept
@@ -165,6 +191,8 @@ def _run_sweep(
     progress: Progress | None,
     root: str | Path | None,
     register: bool,
+    analysis: Analysis | None = None,
+    about: dict[str, Any] | None = None,
 ) -> SweepResult:
     n = len(plan.points)
     points = plan.points_frame()
@@ -220,12 +248,16 @@ def _run_sweep(
         wall_s=round(wall_s, 3),
         events=events,
         backend=backend,
+        **(about or {}),
     )
     result = SweepResult(points, kpis, summary, man, None, {} if ws else runs)
+    if analysis is not None:
+        result.extras = dict(analysis(result))
+        man["extra_tables"] = list(result.extras)
     if ws is not None:
-        tables = {"points": points, "kpis": kpis, "summary": summary}
+        tables = {"points": points, "kpis": kpis, "summary": summary, **result.extras}
         try:
-            final = ws.complete(tables, ("points", "summary"), man)
+            final = ws.complete(tables, ("points", "summary", *result.extras), man)
         except KeyboardInterrupt:
             raise SweepInterrupted(ws.partial, n, n) from None
         except store.RunFolderError as exc:
@@ -291,10 +323,18 @@ def load_sweep(folder: str | Path) -> SweepResult:
             f"{folder / 'manifest.json'}: points: expected a list of points, each with its "
             "folder points/<k>"
         )
+    extra = man.get("extra_tables") or []
+    if not isinstance(extra, list) or not all(
+        isinstance(t, str) and store.safe_stem(t) == t for t in extra
+    ):
+        raise store.RunFolderError(
+            f"{folder / 'manifest.json'}: extra_tables: expected a list of table names"
+        )
     return SweepResult(
         points=store.read_table(folder, "points", ("point",)),
         kpis=store.read_table(folder, "kpis", ("point", "replication", "kpi", "value")),
         summary=store.read_table(folder, "summary", ("point", *SUMMARY_COLUMNS)),
         manifest=man,
         path=folder,
+        extras={name: store.read_table(folder, name, ()) for name in extra},
     )

@@ -41,7 +41,7 @@ from sim.engine import (
 )
 from sim.model.booking import Bookings, Ledger
 from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals, start_shifts
-from sim.model.economics import build_flows
+from sim.model.economics import Account, Rates, build_accounts, build_flows, rates, settle
 from sim.model.flows import Flow
 from sim.model.network import Crossing, RailNetwork
 from sim.model.probes import liner_probe, patience_h, resource_probes, train_probe
@@ -81,6 +81,14 @@ class Model:
     shipments_drawn: int = 0
     resources: list[str] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    """Every train flow's door-to-door account (:mod:`sim.model.economics`)."""
+    rates: Rates | None = None
+
+    def settle(self) -> None:
+        """Fill every container's door-to-door account; call once the run has ended."""
+        if self.rates is not None:
+            settle(self.recorder.tables["containers"], self.flows, self.accounts, self.rates)
 
 
 def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recorder) -> Model:
@@ -176,6 +184,8 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         shipments_drawn=sum(len(d.draws.times) for d in drawn),
         resources=sorted(recorder.series),
         probes=probes,
+        accounts=build_accounts(s, net),
+        rates=rates(s),
     )
 
 

@@ -58,7 +58,7 @@ ENV = "LANDPORT_CATALOG"
 """Environment variable: the catalogue file to use instead of ``<root>/catalog.duckdb``;
 ``off`` (or empty) turns registration off."""
 LAYOUT = "1"
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "optimise")
 LOCK_TIMEOUT_S = 5.0
 
 _DDL = (
@@ -261,6 +261,9 @@ def describe_folder(folder: str | Path) -> Entry:
         run["hash"] = f"{points[0][3]}|{points[1][3]}"
         run["points"] = 2
         run["scenario"] = man.get("scenario") or f"{points[0][2]} vs {points[1][2]}"
+    elif kind == "optimise":  # its rounds are sweeps of their own; the search holds no KPIs
+        points, kpis = [], _kpi_rows(pd.DataFrame(columns=list(store.KPI_COLUMNS)), run_id, 0)
+        run["points"] = 0
     else:
         table = store.read_table(folder, "points", ("point",))
         levers = [c for c in table.columns if c != "point"]

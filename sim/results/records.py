@@ -48,6 +48,38 @@ order) and ``t_turned_away``: no train or sailing had room in time (or its corri
 switched off), so the cargo went by the competing route; such a container passes no other
 milestone. Which milestones a container passes depends on its direction."""
 
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "rail_cny",
+    "sea_cny",
+    "drayage_cny",
+    "toll_cny",
+    "handling_cny",
+    "storage_cny",
+    "time_cny",
+    "toll_waived_cny",
+    "door_cny",
+    "public_cny",
+    "road_cny",
+    "co2e_drayage_kg",
+    "co2e_rail_kg",
+    "co2e_sea_kg",
+    "co2e_kg",
+    "road_co2e_kg",
+    "induced_share",
+)
+"""A box's door-to-door account, filled when the run ends (:func:`sim.model.economics.settle`),
+all for the box's TEU. Money (CNY): ``rail_cny`` (tariff after discount), ``sea_cny``,
+``drayage_cny`` (truck haul between region and hub, without tolls), ``toll_cny`` (tolls paid
+after the cut), ``handling_cny`` (at the hub and the rail–sea port), ``storage_cny`` (yard
+days beyond the free time), ``time_cny`` (value of time from creation to delivery),
+``door_cny`` (the shipper's door-to-door total: those seven − the subsidy), ``public_cny``
+(subsidy + rail discount + ``toll_waived_cny``) and ``road_cny`` (the same cargo by the
+competing route: its price + value of time). CO₂e (kg, well-to-wheel): ``co2e_drayage_kg``,
+``co2e_rail_kg``, ``co2e_sea_kg``, their sum ``co2e_kg``, and ``road_co2e_kg`` by the
+competing route. ``induced_share``: the share of the box the policy brought (1 − m₀/m). NaN
+where it does not apply: boxes trucked in (no rail route), CO₂e without emissions in the
+scenario, storage, time and the totals until the box is delivered."""
+
 CONTAINER_COLUMNS: dict[str, object] = {
     "container_id": int,
     "shipment_id": int,
@@ -69,6 +101,7 @@ CONTAINER_COLUMNS: dict[str, object] = {
     "shipper_cost_cny": float,
     "subsidy_cny": float,
     "rail_discount_cny": float,
+    **dict.fromkeys(ACCOUNT_COLUMNS, float),
 }
 
 SHIPMENT_COLUMNS: dict[str, object] = {

@@ -60,7 +60,7 @@ except ImportError:  # not on Windows: no locks, so no clean-up of stale tempora
     fcntl = None  # type: ignore[assignment]
 
 TABLE_FILES = ("containers", "trains", "shipments", "vessels", "queues")
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "optimise")
 LOCK_FILE = ".writing.lock"
 """Inside a temporary folder: locked by the writing process and holding its pid."""
 STEM_BYTES = 80

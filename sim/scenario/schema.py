@@ -141,6 +141,13 @@ day."""
 MAX_CUSTOMS_STAGES = 20
 """Extra customs stages of one direction: each is a queue a declaration may pass, and a real
 clearance has a handful (documents, scans, tests); twenty is a procedure no port runs."""
+MAX_CNY_PER_TEU_DAY = 10_000.0
+"""Storage per TEU-day: a tenth of a box's cargo value (¥120k) every day; ports charge tens."""
+MAX_T_PER_TEU = 30.0
+"""Cargo tonnes per TEU: a 20 ft box may carry about 28 t."""
+MAX_G_CO2E = 10_000.0
+"""An emission intensity, g CO₂e per tonne-km or per TEU-km: air freight emits about
+1,000 g per tonne-km, ten times less."""
 
 
 def _finite_float(
@@ -173,6 +180,10 @@ TeuPerWeek = Annotated[float, _finite_float(ge=0.0, le=MAX_TEU_PER_WEEK)]
 CnyPerTeu = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU)]
 CnyPerTeuKm = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_KM)]
 CnyPerTeuHour = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_H)]
+CnyPerTeuDay = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_DAY)]
+TonnesPerTeu = Annotated[float, _finite_float(gt=0.0, le=MAX_T_PER_TEU)]
+GramsCo2e = Annotated[float, _finite_float(ge=0.0, le=MAX_G_CO2E)]
+"""An emission intensity: g CO₂e per tonne-km or per TEU-km, well-to-wheel."""
 Km = Annotated[float, _finite_float(ge=0.0, le=MAX_KM)]
 PositiveKm = Annotated[float, _finite_float(gt=0.0, le=MAX_KM)]
 Cbm = Annotated[float, _finite_float(gt=0.0, le=MAX_CBM)]
@@ -493,6 +504,11 @@ class Leg(Strict):
         None, description="railway operator → km, for a leg run by several; sums to distance_km"
     )
     tariff_cny_per_teu: CnyPerTeu = Field(description="list tariff before discount")
+    traction: Literal["electric", "diesel"] = Field(
+        "electric",
+        description="locomotives on the line, for its CO₂e (emissions.rail): China's trunk "
+        "lines are electrified",
+    )
 
     @model_validator(mode="after")
     def _operators(self) -> Leg:
@@ -524,8 +540,20 @@ class Competitor(Strict):
     """The route shippers would otherwise take (e.g. trucking to the Guangdong coast)."""
 
     label: Label
-    cost_cny_per_teu: CnyPerTeu
+    cost_cny_per_teu: CnyPerTeu = Field(
+        description="door-to-door price per TEU, all in (road haul, tolls, port, sea freight)"
+    )
     transit_h: Hours
+    road_km: PositiveKm | None = Field(
+        None,
+        description="distance trucked on the competing route, for its CO₂e; needed when the "
+        "scenario has emissions",
+    )
+    sea_leg: Flag = Field(
+        False,
+        description="true: the competing route ends with the same sea leg as the rail–sea "
+        "route (a truck to another coastal port, then a ship to the same overseas port)",
+    )
 
 
 class Corridor(Strict):
@@ -557,6 +585,12 @@ class SeaService(Strict):
     freight_cny_per_teu: CnyPerTeu
     slots_teu: Teu = Field(description="slots per sailing, each direction")
     cutoff_h: Hours = Field(description="container-yard cut-off before sailing")
+    distance_km: PositiveKm | None = Field(
+        None, description="sailing distance, for the leg's CO₂e; needed with emissions"
+    )
+    ship: Name | None = Field(
+        None, description="size class of the ships, a key of emissions.ships; needed with emissions"
+    )
 
 
 class SeaPortSpec(Strict):
@@ -574,6 +608,9 @@ class SeaPortSpec(Strict):
         "if that leaves more than this after the first it could catch, it is turned away"
     )
     services: dict[Ref, SeaService] = Field(description="overseas port → service")
+    port_cny_per_teu: CnyPerTeu = Field(
+        0.0, description="port dues and quay handling per TEU passing the port (the shipper's)"
+    )
 
 
 # ---------------------------------------------------------------------------- terminal & customs
@@ -798,6 +835,15 @@ class Tariffs(Levers):
     truck_cny_per_teu_km: CnyPerTeuKm
     toll_share: Share = Field(description="share of the truck rate that is highway tolls")
     value_of_time_cny_per_teu_h: CnyPerTeuHour
+    handling_cny_per_teu: CnyPerTeu = Field(
+        0.0,
+        description="terminal handling charge at the hub per TEU (truck–yard–wagon lifts); "
+        "the shipper's, in its door-to-door cost, not in its route choice",
+    )
+    storage_cny_per_teu_day: CnyPerTeuDay = Field(
+        0.0, description="yard storage at the hub per TEU-day beyond the free time"
+    )
+    storage_free_days: Days = Field(0.0, description="days in the hub's yard free of storage")
 
 
 class Response(Strict):
@@ -872,6 +918,50 @@ class Demand(Strict):
         return self
 
 
+# ---------------------------------------------------------------------------- emissions
+
+
+class Intensity(Strict):
+    """A well-to-wheel emission intensity with its source: g CO₂e per tonne-km of cargo, or
+    per TEU-km (container ships, whose defaults are published per TEU)."""
+
+    g_per_tkm: GramsCo2e | None = None
+    g_per_teu_km: GramsCo2e | None = None
+    source: Label = Field(min_length=1, description="where the value comes from, with its date")
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Intensity:
+        if (self.g_per_tkm is None) == (self.g_per_teu_km is None):
+            raise ValueError("expected exactly one of g_per_tkm or g_per_teu_km")
+        return self
+
+    def kg_per_teu_km(self, cargo_t_per_teu: float) -> float:
+        """kg CO₂e per TEU-km for a box holding ``cargo_t_per_teu`` tonnes of cargo."""
+        if self.g_per_tkm is not None:
+            return self.g_per_tkm * cargo_t_per_teu / 1000.0
+        assert self.g_per_teu_km is not None
+        return self.g_per_teu_km / 1000.0
+
+
+class RailIntensities(Strict):
+    electric: Intensity
+    diesel: Intensity
+
+
+class Emissions(Strict):
+    """CO₂e of every leg a box travels, well-to-wheel (GLEC Framework v3 / ISO 14083): a leg's
+    CO₂e per TEU is its distance × its mode's intensity (× the cargo tonnes of a TEU, for an
+    intensity per tonne-km). Drayage and the competing road route by truck, rail legs by
+    their traction, sea legs by their ships' size class."""
+
+    cargo_t_per_teu: TonnesPerTeu = Field(description="tonnes of cargo in a TEU")
+    truck: Intensity = Field(description="heavy truck (drayage and the competing road route)")
+    rail: RailIntensities
+    ships: dict[Name, Intensity] = Field(
+        min_length=1, description="container ships by size class: class → intensity"
+    )
+
+
 # ---------------------------------------------------------------------------- scenario
 
 
@@ -920,6 +1010,9 @@ class Scenario(Strict):
     tariffs: Tariffs
     demand: Demand
     watchdog: Watchdog = Watchdog()
+    emissions: Emissions | None = Field(
+        None, description="emission intensities for CO₂e per TEU; none: no CO₂e figures"
+    )
 
     @field_validator("end")
     @classmethod
@@ -1001,6 +1094,7 @@ def check_references(s: Scenario) -> list[Problem]:
                 )
     problems += _sea_port_problems(s)
     problems += _customs_problems(s)
+    problems += _emission_problems(s)
     yard = s.terminal.yard
     for cname, corridor in s.corridors.items():
         # An arriving import train is unloaded only once the import block can hold its load.
@@ -1109,6 +1203,33 @@ def _customs_problems(s: Scenario) -> list[Problem]:
                         _unknown("customs resource", stage.resource, known),
                     )
                 )
+    return problems
+
+
+def _emission_problems(s: Scenario) -> list[Problem]:
+    """With emissions, every sea service has its distance and a known ship class, and every
+    enabled corridor's competitor its road distance."""
+    if s.emissions is None:
+        return []
+    problems: list[Problem] = []
+    ships = s.emissions.ships
+    for name, port in s.sea_ports.items():
+        for overseas, svc in port.services.items():
+            at = ("sea_ports", name, "services", overseas)
+            if svc.distance_km is None:
+                problems.append(((*at, "distance_km"), "required when the scenario has emissions"))
+            if svc.ship is None:
+                problems.append(((*at, "ship"), "required when the scenario has emissions"))
+            elif svc.ship not in ships:
+                problems.append(((*at, "ship"), _unknown("ship class", svc.ship, ships)))
+    for cname, corridor in s.corridors.items():
+        if corridor.enabled and corridor.competitor.road_km is None:
+            problems.append(
+                (
+                    ("corridors", cname, "competitor", "road_km"),
+                    "required when the scenario has emissions",
+                )
+            )
     return problems
 
 

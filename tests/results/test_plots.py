@@ -435,3 +435,15 @@ def test_report_command_names_a_missing_style_sheet_with_exit_code_2(tmp_path, m
     assert done.exit_code == 2, done.output
     assert "no such style file" in " ".join(done.output.split())
     assert not (out / "report.html").exists()
+
+
+def test_cost_bars_add_up_to_the_per_teu_kpis(run):
+    parts = plots.per_teu_parts(
+        run, [*plots.economics.COST_PARTS, "subsidy_cny", "door_cny", "road_cny", "co2e_kg"]
+    ).set_index("corridor")
+    means = run.kpi_means()
+    for corridor, r in parts.iterrows():
+        bar = sum(r[col] for col in plots.economics.COST_PARTS) - r["subsidy_cny"]
+        assert bar == pytest.approx(means[f"cost.per_teu.{corridor}"])
+        assert r["road_cny"] == pytest.approx(means[f"cost.road_per_teu.{corridor}"])
+        assert r["co2e_kg"] == pytest.approx(means[f"co2e.kg_per_teu.{corridor}"])

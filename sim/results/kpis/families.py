@@ -20,6 +20,7 @@ from __future__ import annotations
 from sim.results.kpis.measures import (
     container_measures,
     corridor_stability,
+    economics_measures,
     resource_measures,
     train_measures,
     unstable_count,
@@ -201,6 +202,133 @@ KPIS = Registry(
             "money",
             container_measures,
             headline=True,
+        ),
+        Family(
+            "cost.per_teu.<corridor>",
+            "CNY/TEU",
+            _l(
+                "Door-to-door cost per TEU, shipper, {corridor}",
+                "货主门到门成本（元/TEU），{corridor}",
+            ),
+            "money",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "subsidy.per_extra_teu",
+            "CNY/TEU",
+            _l(
+                "Public money per TEU the policy brought to rail",
+                "政策吸引的每TEU所需公共资金",
+            ),
+            "money",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "co2e.kg_per_teu.<corridor>",
+            "kg/TEU",
+            _l(
+                "CO₂e per TEU, well-to-wheel, {corridor}",
+                "每TEU二氧化碳当量（全生命周期），{corridor}",
+            ),
+            "emissions",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "co2e.avoided_t",
+            "t",
+            _l(
+                "CO₂e avoided against sending the same cargo by road",
+                "相对公路运输同样货物减少的二氧化碳当量",
+            ),
+            "emissions",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "subsidy.per_t_co2e_avoided",
+            "CNY/t",
+            _l(
+                "Public money per tonne of CO₂e avoided by the cargo the policy brought",
+                "政策吸引货物每减排一吨二氧化碳当量的公共资金",
+            ),
+            "emissions",
+            economics_measures,
+            headline=True,
+        ),
+        # -------------------------------------------------------------- door to door
+        Family(
+            "cost.road_per_teu.<corridor>",
+            "CNY/TEU",
+            _l(
+                "Door-to-door cost per TEU by the competing route, {corridor}",
+                "竞争线路门到门成本（元/TEU），{corridor}",
+            ),
+            "money",
+            economics_measures,
+        ),
+        Family(
+            "cost.public_per_teu.<corridor>",
+            "CNY/TEU",
+            _l(
+                "Public money per TEU (subsidy, rail discount, tolls waived), {corridor}",
+                "每TEU公共资金（补贴、运价优惠、免收通行费），{corridor}",
+            ),
+            "money",
+            economics_measures,
+        ),
+        Family(
+            "cost.public_cny",
+            "CNY",
+            _l(
+                "Public money: subsidy, rail discount and tolls waived, boxes delivered",
+                "公共资金：补贴、运价优惠与免收通行费（已交付箱）",
+            ),
+            "money",
+            economics_measures,
+        ),
+        Family(
+            "teu.induced",
+            "TEU",
+            _l("TEU the policy brought to rail", "政策吸引至铁路的运量（TEU）"),
+            "throughput",
+            economics_measures,
+        ),
+        Family(
+            "co2e.road_kg_per_teu.<corridor>",
+            "kg/TEU",
+            _l(
+                "CO₂e per TEU by the competing route, {corridor}",
+                "竞争线路每TEU二氧化碳当量，{corridor}",
+            ),
+            "emissions",
+            economics_measures,
+        ),
+        Family(
+            "co2e.total_t",
+            "t",
+            _l("CO₂e of the boxes delivered, well-to-wheel", "已交付箱的二氧化碳当量"),
+            "emissions",
+            economics_measures,
+        ),
+        Family(
+            "co2e.road_t",
+            "t",
+            _l("CO₂e of the same cargo by road", "同样货物经公路运输的二氧化碳当量"),
+            "emissions",
+            economics_measures,
+        ),
+        Family(
+            "co2e.induced_avoided_t",
+            "t",
+            _l(
+                "CO₂e avoided by the cargo the policy brought",
+                "政策吸引货物减少的二氧化碳当量",
+            ),
+            "emissions",
+            economics_measures,
         ),
         # -------------------------------------------------------------- trains
         Family(

@@ -2,7 +2,7 @@
 
 A *family* is a set of KPIs under one dotted name pattern — ``utilisation.<hub>.<resource>``,
 ``teu.<corridor>.<direction>`` — with one unit, one label in English and in Chinese, one theme
-(throughput, time, capacity, money, stability), whether its KPIs are headline (the rows a
+(throughput, time, capacity, money, emissions, stability), whether its KPIs are headline (the rows a
 planner reads first), key (the few a sweep shows) and regression-checked, and the function
 that computes it. Its formatter is its unit's (:mod:`sim.results.formatting`).
 
@@ -33,8 +33,8 @@ from sim.results.resource_kinds import resource_kind
 from sim.results.runinfo import Label, RunInfo
 from sim.results.states import STATES
 
-Theme = Literal["throughput", "time", "capacity", "money", "stability"]
-THEMES: tuple[Theme, ...] = ("throughput", "time", "capacity", "money", "stability")
+Theme = Literal["throughput", "time", "capacity", "money", "emissions", "stability"]
+THEMES: tuple[Theme, ...] = ("throughput", "time", "capacity", "money", "emissions", "stability")
 Compute = Callable[[KpiInputs], dict[str, float]]
 """A computation of KPIs from one replication's tables."""
 

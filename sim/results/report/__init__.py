@@ -10,7 +10,9 @@ previous one.
 
 A result is a run (KPI table, every run plot), a comparison from ``sim.compare`` (the paired
 differences B − A with their intervals and the forest plot) or a sweep from ``sim.sweep``
-(the key KPIs at every point and the response curves). The report is a
+(the key KPIs at every point and the response curves), a sensitivity analysis (the factors
+ranked for each KPI, with a tornado, Morris or Sobol chart each) or an optimisation (the
+answer and every set-up's evidence). The report is a
 :class:`~sim.results.report.document.Document` (what it says) rendered from Jinja2 templates
 (:mod:`sim.results.report.render`, how it looks). The folder's tables are never touched; a
 report is the one thing added to a folder after it was written.
@@ -26,7 +28,15 @@ from matplotlib.figure import Figure
 
 from sim.results.atomic import replace_folder, write_text
 from sim.results.kpis import headline
-from sim.results.plots import RUN_PLOTS, compare_forest, lever_label, sweep_response
+from sim.results.plots import (
+    RUN_PLOTS,
+    compare_forest,
+    lever_label,
+    optimise_evidence,
+    sensitivity_chart,
+    sweep_response,
+)
+from sim.results.report.decision import optimise_document, sensitivity_document
 from sim.results.report.document import (
     Document,
     Figures,
@@ -81,6 +91,24 @@ def draw_figures(result: Any) -> Figures:
     kind = result_kind(result)
     if kind == "run":
         return [(name, caption, _png(fn(result))) for name, (fn, caption) in RUN_PLOTS.items()]
+    if kind == "sensitivity":
+        return [
+            (
+                f"sensitivity-{k}",
+                f"What moves {k}: the factors in rank order.",
+                _png(sensitivity_chart(result.ranking, k)),
+            )
+            for k in dict.fromkeys(str(k) for k in result.ranking["kpi"])
+        ]
+    if kind == "optimise":
+        return [
+            (
+                f"evidence-{lv.path}",
+                f"Every target's KPI at each set-up tried, against {lever_label(lv.path)}.",
+                _png(optimise_evidence(result.evaluations, lv.path)),
+            )
+            for lv in result.spec.levers
+        ]
     if kind == "compare":
         return [
             (
@@ -106,6 +134,10 @@ def document(result: Any, figures: Figures) -> Document:
     kind = result_kind(result)
     if kind == "run":
         return run_document(result, figures)
+    if kind == "sensitivity":
+        return sensitivity_document(result, figures)
+    if kind == "optimise":
+        return optimise_document(result, figures)
     if kind == "compare":
         return compare_document(result, figures)
     return sweep_document(result, figures)

@@ -81,9 +81,14 @@ class Document:
 
 
 def result_kind(result: Any) -> str:
-    """``run``, ``compare`` or ``sweep``: what ``sim.run``, ``sim.compare``, ``sim.sweep`` give."""
+    """``run``, ``compare``, ``sweep``, ``sensitivity`` or ``optimise``: what ``sim.run``,
+    ``sim.compare``, ``sim.sweep``, ``sim.sensitivity`` and ``sim.optimise`` give."""
     if isinstance(result, RunResult):
         return "run"
+    if all(hasattr(result, a) for a in ("spec", "ranking", "sweep")):
+        return "sensitivity"
+    if all(hasattr(result, a) for a in ("spec", "answer", "evaluations")):
+        return "optimise"
     if all(hasattr(result, a) for a in ("a", "b", "table")):
         return "compare"
     if all(hasattr(result, a) for a in ("points", "summary", "kpis")):
