@@ -37,9 +37,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.engine import Streams
 from sim.experiment.backends import Progress, describe_backend, execute
 from sim.experiment.manifest import load_run_folder, manifest
-from sim.engine import Streams
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.experiment.runs import (
     DEFAULT_ROOT,
@@ -50,14 +50,14 @@ from sim.experiment.runs import (
     file_of,
     saved,
 )
+from sim.model.disruptions import occurrences
 from sim.results import catalog, store
 from sim.results.atomic import write_json
-from sim.model.disruptions import occurrences
 from sim.results.kpis import KPIS, unit
 from sim.results.kpis.recovery import Arm, RecoveryInputs, Settings, spans
 from sim.results.run import RunResult, summarise, tidy_kpis
-from sim.results.tables import frame
 from sim.results.stats import paired_interval, t_interval, welch_interval
+from sim.results.tables import frame
 from sim.scenario import Scenario, scenario_hash
 
 COLUMNS = [

@@ -37,8 +37,8 @@ from sim.engine import (
     monitored,
     watch,
 )
-from sim.model.booking import Bookings, Ledger
 from sim.engine.schedule import Steps, follow
+from sim.model.booking import Bookings, Ledger
 from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals
 from sim.model.disruptions import Disruptions
 from sim.model.economics import build_flows

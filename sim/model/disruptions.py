@@ -34,6 +34,7 @@ A window of zero length holds no instant and is dropped: it changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -103,7 +104,8 @@ def _windows(s: Scenario, d: DisruptionSpec, draws: Draws) -> list[tuple[float, 
             return [(start_h, _hours(s, d.end) - start_h)]
         assert d.duration_h is not None
         return [(start_h, draws.draw(d.duration_h.to_engine()))]
-    assert d.rate_per_year is not None and d.duration_h is not None
+    assert d.rate_per_year is not None
+    assert d.duration_h is not None
     mean_gap_h = HOURS_PER_YEAR / d.rate_per_year
     duration = d.duration_h.to_engine()
     out = []
@@ -210,12 +212,12 @@ def detour(net: RailNetwork, leg: LegRun) -> tuple[LegRun, ...] | None:
     )
     try:
         path = nx.shortest_path(
-            view, a, b, weight=lambda u, v, e: e["run_time_h"].mean  # noqa: ARG005
+            view, a, b, weight=lambda u, v, e: e["run_time_h"].mean
         )
     except nx.NetworkXNoPath:
         return None
     legs = []
-    for u, v in zip(path, path[1:], strict=False):
+    for u, v in itertools.pairwise(path):
         e = g.edges[u, v]
         legs.append(
             LegRun(

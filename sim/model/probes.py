@@ -29,7 +29,6 @@ from sim.model.timetable import longest_gap_h
 from sim.model.train import TrainService
 from sim.model.vessels import VesselService
 
-
 Waited = Resource | TrainService
 
 

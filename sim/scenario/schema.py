@@ -1077,23 +1077,24 @@ class RecoverySpec(Strict):
         description="backlog within this many TEU of the undisrupted run counts as recovered",
     )
     band_share: Share = Field(
-        0.1, description="or within this share of the undisrupted backlog, if that is larger"
+        default=0.1,
+        description="or within this share of the undisrupted backlog, if that is larger",
     )
-    hold_h: Hours = Field(72.0, description="the backlog stays within the band this long")
+    hold_h: Hours = Field(default=72.0, description="the backlog stays within the band this long")
     delay_tolerance_h: Hours = Field(
-        1.0, description="a container later than in the undisrupted run by more is delayed"
+        default=1.0, description="a container later than in the undisrupted run by more is delayed"
     )
     storage_cny_per_teu_day: CnyPerTeu = Field(
-        30.0,
+        default=30.0,
         description="EST: yard storage at an inland rail terminal, ¥20–40 per TEU-day beyond "
         "the free days",
     )
     demurrage_cny_per_teu_day: CnyPerTeu = Field(
-        100.0,
+        default=100.0,
         description="EST: carrier demurrage and detention, about USD 10–20 per TEU-day",
     )
     lost_margin_cny_per_teu: CnyPerTeu = Field(
-        500.0,
+        default=500.0,
         description="EST: the operator's margin on a TEU that goes by the competing route "
         "(the size of the baseline's operating subsidy per TEU)",
     )

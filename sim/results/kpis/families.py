@@ -415,7 +415,10 @@ KPIS = Registry(
         Family(
             "recovery.<disruption>.<corridor>.teu_delayed",
             "TEU",
-            _l("TEU delayed by {disruption}, {corridor}", "{disruption}延误箱量（TEU），{corridor}"),
+            _l(
+                "TEU delayed by {disruption}, {corridor}",
+                "{disruption}延误箱量（TEU），{corridor}",
+            ),
             "throughput",
             RECOVERY,
         ),

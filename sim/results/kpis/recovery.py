@@ -225,7 +225,7 @@ def _finish(c: pd.DataFrame, horizon_h: float) -> np.ndarray:
 def recovery_kpis(p: RecoveryInputs) -> dict[str, float]:
     """Every recovery KPI of one pair of replications: ``recovery.<disruption>.<corridor>.
     <measure>`` (see the module docstring)."""
-    s, horizon = p.settings, p.horizon_h
+    horizon = p.horizon_h
     out: dict[str, float] = {}
     ca, cb = p.a.containers, p.b.containers
     grid = np.arange(0.0, horizon + 1e-9, 1.0)
