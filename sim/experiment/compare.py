@@ -141,6 +141,9 @@ class CompareResult:
     path: Path | None = None
     recovery: pd.DataFrame | None = None
     """Recovery KPIs per replication (replication, kpi, value) when B has disruptions."""
+    windows: pd.DataFrame | None = None
+    """B's disruption windows per replication (replication, disruption, kind, start_h, end_h,
+    factor) when B has disruptions."""
 
     @property
     def recovery_summary(self) -> pd.DataFrame | None:
@@ -176,6 +179,8 @@ class CompareResult:
             if self.recovery is not None and summary is not None:
                 self.recovery.to_parquet(tmp / "recovery.parquet", index=False)
                 summary.to_csv(tmp / "recovery.csv", index=False)
+            if self.windows is not None:
+                self.windows.to_parquet(tmp / "disruption_windows.parquet", index=False)
 
         def finish(tmp: Path, final: Path) -> None:
             for arm, run in (("a", self.a), ("b", self.b)):
@@ -275,16 +280,22 @@ def _compare(
         events=int(sum(r.events for r in results)),
         backend=backend,
     )
-    recovery = None
+    recovery = windows = None
     if sb.disruptions:
-        recovery = recovery_table(sb, results[0::2], results[1::2], seed)
-    return CompareResult(ra, rb, comparison_table(ra.kpis, rb.kpis), man, recovery=recovery)
+        recovery, windows = recovery_table(sb, results[0::2], results[1::2], seed)
+    return CompareResult(
+        ra, rb, comparison_table(ra.kpis, rb.kpis), man, recovery=recovery, windows=windows
+    )
+
+
+WINDOW_COLUMNS = ("replication", "disruption", "kind", "start_h", "end_h", "factor")
 
 
 def recovery_table(
     sb: Scenario, a: list[ReplicationResult], b: list[ReplicationResult], seed: int
-) -> pd.DataFrame:
-    """Recovery KPIs of B's disruptions, pair by pair, against A's replications (tidy)."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Recovery KPIs of B's disruptions, pair by pair, against A's replications (tidy), and
+    the windows of B's disruptions in each replication."""
     r = sb.recovery
     settings = Settings(
         band_teu=r.band_teu,
@@ -302,8 +313,12 @@ def recovery_table(
     }
     names = [d.key for d in sb.disruptions]
     per_rep: dict[int, dict[str, float]] = {}
+    rows = []
     for ra, rb in zip(a, b, strict=True):
         windows = occurrences(sb, Streams(seed, rb.replication))
+        rows += [
+            (rb.replication, o.name, o.kind, o.start_h, o.end_h, o.factor) for o in windows
+        ]
         per_rep[rb.replication] = KPIS.compute_paired(
             RecoveryInputs(
                 a=_arm(ra),
@@ -315,7 +330,7 @@ def recovery_table(
                 corridor_of_sailing=sailing,
             )
         )
-    return tidy_kpis(per_rep)
+    return tidy_kpis(per_rep), pd.DataFrame(rows, columns=list(WINDOW_COLUMNS))
 
 
 def _arm(result: ReplicationResult) -> Arm:
@@ -333,7 +348,8 @@ def load_compare(folder: str | Path) -> CompareResult:
         raise store.RunFolderError(f"{folder}: not a comparison folder (kind {man.get('kind')!r})")
     table = store.read_table(folder, "comparison")
     a, b = load_run_folder(folder / "a"), load_run_folder(folder / "b")
-    recovery = None
+    recovery = windows = None
     if (folder / "recovery.parquet").is_file():
         recovery = store.read_table(folder, "recovery", store.KPI_COLUMNS)
-    return CompareResult(a, b, table, man, folder, recovery=recovery)
+        windows = store.read_table(folder, "disruption_windows", WINDOW_COLUMNS)
+    return CompareResult(a, b, table, man, folder, recovery=recovery, windows=windows)

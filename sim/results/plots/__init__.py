@@ -22,7 +22,7 @@ Conventions shared by every plot:
 Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
 :func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
-:func:`sweep_response`. One module per figure family.
+:func:`sweep_response`; of disruptions, :func:`disruption_timeline` and :func:`recovery_bars`. One module per figure family.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from sim.results.plots.dwell import (
     dwell_breakdown,
     dwell_segments,
 )
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.plots.experiments import compare_forest, sweep_response
 from sim.results.plots.labels import corridor_label, kpi_label, lever_label
 from sim.results.plots.resources import resource_levels
@@ -56,12 +57,14 @@ __all__ = [
     "clearance_times",
     "compare_forest",
     "corridor_label",
+    "disruption_timeline",
     "dwell_breakdown",
     "dwell_segments",
     "house_style",
     "kpi_label",
     "lever_label",
     "load_factors",
+    "recovery_bars",
     "resource_levels",
     "run_figures",
     "sidings_timeline",

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from sim.results.atomic import replace_folder, write_text
 from sim.results.kpis import headline
 from sim.results.plots import RUN_PLOTS, compare_forest, lever_label, sweep_response
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.report.document import (
     Document,
     Figures,
@@ -82,7 +83,7 @@ def draw_figures(result: Any) -> Figures:
     if kind == "run":
         return [(name, caption, _png(fn(result))) for name, (fn, caption) in RUN_PLOTS.items()]
     if kind == "compare":
-        return [
+        figures = [
             (
                 "forest",
                 "Each KPI's difference B − A with its 95 % confidence interval (paired "
@@ -90,6 +91,24 @@ def draw_figures(result: Any) -> Figures:
                 _png(compare_forest(result)),
             )
         ]
+        summary = getattr(result, "recovery_summary", None)
+        if summary is not None:
+            figures += [
+                (
+                    "disruption-timeline",
+                    "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) "
+                    "against A (undisrupted), paired, with 95 % bands; B's disruption windows "
+                    "shaded.",
+                    _png(disruption_timeline(result)),
+                ),
+                (
+                    "recovery-time",
+                    "Time to recover after each disruption ends (all corridors), with its "
+                    "95 % interval over paired replications.",
+                    _png(recovery_bars({result.b.name: summary})),
+                ),
+            ]
+        return figures
     names = sweep_kpis(result)
     return [
         (
