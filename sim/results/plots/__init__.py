@@ -22,7 +22,8 @@ Conventions shared by every plot:
 Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
 :func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
-:func:`sweep_response`; of disruptions, :func:`disruption_timeline` and :func:`recovery_bars`. One module per figure family.
+:func:`sweep_response`; of disruptions, :func:`disruption_timeline` and
+:func:`recovery_bars`. One module per figure family.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from collections.abc import Callable
 from matplotlib.figure import Figure
 
 from sim.results.plots.clearance import clearance_times
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.plots.dwell import (
     EXPORT_SEGMENTS,
     IMPORT_SEGMENTS,
     dwell_breakdown,
     dwell_segments,
 )
-from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.plots.experiments import compare_forest, sweep_response
 from sim.results.plots.labels import corridor_label, kpi_label, lever_label
 from sim.results.plots.resources import resource_levels
