@@ -264,32 +264,12 @@ class TrainService:
 
     def _cancel(self, scheduled: float, disruption: str) -> None:
         """The train of ``scheduled`` does not run: a disruption cancelled it."""
-        route, tt = self.route, self.timetable
-        self.trains.add(
-            train_id=self.trains.n,
-            corridor=route.corridor,
-            direction=route.direction,
-            origin=route.origin,
-            destination=route.destination,
-            policy=tt.policy,
-            capacity_teu=tt.capacity_teu,
-            t_scheduled=scheduled,
-            teu=0,
-            containers=0,
-            ran=False,
-            cancelled=True,
-            disruption=disruption,
-        )
+        self._row(scheduled, cancelled=True, disruption=disruption)
 
-    def _train(self, scheduled: float) -> simpy.events.ProcessGenerator:
-        env = self.env
-        rows = self.trains
-        route = self.route
-        tt = self.timetable
-        sidings = self.hub.sidings if self.hub is not None else None
-        if sidings is not None:
-            yield sidings.acquire(1)
-        row = rows.add(
+    def _row(self, scheduled: float, **more: object) -> int:
+        """A row of the trains table for the train of ``scheduled``, nothing loaded yet."""
+        route, tt, rows = self.route, self.timetable, self.trains
+        return rows.add(
             train_id=rows.n,
             corridor=route.corridor,
             direction=route.direction,
@@ -298,11 +278,20 @@ class TrainService:
             policy=tt.policy,
             capacity_teu=tt.capacity_teu,
             t_scheduled=scheduled,
-            t_open=env.now,
             teu=0,
             containers=0,
             ran=False,
+            **more,
         )
+
+    def _train(self, scheduled: float) -> simpy.events.ProcessGenerator:
+        env = self.env
+        rows = self.trains
+        tt = self.timetable
+        sidings = self.hub.sidings if self.hub is not None else None
+        if sidings is not None:
+            yield sidings.acquire(1)
+        row = self._row(scheduled, t_open=env.now)
         train = _Train(row, env.event())
         self._open.append(train)
         self._standing.append(train)
