@@ -112,7 +112,7 @@ def recovery_table(summary: pd.DataFrame, title: str) -> Table:
     for name in heads:
         t.add_column(name, justify="right")
     for _, r in recovery_rows(summary).iterrows():
-        hw = float(r.get("recovery_h_hw", float("nan")))
+        hw = float(r["recovery_h_hw"])
         t.add_row(
             escape(str(r["disruption"])),
             escape(str(r["corridor"])),

@@ -62,3 +62,12 @@ def test_a_port_closure_cancels_the_sailings_in_its_window():
     # Haiphong (Tue 8th), Ho Chi Minh City (Wed 9th), Bangkok (Thu 10th), all at 18:00
     assert s["recovery.qinzhou_typhoon.qinzhou_rail_sea.sailings_cancelled"] == 3
     assert s["recovery.qinzhou_typhoon.qinzhou_rail_sea.teu_delayed"] > 0
+
+
+def test_a_comparison_with_disruptions_computes_every_recovery_family(mohan):
+    from sim.results.kpis import KPIS
+    from sim.results.kpis.registry import Paired
+
+    names = [str(k) for k in mohan.recovery_summary["kpi"]]
+    found = {KPIS.family(n).pattern for n in names}  # type: ignore[union-attr]
+    assert found == {f.pattern for f in KPIS if isinstance(f.compute, Paired)}

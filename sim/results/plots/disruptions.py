@@ -122,7 +122,7 @@ def recovery_bars(summaries: Mapping[str, pd.DataFrame], corridor: str = ALL) ->
         for _, r in rows[rows["corridor"] == corridor].iterrows():
             labels.append(f"{scenario}\n{str(r['disruption']).replace('_', ' ')}")
             means.append(float(r["recovery_h"]))
-            halves.append(float(np.nan_to_num(r.get("recovery_h_hw", 0.0))))
+            halves.append(float(np.nan_to_num(r["recovery_h_hw"])))
             open_.append(float(r["recovered"]) < 1)
     fig = new_figure(max(6.0, 1.6 * len(labels) + 2), 5)
     ax = fig.subplots()
