@@ -311,8 +311,8 @@ def _stoppages(p: RecoveryInputs, name: str, corridor: str) -> dict[str, float]:
         dtype=bool
     )
     if corridor != ALL:
-        ports = v["port"].astype(str).map(lambda x: p.corridor_of_sailing.get(x, ""))
-        sail &= ports.to_numpy() == corridor
+        ours = [port for port, c in p.corridor_of_sailing.items() if c == corridor]
+        sail &= v["port"].astype(str).isin(ours).to_numpy()
     return {
         "trains_held": float((mine & ~cancelled).sum()),
         "trains_cancelled": float((mine & cancelled).sum()),
