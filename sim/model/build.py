@@ -39,8 +39,10 @@ from sim.engine import (
     monitored,
     watch,
 )
+from sim.engine.schedule import Steps, follow
 from sim.model.booking import Bookings, Ledger
-from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals, start_shifts
+from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals
+from sim.model.disruptions import Disruptions
 from sim.model.economics import Account, Rates, build_accounts, build_flows, rates, settle
 from sim.model.flows import Flow
 from sim.model.network import Crossing, RailNetwork
@@ -95,9 +97,10 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
     """Build the model of scenario ``s`` in ``env`` (whose clock starts at −warm-up hours)."""
     net = build_network(s)
     flows = build_flows(s, net)
-    drawn = draw_demand(s, flows, streams)
+    disruptions = Disruptions.of(s, streams)
+    drawn = draw_demand(s, flows, streams, disruptions.of_kind("demand_change"))
     tables = _tables(recorder, drawn)
-    parts = _Parts(s, env, streams, recorder, tables)
+    parts = _Parts(s, env, streams, recorder, tables, disruptions)
 
     hub_res = parts.hub_resources()
     desks = parts.customs()
@@ -130,9 +133,10 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
                 if at_hub
                 else TrainEnds(arrived=hub.train_arrived)
             )
+            route = net.route(cname, direction, corridor.path, corridor.four_customs_as_one)
             services[(cname, direction)] = TrainService(
                 env,
-                net.route(cname, direction, corridor.path, corridor.four_customs_as_one),
+                route,
                 parts.timetable(spec),
                 TrainDraws(
                     Draws(streams[f"trains.{cname}.{direction}.run_time"]),
@@ -141,6 +145,9 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
                 tables,
                 hub=loading if at_hub else None,
                 ends=ends,
+                disruptions=disruptions.route(
+                    route, net, Draws(streams[f"disruptions.{cname}.{direction}.detour"])
+                ),
             )
             ledger = parts.train_ledger(spec)
             if ledger is not None:
@@ -234,8 +241,10 @@ class _Parts:
         streams: Streams,
         recorder: Recorder,
         tables: Tables,
+        disruptions: Disruptions,
     ) -> None:
         self.s = s
+        self.disruptions = disruptions
         self.env = env
         self.streams = streams
         self.recorder = recorder
@@ -245,9 +254,18 @@ class _Parts:
         """Every resource at the hub, by its name under the hub's scope."""
         self.transit_streams: set[str] = set()
 
-    def resource(self, name: str, capacity: float) -> Resource:
-        self.resources[name] = monitored(self.env, self.recorder, f"{self.s.hub}.{name}", capacity)
-        return self.resources[name]
+    def resource(
+        self, name: str, capacity: int, hours: list[WorkingHours] | None = None
+    ) -> Resource:
+        """A hub resource of ``capacity`` units — only in the weekly windows ``hours``, if
+        given — whose capacity follows its shifts and the disruptions that touch it."""
+        res = monitored(self.env, self.recorder, f"{self.s.hub}.{name}", capacity)
+        self.resources[name] = res
+        base = Steps.constant(capacity) if hours is None else self.shifts(capacity, hours)
+        steps = self.disruptions.capacity(name, base)
+        if steps is not None or hours is not None:
+            follow(self.env, res, steps if steps is not None else base)
+        return res
 
     def sampler(self, dist: Dist, stream: str) -> Sampler:
         return Sampler(dist.to_engine(), self.streams[stream])
@@ -286,16 +304,14 @@ class _Parts:
 
     # -- customs ----------------------------------------------------------------------------
 
-    def shifts(self, resource: Resource, units: int, hours: list[WorkingHours] | None) -> None:
-        """``resource`` has its units only in the weekly windows ``hours`` (if given)."""
-        if hours is None:
-            return
+    def shifts(self, units: int, hours: list[WorkingHours]) -> Steps:
+        """``units`` only in the weekly windows ``hours``, none outside them."""
         windows = [
             (frozenset(WEEKDAYS.index(d) for d in w.days), clock_hours(w.start), clock_hours(w.end))
             for w in hours
         ]
         intervals = duty_intervals(windows, self.s.start.weekday(), self.t0, self.t1)
-        start_shifts(self.env, resource, units, intervals)
+        return Steps.on_off(units, intervals)
 
     def customs(self) -> dict[str, CustomsDesk]:
         """Each direction's desk: the standard stages from the desk's fields, then its extra
@@ -307,11 +323,11 @@ class _Parts:
         }
         officers = {}
         for direction, desk in (("export", cus.export), ("import", cus.import_)):
-            officers[direction] = self.resource(f"customs.{direction}.officers", desk.officers)
-            self.shifts(officers[direction], desk.officers, desk.working_hours)
+            officers[direction] = self.resource(
+                f"customs.{direction}.officers", desk.officers, desk.working_hours
+            )
         for name, spec in cus.resources.items():
-            shared[name] = self.resource(f"customs.{name}", spec.units)
-            self.shifts(shared[name], spec.units, spec.working_hours)
+            shared[name] = self.resource(f"customs.{name}", spec.units, spec.working_hours)
         return {
             direction: CustomsDesk(
                 self.env,
@@ -379,7 +395,9 @@ class _Parts:
             export=Draws(streams[f"port.{name}.export"]),
             import_=Draws(streams[f"port.{name}.import"]),
         )
-        port = SeaPort(self.env, name, spec.corridor, dwell, self.tables)
+        port = SeaPort(
+            self.env, name, spec.corridor, dwell, self.tables, self.disruptions.port(name)
+        )
         weekday = s.start.weekday()
         for overseas, svc in spec.services.items():
             stream = f"sea.{overseas}.transit"
@@ -439,6 +457,13 @@ class _Parts:
 
     # -- the watchdog -----------------------------------------------------------------------
 
+    def closed(self, thing: Resource | TrainService) -> bool:
+        """Whether a disruption has closed a hub resource, or cancels a service's trains, now."""
+        if isinstance(thing, TrainService):
+            return thing.cancelled_now()
+        name = thing.where.removeprefix(f"{self.s.hub}.")
+        return self.disruptions.closes(name, self.env.now)
+
     def probes(
         self,
         hub_res: HubResources,
@@ -464,6 +489,7 @@ class _Parts:
                 hub_res.yard_export: (*customs("export"), *departures),
             },
             stall,
+            self.closed if self.disruptions else None,
         )
         for (corridor, direction), svc in services.items():
             trains = s.corridors[corridor].trains

@@ -19,6 +19,7 @@ when its cargo reaches the first place it is handled (or is turned away).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -29,6 +30,7 @@ from sim.engine import Streams, Table
 from sim.model import booking
 from sim.model.booking import Bookings
 from sim.model.demand import FlowDraws, ShipmentMix, draw_flow, month_calendar
+from sim.model.disruptions import Occurrence, change_demand
 from sim.model.flows import Cargo, Flow
 from sim.model.milestones import ARRIVED, CREATED, TURNED_AWAY
 from sim.model.seaports import SeaPort
@@ -47,8 +49,14 @@ class Drawn:
     draws: FlowDraws
 
 
-def draw_demand(s: Scenario, specs: dict[str, Flow], streams: Streams) -> list[Drawn]:
-    """Draw every flow's shipments over the warm-up and the horizon, from its own streams."""
+def draw_demand(
+    s: Scenario,
+    specs: dict[str, Flow],
+    streams: Streams,
+    changes: Sequence[Occurrence] = (),
+) -> list[Drawn]:
+    """Draw every flow's shipments over the warm-up and the horizon, from its own streams,
+    then apply the demand ``changes`` (disruptions of kind ``demand_change``)."""
     calendar = month_calendar(
         s.start,
         -s.warmup_h,
@@ -89,6 +97,17 @@ def draw_demand(s: Scenario, specs: dict[str, Flow], streams: Streams) -> list[D
                 arrivals_rng=streams[f"demand.{name}.{kind}.arrivals"],
                 attributes_rng=streams[f"demand.{name}.{kind}.attributes"],
             )
+            if changes:
+                draws = change_demand(
+                    list(changes),
+                    name,
+                    kind,
+                    draws,
+                    rate_per_h=rate,
+                    calendar=calendar,
+                    mix=mix,
+                    streams=streams,
+                )
             out.append(Drawn(spec, kind, draws))
     return out
 

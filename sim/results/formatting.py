@@ -55,6 +55,7 @@ UNITS: dict[str, Unit] = {
         Unit("share", "share", "%", times=100, suffix="%", change_suffix=" pp", named=""),
         Unit("CNY", "M CNY", "million CNY", per=1e6, suffix=" M", change_suffix=" M", named=" CNY"),
         Unit("trains", "trains", "trains", count=True),
+        Unit("sailings", "sailings", "sailings", count=True),
         Unit("TEU", "TEU", "TEU", count=True),
         Unit("containers", "containers", "containers", count=True),
         Unit("TEU/train", "TEU/train", "TEU/train"),

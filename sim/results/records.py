@@ -147,6 +147,12 @@ TRAIN_COLUMNS: dict[str, object] = {
     "teu": int,
     "containers": int,
     "ran": bool,
+    # disruptions: hours the train waited at a closed crossing or line on its run (NaN: none);
+    # cancelled: it did not run because a disruption cancelled it; disruption: the one that
+    # held, slowed, diverted or cancelled it (None: none)
+    "held_h": float,
+    "cancelled": bool,
+    "disruption": object,
 }
 
 VESSEL_COLUMNS: dict[str, object] = {
@@ -157,4 +163,8 @@ VESSEL_COLUMNS: dict[str, object] = {
     "t_arrived": float,
     "teu": int,
     "containers": int,
+    # a sailing a port closure cancelled (direction "both", nothing carried), or that it
+    # delayed, reduced or held at anchor: the disruption's name (None: none)
+    "cancelled": bool,
+    "disruption": object,
 }

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from sim.scenario.errors import Issue, ScenarioError, excerpt
 from sim.scenario.reader import MAX_FILE_BYTES, MAX_NESTING, load_yaml
-from sim.scenario.schema import Scenario, check_references
+from sim.scenario.schema import RecoverySpec, Scenario, check_references
 
 OVERRIDE = "--set"
 UNION_TAGS = frozenset(
@@ -400,8 +400,20 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def canonical(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as plain JSON-compatible data, with the YAML field names."""
-    return scenario.model_dump(mode="json", by_alias=True)
+    """The scenario as plain JSON-compatible data, with the YAML field names.
+
+    Sections added later that a scenario leaves at their defaults (no ``disruptions``, the
+    default ``recovery``) are left out, so the fingerprint of an older scenario stays as it
+    was."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    if not data.get("disruptions"):
+        data.pop("disruptions", None)
+    if data.get("recovery") == _DEFAULT_RECOVERY:
+        data.pop("recovery", None)
+    return data
+
+
+_DEFAULT_RECOVERY = RecoverySpec().model_dump(mode="json", by_alias=True)
 
 
 def scenario_hash(scenario: Scenario) -> str:

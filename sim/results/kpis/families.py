@@ -25,12 +25,14 @@ from sim.results.kpis.measures import (
     train_measures,
     unstable_count,
 )
-from sim.results.kpis.registry import Derived, Family, Registry
+from sim.results.kpis.recovery import recovery_kpis
+from sim.results.kpis.registry import Derived, Family, Paired, Registry
 from sim.results.runinfo import Label
 
 IMPORT_FIRST = {"direction": ("import", "export")}
 HEADLINE_STATS = ("mean", "p90")
 UNSTABLE = Derived(unstable_count)
+RECOVERY = Paired(recovery_kpis)
 
 
 def _l(en: str, zh: str) -> Label:
@@ -534,6 +536,129 @@ KPIS = Registry(
             ),
             "stability",
             corridor_stability,
+        ),
+        # -------------------------------------------------------------- recovery (compare)
+        # Against the undisrupted run, pair by pair (sim.results.kpis.recovery); <corridor>
+        # is also "all". Computed by a comparison whose B has disruptions.
+        Family(
+            "recovery.<disruption>.<corridor>.teu_delayed",
+            "TEU",
+            _l(
+                "TEU delayed by {disruption}, {corridor}",
+                "{disruption}延误箱量（TEU），{corridor}",
+            ),
+            "throughput",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.extra_h_per_delayed_teu",
+            "h",
+            _l(
+                "Extra hours per delayed TEU, {disruption}, {corridor}",
+                "每延误TEU额外小时，{disruption}，{corridor}",
+            ),
+            "time",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.peak_backlog_teu",
+            "TEU",
+            _l(
+                "Peak extra backlog, {disruption}, {corridor}",
+                "积压峰值增量（TEU），{disruption}，{corridor}",
+            ),
+            "throughput",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.recovery_h",
+            "h",
+            _l(
+                "Time to recover after {disruption} ends, {corridor}",
+                "{disruption}结束后恢复时间，{corridor}",
+            ),
+            "time",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.recovered",
+            "share",
+            _l(
+                "Replications recovered from {disruption} by the end, {corridor}",
+                "期末已从{disruption}恢复的重复次数占比，{corridor}",
+            ),
+            "stability",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.trains_held",
+            "trains",
+            _l(
+                "Trains held, diverted or slowed by {disruption}, {corridor}",
+                "因{disruption}滞留、绕行或限速的班列，{corridor}",
+            ),
+            "capacity",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.trains_cancelled",
+            "trains",
+            _l(
+                "Trains cancelled by {disruption}, {corridor}",
+                "因{disruption}停开的班列，{corridor}",
+            ),
+            "capacity",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.sailings_cancelled",
+            "sailings",
+            _l(
+                "Sailings cancelled by {disruption}, {corridor}",
+                "因{disruption}取消的航班，{corridor}",
+            ),
+            "capacity",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.turned_away_teu",
+            "TEU",
+            _l(
+                "Extra TEU turned away during {disruption}, {corridor}",
+                "{disruption}期间额外转走箱量（TEU），{corridor}",
+            ),
+            "throughput",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.storage_cny",
+            "CNY",
+            _l(
+                "Extra yard storage cost of {disruption}, {corridor}",
+                "{disruption}额外堆存费用，{corridor}",
+            ),
+            "money",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.demurrage_cny",
+            "CNY",
+            _l(
+                "Extra demurrage of {disruption}, {corridor}",
+                "{disruption}额外滞期费，{corridor}",
+            ),
+            "money",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.turned_away_cny",
+            "CNY",
+            _l(
+                "Margin lost to the competing route in {disruption}, {corridor}",
+                "{disruption}期间转走货物损失的收益，{corridor}",
+            ),
+            "money",
+            RECOVERY,
         ),
     ]
 )

@@ -24,7 +24,8 @@ Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
 :func:`cost_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
 :func:`sweep_response`; decision analysis: :func:`sensitivity_chart`,
-:func:`optimise_evidence`. One module per figure family.
+:func:`optimise_evidence`; of disruptions, :func:`disruption_timeline` and
+:func:`recovery_bars`. One module per figure family.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from matplotlib.figure import Figure
 
 from sim.results.plots.clearance import clearance_times
 from sim.results.plots.decision import optimise_evidence, sensitivity_chart
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.plots.dwell import (
     EXPORT_SEGMENTS,
     IMPORT_SEGMENTS,
@@ -61,6 +63,7 @@ __all__ = [
     "compare_forest",
     "corridor_label",
     "cost_breakdown",
+    "disruption_timeline",
     "dwell_breakdown",
     "dwell_segments",
     "house_style",
@@ -69,6 +72,7 @@ __all__ = [
     "load_factors",
     "optimise_evidence",
     "per_teu_parts",
+    "recovery_bars",
     "resource_levels",
     "run_figures",
     "sensitivity_chart",

@@ -36,6 +36,7 @@ from sim.results.plots import (
     sensitivity_chart,
     sweep_response,
 )
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.report.decision import optimise_document, sensitivity_document
 from sim.results.report.document import (
     Document,
@@ -110,7 +111,7 @@ def draw_figures(result: Any) -> Figures:
             for lv in result.spec.levers
         ]
     if kind == "compare":
-        return [
+        figures = [
             (
                 "forest",
                 "Each KPI's difference B − A with its 95 % confidence interval (paired "
@@ -118,6 +119,24 @@ def draw_figures(result: Any) -> Figures:
                 _png(compare_forest(result)),
             )
         ]
+        summary = getattr(result, "recovery_summary", None)
+        if summary is not None:
+            figures += [
+                (
+                    "disruption-timeline",
+                    "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) "
+                    "against A (undisrupted), paired, with 95 % bands; B's disruption windows "
+                    "shaded.",
+                    _png(disruption_timeline(result)),
+                ),
+                (
+                    "recovery-time",
+                    "Time to recover after each disruption ends (all corridors), with its "
+                    "95 % interval over paired replications.",
+                    _png(recovery_bars({result.b.name: summary})),
+                ),
+            ]
+        return figures
     names = sweep_kpis(result)
     return [
         (

@@ -78,6 +78,9 @@ class Document:
     """(id, heading, text, language) — the scenario as resolved, the manifest."""
     notes: list[str] = field(default_factory=list)
     """Whether the run reached a steady state, its bottleneck, cargo turned away."""
+    sections: list[tuple[str, str, str, Table]] = field(default_factory=list)
+    """(id, heading, intro, table): further tables after the KPIs (recovery from
+    disruptions)."""
 
 
 def result_kind(result: Any) -> str:
