@@ -150,7 +150,11 @@ def run(
 @app.command()
 def validate(
     scenario: Annotated[
-        Path, typer.Argument(help="Scenario YAML file, or a sweep file with a sweep: block.")
+        Path,
+        typer.Argument(
+            help="Scenario YAML file, or an experiment file with a sweep:, sensitivity: or "
+            "optimise: block."
+        ),
     ],
     set_: Annotated[
         list[str] | None, sets_option("Override a field (repeatable), e.g. --set end=2023-02-28.")
@@ -159,7 +163,11 @@ def validate(
     """Check a scenario or sweep file without running it: every problem on a line of its own
     (file, field, what was expected) and exit 2, or a one-line summary. A sweep file's every
     point is checked as the scenario it makes."""
-    from sim.experiment.design import plan_sweep
+    from sim.experiment.design import base_scenario, plan_sweep
+    from sim.experiment.optimise import BLOCK as OPTIMISE
+    from sim.experiment.optimise import read_spec as optimise_spec
+    from sim.experiment.sensitivity import BLOCK as SENSITIVITY
+    from sim.experiment.sensitivity import read_spec as sensitivity_spec
     from sim.scenario.load import resolve
 
     with handled():
@@ -172,6 +180,20 @@ def validate(
                 f"sweep {plan.name!r}, {len(plan.points)} points over "
                 f"{', '.join(plan.levers)}, each a valid scenario; {first.start} – {first.end}, "
                 f"{plan.replications_of(0)} replication(s) a point"
+            )
+        elif SENSITIVITY in data:
+            spec = sensitivity_spec(scenario, overrides=overrides)
+            summary = (
+                f"sensitivity ({spec.method}) of {', '.join(spec.kpis)} to "
+                f"{len(spec.factors)} factors, {len(spec.points())} points; the scenario is valid"
+            )
+        elif OPTIMISE in data:
+            search = optimise_spec(scenario)
+            base = base_scenario(scenario, overrides)
+            summary = (
+                f"optimise {', '.join(lv.path for lv in search.levers)} subject to "
+                f"{' and '.join(str(c) for c in search.constraints) or 'no target'}; "
+                f"scenario {base.name!r} is valid"
             )
         else:
             scn: Scenario = load_scenario(scenario, overrides)

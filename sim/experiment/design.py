@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.runs import ScenarioLike
+from sim.experiment.runs import ScenarioLike, as_scenario
 from sim.scenario import Issue, Scenario, ScenarioError, canonical
 from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
 from sim.scenario.reader import load_yaml
@@ -268,10 +268,7 @@ def plan_sweep(
         scenario_file = str(scenario)
         block_source = prov.get(("sweep",), shown)
         block = data.pop("sweep", None)
-        for name in EXPERIMENT_BLOCKS:
-            data.pop(name, None)
-            for key in [k for k in prov if k[:1] == (name,)]:
-                del prov[key]
+        _set_aside_blocks(data, prov)
     given = Design.read(levers, OVERRIDE, "", in_file=False) if levers else NO_LEVERS
     design = given
     if block is not None:
@@ -300,6 +297,25 @@ def plan_sweep(
         seed=seed,
         replications=replications,
     )
+
+
+def base_scenario(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """The scenario of an experiment file — its ``sweep:``, ``sensitivity:`` or ``optimise:``
+    block set aside — with ``overrides`` applied, validated."""
+    if isinstance(scenario, Scenario):
+        return as_scenario(scenario, overrides)
+    data, prov = resolve(scenario)
+    _set_aside_blocks(data, prov)
+    if overrides:
+        apply_overrides(data, prov, dict(overrides))
+    return validate(data, prov, _shown(Path(scenario)))
+
+
+def _set_aside_blocks(data: dict[str, Any], prov: dict[tuple[str, ...], str]) -> None:
+    for name in EXPERIMENT_BLOCKS:
+        data.pop(name, None)
+        for key in [k for k in prov if k[:1] == (name,)]:
+            del prov[key]
 
 
 def _shown(path: Path) -> str:

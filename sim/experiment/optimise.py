@@ -47,9 +47,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.experiment.backends import Progress
-from sim.experiment.design import Point
+from sim.experiment.design import Point, base_scenario
 from sim.experiment.manifest import manifest
-from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, as_scenario, file_of
+from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, file_of
 from sim.experiment.sweep import SweepResult, load_sweep, sweep
 from sim.results import catalog, store
 from sim.results.atomic import write_json
@@ -413,7 +413,7 @@ def optimise(
         scenario=scenario.name if isinstance(scenario, Scenario) else Path(scenario).stem,
         scenario_file=file_of(scenario),
         spec_hash=digest,
-        seed=seed if seed is not None else as_scenario(scenario, overrides).seed,
+        seed=seed if seed is not None else base_scenario(scenario, overrides).seed,
         replications=max(reps.values()),
         optimise=spec.record(),
         answer=answer,

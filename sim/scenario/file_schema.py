@@ -12,7 +12,8 @@ editor given the resolved schema flags every such file. The file schema accepts 
   is complete; unknown keys, types and bounds are checked as ever;
 - a distribution may be written as a plain number, a constant (as the loader reads it);
 - either may hold a ``sweep:`` block: a grid (lever path → list of values) or a list of
-  points (each a mapping of lever path → value).
+  points (each a mapping of lever path → value); or a ``sensitivity:`` or ``optimise:``
+  block, whose contents ``landport validate`` checks.
 
 Whether a what-if is valid once merged — a value out of range because of one in the file it
 extends, a name that refers to nothing — only ``landport validate`` can tell.
@@ -67,6 +68,22 @@ SWEEP = {
 }
 
 
+SENSITIVITY = {
+    "title": "Sensitivity",
+    "description": "A sensitivity analysis of the file's estimates (landport sensitivity FILE): "
+    "method (oat, morris, sobol), factors (field path → [low, high]), kpis, and the design's "
+    "sizes; landport validate checks its contents",
+    "type": "object",
+}
+OPTIMISE = {
+    "title": "Optimise",
+    "description": "The least set-up that meets targets (landport optimise FILE): minimise "
+    "(lever path → weight), over (lever path → [low, high]), subject_to (targets such as "
+    "clearance_h.import.p90<=24), replications; landport validate checks its contents",
+    "type": "object",
+}
+
+
 def file_schema() -> dict[str, Any]:
     """The JSON Schema (draft 7) of a scenario or sweep file (see the module docstring)."""
     resolved = Scenario.model_json_schema(by_alias=True)
@@ -79,7 +96,13 @@ def file_schema() -> dict[str, Any]:
     defs = _draft7(_numbers_are_constants(defs, constant))
     resolved = _draft7(_numbers_are_constants(resolved, constant))
     whole = {k: v for k, v in resolved.items() if k not in ("title", "description")}
-    whole["properties"] = {"extends": EXTENDS, **whole["properties"], "sweep": SWEEP}
+    whole["properties"] = {
+        "extends": EXTENDS,
+        **whole["properties"],
+        "sweep": SWEEP,
+        "sensitivity": SENSITIVITY,
+        "optimise": OPTIMISE,
+    }
     extending = _partial(whole)
     extending["required"] = ["extends"]
     return {

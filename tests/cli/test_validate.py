@@ -27,8 +27,37 @@ def errors(output: str) -> list[str]:
 def test_the_shipped_sweep_files_validate(path):
     result = landport("validate", path)
     assert result.exit_code == 0, result.output
-    assert f"ok {path}: sweep {path.stem!r}, " in result.output
-    assert "each a valid scenario" in result.output
+    if "\nsensitivity:" in path.read_text(encoding="utf-8"):
+        assert f"ok {path}: sensitivity (" in result.output
+        assert "points; the scenario is valid" in result.output
+    else:
+        assert f"ok {path}: sweep {path.stem!r}, " in result.output
+        assert "each a valid scenario" in result.output
+
+
+def test_an_optimise_file_validates_and_its_block_is_checked(folder):
+    good = folder / "least.yaml"
+    good.write_text(
+        "extends: baseline.yaml\n"
+        "optimise:\n"
+        "  minimise: {customs.import.officers: 1}\n"
+        "  over: {customs.import.officers: [2, 6]}\n"
+        "  subject_to: ['clearance_h.import.p90<=24']\n",
+        encoding="utf-8",
+    )
+    result = landport("validate", good)
+    assert result.exit_code == 0, result.output
+    assert "optimise customs.import.officers subject to clearance_h.import.p90 <= 24" in (
+        result.output
+    )
+    bad = folder / "bad.yaml"
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace("over:", "ovr:"), encoding="utf-8"
+    )
+    result = landport("validate", bad)
+    assert result.exit_code == 2
+    assert errors(result.output)
+    assert "optimise.ovr" in result.output
 
 
 def test_a_sweep_file_s_points_are_checked_and_every_problem_is_one_line(folder):

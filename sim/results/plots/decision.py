@@ -94,9 +94,10 @@ def sensitivity_chart(ranking: pd.DataFrame, kpi: str) -> Figure:
     rows = _rows(ranking, kpi)
     fig = new_figure(10, 0.9 + 0.55 * max(len(rows), 3))
     ax = fig.subplots()
-    method = str(rows["method"].iloc[0]) if len(rows) else ""
     title = {"oat": "one at a time", "morris": "Morris screening", "sobol": "Sobol indices"}
-    fig.suptitle(f"What moves {kpi}: {title.get(method, method)}\n{kpi_label(kpi)}", fontsize=11)
+    method = str(rows["method"].iloc[0]) if len(rows) else ""
+    named = title[method] if method else "no factors"
+    fig.suptitle(f"What moves {kpi}: {named}\n{kpi_label(kpi)}", fontsize=11)
     if rows.empty:
         no_data(ax, f"a ranking of {kpi}")
     elif method == "oat":

@@ -77,8 +77,7 @@ def findings(ranking: pd.DataFrame) -> list[str]:
 
 
 def _ranking_table(ranking: pd.DataFrame, table_id: str, top: int | None) -> Table:
-    method = str(ranking["method"].iloc[0]) if len(ranking) else "oat"
-    extra = MEASURES.get(method, ())
+    extra = MEASURES[str(ranking["method"].iloc[0])] if len(ranking) else ()
     rows, keys = [], []
     for kpi, group in ranking.groupby("kpi", sort=False):
         group = group.sort_values("rank")
@@ -128,7 +127,7 @@ def sensitivity_document(result: Any, figures: Figures) -> Document:
         kind="sensitivity",
         title=f"Sensitivity of the estimates: {p.scenario or ''}",
         facts=facts,
-        intro=METHOD_WORDS.get(spec.method, ""),
+        intro=METHOD_WORDS[spec.method],
         headline=_ranking_table(result.ranking, "kpi-table", top=3),
         full=_ranking_table(result.ranking, "kpi-table-all", top=None),
         figures=figures,
@@ -190,8 +189,8 @@ def optimise_document(result: Any, figures: Figures) -> Document:
             f"its side; replications from {spec.initial_replications}, doubled near the "
             f"boundary, up to {spec.max_replications}",
         ),
-        ("Rounds", str(man.get("rounds", "–"))),
-        ("Seed", f"{man.get('seed')} (every set-up: common random numbers)"),
+        ("Rounds", str(result.evaluations["round"].nunique())),
+        ("Seed", f"{man['seed']} (every set-up: common random numbers)"),
         ("Folder", str(result.path) if result.path else "–"),
     ]
     return Document(
