@@ -304,9 +304,12 @@ class OptimiseResult:
         """The answer in one sentence."""
         targets = " and ".join(str(c) for c in self.spec.constraints)
         if self.answer is None:
+            verdicts = self.final().groupby("candidate")["verdict"].agg(set)
+            fails = sum("fails" in v for v in verdicts)
             return (
                 f"No set-up in the range is proven to meet {targets} "
-                f"(upper 95 % bound, up to {self.spec.max_replications} replications)."
+                f"(upper 95 % bound, up to {self.spec.max_replications} replications): "
+                f"{fails} of {len(verdicts)} fail it, {len(verdicts) - fails} undecided."
             )
         setup = ", ".join(f"{p} = {v}" for p, v in self.answer["levers"].items())
         return f"Least set-up meeting {targets}: {setup} (cost {self.answer['cost']:g})."
