@@ -429,6 +429,9 @@ def optimise(
     if work is not None:
         result.path = _publish(work, evaluations, man)
         result.manifest["folder"] = str(result.path)
+        for swept in rounds:  # each round's sweep moved with the folder it was written in
+            if swept.path is not None:
+                swept.path = result.path / swept.path.relative_to(work)
         catalog.try_register(result.path, root)
     return result
 

@@ -84,8 +84,14 @@ def test_the_least_officers_on_the_mmc_desk_is_the_smallest_c_erlang_c_allows(ta
     assert (result.evaluations.loc[result.evaluations[OFFICERS] > want, "round"] == 1).all()
     if target == 1.3:  # close to W(5) = 1.252 h: more replications were needed near it
         assert final.loc[want, "replications"] > 3
+    # Each round's runs are read back from the published folder, in memory and from disk.
+    answer_round = result.rounds[-1]
+    assert answer_round.path is not None
+    assert answer_round.path.is_relative_to(result.path)
+    assert len(answer_round.run(0).containers) > 0
     again = sim.load(result.path)
     assert isinstance(again, OptimiseResult)
+    assert len(again.rounds[0].run(0).containers) > 0
     assert again.answer == result.answer
     assert len(again.evaluations) == len(result.evaluations)
 
