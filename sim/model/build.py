@@ -458,9 +458,13 @@ class _Parts:
     # -- the watchdog -----------------------------------------------------------------------
 
     def closed(self, thing: Resource | TrainService) -> bool:
-        """Whether a disruption has closed a hub resource, or cancels a service's trains, now."""
+        """Whether a disruption has closed a hub resource, or a service's trains now: it
+        cancels them, or has closed the sidings or the handling units that load them."""
         if isinstance(thing, TrainService):
-            return thing.cancelled_now()
+            hub = thing.hub
+            return thing.cancelled_now() or (
+                hub is not None and (self.closed(hub.sidings) or self.closed(hub.handling))
+            )
         name = thing.where.removeprefix(f"{self.s.hub}.")
         return self.disruptions.closes(name, self.env.now)
 
@@ -496,7 +500,12 @@ class _Parts:
             spec = trains.import_ if direction == "import" else trains.export
             ahead = departure_times(spec.schedule, s.start, t0 + spec.open_h, far)
             probes.append(
-                train_probe(f"corridor.{corridor}.{direction}", svc, patience_h(stall, t0, ahead))
+                train_probe(
+                    f"corridor.{corridor}.{direction}",
+                    svc,
+                    patience_h(stall, t0, ahead),
+                    self.closed if self.disruptions else None,
+                )
             )
         for name, port in sea_ports.items():
             for overseas, liner in port.liners.items():

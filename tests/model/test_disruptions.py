@@ -238,6 +238,24 @@ def test_random_disruptions_reproduce_with_the_seed_and_differ_with_another():
     assert run_one(s, 0, 7).kpis == run_one(s, 0, 7).kpis
 
 
+def test_random_disruptions_draw_from_their_own_stream_so_the_rest_stays_paired():
+    """A random disruption that changes nothing (capacity × 1) still draws its occurrences;
+    from a stream of its own, so every other draw of the run is as without it."""
+    s = with_disruption(
+        BASELINE,
+        {"kind": "capacity_change", "name": "flicker", "target": "gate", "rate_per_year": 50,
+         "duration_h": {"dist": "gamma", "mean": 24, "cv": 0.5}, "factor": 1},
+    )
+    assert occurrences(s, Streams(s.seed, 0))
+    base = run_one(load_scenario(BASELINE, MONTH), 0)
+    same = run_one(s, 0)
+    for table in ("containers", "trains", "vessels"):
+        for column, values in base.tables[table].items():
+            floats = values.dtype.kind == "f"
+            other = same.tables[table][column]
+            assert np.array_equal(values, other, equal_nan=floats), (table, column)
+
+
 # -------------------------------------------------------------------------- the watchdog
 
 
