@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import simpy
-
 from sim.engine import (
     Bernoulli,
     Draws,
+    Environment,
     Probe,
     Recorder,
     Resource,
@@ -45,7 +44,7 @@ from sim.model.network import Crossing, RailNetwork
 from sim.model.probes import liner_probe, patience_h, resource_probes, train_probe
 from sim.model.seaports import PortDwell, SeaPort
 from sim.model.sources import Drawn, Routing, ShipmentSource, draw_demand
-from sim.model.tables import Tables
+from sim.model.tables import Containers, Tables
 from sim.model.terminal import Hub, HubResources, HubTimes, LclRule
 from sim.model.timetable import departure_times, mean_headway_h, weekly_times
 from sim.model.train import HubLoading, Timetable, TrainDraws, TrainEnds, TrainService
@@ -66,7 +65,7 @@ from sim.scenario.schema import (
 class Model:
     """The runtime objects of one replication, wired and with their processes registered."""
 
-    env: simpy.Environment
+    env: Environment
     recorder: Recorder
     hub: Hub
     network: RailNetwork
@@ -81,12 +80,13 @@ class Model:
     probes: list[Probe] = field(default_factory=list)
 
 
-def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recorder) -> Model:
+def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -> Model:
     """Build the model of scenario ``s`` in ``env`` (whose clock starts at −warm-up hours)."""
     net = build_network(s)
     flows = build_flows(s, net)
     drawn = draw_demand(s, flows, streams)
-    tables = _tables(recorder, drawn)
+    cons = s.terminal.consolidation
+    tables = _tables(recorder, drawn, cons.container_cbm * cons.fill_threshold)
     parts = _Parts(s, env, streams, recorder, tables)
 
     hub_res = parts.hub_resources()
@@ -157,7 +157,7 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         train_ledgers=train_ledgers,
         disabled=frozenset(c for c, spec in s.corridors.items() if not spec.enabled),
     )
-    env.process(ShipmentSource(env, drawn, tables.shipments, tables.containers, routing).run())
+    ShipmentSource(env, drawn, tables.shipments, tables.containers, routing).start()
 
     probes = parts.probes(hub_res, desks, services, sea_ports)
     watch(env, probes)
@@ -201,11 +201,20 @@ def build_network(s: Scenario) -> RailNetwork:
     return net
 
 
-def _tables(recorder: Recorder, drawn: list[Drawn]) -> Tables:
-    containers = sum(int(d.draws.containers.sum()) for d in drawn)
+def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
+    """The output tables, with a slot for every container the drawn shipments fill and room
+    for about as many consolidated LCL containers as their cargo fills (more if needed)."""
+    boxes = sum(d.boxes for d in drawn)
+    lcl = sum(
+        min(len(d.draws.times), int(1.5 * d.draws.cbm.sum() / fill_cbm) + 32)
+        for d in drawn
+        if d.kind == "lcl_export"
+    )
     shipments = sum(len(d.draws.times) for d in drawn)
     return Tables(
-        containers=recorder.table("containers", CONTAINER_COLUMNS, capacity=containers + 1024),
+        containers=Containers(
+            recorder.table("containers", CONTAINER_COLUMNS, capacity=boxes + lcl, slots=True)
+        ),
         shipments=recorder.table("shipments", SHIPMENT_COLUMNS, capacity=shipments + 1024),
         trains=recorder.table("trains", TRAIN_COLUMNS, capacity=512),
         vessels=recorder.table("vessels", VESSEL_COLUMNS, capacity=512),
@@ -218,7 +227,7 @@ class _Parts:
     def __init__(
         self,
         s: Scenario,
-        env: simpy.Environment,
+        env: Environment,
         streams: Streams,
         recorder: Recorder,
         tables: Tables,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.engine import Draws, Resource
+from sim.engine import Draws, Environment, Resource
 from sim.model.milestones import (
     ARRIVED,
     BORDER,
@@ -115,7 +115,7 @@ class TrainService:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         route: Route,
         timetable: Timetable,
         draws: TrainDraws,
@@ -131,7 +131,8 @@ class TrainService:
         self.hub = hub
         self.run_time = draws.run_time
         self.border_dwell = draws.border
-        self.containers = tables.containers
+        self.containers = tables.containers.columns
+        self._teu = tables.containers.teu
         self.trains = tables.trains
         self.on_departed = ends.departed
         self.on_arrival = ends.arrived
@@ -152,7 +153,7 @@ class TrainService:
 
     def ready(self, cid: int) -> None:
         """Container ``cid`` is ready to leave: put it on the open train or let it wait."""
-        size = int(self.containers["teu"][cid])
+        size = self._teu[cid]
         for train in self._open:
             if train.teu + size <= self.capacity_teu:
                 self._join(train, cid)
@@ -162,7 +163,7 @@ class TrainService:
 
     def _join(self, train: _Train, cid: int) -> None:
         train.ids.append(cid)
-        train.teu += int(self.containers["teu"][cid])
+        train.teu += self._teu[cid]
         if self.hub is None:
             self.containers[LOADED][cid] = self.env.now
         else:
@@ -174,13 +175,13 @@ class TrainService:
         room = self.capacity_teu - train.teu
         if room <= 0 or not self.waiting:
             return
-        teu = self.containers["teu"]
+        teu = self._teu
         keep: list[int] = []
         for i, cid in enumerate(self.waiting):
             if room <= 0:
                 keep.extend(self.waiting[i:])
                 break
-            size = int(teu[cid])
+            size = teu[cid]
             if size <= room:
                 self._join(train, cid)
                 room -= size
@@ -208,7 +209,7 @@ class TrainService:
         """Ask for a handling unit if the train has containers to lift and none is working."""
         if self.hub is not None and not train.lifting and train.unlifted:
             train.lifting = True
-            self.hub.handling.request(1, lambda: self._lift_batch(train))
+            self.hub.handling.request(1, self._lift_batch, train)
 
     def _lift_batch(self, train: _Train) -> None:
         """A handling unit works the train: lift every container not yet lifted."""
@@ -218,8 +219,7 @@ class TrainService:
         c = self.containers
         done = self.env.now + np.cumsum(c["teu"][batch]) / self.hub.teu_per_h
         c[LOADED][batch] = done
-        timer = self.env.timeout(float(done[-1]) - self.env.now)
-        timer.callbacks.append(lambda _: self._lifted(train))
+        self.env.call_in(float(done[-1]) - self.env.now, self._lifted, train)
 
     def _lifted(self, train: _Train) -> None:
         assert self.hub is not None

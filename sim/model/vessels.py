@@ -11,14 +11,13 @@ count goes up. A sailing is one event for all its containers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import simpy
 
-from sim.engine import Distribution, Draws
+from sim.engine import Distribution, Draws, Environment
 from sim.model.milestones import DELIVERED, VESSEL
 from sim.model.tables import Tables
 
@@ -57,7 +56,7 @@ class _Quay:
         self.ids.append(cid)
         self.since.append(t)
 
-    def board(self, latest: float, slots: int, teu: np.ndarray, rolls: np.ndarray) -> np.ndarray:
+    def board(self, latest: float, slots: int, teu: Sequence[int], rolls: np.ndarray) -> np.ndarray:
         """Take containers there by ``latest`` while ``slots`` last; count the rest as rolled."""
         take: list[int] = []
         keep_ids: list[int] = []
@@ -68,7 +67,7 @@ class _Quay:
                 keep_ids.append(cid)
                 keep_since.append(t)
                 continue
-            size = int(teu[cid])
+            size = teu[cid]
             if size <= room:
                 take.append(cid)
                 room -= size
@@ -86,7 +85,7 @@ class VesselService:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         liner: Liner,
         draws: Draws,
         tables: Tables,
@@ -97,7 +96,8 @@ class VesselService:
         self.sailings = liner.sailings
         self.transit_h = liner.transit_h
         self.draws = draws
-        self.containers = tables.containers
+        self.containers = tables.containers.columns
+        self._teu = tables.containers.teu
         self.vessels = tables.vessels
         self.landed = landed
         self.outbound = _Quay()
@@ -129,7 +129,7 @@ class VesselService:
             if sail > env.now:
                 yield env.timeout(sail - env.now)
             if self.outbound:
-                ids = self.outbound.board(sail - cutoff, slots, c["teu"], c["rolls"])
+                ids = self.outbound.board(sail - cutoff, slots, self._teu, c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
                     row = self._row("export", ids, transit)
@@ -137,16 +137,13 @@ class VesselService:
                     c[DELIVERED][ids] = env.now + transit
                     c["vessel_id"][ids] = row
             if self.inbound:
-                ids = self.inbound.board(sail - cutoff, slots, c["teu"], c["rolls"])
+                ids = self.inbound.board(sail - cutoff, slots, self._teu, c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
                     row = self._row("import", ids, transit)
                     c[VESSEL][ids] = env.now
                     c["vessel_id"][ids] = row
-                    env.timeout(transit).callbacks.append(partial(self._land, ids))
-
-    def _land(self, ids: np.ndarray, _: simpy.Event) -> None:
-        self.landed(ids)
+                    env.call_in(transit, self.landed, ids)
 
     def _row(self, direction: str, ids: np.ndarray, transit: float) -> int:
         self.sailed += 1
