@@ -46,25 +46,38 @@ def fire(event: Event) -> None:
 
 
 class Environment(simpy.Environment):
-    """A SimPy environment in hours that also runs plain calls (see the module)."""
+    """A SimPy environment in hours that also runs plain calls (see the module).
+
+    ``now`` is a plain attribute here (SimPy's is a property): the model reads the clock
+    several times per container.
+    """
 
     _queue: list[Any]  # type: ignore[assignment]  # five-tuples, not SimPy's four
+    now: float = 0.0  # type: ignore[assignment]
+
+    @property  # type: ignore[override]
+    def _now(self) -> float:
+        return self.now
+
+    @_now.setter
+    def _now(self, t: float) -> None:
+        self.now = t
 
     def schedule(self, event: Event, priority: Any = NORMAL, delay: float = 0) -> None:
-        heappush(self._queue, (self._now + delay, priority, next(self._eid), fire, event))
+        heappush(self._queue, (self.now + delay, priority, next(self._eid), fire, event))
 
     def call_in(self, delay: float, fn: Callable[[T], object], arg: T) -> None:
         """Call ``fn(arg)`` ``delay`` hours from now (ordered as a timeout created now)."""
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), fn, arg))
+        heappush(self._queue, (self.now + delay, NORMAL, next(self._eid), fn, arg))
 
     def call_soon(self, fn: Callable[[T], object], arg: T) -> None:
         """Call ``fn(arg)`` at the current time, before anything else due now that was not
         itself scheduled so (ordered as a process started now)."""
-        heappush(self._queue, (self._now, URGENT, next(self._eid), fn, arg))
+        heappush(self._queue, (self.now, URGENT, next(self._eid), fn, arg))
 
     def step(self) -> None:
         try:
-            self._now, _, _, fn, arg = heappop(self._queue)
+            self.now, _, _, fn, arg = heappop(self._queue)
         except IndexError:
             raise EmptySchedule from None
         fn(arg)
@@ -73,8 +86,12 @@ class Environment(simpy.Environment):
         """Process everything due before ``until``; return how many entries were processed."""
         queue = self._queue
         n = 0
-        while queue and queue[0][0] < until:
-            self._now, _, _, fn, arg = heappop(queue)
+        while queue:
+            now, priority, eid, fn, arg = heappop(queue)
+            if now >= until:
+                heappush(queue, (now, priority, eid, fn, arg))  # not due: back, same place
+                break
+            self.now = now
             fn(arg)
             n += 1
         return n

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 _DEFAULTS: dict[str, Any] = {"f": np.nan, "i": -1, "b": False, "u": 0}
+"""Unset cells: NaN, −1 (text: no value), False."""
 CODE = np.dtype(np.int32)
 """Storage of a text column: codes into its categories (−1: no value)."""
 
@@ -58,13 +59,31 @@ class Table:
     buffers in that same mapping, so code that keeps the mapping (not a buffer) stays right.
     """
 
-    def __init__(self, columns: Mapping[str, Any], capacity: int = 1024, *, slots: bool = False):
+    def __init__(
+        self,
+        columns: Mapping[str, Any],
+        capacity: int = 1024,
+        *,
+        slots: bool = False,
+        row_id: str | None = None,
+        storage: Mapping[str, Any] | None = None,
+    ):
         self.dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
+        """Each column's dtype as it comes out of :meth:`arrays`."""
         self.n = 0
         self.slots = slots
+        self.row_id = row_id
+        """A column that holds each row's number: made by :meth:`arrays`, never stored."""
+        self.stored = {
+            name: np.dtype((storage or {}).get(name, CODE if dt.kind == "O" else dt))
+            for name, dt in self.dtypes.items()
+            if name != row_id
+        }
+        """Each stored column's dtype: the output's, or a narrower one given in ``storage``
+        (codes of text: int32 unless given)."""
         self._cap = capacity if slots else max(16, capacity)
         self._cols: dict[str, np.ndarray] = {
-            name: self._empty(dt, self._cap) for name, dt in self.dtypes.items()
+            name: self._empty(dt, self._cap) for name, dt in self.stored.items()
         }
         self.columns = self._cols
         """Column name → its whole buffer (by slot or row; a text column's codes)."""
@@ -77,8 +96,6 @@ class Table:
 
     @staticmethod
     def _empty(dt: np.dtype, size: int) -> np.ndarray:
-        if dt.kind == "O":
-            return np.full(size, -1, dtype=CODE)
         return np.full(size, _DEFAULTS[dt.kind], dtype=dt)
 
     def _grow(self, needed: int) -> None:
@@ -86,7 +103,7 @@ class Table:
         while new_cap < needed:
             new_cap *= 2
         for name, arr in self._cols.items():
-            bigger = self._empty(self.dtypes[name], new_cap)
+            bigger = self._empty(self.stored[name], new_cap)
             bigger[: self._cap] = arr
             self._cols[name] = bigger
         self._cap = new_cap
@@ -101,7 +118,10 @@ class Table:
         codes = self._codes[column]
         found = codes.get(value)
         if found is None:
-            found = codes[value] = len(codes)
+            found = len(codes)
+            if found > np.iinfo(self.stored[column]).max:
+                raise OverflowError(f"{column}: more text values than its codes can hold")
+            codes[value] = found
             self.categories[column].append(value)
         return found
 
@@ -129,7 +149,8 @@ class Table:
             self.n = row + 1
         cols = self._cols
         for name, value in values.items():
-            cols[name][row] = self._store(name, value)
+            if name != self.row_id:  # that is the row number
+                cols[name][row] = self._store(name, value)
         return row
 
     def add_many(self, count: int, **values: Any) -> np.ndarray:
@@ -139,7 +160,8 @@ class Table:
             self._grow(start + count)
         cols = self._cols
         for name, value in values.items():
-            cols[name][start : start + count] = self._store(name, value)
+            if name != self.row_id:  # that is the row number
+                cols[name][start : start + count] = self._store(name, value)
         if self.slots:
             self.order.extend(range(start, start + count))
         self.n = start + count
@@ -183,10 +205,15 @@ class Table:
             cols = {name: arr[take] for name, arr in self._cols.items()}
         else:
             cols = {name: arr[: self.n].copy() for name, arr in self._cols.items()}
-        return {
-            name: Coded(arr, tuple(self.categories[name])) if name in self.categories else arr
-            for name, arr in cols.items()
-        }
+        out: dict[str, Column] = {}
+        for name, dt in self.dtypes.items():
+            if name == self.row_id:
+                out[name] = np.arange(self.n, dtype=dt)
+            elif name in self.categories:
+                out[name] = Coded(cols[name].astype(CODE), tuple(self.categories[name]))
+            else:
+                out[name] = cols[name].astype(dt, copy=False)
+        return out
 
 
 def _grown(a: array[Any]) -> int:
@@ -267,11 +294,18 @@ class Recorder:
         self.series: dict[str, LevelSeries] = {}
 
     def table(
-        self, name: str, columns: Mapping[str, Any], capacity: int = 1024, *, slots: bool = False
+        self,
+        name: str,
+        columns: Mapping[str, Any],
+        capacity: int = 1024,
+        *,
+        slots: bool = False,
+        row_id: str | None = None,
+        storage: Mapping[str, Any] | None = None,
     ) -> Table:
         if name in self.tables:
             raise ValueError(f"table {name!r} already exists")
-        table = Table(columns, capacity, slots=slots)
+        table = Table(columns, capacity, slots=slots, row_id=row_id, storage=storage)
         self.tables[name] = table
         return table
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import simpy
+from simpy.events import NORMAL
 
 from sim.engine.env import Environment
 from sim.engine.recorder import LevelSeries, Recorder
@@ -38,8 +40,10 @@ class Resource:
 
     __slots__ = (
         "_b",
+        "_finish_",
         "_q",
         "_queue",
+        "_start_",
         "_t",
         "capacity",
         "env",
@@ -67,6 +71,8 @@ class Resource:
         self.moves = 0
         """Grants and releases so far: the resource's progress, as the watchdog sees it."""
         self._queue: deque[tuple[float, Granted, Any]] = deque()
+        self._start_ = self._start  # bound once: the hot path makes none
+        self._finish_ = self._finish
         self.series = series
         # Where each change goes: appended to the series' columns, or nowhere.
         self._t: Callable[[float], object] = _ignore
@@ -82,7 +88,7 @@ class Resource:
         return len(self._queue)
 
     def _record(self) -> None:
-        self._t(self.env._now)
+        self._t(self.env.now)
         self._q(len(self._queue))
         self._b(self.in_use)
 
@@ -92,20 +98,26 @@ class Resource:
             f"capacity {self.max_capacity}"
         )
 
+    # The methods below are the hot path of a run: each records the levels itself (three
+    # appends, no call) rather than through _record.
+
     def request(self, amount: float, granted: Granted, arg: Any = None) -> None:
         """Ask for ``amount`` units; ``granted(arg)`` is called (maybe at once) when they are
         held."""
         if amount > self.max_capacity:
             raise self._cannot_fit(amount)
         queue = self._queue
+        self._t(self.env.now)
         if not queue and self.in_use + amount <= self.capacity:
             self.in_use += amount
             self.moves += 1
-            self._record()
+            self._q(0)
+            self._b(self.in_use)
             granted(arg)
         else:
             queue.append((amount, granted, arg))
-            self._record()
+            self._q(len(queue))
+            self._b(self.in_use)
 
     def release(self, amount: float) -> None:
         """Give back ``amount`` units and grant waiting requests that now fit, in order."""
@@ -124,11 +136,23 @@ class Resource:
 
     def _dispatch(self) -> None:
         queue = self._queue
-        if not queue or self.in_use + queue[0][0] > self.capacity:
-            self._record()
+        capacity = self.capacity
+        if not queue or self.in_use + queue[0][0] > capacity:
+            self._t(self.env.now)
+            self._q(len(queue))
+            self._b(self.in_use)
             return
-        granted: list[tuple[Granted, Any]] = []
-        while queue and self.in_use + queue[0][0] <= self.capacity:
+        amount, fn, arg = queue.popleft()
+        in_use = self.in_use = self.in_use + amount
+        if not queue or in_use + queue[0][0] > capacity:  # the common case: one grant
+            self.moves += 1
+            self._t(self.env.now)
+            self._q(len(queue))
+            self._b(in_use)
+            fn(arg)
+            return
+        granted: list[tuple[Granted, Any]] = [(fn, arg)]
+        while queue and self.in_use + queue[0][0] <= capacity:
             amount, fn, arg = queue.popleft()
             self.in_use += amount
             granted.append((fn, arg))
@@ -148,22 +172,39 @@ class Resource:
         if self.max_capacity < 1:
             raise self._cannot_fit(1)
         queue = self._queue
-        job = (duration, done, arg)
+        env = self.env
+        now = env.now
+        self._t(now)
         if not queue and self.in_use + 1 <= self.capacity:
-            self.in_use += 1
+            in_use = self.in_use = self.in_use + 1
             self.moves += 1
-            self._record()
-            self.env.call_in(duration, self._finish, job)
+            self._q(0)
+            self._b(in_use)
+            # env.call_in(duration, self._finish, job), inlined
+            heappush(
+                env._queue, (now + duration, NORMAL, next(env._eid), self._finish, (done, arg))
+            )
         else:
-            queue.append((1, self._start, job))
-            self._record()
+            queue.append((1, self._start, (duration, done, arg)))
+            self._q(len(queue))
+            self._b(self.in_use)
 
     def _start(self, job: tuple[float, Granted, Any]) -> None:
-        self.env.call_in(job[0], self._finish, job)
+        duration, done, arg = job
+        self.env.call_in(duration, self._finish_, (done, arg))
 
-    def _finish(self, job: tuple[float, Granted, Any]) -> None:
-        self.release(1)
-        job[1](job[2])
+    def _finish(self, job: tuple[Granted, Any]) -> None:
+        # self.release(1), inlined, with the common case (no request granted) first
+        in_use = self.in_use = self.in_use - 1
+        self.moves += 1
+        queue = self._queue
+        if not queue or in_use + queue[0][0] > self.capacity:
+            self._t(self.env.now)
+            self._q(len(queue))
+            self._b(in_use)
+        else:
+            self._dispatch()
+        job[0](job[1])
 
     def acquire(self, amount: float = 1) -> simpy.Event:
         """An event that succeeds when ``amount`` units are held (for generator processes)."""

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from sim.engine import (
     Bernoulli,
     Draws,
@@ -203,7 +205,8 @@ def build_network(s: Scenario) -> RailNetwork:
 
 def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
     """The output tables, with a slot for every container the drawn shipments fill and room
-    for about as many consolidated LCL containers as their cargo fills (more if needed)."""
+    for about as many consolidated LCL containers as their cargo fills (more if needed).
+    Small integers and text codes are stored narrow (see :class:`sim.engine.Table`)."""
     boxes = sum(d.boxes for d in drawn)
     lcl = sum(
         min(len(d.draws.times), int(1.5 * d.draws.cbm.sum() / fill_cbm) + 32)
@@ -211,14 +214,39 @@ def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
         if d.kind == "lcl_export"
     )
     shipments = sum(len(d.draws.times) for d in drawn)
+    text = dict.fromkeys(TEXT, np.int16)
     return Tables(
         containers=Containers(
-            recorder.table("containers", CONTAINER_COLUMNS, capacity=boxes + lcl, slots=True)
+            recorder.table(
+                "containers",
+                CONTAINER_COLUMNS,
+                capacity=boxes + lcl,
+                slots=True,
+                row_id="container_id",
+                storage={
+                    **text,
+                    "shipment_id": np.int32,
+                    "teu": np.int8,
+                    "train_id": np.int32,
+                    "vessel_id": np.int32,
+                    "rolls": np.int32,
+                },
+            )
         ),
-        shipments=recorder.table("shipments", SHIPMENT_COLUMNS, capacity=shipments + 1024),
-        trains=recorder.table("trains", TRAIN_COLUMNS, capacity=512),
-        vessels=recorder.table("vessels", VESSEL_COLUMNS, capacity=512),
+        shipments=recorder.table(
+            "shipments",
+            SHIPMENT_COLUMNS,
+            capacity=shipments,
+            row_id="shipment_id",
+            storage={**text, "containers": np.int32, "teu": np.int32, "container_id": np.int32},
+        ),
+        trains=recorder.table("trains", TRAIN_COLUMNS, capacity=512, row_id="train_id"),
+        vessels=recorder.table("vessels", VESSEL_COLUMNS, capacity=512, row_id="vessel_id"),
     )
+
+
+TEXT = ("flow", "corridor", "direction", "commodity", "place", "region")
+"""Text columns of the containers and shipments tables: names from the scenario, a few."""
 
 
 class _Parts:

@@ -46,11 +46,16 @@ class CustomsStage:
     """A bool column of the containers table set for each declaration the stage selects."""
 
 
+Declaration = tuple[int, Callable[[int], None], list[tuple[Resource, float]] | None]
+"""A declaration on its way: the container, where it goes when released, and the stages
+(resource, hours) still ahead after the one it is in (None: none)."""
+
+
 class CustomsDesk:
     """One direction's customs: its declarations pass ``stages`` in order.
 
-    A declaration is a plain tuple ``(container, released, stages left)`` handed from one
-    stage's service to the next: no object, no closure per container.
+    A declaration is a plain tuple (:data:`Declaration`) handed from one stage's service to
+    the next: no object, no closure per container.
     """
 
     def __init__(
@@ -70,7 +75,13 @@ class CustomsDesk:
                     "containers table"
                 )
         self._plan = tuple(
-            (stage.resource, stage.time, stage.select, stage.agricultural_only, stage.flag)
+            (
+                stage.resource,
+                stage.time.draw,
+                None if stage.select is None else stage.select.draw,
+                stage.agricultural_only,
+                stage.flag,
+            )
             for stage in self.stages
         )
 
@@ -88,31 +99,34 @@ class CustomsDesk:
         agricultural = self._agricultural and self._agricultural_of[cid]
         first: Resource | None = None
         first_h = 0.0
-        rest: list[tuple[Resource, float]] = []
+        rest: list[tuple[Resource, float]] | None = None
         for resource, time, select, agricultural_only, flag in self._plan:
             if agricultural_only and not agricultural:
                 continue
             if select is not None and not select():
                 continue
-            hours = time()
+            if first is None:
+                first, first_h = resource, time()
+            elif rest is None:
+                rest = [(resource, time())]
+            else:
+                rest.append((resource, time()))
             if flag is not None:
                 c[flag][cid] = True
-            if first is None:
-                first, first_h = resource, hours
-            else:
-                rest.append((resource, hours))
         if first is None:
-            self._end((cid, released, rest))
-            return
-        rest.reverse()
-        first.serve(first_h, self._next if rest else self._end, (cid, released, rest))
+            self._end((cid, released, None))
+        elif rest is None:
+            first.serve(first_h, self._end, (cid, released, None))
+        else:
+            first.serve(first_h, self._next, (cid, released, rest))
 
-    def _next(self, declaration: tuple[int, Callable[[int], None], list[tuple[Resource, float]]]):
+    def _next(self, declaration: Declaration) -> None:
         rest = declaration[2]
-        resource, hours = rest.pop()
+        assert rest is not None
+        resource, hours = rest.pop(0)
         resource.serve(hours, self._next if rest else self._end, declaration)
 
-    def _end(self, declaration: tuple[int, Callable[[int], None], list[tuple[Resource, float]]]):
+    def _end(self, declaration: Declaration) -> None:
         cid, released, _ = declaration
         self._c[CUSTOMS_END][cid] = self.env.now
         released(cid)

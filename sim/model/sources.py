@@ -103,6 +103,10 @@ def draw_demand(s: Scenario, specs: dict[str, Flow], streams: Streams) -> list[D
     return out
 
 
+Deliver = Callable[[int], None] | None
+"""Where a new container goes (None: nowhere, its cargo was turned away)."""
+
+
 @dataclass(frozen=True)
 class Routing:
     """Where a ready shipment goes: the hub, the train services and the rail–sea ports, with
@@ -128,7 +132,7 @@ class Routing:
                 return port.ledgers.get(flow.places[place])
         return self.train_ledgers.get((flow.corridor, flow.direction))
 
-    def deliver(self, flow: Flow, place: int) -> Callable[[int], None] | None:
+    def deliver(self, flow: Flow, place: int) -> Deliver:
         """Where a new container of ``flow`` (to or from ``place``) goes; None: nowhere, its
         corridor is switched off."""
         if flow.corridor in self.disabled:
@@ -175,14 +179,20 @@ class ShipmentSource:
         self._count: list[int] = []
         self._teu: list[int] = []
         self._table()
-        # Per draw and place code (−1 last): the ledger its shipments book in, where their
-        # containers go.
-        self._ledgers: list[list[Bookings | None]] = []
-        self._deliver: list[list[Callable[[int], None] | None]] = []
+        # Per draw: its kind and flow, whether its corridor is switched off, and by place code
+        # (−1 last) the ledger its shipments book in and where their containers go.
+        self._draws: list[tuple[str, Flow, bool, list[Bookings | None], list[Deliver]]] = []
         for d in drawn:
             places = [*range(len(d.flow.places)), -1] if d.kind != "lcl_export" else []
-            self._ledgers.append([routing.ledger(d.flow, p) for p in places])
-            self._deliver.append([routing.deliver(d.flow, p) for p in places])
+            self._draws.append(
+                (
+                    d.kind,
+                    d.flow,
+                    d.flow.corridor in routing.disabled,
+                    [routing.ledger(d.flow, p) for p in places],
+                    [routing.deliver(d.flow, p) for p in places],
+                )
+            )
 
     def _table(self) -> None:
         """Append one row per shipment, in order of readiness, and write every container's
@@ -231,7 +241,7 @@ class ShipmentSource:
         n = len(times)
         codes_ = {name: cols.pop(name) for name in ("flow", "corridor", "direction", "commodity")}
         codes_.update({name: cols.pop(name) for name in ("place", "region")})
-        rows = table.add_many(n, shipment_id=np.arange(n), **cols)
+        rows = table.add_many(n, **cols)
         for name, values in codes_.items():
             table.columns[name][rows] = values
         self._containers_slots(order, which, index)
@@ -278,38 +288,40 @@ class ShipmentSource:
         """Schedule the first shipment (at the current time, before anything else due now)."""
         self.env.call_soon(self._begin, 0)
 
-    def _begin(self, _: int) -> None:
-        if self.times:
-            self._due(0)
-
-    def _due(self, sid: int) -> None:
-        """Shipment ``sid`` and every later one due by now are ready; the next is scheduled."""
-        env, times = self.env, self.times
-        n = len(times)
-        while sid < n:
-            t = times[sid]
-            if t > env.now:
-                env.call_in(t - env.now, self._ready, sid)
-                return
-            self._ready_now(sid, t)
-            sid += 1
+    def _begin(self, first: int) -> None:
+        if first < len(self.times):
+            t = self.times[first]
+            if t > self.env.now:
+                self.env.call_in(t - self.env.now, self._ready, first)
+            else:
+                self._ready(first)
 
     def _ready(self, sid: int) -> None:
-        self._ready_now(sid, self.times[sid])
-        self._due(sid + 1)
+        """Shipment ``sid`` is ready, and so is every later one due by now; the one after
+        those is scheduled."""
+        env, times = self.env, self.times
+        n = len(times)
+        while True:
+            self._book(sid, times[sid])
+            sid += 1
+            if sid == n:
+                return
+            if times[sid] > env.now:
+                env.call_in(times[sid] - env.now, self._ready, sid)
+                return
 
-    def _ready_now(self, sid: int, t: float) -> None:
+    def _book(self, sid: int, t: float) -> None:
         """Book shipment ``sid`` (ready at its time ``t``) and send its cargo on its way."""
         w = self._which[sid]
-        d = self.drawn[w]
+        kind, flow, disabled, ledgers, deliver = self._draws[w]
         place = self._place[sid]
         ship = self._ship
-        if d.kind == "lcl_export":
+        if kind == "lcl_export":
             ship[ARRIVED][sid] = t
-            self.routing.hub.lcl_cargo(d.flow, sid, place, self._region[sid], self._cbm[sid])
+            self.routing.hub.lcl_cargo(flow, sid, place, self._region[sid], self._cbm[sid])
             return
-        ledger = self._ledgers[w][place]
-        if d.flow.corridor in self.routing.disabled:
+        ledger = ledgers[place]
+        if disabled:
             booked = booking.TURNED_AWAY
         elif ledger is None:
             booked = -1
@@ -326,23 +338,25 @@ class ShipmentSource:
         if arrive > t:
             self.env.call_in(arrive - t, self._arrived, sid)
         else:
-            self._containers(sid, self._deliver[w][place])
+            self._containers(sid, deliver[place])
 
     def _arrived(self, sid: int) -> None:
-        self._containers(sid, self._deliver[self._which[sid]][self._place[sid]])
+        self._containers(sid, self._draws[self._which[sid]][4][self._place[sid]])
 
-    def _containers(self, sid: int, deliver: Callable[[int], None] | None) -> None:
+    def _containers(self, sid: int, deliver: Deliver) -> None:
         """The shipment's containers are created where they are first handled, now, and go
         to ``deliver`` (None: they are turned away)."""
         now = self.env.now
-        containers = self.containers
+        c = self._c
+        open_ = self.containers.table.open
         first = self._first[sid]
-        lcl_import = self.drawn[self._which[sid]].kind == "lcl_import"
+        lcl_import = self._draws[self._which[sid]][0] == "lcl_import"
         for slot in range(first, first + self._count[sid]):
-            row = containers.open(slot, now)
+            c[CREATED][slot] = now  # containers.open(slot, now), inlined
+            row = open_(slot)
             if lcl_import:
                 self._ship["container_id"][sid] = row
             if deliver is None:
-                self._c[TURNED_AWAY][slot] = now
+                c[TURNED_AWAY][slot] = now
             else:
                 deliver(slot)

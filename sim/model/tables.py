@@ -26,7 +26,8 @@ from sim.model.milestones import CREATED
 
 
 class Containers:
-    """The containers table (``table``, in slots) and what the model reads of each slot."""
+    """The containers table (``table``, in slots, its ``container_id`` the row number) and
+    what the model reads of each slot."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -123,15 +124,13 @@ class Containers:
 
     def open(self, slot: int, t: float) -> int:
         """Slot ``slot``'s container is created at ``t``: its row (``container_id``)."""
-        row = self.table.open(slot)
-        cols = self.columns
-        cols["container_id"][slot] = row
-        cols[CREATED][slot] = t
-        return row
+        self.columns[CREATED][slot] = t
+        return self.table.open(slot)
 
     def rows(self, slots: Iterable[int]) -> list[int]:
         """The rows (``container_id``) of the containers the model knows by ``slots``."""
-        return [int(self.columns["container_id"][slot]) for slot in slots]
+        row = {slot: i for i, slot in enumerate(self.table.order)}
+        return [row[slot] for slot in slots]
 
     def _names(self, flow: Flow) -> dict[str, Any]:
         """Codes of ``flow``'s names in the text columns; index −1 gives the value of code −1
@@ -161,10 +160,10 @@ class Containers:
         slot = self.slots
         t.reserve(slot + 1)
         self.slots = slot + 1
-        row = t.open(slot)
-        self.columns["container_id"][slot] = row
+        t.open(slot)
         for name, value in values.items():
-            self.columns[name][slot] = t.code(name, value) if name in t.categories else value
+            if name != t.row_id:
+                self.columns[name][slot] = t.code(name, value) if name in t.categories else value
         self.teu.append(int(values.get("teu", -1)))
         self.lcl.append(bool(values.get("lcl", False)))
         self.agricultural.append(bool(values.get("agricultural", False)))

@@ -180,7 +180,7 @@ class Hub:
         self.res.yard_export.request(self._teu[cid], self._export_gate, cid)
 
     def _export_gate(self, cid: int) -> None:
-        self.res.gate.serve(self.times.gate(), self._in, cid)
+        self.res.gate.serve(self.times.gate.draw(), self._in, cid)
 
     def _in(self, cid: int) -> None:
         c, now = self._c, self.env.now
@@ -194,7 +194,7 @@ class Hub:
     def lcl_cargo(self, flow: Flow, shipment_id: int, place: int, region: int, cbm: float) -> None:
         """An LCL consignment's truck arrives at the gate, bound for consolidation."""
         self.res.gate.serve(
-            self.times.gate(), self._consolidate, (flow, shipment_id, place, region, cbm)
+            self.times.gate.draw(), self._consolidate, (flow, shipment_id, place, region, cbm)
         )
 
     def _consolidate(self, cargo: tuple[Flow, int, int, int, float]) -> None:
@@ -209,7 +209,7 @@ class Hub:
         if not self.book_lcl(full.flow.corridor, self.env.now):
             c[TURNED_AWAY][cid] = self.env.now
             return
-        self.res.crews.serve(self.times.stuffing(), self._stuffed, cid)
+        self.res.crews.serve(self.times.stuffing.draw(), self._stuffed, cid)
 
     def _stuffed(self, cid: int) -> None:
         self._c[CONSOLIDATED][cid] = self.env.now
@@ -243,7 +243,7 @@ class Hub:
         c, trains = self._c, self.trains
         yield res.tracks.acquire(1)
         trains[RECEIVED][row] = env.now
-        yield env.timeout(self.times.reception())
+        yield env.timeout(self.times.reception.draw())
         teu = c["teu"][ids]
         yield res.yard_import.acquire(int(teu.sum()))
         yield res.sidings.acquire(1)
@@ -267,7 +267,7 @@ class Hub:
         self.res.yard_import.request(self._teu[cid], self._import_gate, cid)
 
     def _import_gate(self, cid: int) -> None:
-        self.res.gate.serve(self.times.gate(), self._import_in, cid)
+        self.res.gate.serve(self.times.gate.draw(), self._import_in, cid)
 
     def _import_in(self, cid: int) -> None:
         c, now = self._c, self.env.now
@@ -277,13 +277,15 @@ class Hub:
 
     def _released(self, cid: int) -> None:
         if self.containers.lcl[cid]:
-            self.res.deconsolidation.serve(self.times.deconsolidation(), self._deconsolidated, cid)
+            self.res.deconsolidation.serve(
+                self.times.deconsolidation.draw(), self._deconsolidated, cid
+            )
         else:
-            self.env.call_in(self.times.pickup(), self._out, cid)
+            self.env.call_in(self.times.pickup.draw(), self._out, cid)
 
     def _deconsolidated(self, cid: int) -> None:
         self._c[CONSOLIDATED][cid] = self.env.now
-        self.env.call_in(self.times.pickup(), self._out, cid)
+        self.env.call_in(self.times.pickup.draw(), self._out, cid)
 
     def _out(self, cid: int) -> None:
         self._c[DELIVERED][cid] = self.env.now

@@ -252,7 +252,6 @@ class TrainService:
         if sidings is not None:
             yield sidings.acquire(1)
         row = rows.add(
-            train_id=rows.n,
             corridor=route.corridor,
             direction=route.direction,
             origin=route.origin,

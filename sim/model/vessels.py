@@ -148,7 +148,6 @@ class VesselService:
     def _row(self, direction: str, ids: np.ndarray, transit: float) -> int:
         self.sailed += 1
         return self.vessels.add(
-            vessel_id=self.vessels.n,
             port=self.port,
             direction=direction,
             t_sailed=self.env.now,
