@@ -4,11 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SCENARIO ?= scenarios/baseline.yaml
 
-.PHONY: run test check lint notebook notebooks bench clean help
+.PHONY: run test test-fast check lint notebook notebooks bench clean help
 
 help:
 	@echo "make run        run the baseline scenario and print its KPI table"
-	@echo "make test       run the whole test suite and the baseline regression check"
+	@echo "make test       lint, the whole test suite (slow tests aside) and the regression check"
+	@echo "make test-fast  only the unit tier: the inner loop, under a minute"
+	@echo "make lint       ruff, the import contracts and mypy"
 	@echo "make check      only the baseline regression check"
 	@echo "make notebook   start Jupyter on notebooks/"
 	@echo "make notebooks  run every notebook top to bottom in a fresh kernel (part of make test)"
@@ -29,9 +31,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/landport run $(SCENARIO)
 
-test: $(VENV)/.installed-dev
+test: lint
 	$(BIN)/python -m pytest
 	$(BIN)/landport check
+
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m "unit and not slow"
 
 check: $(VENV)/.installed
 	$(BIN)/landport check
@@ -39,16 +44,17 @@ check: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy sim
 
 notebook: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e ".[notebook]"
 	$(BIN)/jupyter lab notebooks/
 
 notebooks: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest tests/test_notebooks.py
+	$(BIN)/python -m pytest -m notebook
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -31,9 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.experiment.api import assemble
 from sim.experiment.backends import describe_backend, execute
 from sim.experiment.runner import run_one
+from sim.experiment.runs import assemble
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

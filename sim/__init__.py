@@ -12,29 +12,47 @@ The public API, shared by the command line and notebooks::
     sw = sim.sweep("scenarios/baseline.yaml", {"customs.import.officers": [4, 6, 8]})
     sw.summary              # point, lever columns, KPI, mean, 95 % CI, n
     sim.load("3f9a2c1b7e")  # a run, comparison or sweep, by folder or catalogue id
+    sens = sim.sensitivity("sensitivity/baseline-estimates.yaml")   # which estimates matter
+    sens.ranking            # KPI, factor, rank, importance ± 95 % (tornado, Morris, Sobol)
+    opt = sim.optimise("scenarios/demand-2x.yaml", over={"customs.import.officers": (2, 12)},
+                       subject_to=["clearance_h.import.mean<=24"])
+    opt.answer              # the least set-up proven to meet the target, or None
 
 See the README for the tour.
 """
 
-from sim.experiment.api import load, run
-from sim.experiment.compare import CompareResult, compare
-from sim.experiment.sweep import SweepResult, sweep
+from sim.experiment.api import (
+    CompareResult,
+    OptimiseResult,
+    RunResult,
+    SensitivityResult,
+    SweepResult,
+    compare,
+    load,
+    optimise,
+    run,
+    sensitivity,
+    sweep,
+)
 from sim.results.catalog import list_runs as runs
-from sim.results.run import RunResult
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CompareResult",
+    "OptimiseResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "SensitivityResult",
     "SweepResult",
     "compare",
     "load",
     "load_scenario",
+    "optimise",
     "run",
     "runs",
+    "sensitivity",
     "sweep",
 ]

@@ -1,11 +1,12 @@
 """``landport check``: the baseline regression check that CI runs (see
-:mod:`sim.experiment.check` for what is compared and the band rule)."""
+:mod:`sim.experiment.regression` for what is compared and the band rule)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
-    MAX_WORKERS,
+    Workers,
     app,
     error_line,
     handled,
@@ -21,8 +22,9 @@ from sim.cli.common import (
     parse_sets,
     print_health,
     progress_bar,
+    sets_option,
 )
-from sim.experiment import check as chk
+from sim.experiment import regression
 from sim.results.formatting import format_value, is_count, shown_unit
 from sim.results.kpis import unit as kpi_unit
 from sim.results.published import SOURCE, TOLERANCE, WINDOW
@@ -49,7 +51,7 @@ def _signed(value: float, unit: str) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
-def _table(report: chk.CheckReport, title: str) -> Table:
+def _table(report: regression.CheckReport, title: str) -> Table:
     published = report.comparable_to_published
     table = Table(title=title, title_justify="left", header_style="bold")
     names = [r.name for r in report.rows]
@@ -85,7 +87,7 @@ def _table(report: chk.CheckReport, title: str) -> Table:
     return table
 
 
-def _calibration_table(report: chk.CheckReport) -> Table:
+def _calibration_table(summary: pd.DataFrame) -> Table:
     table = Table(
         title=f"Published 2023 figures beside the model ({SOURCE})",
         title_justify="left",
@@ -94,7 +96,7 @@ def _calibration_table(report: chk.CheckReport) -> Table:
     table.add_column("figure", no_wrap=True)
     for name in ("published 2023", "model now", "± 95 % CI", "deviation", "tolerance"):
         table.add_column(name, justify="right")
-    for name, published, mean, hw, dev, ok in chk.calibration(report.summary):
+    for name, published, mean, hw, dev, ok in regression.calibration(summary):
         u = kpi_unit(name)
         table.add_row(
             name,
@@ -107,7 +109,7 @@ def _calibration_table(report: chk.CheckReport) -> Table:
     return table
 
 
-def _verdict(report: chk.CheckReport, con: Console) -> None:
+def _verdict(report: regression.CheckReport, con: Console) -> None:
     band = report.band_failures
     if band:
         listed = ", ".join(
@@ -119,12 +121,13 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
         )
         con.print(
             f"[bold red]Statistical check FAILED[/]: {len(band)} KPI(s) outside the "
-            f"{chk.CONFIDENCE:.0%} band: {listed}",
+            f"{regression.CONFIDENCE:.0%} band: {listed}",
             highlight=False,
         )
     else:
         con.print(
-            f"[green]Statistical check passed[/]: every KPI within its {chk.CONFIDENCE:.0%} band.",
+            "[green]Statistical check passed[/]: every KPI within its "
+            f"{regression.CONFIDENCE:.0%} band.",
             highlight=False,
         )
     differ = report.not_identical
@@ -152,7 +155,7 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
             f"({report.exact_reason})"
             + (
                 "; all within the statistical band. If the change was intended, review it "
-                f"and record it with `{chk.REGENERATE}`."
+                f"and record it with `{regression.REGENERATE}`."
                 if within
                 else "."
             ),
@@ -160,7 +163,7 @@ def _verdict(report: chk.CheckReport, con: Console) -> None:
         )
 
 
-def _header(report: chk.CheckReport) -> str:
+def _header(report: regression.CheckReport) -> str:
     b, c = report.baseline, report.current
     return (
         f"Baseline {report.baseline_path}: scenario {b.scenario_name} ({b.scenario_hash}), "
@@ -174,15 +177,19 @@ def _header(report: chk.CheckReport) -> str:
 @app.command()
 def check(
     baseline: Annotated[
-        Path, typer.Option(help="Baseline KPI file to compare with (or to write with --update).")
-    ] = chk.DEFAULT_BASELINE,
+        Path,
+        typer.Option(
+            metavar="FILE", help="Baseline KPI file to compare with (or to write with --update)."
+        ),
+    ] = regression.DEFAULT_BASELINE,
     update: Annotated[
         bool,
         typer.Option("--update", help="Run the scenario and rewrite the baseline file from it."),
     ] = False,
     scenario: Annotated[
-        Path, typer.Option(help="Scenario to run (default: the committed baseline).")
-    ] = chk.DEFAULT_SCENARIO,
+        Path,
+        typer.Option(metavar="FILE", help="Scenario to run (default: the committed baseline)."),
+    ] = regression.DEFAULT_SCENARIO,
     exact: Annotated[
         bool,
         typer.Option(
@@ -190,15 +197,10 @@ def check(
             help="Also fail when the numbers are not identical to the baseline's, bit for bit.",
         ),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=MAX_WORKERS, help="Local worker processes (default: the machine's cores)."
-        ),
-    ] = None,
+    workers: Workers = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a field, e.g. --set customs.import.officers=2."),
+        sets_option("Override a field (repeatable), e.g. --set customs.import.officers=2."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -218,7 +220,7 @@ def check(
                     )
                     raise typer.Exit(EXIT_BAD_INPUT)
                 with progress_bar(f"{scenario}: baseline run", quiet) as progress:
-                    new, report = chk.update_baseline(
+                    new, report = regression.update_baseline(
                         scenario, baseline, workers=workers, progress=progress
                     )
                 if report is not None:
@@ -232,7 +234,7 @@ def check(
                 return
             overrides = parse_sets(set_)
             with progress_bar(f"{scenario}: regression check", quiet) as progress:
-                report = chk.run_check(
+                report = regression.run_check(
                     scenario,
                     baseline,
                     exact=exact,
@@ -240,7 +242,7 @@ def check(
                     workers=workers,
                     progress=progress,
                 )
-        except chk.BaselineError as exc:
+        except regression.BaselineError as exc:
             error_line(exc)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     con.print(escape(_header(report)), highlight=False)
@@ -251,8 +253,8 @@ def check(
         means = dict(zip(report.summary["kpi"], report.summary["mean"], strict=True))
         if report.info is not None:
             print_health(means, report.info)
-    if report.comparable_to_published:
-        con.print(_calibration_table(report))
+    if report.comparable_to_published and report.summary is not None:
+        con.print(_calibration_table(report.summary))
     else:
         con.print(
             f"[yellow]note:[/] the published 2023 figures cover {WINDOW[0]} – {WINDOW[1]}; "

@@ -6,11 +6,13 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 
 from __future__ import annotations
 
+import inspect
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,17 +27,19 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from sim.engine import Stalled
 from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
 from sim.results.formatting import format_value, shown_unit
+from sim.results.health import diagnose
 from sim.results.published import PUBLISHED_2023
 from sim.results.runinfo import RunInfo
 from sim.results.store import RunFolderError
 from sim.results.tables import rows_by
 from sim.scenario import ScenarioError, parse_override
+from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_WORKERS = 1024
@@ -47,9 +51,57 @@ _ClickException: type[Exception] = next(
 )
 
 
+def _prose(text: str | None) -> str | None:
+    """A docstring as help text: each paragraph one line, so the terminal wraps it where it
+    fits instead of where the source broke it (a paragraph starting with ``\\b`` is kept)."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
+def _label(param: Any) -> None:
+    """Name a parameter's value in help the way man pages do: an argument by its name in
+    capitals (``SCENARIO``), a flag by nothing at all (not ``<bool>``), any other option by
+    its name unless its definition gives a metavar (``--set PATH=VALUE``)."""
+    if param.metavar is not None:
+        return
+    if isinstance(param, TyperArgument):
+        param.metavar = str(param.name).upper()
+    elif getattr(param, "is_flag", False):
+        param.metavar = ""
+    else:
+        param.metavar = str(param.name).upper()
+
+
+def _labelled(params: list[Any]) -> list[Any]:
+    for param in params:
+        _label(param)
+    return params
+
+
+class _Command(TyperCommand):
+    """A landport command: its usage line ``landport run [OPTIONS] SCENARIO``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _labelled(super().get_params(ctx))
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = str(param.metavar or param.name).upper()
+                name = name if param.required else f"[{name}]"
+                pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
 class _Commands(TyperGroup):
     """The landport command group, whose usage errors (an unknown option, an option value of
     the wrong type or out of range) are one line on stderr and exit 2, like every error."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _labelled(super().get_params(ctx))
 
     def main(  # type: ignore[override]
         self,
@@ -76,14 +128,70 @@ class _Commands(TyperGroup):
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-app = typer.Typer(
-    cls=_Commands,
+class _App(typer.Typer):
+    """The landport Typer app: its commands are :class:`_Command`, its groups
+    :class:`_Commands`, and their help texts are prose (:func:`_prose`)."""
+
+    def __init__(self, *, help: str, **kwargs: Any) -> None:
+        super().__init__(cls=_Commands, help=_prose(help), **kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        def register(f: Callable[..., Any]) -> Any:
+            kwargs.setdefault("cls", _Command)
+            kwargs.setdefault("help", _prose(f.__doc__))
+            return super(_App, self).command(*args, **kwargs)(f)
+
+        return register
+
+
+def sub_app(help: str) -> typer.Typer:
+    """A group of commands under ``landport`` (``landport catalog …``)."""
+    return _App(help=help, no_args_is_help=True)
+
+
+app = _App(
     name="landport",
     help="Simulate rail–sea intermodal freight through the Huaihua International Land Port.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if not value:
+        return
+    import importlib.metadata
+    import platform
+
+    from sim.experiment.manifest import git_commit
+
+    try:
+        version = importlib.metadata.version("landport")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        version = "(not installed)"
+    commit = git_commit()  # None when installed from a package
+    dirty = "+dirty" if commit and commit.endswith("+dirty") else ""
+    source = f", commit {commit[:8]}{dirty}" if commit else ""
+    sys.stdout.write(f"landport {version}{source}, Python {platform.python_version()}\n")
+    raise typer.Exit()
+
+
+@app.callback()
+def _landport(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print landport's version (and the commit of a checkout) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Simulate rail–sea intermodal freight through the Huaihua International Land Port."""
+
+
 # Piped output (logs, CI, scripts) is not squeezed into 80 columns.
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True)
@@ -173,8 +281,6 @@ def progress_bar(
 
 def print_health(means: Mapping[str, float], info: RunInfo, label: str = "") -> None:
     """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
-    from sim.results.health import diagnose
-
     health = diagnose(means, info)
     for line in health.lines():
         style = "bold red" if line.startswith("UNSTABLE") else "yellow"
@@ -183,6 +289,109 @@ def print_health(means: Mapping[str, float], info: RunInfo, label: str = "") -> 
 
 def parse_sets(values: list[str] | None) -> dict[str, Any]:
     return dict(parse_override(v) for v in values or [])
+
+
+# ----------------------------------------------------------------------------- shared options
+
+
+def _a_seed(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= MAX_SEED:
+        raise typer.BadParameter(f"{value} is not a seed; expected 0 to 2⁶³ − 1")
+    return value
+
+
+def seed_option(help: str) -> Any:
+    """``--seed N``: 0 to 2⁶³ − 1 (checked here, so the help does not print the range)."""
+    return typer.Option(metavar="N", callback=_a_seed, help=help)
+
+
+def replications_option(help: str) -> Any:
+    return typer.Option("--replications", "-n", metavar="N", min=1, max=MAX_REPLICATIONS, help=help)
+
+
+def sets_option(help: str, metavar: str = "PATH=VALUE") -> Any:
+    return typer.Option("--set", metavar=metavar, help=help)
+
+
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        max=MAX_WORKERS,
+        help="Local worker processes (default: the machine's cores; 1: run in this process).",
+    ),
+]
+DaskScheduler = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ADDRESS",
+        help="Run on the Dask scheduler at this address (tcp://host:8786), or 'local' for a "
+        "LocalCluster on this machine.",
+    ),
+]
+OutDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", metavar="DIR", help="Folder to create (default: a new folder under results/)."
+    ),
+]
+Root = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        metavar="DIR",
+        help="Results folder and its catalog.duckdb (default: results/ of the project the "
+        "working directory is in, or $LANDPORT_RESULTS).",
+    ),
+]
+Kpis = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kpi",
+        metavar="NAME",
+        help="Only this KPI, in the table and in --json (repeatable), e.g. --kpi teu.total.",
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
+AllKpis = Annotated[bool, typer.Option("--all", help="Show every KPI, not only the headline ones.")]
+
+
+def known_kpis(requested: Sequence[str] | None, scenarios: Sequence[Any]) -> list[str] | None:
+    """The KPI names given with ``--kpi``, each checked against the KPIs a run of
+    ``scenarios`` has — before anything runs. An unknown name is one error line naming the
+    nearest known ones (or the name patterns), and exit 2."""
+    if not requested:
+        return None
+    import difflib
+
+    from sim.experiment.manifest import run_info
+    from sim.results.kpis import KPIS
+
+    known: dict[str, None] = {}
+    for scn in scenarios:
+        known.update(dict.fromkeys(KPIS.names(run_info(scn))))
+    unknown = [name for name in requested if name not in known]
+    for name in unknown:
+        close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+        stem = name.split(".")[0]
+        family = [k for k in known if k.startswith(name)] or [
+            k for k in known if k.startswith(stem + ".")
+        ]
+        if close:
+            hint = f"did you mean {' or '.join(close)}?"
+        elif family:
+            more = ", …" if len(family) > 6 else ""
+            hint = f"did you mean one of {', '.join(family[:6])}{more}?"
+        else:
+            hint = (
+                "names look like trains.total, teu.<corridor>.<direction>, "
+                "clearance_h.import.mean; --all lists every KPI of a run"
+            )
+        error_line(f"--kpi {name}: no such KPI in this run; {hint}")
+    if unknown:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return list(dict.fromkeys(requested))
 
 
 def kpi_table(

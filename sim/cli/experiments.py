@@ -9,53 +9,45 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
     EXIT_BAD_INPUT,
-    MAX_WORKERS,
+    AllKpis,
+    AsJson,
+    DaskScheduler,
+    Kpis,
+    OutDir,
+    Root,
+    Workers,
     app,
     error_line,
     handled,
+    known_kpis,
     out,
     parse_sets,
     print_health,
     progress_bar,
+    replications_option,
+    seed_option,
+    sets_option,
+    sub_app,
 )
 from sim.cli.run import interruptible, warn_if_elsewhere
-from sim.experiment.api import DEFAULT_ROOT
+from sim.experiment.api import as_scenario
 from sim.experiment.compare import compare as run_compare
-from sim.experiment.sweep import split_sets
+from sim.experiment.design import plan_sweep, split_sets
 from sim.experiment.sweep import sweep as run_sweep
-from sim.results import catalog
+from sim.results import catalog, store
 from sim.results.formatting import format_lever, format_value, shown_unit
 from sim.results.kpis import KPIS, headline
+from sim.results.kpis.recovery import recovery_rows
 from sim.results.tables import rows_by
-from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
 
-catalog_app = typer.Typer(
-    help="The results catalogue (results/catalog.duckdb): rebuild it, query it.",
-    no_args_is_help=True,
-)
+catalog_app = sub_app("The results catalogue (results/catalog.duckdb): rebuild it, query it.")
 app.add_typer(catalog_app, name="catalog")
-
-Workers = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        max=MAX_WORKERS,
-        help="Processes at work, this one included (default: the cores; 1: serial).",
-    ),
-]
-DaskScheduler = Annotated[
-    str | None,
-    typer.Option(help="Run on the Dask scheduler at this address, or 'local' for a LocalCluster."),
-]
-OutDir = Annotated[
-    Path | None, typer.Option("--out", help="Folder to create (default: under results/).")
-]
-Root = Annotated[Path, typer.Option("--root", help="Results folder (and its catalog.duckdb).")]
 
 
 def _pct(value: float) -> str:
@@ -90,38 +82,69 @@ def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> T
     return t
 
 
+def recovery_table(summary: pd.DataFrame, title: str) -> Table:
+    """Per disruption and corridor: TEU delayed, extra hours per delayed TEU, peak backlog,
+    time to recover (and the share of replications that did), trains held and cancelled,
+    sailings cancelled, TEU turned away and the cost, means over paired replications."""
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for name in ("disruption", "corridor"):
+        t.add_column(name, no_wrap=True)
+    heads = (
+        "TEU delayed",
+        "h per delayed TEU",
+        "peak backlog TEU",
+        "recovery h ± CI",
+        "recovered",
+        "trains held / cancelled",
+        "sailings cancelled",
+        "turned away TEU",
+        "cost M CNY",
+    )
+    for name in heads:
+        t.add_column(name, justify="right")
+    for _, r in recovery_rows(summary).iterrows():
+        hw = float(r["recovery_h_hw"])
+        t.add_row(
+            escape(str(r["disruption"])),
+            escape(str(r["corridor"])),
+            format_value(float(r["teu_delayed"]), "TEU"),
+            format_value(float(r["extra_h_per_delayed_teu"]), "h"),
+            format_value(float(r["peak_backlog_teu"]), "TEU"),
+            f"{format_value(float(r['recovery_h']), 'h')} ± {format_value(hw, 'h')}",
+            _pct(float(r["recovered"])),
+            f"{format_value(float(r['trains_held']), 'trains')} / "
+            f"{format_value(float(r['trains_cancelled']), 'trains')}",
+            format_value(float(r["sailings_cancelled"]), "sailings"),
+            format_value(float(r["turned_away_teu"]), "TEU", signed=True, change=True),
+            format_value(float(r["cost_cny"]), "CNY"),
+        )
+    return t
+
+
 @app.command()
 def compare(
     a: Annotated[Path, typer.Argument(help="Scenario A (the reference).")],
     b: Annotated[Path, typer.Argument(help="Scenario B (the what-if).")],
-    replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications (default: A's)."
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of both (default: A's).")
-    ] = None,
+    replications: Annotated[int | None, replications_option("Replications (default: A's).")] = None,
+    seed: Annotated[int | None, seed_option("Seed of both (default: A's).")] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
-    root: Root = DEFAULT_ROOT,
+    root: Root = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a field of both, e.g. --set end=2023-02-28."),
+        sets_option("Override a field of both (repeatable), e.g. --set end=2023-02-28."),
     ] = None,
-    kpi: Annotated[list[str] | None, typer.Option(help="Show only these KPIs.")] = None,
-    all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+    kpi: Kpis = None,
+    all_kpis: AllKpis = False,
+    as_json: AsJson = False,
 ) -> None:
     """Run A and B with common random numbers; per KPI: A, B, B − A with its 95 % CI,
     whether it is significant, and how much pairing narrowed the CI."""
     with handled():
         overrides = parse_sets(set_)
-        from sim.experiment.api import as_scenario
-
         sa, sb = as_scenario(a, overrides), as_scenario(b, overrides)  # validate both first
+        names = known_kpis(kpi, [sa, sb])
         reps = replications or sa.replications
         with (
             interruptible("comparison"),
@@ -146,17 +169,22 @@ def compare(
         warn_if_elsewhere(out_dir, result.path, "comparison")
     man = result.manifest
     if as_json:
+        table = result.table if names is None else result.table[result.table["kpi"].isin(names)]
         payload = {
             "folder": str(result.path),
             "run_id": man["run_id"],
             "seed": man["seed"],
             "replications": man["replications"],
-            "table": json.loads(result.table.to_json(orient="records")),
+            "table": json.loads(table.to_json(orient="records")),
         }
+        recovery = result.recovery_summary
+        if recovery is not None:
+            payload["recovery"] = json.loads(recovery.to_json(orient="records"))
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
     present = [str(k) for k in result.table["kpi"]]
-    names = list(kpi) if kpi else (None if all_kpis else headline(present, result.a.info))
+    if names is None and not all_kpis:
+        names = headline(present, result.a.info)
     title = (
         f"A = {sa.name}, B = {sb.name}: {man['replications']} paired replications, seed "
         f"{man['seed']} (common random numbers) — {man['wall_s']:.1f} s"
@@ -166,6 +194,19 @@ def compare(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
     )
+    recovery = result.recovery_summary
+    if recovery is not None:
+        out.print(
+            recovery_table(
+                recovery, "Recovery of B from its disruptions, against A as undisrupted"
+            )
+        )
+        out.print(
+            "[dim]Means over paired replications. recovery h: from the disruption's end until "
+            "the backlog is back within the band of A's and stays there; recovered: share of "
+            "replications that did by the end (if not, the hours run to the end). cost: extra "
+            "storage, demurrage and the margin of cargo turned away.[/dim]"
+        )
     print_health(result.a.kpi_means(), result.a.info, "A: ")
     print_health(result.b.kpi_means(), result.b.info, "B: ")
     out.print(
@@ -213,40 +254,39 @@ def sweep(
     ],
     set_: Annotated[
         list[str] | None,
-        typer.Option(
-            "--set",
-            help="A lever: PATH=V1,V2,… (e.g. customs.import.officers=4,6,8); "
+        sets_option(
+            "A lever (repeatable): PATH=V1,V2,…, e.g. customs.import.officers=4,6,8; "
             "one value is a plain override.",
+            metavar="PATH=V1,V2,…",
         ),
     ] = None,
     replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Replications a point."
-        ),
+        int | None, replications_option("Replications a point (default: the scenario's).")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed of every point.")
+        int | None, seed_option("Seed of every point (default: the scenario's).")
     ] = None,
     workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     out_dir: OutDir = None,
-    root: Root = DEFAULT_ROOT,
+    root: Root = None,
     resume: Annotated[
         bool,
-        typer.Option(help="Continue an interrupted sweep of the same plan; finished points stay."),
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted sweep of the same plan; finished points stay.",
+        ),
     ] = False,
-    kpi: Annotated[list[str] | None, typer.Option(help="KPIs to show.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    kpi: Kpis = None,
+    as_json: AsJson = False,
 ) -> None:
     """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
-    from sim.experiment.sweep import plan_sweep
-
     with handled():
         overrides, levers = split_sets(set_ or [])
         plan = plan_sweep(
             scenario, levers, overrides=overrides, seed=seed, replications=replications
         )
+        chosen = known_kpis(kpi, plan.scenarios)
         n = len(plan.points)
         label = f"{escape(plan.name)}: {n} points × {plan.replications_of(0)} replications"
         with (
@@ -269,18 +309,21 @@ def sweep(
         warn_if_elsewhere(out_dir, result.path, "sweep")
     man = result.manifest
     if as_json:
+        summary = result.summary
+        if chosen is not None:
+            summary = summary[summary["kpi"].isin(chosen)]
         payload = {
             "folder": str(result.path),
             "run_id": man["run_id"],
             "levers": result.levers,
-            "summary": json.loads(result.summary.to_json(orient="records")),
+            "summary": json.loads(summary.to_json(orient="records")),
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         return
     present = list(dict.fromkeys(str(k) for k in result.summary["kpi"]))
     infos = {point: result.run(point).info for point, _, _ in result.point_means()}
     first = infos[min(infos)] if infos else None
-    names = [k for k in kpi if k in present] if kpi else KPIS.select(present, "key", first)
+    names = chosen if chosen is not None else KPIS.select(present, "key", first)
     reused = man.get("points_reused", 0)
     title = (
         f"{escape(plan.name)}: {n} points × {man['replications']} replications, seed {man['seed']}"
@@ -298,12 +341,18 @@ def sweep(
 
 @app.command()
 def runs(
-    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many to list.")] = 20,
-    kind: Annotated[str | None, typer.Option(help="Only this kind: run, compare or sweep.")] = None,
-    root: Root = DEFAULT_ROOT,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    limit: Annotated[
+        int, typer.Option(metavar="N", min=1, max=1_000_000, help="How many to list.")
+    ] = 20,
+    kind: Annotated[
+        str | None, typer.Option(metavar="KIND", help="Only this kind: run, compare or sweep.")
+    ] = None,
+    root: Root = None,
+    as_json: AsJson = False,
 ) -> None:
-    """List recent runs, comparisons and sweeps from the catalogue."""
+    """List recent runs, comparisons and sweeps from the catalogue, newest first, each with
+    the scenario file and the --set overrides it was run with (--json: every column, the git
+    commit too)."""
     with handled():
         if kind is not None and kind not in catalog.KINDS:
             error_line(f"--kind: expected one of {', '.join(catalog.KINDS)}")
@@ -314,32 +363,61 @@ def runs(
         return
     where = catalog.catalog_path(root)
     if df.empty:
-        out.print(f"No runs catalogued in {where}.", highlight=False)
+        out.print(f"No runs catalogued in {escape(str(where))}.", highlight=False)
         return
-    t = Table(title=f"Recent runs ({where})", title_justify="left", header_style="bold")
-    for name in ("id", "kind", "created (UTC)", "scenario", "seed", "reps", "points", "commit"):
-        t.add_column(name, no_wrap=name in ("id", "created (UTC)"))
-    t.add_column("folder", overflow="fold")
+    t = Table(
+        title=f"Recent runs ({escape(str(where))})",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,  # no vertical rules: room for where each run came from
+    )
+    for name in ("id", "kind", "created (UTC)"):
+        t.add_column(name, no_wrap=True)
+    t.add_column("scenario (from)", overflow="fold")
+    t.add_column("seed")
+    t.add_column("pts×reps", justify="right")
+    t.add_column("folder", no_wrap=True)
+    base = store.results_root(root).resolve()
     for r in df.to_dict("records"):
         created = r["created_at"]
+        source = run_source(r["scenario_file"], r["overrides"])
         t.add_row(
             str(r["id"]),
             str(r["kind"]),
             created.strftime("%Y-%m-%d %H:%M") if created == created and created else "",
-            str(r["scenario"]),
+            escape(str(r["scenario"])) + (f"\n[dim]{escape(source)}[/dim]" if source else ""),
             _int(r["seed"]),
-            _int(r["replications"]),
-            _int(r["points"]),
-            str(r["git_commit"] or "")[:8],
-            _shown(r["folder"]) if r["exists"] else f"[red]{r['folder']} (missing)[/red]",
+            f"{_int(r['points'])} × {_int(r['replications'])}",
+            escape(_shown(r["folder"], base))
+            if r["exists"]
+            else f"[red]{escape(str(r['folder']))} (missing)[/red]",
         )
     out.print(t)
 
 
-def _shown(folder: str) -> str:
-    """A folder relative to the working directory when it is below it."""
+def run_source(scenario_file: Any, overrides: Any) -> str:
+    """Where a catalogued run came from, as a command line would say it:
+    ``scenarios/baseline.yaml --set end=2023-02-28``."""
+    parts = [str(scenario_file)] if isinstance(scenario_file, str) and scenario_file else []
     try:
-        return str(Path(folder).relative_to(Path.cwd().resolve()))
+        sets = json.loads(overrides) if isinstance(overrides, str) else {}
+    except ValueError:
+        sets = {}
+    if isinstance(sets, dict):
+        parts += [
+            f"--set {k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sets.items()
+        ]
+    return " ".join(parts)
+
+
+def _shown(folder: str, root: Path) -> str:
+    """A folder by its name when it is in the results folder (named in the title), relative to
+    the working directory when it is below it, else as it is."""
+    path = Path(folder)
+    if path.parent == root:
+        return path.name
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
         return folder
 
@@ -349,7 +427,7 @@ def _int(value: Any) -> str:
 
 
 @catalog_app.command("rebuild")
-def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
+def catalog_rebuild(root: Root = None) -> None:
     """Re-create the catalogue from the run, comparison and sweep folders under the root."""
     with handled():
         counts = catalog.rebuild(root)
@@ -366,8 +444,8 @@ def catalog_rebuild(root: Root = DEFAULT_ROOT) -> None:
 @catalog_app.command("query")
 def catalog_query(
     sql: Annotated[str, typer.Argument(help="Read-only SQL on tables runs, points, kpis.")],
-    root: Root = DEFAULT_ROOT,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    root: Root = None,
+    as_json: AsJson = False,
 ) -> None:
     """Run SQL on the catalogue, e.g. "SELECT kind, count(*) FROM runs GROUP BY kind"."""
     import duckdb

@@ -32,6 +32,7 @@ def report(
         typer.Option(
             "--format",
             "-f",
+            metavar="html|md",
             help="html: one self-contained file (images embedded, opens offline); "
             "md: report.md with PNG figures in report-figures/.",
         ),

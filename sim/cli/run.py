@@ -13,23 +13,31 @@ import typer
 from rich.markup import escape
 
 from sim.cli.common import (
-    MAX_WORKERS,
+    AllKpis,
+    DaskScheduler,
+    Kpis,
+    OutDir,
+    Workers,
     app,
     err,
     handled,
+    known_kpis,
     kpi_table,
     one_line,
     out,
     parse_sets,
     print_health,
     progress_bar,
+    replications_option,
+    seed_option,
+    sets_option,
 )
 from sim.experiment import api
-from sim.experiment.sweep import SweepInterrupted
+from sim.experiment.api import SweepInterrupted
 from sim.results.kpis import headline
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
-from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
+from sim.scenario.schema import Scenario
 
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
@@ -67,39 +75,22 @@ def warn_if_elsewhere(asked: Path | None, saved: Path | None, what: str) -> None
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    seed: Annotated[
-        int | None, typer.Option(min=0, max=MAX_SEED, help="Seed (default: the scenario's).")
-    ] = None,
+    seed: Annotated[int | None, seed_option("Seed (default: the scenario's).")] = None,
     replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications",
-            "-n",
-            min=1,
-            max=MAX_REPLICATIONS,
-            help="Replications (default: the scenario's).",
-        ),
+        int | None, replications_option("Replications (default: the scenario's).")
     ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out", help="Run folder to create (default: a new folder under results/)."),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=MAX_WORKERS, help="Local worker processes (default: the machine's cores)."
-        ),
-    ] = None,
-    dask_scheduler: Annotated[
-        str | None,
-        typer.Option(help="Run on a Dask cluster at this address, or 'local' for a LocalCluster."),
-    ] = None,
+    out_dir: OutDir = None,
+    workers: Workers = None,
+    dask_scheduler: DaskScheduler = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a field, e.g. --set customs.import.officers=4."),
+        sets_option("Override a field (repeatable), e.g. --set customs.import.officers=4."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print kpis.json to stdout.")] = False,
-    all_kpis: Annotated[bool, typer.Option("--all", help="Show every KPI.")] = False,
+    kpi: Kpis = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the KPI means (kpis.json) to stdout.")
+    ] = False,
+    all_kpis: AllKpis = False,
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html into the run folder.")
     ] = False,
@@ -108,6 +99,7 @@ def run(
     with handled():
         overrides = parse_sets(set_)
         scn = load_scenario(scenario, overrides)
+        names = known_kpis(kpi, [scn])
         reps = replications or scn.replications
         with (
             interruptible("run"),
@@ -118,23 +110,24 @@ def run(
             ) as update,
         ):
             result = api.run(
-                scn,
+                scenario,  # the file and the overrides, so the manifest records where it came from
                 seed=seed,
                 replications=reps,
                 workers=workers,
                 dask_scheduler=dask_scheduler,
                 out=out_dir,
                 progress=update,
-                overrides=None,
+                overrides=overrides,
             )
-        result.manifest["scenario_file"] = str(scenario)
         warn_if_elsewhere(out_dir, result.path, "run")
         if report:
             from sim.cli.report import report_into
 
             err.print(f"Report: [bold]{escape(str(report_into(result)))}[/bold]")
     if as_json:
-        sys.stdout.write(json.dumps(result.kpi_means(), indent=2, default=str) + "\n")
+        means = result.kpi_means()
+        shown = means if names is None else {k: means[k] for k in names if k in means}
+        sys.stdout.write(json.dumps(shown, indent=2, default=str) + "\n")
         return
     man = result.manifest
     title = (
@@ -142,7 +135,8 @@ def run(
         f" — {man['events']:,} events in {man['wall_s']:.1f} s"
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
-    names = None if all_kpis else headline(list(result.summary["kpi"]), result.info)
+    if names is None and not all_kpis:
+        names = headline(list(result.summary["kpi"]), result.info)
     out.print(kpi_table(result.summary, names, title, published))
     print_health(result.kpi_means(), result.info)
     out.print(
@@ -155,22 +149,79 @@ def run(
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field.")] = None,
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenario YAML file, or an experiment file with a sweep:, sensitivity: or "
+            "optimise: block."
+        ),
+    ],
+    set_: Annotated[
+        list[str] | None, sets_option("Override a field (repeatable), e.g. --set end=2023-02-28.")
+    ] = None,
 ) -> None:
-    """Check a scenario file; print what is wrong, or a one-line summary."""
+    """Check a scenario or sweep file without running it: every problem on a line of its own
+    (file, field, what was expected) and exit 2, or a one-line summary. A sweep file's every
+    point is checked as the scenario it makes."""
+    from sim.experiment.design import base_scenario, plan_sweep
+    from sim.experiment.optimise import BLOCK as OPTIMISE
+    from sim.experiment.optimise import read_spec as optimise_spec
+    from sim.experiment.sensitivity import BLOCK as SENSITIVITY
+    from sim.experiment.sensitivity import read_spec as sensitivity_spec
+    from sim.scenario.load import resolve
+
     with handled():
-        scn: Scenario = load_scenario(scenario, parse_sets(set_))
+        overrides = parse_sets(set_)
+        data, _ = resolve(scenario)
+        if "sweep" in data:
+            plan = plan_sweep(scenario, overrides=overrides)
+            first = plan.scenarios[0]
+            summary = (
+                f"sweep {plan.name!r}, {len(plan.points)} points over "
+                f"{', '.join(plan.levers)}, each a valid scenario; {first.start} – {first.end}, "
+                f"{plan.replications_of(0)} replication(s) a point"
+            )
+        elif SENSITIVITY in data:
+            spec = sensitivity_spec(scenario, overrides=overrides)
+            summary = (
+                f"sensitivity ({spec.method}) of {', '.join(spec.kpis)} to "
+                f"{len(spec.factors)} factors, {len(spec.points())} points; the scenario is valid"
+            )
+        elif OPTIMISE in data:
+            search = optimise_spec(scenario)
+            base = base_scenario(scenario, overrides)
+            summary = (
+                f"optimise {', '.join(lv.path for lv in search.levers)} subject to "
+                f"{' and '.join(str(c) for c in search.constraints) or 'no target'}; "
+                f"scenario {base.name!r} is valid"
+            )
+        else:
+            scn: Scenario = load_scenario(scenario, overrides)
+            summary = (
+                f"scenario {scn.name!r}, {scn.start} – {scn.end}, {len(scn.corridors)} "
+                f"corridors, {len(scn.demand.flows)} flows, hash {scenario_hash(scn)}"
+            )
     out.print(
-        f"[green]ok[/green] {one_line(scenario)}: scenario {scn.name!r}, {scn.start} – {scn.end}, "
-        f"{len(scn.corridors)} corridors, {len(scn.demand.flows)} flows, "
-        f"hash {scenario_hash(scn)}",
+        f"[green]ok[/green] {one_line(scenario)}: {one_line(summary)}",
         highlight=False,
         soft_wrap=True,  # one line, whatever the width: scripts read it
     )
 
 
 @app.command()
-def schema() -> None:
-    """Print the scenario JSON Schema (for editors)."""
-    sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+def schema(
+    resolved: Annotated[
+        bool,
+        typer.Option(
+            "--resolved",
+            help="The schema of a scenario as resolved (extends merged, every field given): "
+            "what a run folder's scenario.yaml holds.",
+        ),
+    ] = False,
+) -> None:
+    """Print the JSON Schema of scenario files, for editors to complete and check them: a file
+    that extends another sets only what changes, and may hold a sweep: block."""
+    from sim.scenario.file_schema import file_schema
+
+    doc = Scenario.model_json_schema(by_alias=True) if resolved else file_schema()
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")

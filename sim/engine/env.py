@@ -31,11 +31,11 @@ def fire(event: Event) -> None:
     """Process a triggered SimPy event: run its callbacks (as :meth:`simpy.Environment.step`)."""
     callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
     try:
-        for callback in callbacks:  # type: ignore[union-attr]
+        for callback in callbacks:
             callback(event)
     except StopSimulation:
         # As SimPy: keep the callbacks not yet run and process the event again on resuming.
-        event.callbacks = callbacks[callbacks.index(callback) + 1 :]  # type: ignore[union-attr]
+        event.callbacks = callbacks[callbacks.index(callback) + 1 :]
         event.env.schedule(event, EventPriority(-1))
         raise
     if not event._ok and not hasattr(event, "_defused"):
@@ -52,10 +52,10 @@ class Environment(simpy.Environment):
     several times per container.
     """
 
-    _queue: list[Any]  # type: ignore[assignment]  # five-tuples, not SimPy's four
-    now: float = 0.0  # type: ignore[assignment]
+    _queue: list[Any]  # five-tuples, not SimPy's four
+    now: float = 0.0
 
-    @property  # type: ignore[override]
+    @property
     def _now(self) -> float:
         return self.now
 

@@ -40,7 +40,8 @@ class Coded:
     def decode(self) -> np.ndarray:
         """The values as an object array (None where missing)."""
         values = np.asarray([*self.categories, None], dtype=object)
-        return values[self.codes]
+        out: np.ndarray = values[self.codes]
+        return out
 
 
 Column = np.ndarray | Coded
@@ -180,6 +181,16 @@ class Table:
         self.order.append(slot)
         self.n = row + 1
         return row
+
+    def rows(self) -> np.ndarray:
+        """Where each row is in the buffers: its slot (``slots=True``) or its own index."""
+        if self.slots:
+            return np.asarray(self.order, dtype=np.intp)
+        return np.arange(self.n, dtype=np.intp)
+
+    def text(self, column: str, where: np.ndarray) -> np.ndarray:
+        """Text column ``column`` at buffer positions ``where``, as values (None: none)."""
+        return Coded(self._cols[column][where], tuple(self.categories[column])).decode()
 
     def __getitem__(self, column: str) -> np.ndarray:
         """The column's whole buffer (by slot, or by row: rows at and beyond ``n`` are

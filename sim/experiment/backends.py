@@ -17,6 +17,13 @@ caller's ``sys.path``.
 :class:`~sim.experiment.fingerprint.CodeIdentity`; a worker whose code differs refuses it with
 :class:`CodeMismatch`, naming both sides (:func:`run_checked`).
 
+**A script runs once.** Processes started by a fork server (or spawned) import the caller's
+main module again before they work — multiprocessing's "safe importing of main module" rule —
+so a script whose code is not under ``if __name__ == "__main__":`` would run again in every
+worker. Every task is a function of ``sim``, so the workers never need that module: while they
+start, the main module is not named to them (:func:`_main_module_unnamed`), and a plain script
+runs once however it is written.
+
 **Nothing outlives the caller.** The fork server starts with Ctrl-C blocked, so only this
 process sees it and stops the workers; each worker watches this process and exits when it is
 gone, even after a kill -9, taking multiprocessing's folder with it (:func:`_init_worker`).
@@ -32,11 +39,13 @@ import os
 import select
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,7 +174,10 @@ def _local(
     expected = this_code()
     finished = False
     try:
-        index = {pool.submit(run_checked, expected, fn, task): i for i, task in enumerate(tasks)}
+        with _main_module_unnamed(fn):  # the pool starts its processes as tasks are submitted
+            index = {
+                pool.submit(run_checked, expected, fn, task): i for i, task in enumerate(tasks)
+            }
         for done, fut in enumerate(as_completed(index), start=1):
             value = fut.result()
             if progress:
@@ -187,6 +199,33 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         initializer=_init_worker,
         initargs=(os.getpid(), scratch),
     )
+
+
+@contextmanager
+def _main_module_unnamed(fn: Callable[..., Any]) -> Iterator[None]:
+    """While worker processes start, hide which module is ``__main__`` from multiprocessing,
+    so that they do not import it again (it names the module by ``__spec__`` or its file in
+    the data each new process gets: ``multiprocessing.spawn.get_preparation_data``). Left
+    alone when ``fn`` itself lives in ``__main__`` (the workers need it then), and where
+    ``__main__`` is not a file (an interactive session, a notebook)."""
+    main = sys.modules.get("__main__")
+    spec, path = getattr(main, "__spec__", None), getattr(main, "__file__", None)
+    if (
+        main is None
+        or getattr(fn, "__module__", None) == "__main__"
+        or (spec is None and path is None)
+    ):
+        yield
+        return
+    main.__spec__ = None
+    if path is not None:
+        del main.__file__
+    try:
+        yield
+    finally:
+        main.__spec__ = spec
+        if path is not None:
+            main.__file__ = path
 
 
 SCRATCH_PREFIX = "landport-mp-"
@@ -306,12 +345,13 @@ def _dask(
     cluster = None
     try:
         if scheduler == "local":
-            cluster = LocalCluster(
-                n_workers=workers or default_workers(),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
+            with _main_module_unnamed(fn):  # its worker processes are started by now
+                cluster = LocalCluster(
+                    n_workers=workers or default_workers(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="20s")

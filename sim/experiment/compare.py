@@ -12,8 +12,16 @@ independent_half_width``; 0.6 means the paired interval is 60 % narrower).
 
 B runs with A's seed (or the ``seed`` given), whatever seed B's own file names.
 
+When B has disruptions, the comparison also measures recovery from each of them, per
+corridor and pair of replications, against A as the undisrupted run (the ``recovery.*`` KPI
+families, :mod:`sim.results.kpis.recovery`): TEU delayed, extra hours per delayed TEU, peak
+backlog, time to recover, trains held and cancelled, sailings cancelled, TEU turned away and
+what it cost. ``recovery`` holds them per replication, ``recovery_summary`` their means with
+95 % intervals.
+
 A comparison folder holds ``a/`` and ``b/`` (two ordinary run folders), ``comparison.parquet``
-and ``comparison.csv`` (the table) and ``manifest.json``; like a run folder it is written whole
+and ``comparison.csv`` (the table), with disruptions ``recovery.parquet`` (per replication)
+and ``recovery.csv`` (summary), and ``manifest.json``; like a run folder it is written whole
 or not at all.
 """
 
@@ -29,22 +37,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.api import (
+from sim.engine import Streams
+from sim.experiment.backends import Progress, describe_backend, execute
+from sim.experiment.manifest import load_run_folder, manifest
+from sim.experiment.runner import ReplicationResult, run_one
+from sim.experiment.runs import (
     DEFAULT_ROOT,
     ScenarioLike,
     as_scenario,
     assemble,
     estimate_bytes,
+    file_of,
     saved,
 )
-from sim.experiment.backends import Progress, describe_backend, execute
-from sim.experiment.manifest import load_run_folder, manifest
-from sim.experiment.runner import run_one
+from sim.model.disruptions import occurrences
 from sim.results import catalog, store
 from sim.results.atomic import write_json
-from sim.results.kpis import unit
-from sim.results.run import RunResult
+from sim.results.kpis import KPIS, unit
+from sim.results.kpis.recovery import Arm, RecoveryInputs, Settings, spans
+from sim.results.run import RunResult, summarise, tidy_kpis
 from sim.results.stats import paired_interval, t_interval, welch_interval
+from sim.results.tables import frame
 from sim.scenario import Scenario, scenario_hash
 
 COLUMNS = [
@@ -114,7 +127,7 @@ def comparison_table(a: pd.DataFrame, b: pd.DataFrame, confidence: float = 0.95)
 def _values(wide: pd.DataFrame, name: str, reps: pd.Index) -> np.ndarray:
     if name not in wide.columns:
         return np.full(len(reps), np.nan)
-    return wide.loc[reps, name].to_numpy(dtype=float)
+    return np.asarray(wide.loc[reps, name], dtype=float)
 
 
 @dataclass
@@ -126,6 +139,17 @@ class CompareResult:
     table: pd.DataFrame
     manifest: dict[str, Any]
     path: Path | None = None
+    recovery: pd.DataFrame | None = None
+    """Recovery KPIs per replication (replication, kpi, value) when B has disruptions."""
+    windows: pd.DataFrame | None = None
+    """B's disruption windows per replication (replication, disruption, kind, start_h, end_h,
+    factor) when B has disruptions."""
+
+    @property
+    def recovery_summary(self) -> pd.DataFrame | None:
+        """Recovery KPIs: mean, 95 % interval and n over replications (None: no
+        disruptions in B)."""
+        return None if self.recovery is None else summarise(self.recovery)
 
     def row(self, kpi: str) -> pd.Series:
         """The comparison row of one KPI."""
@@ -151,6 +175,12 @@ class CompareResult:
                 run.save(tmp / arm)
             self.table.to_parquet(tmp / "comparison.parquet", index=False)
             self.table.to_csv(tmp / "comparison.csv", index=False)
+            summary = self.recovery_summary
+            if self.recovery is not None and summary is not None:
+                self.recovery.to_parquet(tmp / "recovery.parquet", index=False)
+                summary.to_csv(tmp / "recovery.csv", index=False)
+            if self.windows is not None:
+                self.windows.to_parquet(tmp / "disruption_windows.parquet", index=False)
 
         def finish(tmp: Path, final: Path) -> None:
             for arm, run in (("a", self.a), ("b", self.b)):
@@ -174,7 +204,7 @@ def compare(
     dask_scheduler: str | None = None,
     save: bool = True,
     out: str | Path | None = None,
-    root: str | Path = DEFAULT_ROOT,
+    root: str | Path | None = DEFAULT_ROOT,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     register: bool = True,
@@ -227,7 +257,7 @@ def _compare(
                 scn,
                 mine,
                 seed=seed,
-                scenario_file=_file(source),
+                scenario_file=file_of(source),
                 overrides=overrides,
                 wall_s=wall_s,
                 backend=backend,
@@ -239,9 +269,9 @@ def _compare(
         kind="compare",
         run_id=catalog.new_run_id(),
         scenario=f"{sa.name} vs {sb.name}",
-        scenario_file=f"{_file(a)} vs {_file(b)}",
-        a={"scenario": sa.name, "scenario_file": _file(a), "scenario_hash": scenario_hash(sa)},
-        b={"scenario": sb.name, "scenario_file": _file(b), "scenario_hash": scenario_hash(sb)},
+        scenario_file=f"{file_of(a)} vs {file_of(b)}",
+        a={"scenario": sa.name, "scenario_file": file_of(a), "scenario_hash": scenario_hash(sa)},
+        b={"scenario": sb.name, "scenario_file": file_of(b), "scenario_hash": scenario_hash(sb)},
         seed=seed,
         replications=reps,
         common_random_numbers=True,
@@ -250,11 +280,64 @@ def _compare(
         events=int(sum(r.events for r in results)),
         backend=backend,
     )
-    return CompareResult(ra, rb, comparison_table(ra.kpis, rb.kpis), man)
+    recovery = windows = None
+    if sb.disruptions:
+        recovery, windows = recovery_table(sb, results[0::2], results[1::2], seed)
+    return CompareResult(
+        ra, rb, comparison_table(ra.kpis, rb.kpis), man, recovery=recovery, windows=windows
+    )
 
 
-def _file(source: ScenarioLike) -> str | None:
-    return None if isinstance(source, Scenario) else str(source)
+WINDOW_COLUMNS = ("replication", "disruption", "kind", "start_h", "end_h", "factor")
+
+
+def recovery_table(
+    sb: Scenario, a: list[ReplicationResult], b: list[ReplicationResult], seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Recovery KPIs of B's disruptions, pair by pair, against A's replications (tidy), and
+    the windows of B's disruptions in each replication."""
+    r = sb.recovery
+    settings = Settings(
+        band_teu=r.band_teu,
+        band_share=r.band_share,
+        hold_h=r.hold_h,
+        delay_tolerance_h=r.delay_tolerance_h,
+        storage_cny_per_teu_day=r.storage_cny_per_teu_day,
+        demurrage_cny_per_teu_day=r.demurrage_cny_per_teu_day,
+        lost_margin_cny_per_teu=r.lost_margin_cny_per_teu,
+    )
+    sailing = {
+        overseas: port.corridor
+        for port in sb.sea_ports.values()
+        for overseas in port.services
+    }
+    names = [d.key for d in sb.disruptions]
+    per_rep: dict[int, dict[str, float]] = {}
+    rows = []
+    for ra, rb in zip(a, b, strict=True):
+        windows = occurrences(sb, Streams(seed, rb.replication))
+        rows += [
+            (rb.replication, o.name, o.kind, o.start_h, o.end_h, o.factor) for o in windows
+        ]
+        per_rep[rb.replication] = KPIS.compute_paired(
+            RecoveryInputs(
+                a=_arm(ra),
+                b=_arm(rb),
+                spans=spans(((o.name, o.start_h, o.end_h) for o in windows), names),
+                corridors=[c for c, spec in sb.corridors.items() if spec.enabled],
+                horizon_h=sb.horizon_h,
+                settings=settings,
+                corridor_of_sailing=sailing,
+            )
+        )
+    return tidy_kpis(per_rep), pd.DataFrame(rows, columns=list(WINDOW_COLUMNS))
+
+
+def _arm(result: ReplicationResult) -> Arm:
+    t = result.tables
+    return Arm(
+        frame(t["containers"]), frame(t["shipments"]), frame(t["trains"]), frame(t["vessels"])
+    )
 
 
 def load_compare(folder: str | Path) -> CompareResult:
@@ -265,4 +348,8 @@ def load_compare(folder: str | Path) -> CompareResult:
         raise store.RunFolderError(f"{folder}: not a comparison folder (kind {man.get('kind')!r})")
     table = store.read_table(folder, "comparison")
     a, b = load_run_folder(folder / "a"), load_run_folder(folder / "b")
-    return CompareResult(a, b, table, man, folder)
+    recovery = windows = None
+    if (folder / "recovery.parquet").is_file():
+        recovery = store.read_table(folder, "recovery", store.KPI_COLUMNS)
+        windows = store.read_table(folder, "disruption_windows", WINDOW_COLUMNS)
+    return CompareResult(a, b, table, man, folder, recovery=recovery, windows=windows)

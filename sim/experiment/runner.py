@@ -53,6 +53,7 @@ def simulate(
         recorder = Recorder()
         model = build(scenario, env, streams, recorder)
         events = env.run_until(model.horizon_h)
+        model.settle()
     return recorder, events
 
 

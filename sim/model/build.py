@@ -7,7 +7,9 @@ up front — wires them together, registers their processes with the environment
 watchdog over every place where work can wait. Running the environment to the horizon then
 simulates the scenario; everything observed goes to the recorder. The domain logic lives in
 the modules it wires (:mod:`~sim.model.customs`, :mod:`~sim.model.seaports`,
-:mod:`~sim.model.train`, …); this module only reads the scenario and connects.
+:mod:`~sim.model.train`, …); this module only reads the scenario and connects. It is longer
+than most modules because it holds every connection in one place: split, the wiring of one
+part would hide in another's module.
 
 Stream names (each its own random generator, see :class:`sim.engine.Streams`):
 ``demand.<flow>.<kind>.arrivals`` / ``.attributes``, ``hub.gate``, ``hub.reception``,
@@ -38,9 +40,11 @@ from sim.engine import (
     monitored,
     watch,
 )
+from sim.engine.schedule import Steps, follow
 from sim.model.booking import Bookings, Ledger
-from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals, start_shifts
-from sim.model.economics import build_flows
+from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals
+from sim.model.disruptions import Disruptions
+from sim.model.economics import Account, Rates, build_accounts, build_flows, rates, settle
 from sim.model.flows import Flow
 from sim.model.network import Crossing, RailNetwork
 from sim.model.probes import liner_probe, patience_h, resource_probes, train_probe
@@ -80,16 +84,25 @@ class Model:
     shipments_drawn: int = 0
     resources: list[str] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    """Every train flow's door-to-door account (:mod:`sim.model.economics`)."""
+    rates: Rates | None = None
+
+    def settle(self) -> None:
+        """Fill every container's door-to-door account; call once the run has ended."""
+        if self.rates is not None:
+            settle(self.recorder.tables["containers"], self.flows, self.accounts, self.rates)
 
 
 def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -> Model:
     """Build the model of scenario ``s`` in ``env`` (whose clock starts at −warm-up hours)."""
     net = build_network(s)
     flows = build_flows(s, net)
-    drawn = draw_demand(s, flows, streams)
+    disruptions = Disruptions.of(s, streams)
+    drawn = draw_demand(s, flows, streams, disruptions.of_kind("demand_change"))
     cons = s.terminal.consolidation
     tables = _tables(recorder, drawn, cons.container_cbm * cons.fill_threshold)
-    parts = _Parts(s, env, streams, recorder, tables)
+    parts = _Parts(s, env, streams, recorder, tables, disruptions)
 
     hub_res = parts.hub_resources()
     desks = parts.customs()
@@ -122,9 +135,10 @@ def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -
                 if at_hub
                 else TrainEnds(arrived=hub.train_arrived)
             )
+            route = net.route(cname, direction, corridor.path, corridor.four_customs_as_one)
             services[(cname, direction)] = TrainService(
                 env,
-                net.route(cname, direction, corridor.path, corridor.four_customs_as_one),
+                route,
                 parts.timetable(spec),
                 TrainDraws(
                     Draws(streams[f"trains.{cname}.{direction}.run_time"]),
@@ -133,6 +147,9 @@ def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -
                 tables,
                 hub=loading if at_hub else None,
                 ends=ends,
+                disruptions=disruptions.route(
+                    route, net, Draws(streams[f"disruptions.{cname}.{direction}.detour"])
+                ),
             )
             ledger = parts.train_ledger(spec)
             if ledger is not None:
@@ -176,6 +193,8 @@ def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -
         shipments_drawn=sum(len(d.draws.times) for d in drawn),
         resources=sorted(recorder.series),
         probes=probes,
+        accounts=build_accounts(s, net),
+        rates=rates(s),
     )
 
 
@@ -259,8 +278,10 @@ class _Parts:
         streams: Streams,
         recorder: Recorder,
         tables: Tables,
+        disruptions: Disruptions,
     ) -> None:
         self.s = s
+        self.disruptions = disruptions
         self.env = env
         self.streams = streams
         self.recorder = recorder
@@ -270,9 +291,18 @@ class _Parts:
         """Every resource at the hub, by its name under the hub's scope."""
         self.transit_streams: set[str] = set()
 
-    def resource(self, name: str, capacity: float) -> Resource:
-        self.resources[name] = monitored(self.env, self.recorder, f"{self.s.hub}.{name}", capacity)
-        return self.resources[name]
+    def resource(
+        self, name: str, capacity: int, hours: list[WorkingHours] | None = None
+    ) -> Resource:
+        """A hub resource of ``capacity`` units — only in the weekly windows ``hours``, if
+        given — whose capacity follows its shifts and the disruptions that touch it."""
+        res = monitored(self.env, self.recorder, f"{self.s.hub}.{name}", capacity)
+        self.resources[name] = res
+        base = Steps.constant(capacity) if hours is None else self.shifts(capacity, hours)
+        steps = self.disruptions.capacity(name, base)
+        if steps is not None or hours is not None:
+            follow(self.env, res, steps if steps is not None else base)
+        return res
 
     def sampler(self, dist: Dist, stream: str) -> Sampler:
         return Sampler(dist.to_engine(), self.streams[stream])
@@ -311,16 +341,14 @@ class _Parts:
 
     # -- customs ----------------------------------------------------------------------------
 
-    def shifts(self, resource: Resource, units: int, hours: list[WorkingHours] | None) -> None:
-        """``resource`` has its units only in the weekly windows ``hours`` (if given)."""
-        if hours is None:
-            return
+    def shifts(self, units: int, hours: list[WorkingHours]) -> Steps:
+        """``units`` only in the weekly windows ``hours``, none outside them."""
         windows = [
             (frozenset(WEEKDAYS.index(d) for d in w.days), clock_hours(w.start), clock_hours(w.end))
             for w in hours
         ]
         intervals = duty_intervals(windows, self.s.start.weekday(), self.t0, self.t1)
-        start_shifts(self.env, resource, units, intervals)
+        return Steps.on_off(units, intervals)
 
     def customs(self) -> dict[str, CustomsDesk]:
         """Each direction's desk: the standard stages from the desk's fields, then its extra
@@ -332,11 +360,11 @@ class _Parts:
         }
         officers = {}
         for direction, desk in (("export", cus.export), ("import", cus.import_)):
-            officers[direction] = self.resource(f"customs.{direction}.officers", desk.officers)
-            self.shifts(officers[direction], desk.officers, desk.working_hours)
+            officers[direction] = self.resource(
+                f"customs.{direction}.officers", desk.officers, desk.working_hours
+            )
         for name, spec in cus.resources.items():
-            shared[name] = self.resource(f"customs.{name}", spec.units)
-            self.shifts(shared[name], spec.units, spec.working_hours)
+            shared[name] = self.resource(f"customs.{name}", spec.units, spec.working_hours)
         return {
             direction: CustomsDesk(
                 self.env,
@@ -404,7 +432,9 @@ class _Parts:
             export=Draws(streams[f"port.{name}.export"]),
             import_=Draws(streams[f"port.{name}.import"]),
         )
-        port = SeaPort(self.env, name, spec.corridor, dwell, self.tables)
+        port = SeaPort(
+            self.env, name, spec.corridor, dwell, self.tables, self.disruptions.port(name)
+        )
         weekday = s.start.weekday()
         for overseas, svc in spec.services.items():
             stream = f"sea.{overseas}.transit"
@@ -464,6 +494,13 @@ class _Parts:
 
     # -- the watchdog -----------------------------------------------------------------------
 
+    def closed(self, thing: Resource | TrainService) -> bool:
+        """Whether a disruption has closed a hub resource, or cancels a service's trains, now."""
+        if isinstance(thing, TrainService):
+            return thing.cancelled_now()
+        name = thing.where.removeprefix(f"{self.s.hub}.")
+        return self.disruptions.closes(name, self.env.now)
+
     def probes(
         self,
         hub_res: HubResources,
@@ -489,6 +526,7 @@ class _Parts:
                 hub_res.yard_export: (*customs("export"), *departures),
             },
             stall,
+            self.closed if self.disruptions else None,
         )
         for (corridor, direction), svc in services.items():
             trains = s.corridors[corridor].trains

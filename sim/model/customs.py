@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from sim.engine import Bernoulli, Environment, Resource, Sampler
+from sim.engine.schedule import Steps, follow
 from sim.model.milestones import CUSTOMS_END, CUSTOMS_START
 from sim.model.tables import Containers
 
@@ -164,23 +164,6 @@ def duty_intervals(
 def start_shifts(
     env: Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
 ) -> None:
-    """Officers on duty (``staff`` of them) during ``intervals``, none in between.
-
-    The desk's capacity is set at once for the current time, so a declaration filed at this
-    very instant already sees the right number of officers; later changes run as a process.
-    """
-    now = env.now
-    on_duty = any(lo <= now < hi for lo, hi in intervals)
-    officers.set_capacity(staff if on_duty else 0)
-    env.process(_shifts(env, officers, staff, [(lo, hi) for lo, hi in intervals if hi > now]))
-
-
-def _shifts(
-    env: Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
-) -> simpy.events.ProcessGenerator:
-    for lo, hi in intervals:
-        if lo > env.now:
-            yield env.timeout(lo - env.now)
-            officers.set_capacity(staff)
-        yield env.timeout(hi - env.now)
-        officers.set_capacity(0)
+    """Officers on duty (``staff`` of them) during ``intervals``, none in between: the desk's
+    capacity follows that schedule (:func:`sim.engine.schedule.follow`)."""
+    follow(env, officers, Steps.on_off(staff, intervals))

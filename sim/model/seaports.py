@@ -23,6 +23,7 @@ import numpy as np
 
 from sim.engine import Distribution, Draws, Environment
 from sim.model.booking import Bookings, Ledger, ThroughLedger
+from sim.model.disruptions import PortDisruptions
 from sim.model.milestones import PORT
 from sim.model.tables import Tables
 from sim.model.train import TrainService
@@ -56,12 +57,15 @@ class SeaPort:
         corridor: str,
         dwell: PortDwell,
         tables: Tables,
+        closures: PortDisruptions | None = None,
     ) -> None:
         self.env = env
         self.name = name
         self.corridor = corridor
         self.dwell = dwell
         self.tables = tables
+        self.closures = closures
+        """Windows in which the port is closed or reduced (None: never)."""
         self.liners: dict[str, VesselService] = {}
         """Overseas port → its liner service."""
         self.ledgers: dict[str, Bookings] = {}
@@ -73,7 +77,9 @@ class SeaPort:
 
     def add_liner(self, liner: Liner, draws: Draws, ledger: Ledger) -> VesselService:
         """Add the liner service to ``liner.port``, whose import slots are sold in ``ledger``."""
-        service = VesselService(self.env, liner, draws, self.tables, self.landed)
+        service = VesselService(
+            self.env, liner, draws, self.tables, self.landed, closures=self.closures
+        )
         self.liners[liner.port] = service
         self.ledgers[liner.port] = ledger
         return service

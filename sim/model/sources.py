@@ -24,7 +24,7 @@ later, one when it arrives; a container, the opening of its slot.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +33,7 @@ from sim.engine import Environment, Streams, Table
 from sim.model import booking
 from sim.model.booking import Bookings
 from sim.model.demand import FlowDraws, ShipmentMix, draw_flow, month_calendar
+from sim.model.disruptions import Occurrence, change_demand
 from sim.model.flows import Flow
 from sim.model.milestones import ARRIVED, CREATED, TURNED_AWAY
 from sim.model.seaports import SeaPort
@@ -57,8 +58,14 @@ class Drawn:
         return 0 if self.kind == "lcl_export" else int(self.draws.containers.sum())
 
 
-def draw_demand(s: Scenario, specs: dict[str, Flow], streams: Streams) -> list[Drawn]:
-    """Draw every flow's shipments over the warm-up and the horizon, from its own streams."""
+def draw_demand(
+    s: Scenario,
+    specs: dict[str, Flow],
+    streams: Streams,
+    changes: Sequence[Occurrence] = (),
+) -> list[Drawn]:
+    """Draw every flow's shipments over the warm-up and the horizon, from its own streams,
+    then apply the demand ``changes`` (disruptions of kind ``demand_change``)."""
     calendar = month_calendar(
         s.start,
         -s.warmup_h,
@@ -99,6 +106,17 @@ def draw_demand(s: Scenario, specs: dict[str, Flow], streams: Streams) -> list[D
                 arrivals_rng=streams[f"demand.{name}.{kind}.arrivals"],
                 attributes_rng=streams[f"demand.{name}.{kind}.attributes"],
             )
+            if changes:
+                draws = change_demand(
+                    list(changes),
+                    name,
+                    kind,
+                    draws,
+                    rate_per_h=rate,
+                    calendar=calendar,
+                    mix=mix,
+                    streams=streams,
+                )
             out.append(Drawn(spec, kind, draws))
     return out
 

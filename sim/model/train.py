@@ -19,6 +19,12 @@ a container is loaded when it joins the train. The dispatch policy decides when 
 
 A train with nothing loaded does not run and does not count as run. Loading is one event per
 batch of lifts, not one per container: containers are data (rows of the containers table).
+
+Disruptions (:mod:`sim.model.disruptions`) reach a service through the one object it is given:
+a train scheduled in a window that cancels it is not placed (its row says ``cancelled`` and
+by what); on its run a train waits at a closed crossing or line, or takes a detour, and the
+hours it was held are recorded (``held_h``). Run-time and dwell draws are made as without the
+disruption, so that the service's other trains keep their numbers (common random numbers).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import numpy as np
 import simpy
 
 from sim.engine import Draws, Environment, Resource
+from sim.model.disruptions import RouteDisruptions
 from sim.model.milestones import (
     ARRIVED,
     BORDER,
@@ -123,6 +130,7 @@ class TrainService:
         *,
         hub: HubLoading | None = None,
         ends: TrainEnds = TrainEnds(),
+        disruptions: RouteDisruptions | None = None,
     ) -> None:
         self.env = env
         self.route = route
@@ -144,6 +152,13 @@ class TrainService:
         """Trains taking containers now, earliest departure first."""
         self._standing: list[_Train] = []
         """Trains standing for loading (open, or closed and finishing their lifts)."""
+        self.disruptions = disruptions
+
+    def cancelled_now(self) -> bool:
+        """Whether a disruption cancels this service's trains now (its cargo then waits by
+        plan, not because the model is stuck)."""
+        d = self.disruptions
+        return d is not None and bool(d.cancelled_by(self.env.now))
 
     def holding(self) -> list[int]:
         """Containers this service holds now: waiting, or on its open train (not yet gone)."""
@@ -241,17 +256,20 @@ class TrainService:
             open_at = scheduled - self.timetable.open_h
             if open_at > env.now:
                 yield env.timeout(open_at - env.now)
+            cancelled = self.disruptions.cancelled_by(scheduled) if self.disruptions else ""
+            if cancelled:
+                self._cancel(scheduled, cancelled)
+                continue
             env.process(self._train(scheduled))
 
-    def _train(self, scheduled: float) -> simpy.events.ProcessGenerator:
-        env = self.env
-        rows = self.trains
-        route = self.route
-        tt = self.timetable
-        sidings = self.hub.sidings if self.hub is not None else None
-        if sidings is not None:
-            yield sidings.acquire(1)
-        row = rows.add(
+    def _cancel(self, scheduled: float, disruption: str) -> None:
+        """The train of ``scheduled`` does not run: a disruption cancelled it."""
+        self._row(scheduled, cancelled=True, disruption=disruption)
+
+    def _row(self, scheduled: float, **more: object) -> int:
+        """A row of the trains table for the train of ``scheduled``, nothing loaded yet."""
+        route, tt, rows = self.route, self.timetable, self.trains
+        return rows.add(
             corridor=route.corridor,
             direction=route.direction,
             origin=route.origin,
@@ -259,11 +277,20 @@ class TrainService:
             policy=tt.policy,
             capacity_teu=tt.capacity_teu,
             t_scheduled=scheduled,
-            t_open=env.now,
             teu=0,
             containers=0,
             ran=False,
+            **more,
         )
+
+    def _train(self, scheduled: float) -> simpy.events.ProcessGenerator:
+        env = self.env
+        rows = self.trains
+        tt = self.timetable
+        sidings = self.hub.sidings if self.hub is not None else None
+        if sidings is not None:
+            yield sidings.acquire(1)
+        row = self._row(scheduled, t_open=env.now)
         train = _Train(row, env.event())
         self._open.append(train)
         self._standing.append(train)
@@ -310,12 +337,30 @@ class TrainService:
 
     def _journey(self, row: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
         env = self.env
-        for leg in self.route.legs:
-            yield env.timeout(self.run_time.draw(leg.run_time_h))
+        d = self.disruptions
+        for i, leg in enumerate(self.route.legs):
+            run_h = self.run_time.draw(leg.run_time_h)
+            if d is not None:
+                wait_h, by, way, slower = d.leg(i, env.now)
+                if wait_h > 0:
+                    self._held(row, wait_h, by)
+                    yield env.timeout(wait_h)
+                if by:
+                    self._by(row, by)
+                run_h = d.run_detour(way) if way is not None else run_h * slower
+            yield env.timeout(run_h)
             if leg.border is not None:
                 dwell = 0.0
                 for part in leg.border.parts(self.route.four_customs_as_one):
                     dwell += self.border_dwell.draw(part)
+                if d is not None:
+                    wait_h, by, slower = d.border(i, env.now)
+                    if wait_h > 0:
+                        self._held(row, wait_h, by)
+                        yield env.timeout(wait_h)
+                    if by:
+                        self._by(row, by)
+                    dwell *= slower
                 yield env.timeout(dwell)
                 self.containers[BORDER][ids] = env.now
         self.trains[ARRIVED][row] = env.now
@@ -324,3 +369,12 @@ class TrainService:
             self.containers[DELIVERED][ids] = env.now
         else:
             self.on_arrival(row, ids)
+
+    def _held(self, row: int, hours: float, disruption: str) -> None:
+        held = self.trains["held_h"]
+        held[row] = hours if np.isnan(held[row]) else held[row] + hours
+        self._by(row, disruption)
+
+    def _by(self, row: int, disruption: str) -> None:
+        """The train of ``row`` was held or rerouted by ``disruption``."""
+        self.trains["disruption"][row] = self.trains.code("disruption", disruption)

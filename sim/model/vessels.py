@@ -7,6 +7,12 @@ that reached the rail–sea port by the cut-off, as long as its slots last; the 
 the rail–sea port takes the import containers waiting overseas in the same way. A container
 that was there by the cut-off but found no slot *rolls* to the next sailing, and its ``rolls``
 count goes up. A sailing is one event for all its containers.
+
+A closure of the rail–sea port (:class:`~sim.model.disruptions.PortDisruptions`) cancels the
+sailings due while it is closed (a row with ``cancelled``), or holds them until it reopens and
+lets them leave together, with the cut-off counted from the actual departure; a vessel that
+arrives while the port is closed waits at anchor to land; a port at reduced capacity offers
+that share of each sailing's slots.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 import simpy
 
 from sim.engine import Distribution, Draws, Environment
+from sim.model.disruptions import PortDisruptions
 from sim.model.milestones import DELIVERED, VESSEL
 from sim.model.tables import Tables
 
@@ -90,6 +97,7 @@ class VesselService:
         draws: Draws,
         tables: Tables,
         landed: Callable[[np.ndarray], None],
+        closures: PortDisruptions | None = None,
     ) -> None:
         self.env = env
         self.port = liner.port
@@ -106,6 +114,11 @@ class VesselService:
         """Import containers waiting at the overseas port."""
         self.sailed = 0
         """Sailings that carried anything (the service's progress, for the watchdog)."""
+        self.closures = closures
+
+    def closed_now(self) -> bool:
+        """Whether a disruption has closed the rail–sea port now (cargo then waits by plan)."""
+        return self.closures is not None and self.closures.closed(self.env.now)
 
     def waiting(self) -> int:
         """Containers waiting for a sailing, both ways."""
@@ -128,24 +141,43 @@ class VesselService:
         for sail in self.sailings.times.tolist():
             if sail > env.now:
                 yield env.timeout(sail - env.now)
+            offered, by = slots, ""
+            if self.closures is not None:
+                what, by, share = self.closures.sailing(sail)
+                if what == "cancel":
+                    self._cancelled(by)
+                    continue
+                if what == "delay":
+                    reopen = self.closures.reopens(env.now)
+                    if reopen > env.now:
+                        yield env.timeout(reopen - env.now)
+                    sail = env.now
+                else:
+                    offered = int(slots * share)
             if self.outbound:
-                ids = self.outbound.board(sail - cutoff, slots, self._teu, c["rolls"])
+                ids = self.outbound.board(sail - cutoff, offered, self._teu, c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
-                    row = self._row("export", ids, transit)
+                    row = self._row("export", ids, transit, by)
                     c[VESSEL][ids] = env.now
                     c[DELIVERED][ids] = env.now + transit
                     c["vessel_id"][ids] = row
             if self.inbound:
-                ids = self.inbound.board(sail - cutoff, slots, self._teu, c["rolls"])
+                ids = self.inbound.board(sail - cutoff, offered, self._teu, c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
-                    row = self._row("import", ids, transit)
+                    row = self._row("import", ids, transit, by)
                     c[VESSEL][ids] = env.now
                     c["vessel_id"][ids] = row
-                    env.call_in(transit, self.landed, ids)
+                    env.call_in(transit, self._land, ids)
 
-    def _row(self, direction: str, ids: np.ndarray, transit: float) -> int:
+    def _land(self, ids: np.ndarray) -> None:
+        if self.closures is not None and self.closures.closed(self.env.now):
+            self.env.call_in(self.closures.reopens(self.env.now) - self.env.now, self._land, ids)
+            return
+        self.landed(ids)
+
+    def _row(self, direction: str, ids: np.ndarray, transit: float, by: str = "") -> int:
         self.sailed += 1
         return self.vessels.add(
             port=self.port,
@@ -154,4 +186,17 @@ class VesselService:
             t_arrived=self.env.now + transit,
             teu=int(self.containers["teu"][ids].sum()),
             containers=len(ids),
+            disruption=by or None,
+        )
+
+    def _cancelled(self, disruption: str) -> None:
+        """The sailing due now is cancelled: a row that carried nothing, both ways."""
+        self.vessels.add(
+            port=self.port,
+            direction="both",
+            t_sailed=self.env.now,
+            teu=0,
+            containers=0,
+            cancelled=True,
+            disruption=disruption,
         )

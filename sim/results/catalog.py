@@ -10,7 +10,8 @@ Tables:
 ``runs``
     one row per experiment: ``id`` (the ``run_id`` of its manifest), ``kind`` (``run``,
     ``compare`` or ``sweep``), ``scenario`` (name; ``A vs B`` for a comparison),
-    ``scenario_file``, ``hash`` (scenario hash; ``A|B`` for a comparison; the sweep spec's
+    ``scenario_file``, ``overrides`` (JSON object of the ``--set`` paths and values),
+    ``hash`` (scenario hash; ``A|B`` for a comparison; the sweep spec's
     hash for a sweep), ``seed``, ``replications``, ``points``, ``created_at`` (UTC),
     ``git_commit``, ``folder`` (absolute), ``wall_s``, ``events``, ``backend``,
     ``registered_at``.
@@ -23,8 +24,10 @@ Tables:
 
 Registering never endangers a run: a catalogue that is locked by another process (after a
 few seconds of retrying), corrupt, or of an older layout gives a :class:`CatalogWarning` and
-the run folder stays as written. The catalogue's location is ``<root>/catalog.duckdb``, or the
-file named by the ``LANDPORT_CATALOG`` environment variable (``off`` disables it).
+the run folder stays as written. The catalogue's location is ``<root>/catalog.duckdb`` (the
+root: ``results/`` of the project, found from any folder inside it; see
+:func:`sim.results.store.results_root`), or the file named by the ``LANDPORT_CATALOG``
+environment variable (``off`` disables it).
 
 The module is about 600 lines: the catalogue's layout, registration under concurrent writers,
 the read-only query connection and the rebuild share their connection and locking rules and
@@ -34,13 +37,12 @@ would only scatter if split. A new catalogue file is written by :mod:`sim.result
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,12 +58,13 @@ ENV = "LANDPORT_CATALOG"
 """Environment variable: the catalogue file to use instead of ``<root>/catalog.duckdb``;
 ``off`` (or empty) turns registration off."""
 LAYOUT = "1"
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "optimise")
 LOCK_TIMEOUT_S = 5.0
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS runs (
-        id VARCHAR, kind VARCHAR, scenario VARCHAR, scenario_file VARCHAR, hash VARCHAR,
+        id VARCHAR, kind VARCHAR, scenario VARCHAR, scenario_file VARCHAR, overrides VARCHAR,
+        hash VARCHAR,
         seed BIGINT, replications INTEGER, points INTEGER, created_at TIMESTAMP,
         git_commit VARCHAR, folder VARCHAR, wall_s DOUBLE, events BIGINT, backend VARCHAR,
         registered_at TIMESTAMP)""",
@@ -71,12 +74,15 @@ _DDL = (
     """CREATE TABLE IF NOT EXISTS kpis (
         run_id VARCHAR, point INTEGER, replication INTEGER, kpi VARCHAR, value DOUBLE)""",
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)",
+    # added to layout 1 later: a catalogue written before it gains the column when next written
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS overrides VARCHAR",
 )
 RUN_COLUMNS = (
     "id",
     "kind",
     "scenario",
     "scenario_file",
+    "overrides",
     "hash",
     "seed",
     "replications",
@@ -104,14 +110,14 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def catalog_path(root: str | Path = "results") -> Path | None:
+def catalog_path(root: str | Path | None = None) -> Path | None:
     """Where the catalogue of ``root`` lives, or None when ``LANDPORT_CATALOG=off``."""
     env = os.environ.get(ENV)
     if env is not None:
         if env.strip().lower() in ("", "off", "0", "none", "false"):
             return None
         return Path(env)
-    return Path(root) / CATALOG_FILE
+    return store.results_root(root) / CATALOG_FILE
 
 
 # ----------------------------------------------------------------------------- connections
@@ -190,11 +196,6 @@ class Entry:
     kpis: pd.DataFrame
 
 
-def legacy_id(folder: Path) -> str:
-    """A stable id for a folder whose manifest predates run ids (from its absolute path)."""
-    return hashlib.blake2b(str(folder.resolve()).encode(), digest_size=5).hexdigest()
-
-
 def _utc(text: Any) -> pd.Timestamp | None:
     if not text:
         return None
@@ -220,12 +221,17 @@ def describe_folder(folder: str | Path) -> Entry:
     man = store.read_manifest(folder)
     kind = man.get("kind", "run")
     _check_bigint(man, ("seed", "replications", "events"), folder)
-    run_id = str(man.get("run_id") or legacy_id(folder))
+    run_id = man.get("run_id")
+    if not isinstance(run_id, str) or not run_id:
+        raise store.RunFolderError(
+            f"{folder / 'manifest.json'}: run_id: missing; every landport manifest records it"
+        )
     run = {
         "id": run_id,
         "kind": kind,
         "scenario": man.get("scenario"),
         "scenario_file": man.get("scenario_file"),
+        "overrides": json.dumps(man.get("overrides") or {}, default=str, sort_keys=True),
         "hash": man.get("scenario_hash") or man.get("spec_hash"),
         "seed": man.get("seed"),
         "replications": man.get("replications"),
@@ -255,6 +261,9 @@ def describe_folder(folder: str | Path) -> Entry:
         run["hash"] = f"{points[0][3]}|{points[1][3]}"
         run["points"] = 2
         run["scenario"] = man.get("scenario") or f"{points[0][2]} vs {points[1][2]}"
+    elif kind == "optimise":  # its rounds are sweeps of their own; the search holds no KPIs
+        points, kpis = [], _kpi_rows(pd.DataFrame(columns=list(store.KPI_COLUMNS)), run_id, 0)
+        run["points"] = 0
     else:
         table = store.read_table(folder, "points", ("point",))
         levers = [c for c in table.columns if c != "point"]
@@ -414,7 +423,7 @@ def _create(path: Path) -> None:
     replace_file(path, make)
 
 
-def try_register(folder: str | Path, root: str | Path = "results") -> str | None:
+def try_register(folder: str | Path, root: str | Path | None = None) -> str | None:
     """:func:`register` into the catalogue of ``root``; on failure warn, never raise.
 
     Returns the id, or None when the catalogue is turned off or could not be written.
@@ -433,13 +442,37 @@ def try_register(folder: str | Path, root: str | Path = "results") -> str | None
         return None
 
 
-def _require(root: str | Path, catalog: str | Path | None) -> Path | None:
+def forget(run_ids: Iterable[str], root: str | Path | None = None) -> int:
+    """Drop these experiments from the catalogue of ``root`` (their runs, points and KPI
+    rows, in one transaction); return how many were catalogued. Raises :class:`CatalogError`
+    if the catalogue cannot be written; a missing or disabled catalogue holds nothing."""
+    import duckdb
+
+    ids = sorted(set(run_ids))
+    path = catalog_path(root)
+    if not ids or path is None or not path.is_file():
+        return 0
+    with _writers_take_turns(path), _connect(path) as con:
+        try:
+            _ensure_layout(con, path)
+            marks = ", ".join("?" for _ in ids)
+            row = con.execute(f"SELECT count(*) FROM runs WHERE id IN ({marks})", ids).fetchone()
+            con.execute("BEGIN TRANSACTION")
+            for table, key in (("runs", "id"), ("points", "run_id"), ("kpis", "run_id")):
+                con.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", ids)
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            raise CatalogError(f"{path}: cannot write ({store.first_line(exc)})") from None
+    return int(row[0]) if row else 0
+
+
+def _require(root: str | Path | None, catalog: str | Path | None) -> Path | None:
     path = Path(catalog) if catalog is not None else catalog_path(root)
     return path if path is not None and path.is_file() else None
 
 
 def list_runs(
-    root: str | Path = "results",
+    root: str | Path | None = None,
     *,
     limit: int | None = 20,
     kind: str | None = None,
@@ -467,11 +500,13 @@ def list_runs(
                 f"{path}: unreadable ({str(exc).splitlines()[0]}); "
                 "re-create it with `landport catalog rebuild`"
             ) from None
+    # in layout order; a column added later is empty in a catalogue not written since
+    df = df.reindex(columns=list(RUN_COLUMNS))
     df["exists"] = [Path(f).is_dir() for f in df["folder"]]
     return df
 
 
-def query(sql: str, root: str | Path = "results", catalog: str | Path | None = None) -> Any:
+def query(sql: str, root: str | Path | None = None, catalog: str | Path | None = None) -> Any:
     """Run read-only SQL on the catalogue and return a DataFrame.
 
     >>> query("SELECT kind, count(*) AS n FROM runs GROUP BY kind")  # doctest: +SKIP
@@ -483,7 +518,7 @@ def query(sql: str, root: str | Path = "results", catalog: str | Path | None = N
         return con.execute(sql).df()
 
 
-def resolve(ref: str | Path, root: str | Path = "results") -> Path:
+def resolve(ref: str | Path, root: str | Path | None = None) -> Path:
     """The folder of ``ref``: a folder path, or a catalogued id (or a unique prefix of one)."""
     candidate = Path(ref)
     if candidate.is_dir():
@@ -524,7 +559,7 @@ def find_folders(root: str | Path) -> list[Path]:
     return found
 
 
-def rebuild(root: str | Path = "results", catalog: str | Path | None = None) -> dict[str, Any]:
+def rebuild(root: str | Path | None = None, catalog: str | Path | None = None) -> dict[str, Any]:
     """Re-create the catalogue from the experiment folders under ``root``.
 
     Folders registered in the old catalogue that live elsewhere (``--out``) and still exist are
@@ -538,7 +573,8 @@ def rebuild(root: str | Path = "results", catalog: str | Path | None = None) -> 
     if path is None:
         raise CatalogError(f"the catalogue is turned off ({ENV}=off)")
     _not_a_directory(path)
-    folders = {f.resolve() for f in find_folders(root)} if Path(root).is_dir() else set()
+    root = store.results_root(root)
+    folders = {f.resolve() for f in find_folders(root)} if root.is_dir() else set()
     corrupt = False
     if path.is_file():
         try:

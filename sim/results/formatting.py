@@ -55,6 +55,7 @@ UNITS: dict[str, Unit] = {
         Unit("share", "share", "%", times=100, suffix="%", change_suffix=" pp", named=""),
         Unit("CNY", "M CNY", "million CNY", per=1e6, suffix=" M", change_suffix=" M", named=" CNY"),
         Unit("trains", "trains", "trains", count=True),
+        Unit("sailings", "sailings", "sailings", count=True),
         Unit("TEU", "TEU", "TEU", count=True),
         Unit("containers", "containers", "containers", count=True),
         Unit("TEU/train", "TEU/train", "TEU/train"),
@@ -62,6 +63,10 @@ UNITS: dict[str, Unit] = {
         Unit("items", "items", "items"),
         Unit("items/day", "items/day", "items/day"),
         Unit("flag", "flag", "flag"),
+        Unit("CNY/TEU", "CNY/TEU", "CNY/TEU"),
+        Unit("kg/TEU", "kg/TEU", "kg CO₂e/TEU"),
+        Unit("t", "t CO₂e", "t CO₂e"),
+        Unit("CNY/t", "CNY/t", "CNY/t CO₂e"),
     )
 }
 """Every unit a KPI family may have (:mod:`sim.results.kpis`)."""
@@ -69,7 +74,7 @@ UNITS: dict[str, Unit] = {
 
 def unit_style(name: str) -> Unit:
     """The :class:`Unit` of ``name``; a unit landport does not know (a notebook's own, say
-    ``CNY/TEU``) is shown as a plain number with its name."""
+    ``CNY/km``) is shown as a plain number with its name."""
     if name in UNITS:
         return UNITS[name]
     return Unit(name, name, name)

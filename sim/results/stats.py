@@ -111,6 +111,20 @@ def paired_interval(
     return t_interval(x, confidence)
 
 
+def welch_dof(v1: float, n1: int, v2: float, n2: int) -> float:
+    """Welch–Satterthwaite degrees of freedom of a difference of two independent means whose
+    squared standard errors are ``v1`` and ``v2``, from samples of ``n1`` and ``n2``.
+
+    A sample whose mean has no spread adds nothing to the denominator (so a single value may
+    be one of them); when neither has any, ``n1 + n2 − 2``.
+    """
+    if v1 + v2 == 0:
+        return float(n1 + n2 - 2)
+    return float(
+        (v1 + v2) ** 2 / ((v1**2 / (n1 - 1) if v1 else 0.0) + (v2**2 / (n2 - 1) if v2 else 0.0))
+    )
+
+
 def welch_interval(
     a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = 0.95
 ) -> Interval:
@@ -128,11 +142,7 @@ def welch_interval(
         )
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     se = math.sqrt(vx + vy)
-    if se == 0:
-        dof = float(len(x) + len(y) - 2)
-    else:
-        dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
-    t = t_quantile(0.5 + confidence / 2, dof)
+    t = t_quantile(0.5 + confidence / 2, welch_dof(vx, len(x), vy, len(y)))
     return Interval(float(y.mean() - x.mean()), t * se, min(len(x), len(y)), se, confidence)
 
 

@@ -19,10 +19,15 @@ never lost and nothing that existed is ever touched. An interrupted write remove
 sibling; one left by a killed process (it holds a lock while it lives) is removed by the next
 run in the same folder.
 
+The folders live under the *results root* (:func:`results_root`): the ``results/`` folder of
+the landport checkout the working directory is in, found from any folder inside it (so
+``sim.load(id)`` and ``landport runs`` work from ``notebooks/`` too), or the folder named by
+``LANDPORT_RESULTS``.
+
 Reading is as careful: a missing, truncated or foreign file gives a :class:`RunFolderError`
 that names the file and what was expected, never a traceback from deep inside a parser.
 
-The module is nearly 500 lines because it is one idea — a folder that appears whole or not at
+The module is over 500 lines because it is one idea — a folder that appears whole or not at
 all, under a name never taken twice — whose parts (names, the disk, locks, the rename that
 never replaces, reading back) depend on each other. Files that replace others are written by
 :mod:`sim.results.atomic`.
@@ -38,6 +43,7 @@ import json
 import os
 import re
 import shutil
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +60,7 @@ except ImportError:  # not on Windows: no locks, so no clean-up of stale tempora
     fcntl = None  # type: ignore[assignment]
 
 TABLE_FILES = ("containers", "trains", "shipments", "vessels", "queues")
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "optimise")
 LOCK_FILE = ".writing.lock"
 """Inside a temporary folder: locked by the writing process and holding its pid."""
 STEM_BYTES = 80
@@ -67,6 +73,44 @@ _TMP_RE = re.compile(r"^\..*\.tmp-[0-9a-f]{8}$")
 
 class RunFolderError(ValueError):
     """The run folder cannot be written or read."""
+
+
+# ----------------------------------------------------------------------------- the root
+
+RESULTS_DIR = "results"
+RESULTS_ENV = "LANDPORT_RESULTS"
+"""Environment variable: the results root to use wherever landport runs (an absolute path, or
+one relative to the working directory)."""
+PROJECT_NAME = "landport"
+
+
+def results_root(root: str | Path | None = None) -> Path:
+    """The folder that holds run folders and the catalogue: ``root`` when given, else the
+    folder named by ``LANDPORT_RESULTS``, else ``results/`` of the landport checkout the
+    working directory is in — the nearest folder upwards whose ``pyproject.toml`` names the
+    ``landport`` project — else ``results/`` here. Found in the working directory itself, it is
+    the relative ``results``."""
+    if root is not None:
+        return Path(root)
+    env = os.environ.get(RESULTS_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if _is_project(folder):
+            return Path(RESULTS_DIR) if folder == here else folder / RESULTS_DIR
+    return Path(RESULTS_DIR)
+
+
+def _is_project(folder: Path) -> bool:
+    """A landport checkout: its ``pyproject.toml`` names the project."""
+    try:
+        with (folder / "pyproject.toml").open("rb") as f:
+            meta = tomllib.load(f)
+    except (OSError, ValueError):  # none there, unreadable, or not TOML
+        return False
+    project = meta.get("project")
+    return isinstance(project, dict) and project.get("name") == PROJECT_NAME
 
 
 # ----------------------------------------------------------------------------- names
@@ -297,14 +341,15 @@ class PendingFolder:
         cls,
         dest: str | Path | None = None,
         *,
-        root: str | Path = "results",
+        root: str | Path | None = None,
         stem: str = "run",
         need_bytes: int = 0,
     ) -> PendingFolder:
         """Check and reserve the folder ``dest`` (which must not exist), or a new
-        ``<root>/<stem>-<time>``: a writable, sane name with room for ``need_bytes``."""
+        ``<root>/<stem>-<time>`` (``root``: :func:`results_root`): a writable, sane name with
+        room for ``need_bytes``."""
         if dest is None:
-            target = Path(root) / f"{safe_stem(stem)}-{_stamp()}"
+            target = results_root(root) / f"{safe_stem(stem)}-{_stamp()}"
         else:
             target = Path(dest)
             check_name(target)

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from sim.scenario.errors import Issue, ScenarioError, excerpt
 from sim.scenario.reader import MAX_FILE_BYTES, MAX_NESTING, load_yaml
-from sim.scenario.schema import Scenario, check_references
+from sim.scenario.schema import RecoverySpec, Scenario, check_references
 
 OVERRIDE = "--set"
 UNION_TAGS = frozenset(
@@ -323,6 +323,30 @@ def _describe(err: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+RELATED = {"end": "start"}
+"""A field checked against another: ``end`` (after ``start``, at most ten years on). The value
+at fault may be either, and the two may come from different files."""
+
+
+def _blame(issue: Issue, prov: Provenance, shown: str) -> Issue:
+    """An issue of a field checked against another set in a different file names both files,
+    and is put on the one written last (an override, then the file given, then those it
+    extends): a ``start`` set in a what-if makes the inherited ``end`` wrong, not its file."""
+    other = RELATED.get(issue.field)
+    if other is None:
+        return issue
+    there = _source(prov, (other,), shown)
+    if there == issue.file:
+        return issue
+
+    def rank(source: str) -> int:
+        return 2 if source == OVERRIDE else 1 if source == shown else 0
+
+    if rank(there) > rank(issue.file):
+        return Issue(there, other, f"{issue.message}; {issue.field} is set in {issue.file}")
+    return Issue(issue.file, issue.field, f"{issue.message}; {other} is set in {there}")
+
+
 def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
     """Validate a resolved mapping; every problem is reported with its file and field path."""
     data, prov = _legacy_sea(data, prov)
@@ -333,7 +357,8 @@ def validate(data: Mapping[str, Any], prov: Provenance, shown: str) -> Scenario:
         for err in exc.errors():
             loc = _field_path(err["loc"])
             field = ".".join(str(p) for p in loc)
-            issues.append(Issue(_source(prov, loc, shown), field, _describe(err)))
+            issue = Issue(_source(prov, loc, shown), field, _describe(err))
+            issues.append(_blame(issue, prov, shown))
         raise ScenarioError(_dedupe(issues)) from None
     problems = check_references(scenario)
     if problems:
@@ -375,8 +400,20 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def canonical(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as plain JSON-compatible data, with the YAML field names."""
-    return scenario.model_dump(mode="json", by_alias=True)
+    """The scenario as plain JSON-compatible data, with the YAML field names.
+
+    Sections added later that a scenario leaves at their defaults (no ``disruptions``, the
+    default ``recovery``) are left out, so the fingerprint of an older scenario stays as it
+    was."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    if not data.get("disruptions"):
+        data.pop("disruptions", None)
+    if data.get("recovery") == _DEFAULT_RECOVERY:
+        data.pop("recovery", None)
+    return data
+
+
+_DEFAULT_RECOVERY = RecoverySpec().model_dump(mode="json", by_alias=True)
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -7,6 +7,10 @@ hours, ``_teu``, ``_per_week``, ``_cny``, ``_km``); shares and discounts are fra
 rail–sea port's corridor, a customs stage's resource) are checked by :func:`check_references`,
 which reports each problem with its field path.
 
+The module is long because it is declarative: one class per section of a scenario file, read
+top to bottom as the file is written, so that a planner's question "what may this field hold?"
+has one answer in one place; the cross-reference check at the end needs all of them.
+
 Classes that describe something the model builds at run time are named ``…Spec``
 (``TrainServiceSpec``, ``CustomsDeskSpec``, ``SeaPortSpec``, ``FlowSpec``, …), so that the
 runtime class keeps the domain word (:class:`sim.model.train.TrainService`, …).
@@ -134,9 +138,25 @@ MAX_LIST = 1000
 MAX_WINDOWS = 48
 """Working-hour windows of a customs desk: one each half hour of the day; each is an event a
 day."""
+MAX_DISRUPTIONS = 100
+"""Disruptions listed in one scenario: each is a handful of timed changes; a hundred covers
+every closure, outage and holiday of several years."""
+MAX_DISRUPTIONS_PER_YEAR = 365.0
+"""Rate of a random disruption: at most one a day (a daily event is a timetable, not a
+disruption); with its duration bounded, a replication draws at most a few thousand."""
+MAX_CAPACITY_FACTOR = 10.0
+"""A capacity or demand multiplier over a disruption's window: ten times the normal, as for
+seasonal factors."""
 MAX_CUSTOMS_STAGES = 20
 """Extra customs stages of one direction: each is a queue a declaration may pass, and a real
 clearance has a handful (documents, scans, tests); twenty is a procedure no port runs."""
+MAX_CNY_PER_TEU_DAY = 10_000.0
+"""Storage per TEU-day: a tenth of a box's cargo value (¥120k) every day; ports charge tens."""
+MAX_T_PER_TEU = 30.0
+"""Cargo tonnes per TEU: a 20 ft box may carry about 28 t."""
+MAX_G_CO2E = 10_000.0
+"""An emission intensity, g CO₂e per tonne-km or per TEU-km: air freight emits about
+1,000 g per tonne-km, ten times less."""
 
 
 def _finite_float(
@@ -169,6 +189,10 @@ TeuPerWeek = Annotated[float, _finite_float(ge=0.0, le=MAX_TEU_PER_WEEK)]
 CnyPerTeu = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU)]
 CnyPerTeuKm = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_KM)]
 CnyPerTeuHour = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_H)]
+CnyPerTeuDay = Annotated[float, _finite_float(ge=0.0, le=MAX_CNY_PER_TEU_DAY)]
+TonnesPerTeu = Annotated[float, _finite_float(gt=0.0, le=MAX_T_PER_TEU)]
+GramsCo2e = Annotated[float, _finite_float(ge=0.0, le=MAX_G_CO2E)]
+"""An emission intensity: g CO₂e per tonne-km or per TEU-km, well-to-wheel."""
 Km = Annotated[float, _finite_float(ge=0.0, le=MAX_KM)]
 PositiveKm = Annotated[float, _finite_float(gt=0.0, le=MAX_KM)]
 Cbm = Annotated[float, _finite_float(gt=0.0, le=MAX_CBM)]
@@ -213,6 +237,38 @@ def _in_range(value: dt.date) -> dt.date:
 
 Date = Annotated[dt.date, BeforeValidator(_a_date), AfterValidator(_in_range)]
 """A calendar date, 1900-01-01 to 2199-12-31."""
+
+
+def _a_datetime(value: Any) -> Any:
+    """A date and time without a time zone: a datetime, a date (its midnight), or a string
+    ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM[:SS]``."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"expected a date and time as 'YYYY-MM-DD HH:MM' (or a date), found {value!r}"
+            ) from None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise ValueError(
+                f"expected a local date and time without a time zone (China Standard Time), "
+                f"found {value}"
+            )
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    raise ValueError(f"expected a date and time as 'YYYY-MM-DD HH:MM', found {value!r}")
+
+
+def _datetime_in_range(value: dt.datetime) -> dt.datetime:
+    _in_range(value.date())
+    return value
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_a_datetime), AfterValidator(_datetime_in_range)]
+"""A local date and time (China Standard Time), 1900-01-01 to 2199-12-31; a date alone means
+its midnight."""
 
 
 def _clock(value: Any) -> Any:
@@ -489,6 +545,11 @@ class Leg(Strict):
         None, description="railway operator → km, for a leg run by several; sums to distance_km"
     )
     tariff_cny_per_teu: CnyPerTeu = Field(description="list tariff before discount")
+    traction: Literal["electric", "diesel"] = Field(
+        "electric",
+        description="locomotives on the line, for its CO₂e (emissions.rail): China's trunk "
+        "lines are electrified",
+    )
 
     @model_validator(mode="after")
     def _operators(self) -> Leg:
@@ -520,8 +581,20 @@ class Competitor(Strict):
     """The route shippers would otherwise take (e.g. trucking to the Guangdong coast)."""
 
     label: Label
-    cost_cny_per_teu: CnyPerTeu
+    cost_cny_per_teu: CnyPerTeu = Field(
+        description="door-to-door price per TEU, all in (road haul, tolls, port, sea freight)"
+    )
     transit_h: Hours
+    road_km: PositiveKm | None = Field(
+        None,
+        description="distance trucked on the competing route, for its CO₂e; needed when the "
+        "scenario has emissions",
+    )
+    sea_leg: Flag = Field(
+        False,
+        description="true: the competing route ends with the same sea leg as the rail–sea "
+        "route (a truck to another coastal port, then a ship to the same overseas port)",
+    )
 
 
 class Corridor(Strict):
@@ -553,6 +626,12 @@ class SeaService(Strict):
     freight_cny_per_teu: CnyPerTeu
     slots_teu: Teu = Field(description="slots per sailing, each direction")
     cutoff_h: Hours = Field(description="container-yard cut-off before sailing")
+    distance_km: PositiveKm | None = Field(
+        None, description="sailing distance, for the leg's CO₂e; needed with emissions"
+    )
+    ship: Name | None = Field(
+        None, description="size class of the ships, a key of emissions.ships; needed with emissions"
+    )
 
 
 class SeaPortSpec(Strict):
@@ -570,6 +649,9 @@ class SeaPortSpec(Strict):
         "if that leaves more than this after the first it could catch, it is turned away"
     )
     services: dict[Ref, SeaService] = Field(description="overseas port → service")
+    port_cny_per_teu: CnyPerTeu = Field(
+        0.0, description="port dues and quay handling per TEU passing the port (the shipper's)"
+    )
 
 
 # ---------------------------------------------------------------------------- terminal & customs
@@ -794,6 +876,15 @@ class Tariffs(Levers):
     truck_cny_per_teu_km: CnyPerTeuKm
     toll_share: Share = Field(description="share of the truck rate that is highway tolls")
     value_of_time_cny_per_teu_h: CnyPerTeuHour
+    handling_cny_per_teu: CnyPerTeu = Field(
+        0.0,
+        description="terminal handling charge at the hub per TEU (truck–yard–wagon lifts); "
+        "the shipper's, in its door-to-door cost, not in its route choice",
+    )
+    storage_cny_per_teu_day: CnyPerTeuDay = Field(
+        0.0, description="yard storage at the hub per TEU-day beyond the free time"
+    )
+    storage_free_days: Days = Field(0.0, description="days in the hub's yard free of storage")
 
 
 class Response(Strict):
@@ -868,6 +959,241 @@ class Demand(Strict):
         return self
 
 
+# ---------------------------------------------------------------------------- emissions
+
+
+class Intensity(Strict):
+    """A well-to-wheel emission intensity with its source: g CO₂e per tonne-km of cargo, or
+    per TEU-km (container ships, whose defaults are published per TEU)."""
+
+    g_per_tkm: GramsCo2e | None = None
+    g_per_teu_km: GramsCo2e | None = None
+    source: Label = Field(min_length=1, description="where the value comes from, with its date")
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Intensity:
+        if (self.g_per_tkm is None) == (self.g_per_teu_km is None):
+            raise ValueError("expected exactly one of g_per_tkm or g_per_teu_km")
+        return self
+
+    def kg_per_teu_km(self, cargo_t_per_teu: float) -> float:
+        """kg CO₂e per TEU-km for a box holding ``cargo_t_per_teu`` tonnes of cargo."""
+        if self.g_per_tkm is not None:
+            return self.g_per_tkm * cargo_t_per_teu / 1000.0
+        assert self.g_per_teu_km is not None
+        return self.g_per_teu_km / 1000.0
+
+
+class RailIntensities(Strict):
+    electric: Intensity
+    diesel: Intensity
+
+
+class Emissions(Strict):
+    """CO₂e of every leg a box travels, well-to-wheel (GLEC Framework v3 / ISO 14083): a leg's
+    CO₂e per TEU is its distance × its mode's intensity (× the cargo tonnes of a TEU, for an
+    intensity per tonne-km). Drayage and the competing road route by truck, rail legs by
+    their traction, sea legs by their ships' size class."""
+
+    cargo_t_per_teu: TonnesPerTeu = Field(description="tonnes of cargo in a TEU")
+    truck: Intensity = Field(description="heavy truck (drayage and the competing road route)")
+    rail: RailIntensities
+    ships: dict[Name, Intensity] = Field(
+        min_length=1, description="container ships by size class: class → intensity"
+    )
+
+
+# ---------------------------------------------------------------------------- disruptions
+
+HUB_RESOURCES = (
+    "gate",
+    "yard.export",
+    "yard.import",
+    "tracks",
+    "sidings",
+    "handling",
+    "consolidation.crews",
+    "deconsolidation.crews",
+    "customs.inspection_bays",
+    "customs.quarantine_lab",
+    "customs.export.officers",
+    "customs.import.officers",
+)
+"""The hub's resources, by their names under the hub's scope (``customs.<name>`` of
+``customs.resources`` come after these)."""
+
+CLOSURES = ("border_closure", "port_closure", "line_outage", "resource_outage")
+"""Kinds that close their target (factor 0) or reduce it (a factor below 1)."""
+TRAIN_ACTIONS: dict[str, tuple[str, ...]] = {
+    "border_closure": ("wait", "cancel"),
+    "line_outage": ("reroute", "wait", "cancel"),
+}
+"""What trains do at a closed crossing or line (the first is the default): wait until it
+opens, are cancelled when their scheduled departure falls in the window, or (a line) take
+another path of the network where there is one, else wait."""
+
+
+class DisruptionSpec(Strict):
+    """Something that goes wrong for a while: a window in which a target works at ``factor``
+    of its normal capacity (0: closed), or demand is multiplied by ``factor``.
+
+    A disruption is *scheduled* (``start`` and ``end`` or ``duration_h``) or *random*
+    (``rate_per_year`` occurrences, as a Poisson process over the simulated period, each
+    lasting a draw of ``duration_h``). Random occurrences and random durations are drawn from
+    the disruption's own stream ``disruptions.<name>``, so two scenarios compared with the same
+    seed see the same ones, and every other draw stays as it was (common random numbers).
+    """
+
+    kind: Literal[
+        "border_closure",
+        "port_closure",
+        "line_outage",
+        "resource_outage",
+        "capacity_change",
+        "demand_change",
+    ] = Field(
+        description="border_closure (a border place: trains wait there, or are cancelled); "
+        "port_closure (a rail–sea port: sailings cancelled or delayed, vessels wait to land); "
+        "line_outage (a leg [from, to]: trains take another path, wait or are cancelled); "
+        "resource_outage / capacity_change (a hub resource, or a group such as yard or "
+        "customs); demand_change (a flow, or all)"
+    )
+    name: Name | None = Field(
+        None,
+        description="names the disruption in KPIs and its random stream; default "
+        "<kind>_<target>",
+    )
+    target: Ref | Annotated[list[Ref], Field(min_length=2, max_length=2)] = Field(
+        description="a border place, a rail–sea port, a leg as [from, to], a hub resource "
+        "(gate, yard, yard.import, customs, customs.import.officers, sidings, …), or a flow "
+        "(all: every flow)"
+    )
+    start: DateTime | None = Field(None, description="when it begins (scheduled)")
+    end: DateTime | None = Field(None, description="when it ends (or give duration_h)")
+    duration_h: Dist | None = Field(
+        None, description="how long it lasts: hours, or a distribution (drawn per occurrence)"
+    )
+    rate_per_year: float | None = _finite_float(
+        default=None,
+        gt=0.0,
+        le=MAX_DISRUPTIONS_PER_YEAR,
+        description="random occurrences a year (instead of start)",
+    )
+    factor: float | None = _finite_float(
+        default=None,
+        ge=0.0,
+        le=MAX_CAPACITY_FACTOR,
+        description="capacity (or demand) over the window as a multiple of the normal: "
+        "0 closes (the default of closures and outages), 0.5 halves; required for "
+        "capacity_change and demand_change",
+    )
+    trains: Literal["wait", "cancel", "reroute"] | None = Field(
+        None,
+        description="border_closure: wait (default) or cancel; line_outage: reroute "
+        "(default; wait where there is no other path), wait or cancel",
+    )
+    sailings: Literal["cancel", "delay"] | None = Field(
+        None,
+        description="port_closure: sailings in the window are cancelled (default) or leave "
+        "when the port reopens",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DisruptionSpec:
+        if (self.start is None) == (self.rate_per_year is None):
+            raise ValueError("expected start (a scheduled disruption) or rate_per_year (random)")
+        if self.start is not None:
+            if (self.end is None) == (self.duration_h is None):
+                raise ValueError("a scheduled disruption needs exactly one of end or duration_h")
+            if self.end is not None and self.end < self.start:
+                raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        elif self.duration_h is None or self.end is not None:
+            raise ValueError("a random disruption needs duration_h, and no end")
+        if self.kind in CLOSURES:
+            if self.factor is not None and self.factor > 1:
+                raise ValueError(
+                    f"a {self.kind} reduces capacity: expected factor from 0 to 1, "
+                    f"found {self.factor:g}"
+                )
+        elif self.factor is None:
+            raise ValueError(f"a {self.kind} needs factor (the multiple of the normal)")
+        allowed = TRAIN_ACTIONS.get(self.kind, ())
+        if self.trains is not None and self.trains not in allowed:
+            raise ValueError(
+                f"trains: {self.trains!r} does not apply to a {self.kind}"
+                + (f"; expected one of {list(allowed)}" if allowed else "")
+            )
+        if self.sailings is not None and self.kind != "port_closure":
+            raise ValueError(f"sailings applies to a port_closure, not a {self.kind}")
+        if (self.kind == "line_outage") != isinstance(self.target, list):
+            raise ValueError(
+                "a line_outage's target is a leg, [from, to]"
+                if self.kind == "line_outage"
+                else f"a {self.kind}'s target is one name, not a list"
+            )
+        return self
+
+    @property
+    def key(self) -> str:
+        """The disruption's name (given, or ``<kind>_<target>``)."""
+        if self.name is not None:
+            return self.name
+        target = "_".join(self.target) if isinstance(self.target, list) else self.target
+        return re.sub(r"[^a-z0-9_]", "_", f"{self.kind}_{target}".lower())
+
+    @property
+    def capacity_factor(self) -> float:
+        """The target's capacity (or demand) over the window, as a multiple of the normal."""
+        return 0.0 if self.factor is None else self.factor
+
+    @property
+    def train_action(self) -> str:
+        actions = TRAIN_ACTIONS.get(self.kind, ("wait",))
+        return self.trains if self.trains is not None else actions[0]
+
+    @property
+    def sailing_action(self) -> str:
+        return self.sailings if self.sailings is not None else "cancel"
+
+
+class RecoverySpec(Strict):
+    """How recovery from disruptions is measured against the undisrupted run (``compare``).
+
+    A corridor has recovered when its backlog (TEU in the system) is back within the band —
+    ``band_teu`` or ``band_share`` of the undisrupted backlog, whichever is larger — and stays
+    there for ``hold_h``. Costs put a price on what the disruption did.
+    """
+
+    band_teu: float = _finite_float(
+        default=20.0,
+        ge=0.0,
+        le=MAX_TEU,
+        description="backlog within this many TEU of the undisrupted run counts as recovered",
+    )
+    band_share: Share = Field(
+        default=0.1,
+        description="or within this share of the undisrupted backlog, if that is larger",
+    )
+    hold_h: Hours = Field(default=72.0, description="the backlog stays within the band this long")
+    delay_tolerance_h: Hours = Field(
+        default=1.0, description="a container later than in the undisrupted run by more is delayed"
+    )
+    storage_cny_per_teu_day: CnyPerTeu = Field(
+        default=30.0,
+        description="EST: yard storage at an inland rail terminal, ¥20–40 per TEU-day beyond "
+        "the free days",
+    )
+    demurrage_cny_per_teu_day: CnyPerTeu = Field(
+        default=100.0,
+        description="EST: carrier demurrage and detention, about USD 10–20 per TEU-day",
+    )
+    lost_margin_cny_per_teu: CnyPerTeu = Field(
+        default=500.0,
+        description="EST: the operator's margin on a TEU that goes by the competing route "
+        "(the size of the baseline's operating subsidy per TEU)",
+    )
+
+
 # ---------------------------------------------------------------------------- scenario
 
 
@@ -916,6 +1242,17 @@ class Scenario(Strict):
     tariffs: Tariffs
     demand: Demand
     watchdog: Watchdog = Watchdog()
+    emissions: Emissions | None = Field(
+        None, description="emission intensities for CO₂e per TEU; none: no CO₂e figures"
+    )
+    disruptions: list[DisruptionSpec] = Field(
+        default_factory=list,
+        max_length=MAX_DISRUPTIONS,
+        description="closures, outages, capacity and demand changes over time windows",
+    )
+    recovery: RecoverySpec = Field(
+        RecoverySpec(), description="how compare measures recovery from the disruptions"
+    )
 
     @field_validator("end")
     @classmethod
@@ -997,6 +1334,8 @@ def check_references(s: Scenario) -> list[Problem]:
                 )
     problems += _sea_port_problems(s)
     problems += _customs_problems(s)
+    problems += _emission_problems(s)
+    problems += _disruption_problems(s)
     yard = s.terminal.yard
     for cname, corridor in s.corridors.items():
         # An arriving import train is unloaded only once the import block can hold its load.
@@ -1103,6 +1442,97 @@ def _customs_problems(s: Scenario) -> list[Problem]:
                     (
                         ("customs", direction, "extra_stages", i, "resource"),
                         _unknown("customs resource", stage.resource, known),
+                    )
+                )
+    return problems
+
+
+def _emission_problems(s: Scenario) -> list[Problem]:
+    """With emissions, every sea service has its distance and a known ship class, and every
+    enabled corridor's competitor its road distance."""
+    if s.emissions is None:
+        return []
+    problems: list[Problem] = []
+    ships = s.emissions.ships
+    for name, port in s.sea_ports.items():
+        for overseas, svc in port.services.items():
+            at = ("sea_ports", name, "services", overseas)
+            if svc.distance_km is None:
+                problems.append(((*at, "distance_km"), "required when the scenario has emissions"))
+            if svc.ship is None:
+                problems.append(((*at, "ship"), "required when the scenario has emissions"))
+            elif svc.ship not in ships:
+                problems.append(((*at, "ship"), _unknown("ship class", svc.ship, ships)))
+    for cname, corridor in s.corridors.items():
+        if corridor.enabled and corridor.competitor.road_km is None:
+            problems.append(
+                (
+                    ("corridors", cname, "competitor", "road_km"),
+                    "required when the scenario has emissions",
+                )
+            )
+    return problems
+
+
+def hub_resource_names(s: Scenario) -> list[str]:
+    """Every resource of the hub, by its name under the hub's scope."""
+    return [*HUB_RESOURCES, *(f"customs.{name}" for name in s.customs.resources)]
+
+
+def resources_of(target: str, names: list[str]) -> list[str]:
+    """The resources a disruption's target names: the one so called, or a group (``yard``,
+    ``customs``, ``customs.import``) — every resource whose name starts with it and a dot."""
+    return [n for n in names if n == target or n.startswith(target + ".")]
+
+
+def _disruption_problems(s: Scenario) -> list[Problem]:
+    """Every disruption names a target that exists, has a name of its own, and falls (at least
+    partly) within the simulated period."""
+    problems: list[Problem] = []
+    places = s.network.places
+    legs = {frozenset((leg.a, leg.b)) for leg in s.network.legs}
+    resources = hub_resource_names(s)
+    first = dt.datetime.combine(s.start, dt.time()) - dt.timedelta(days=s.warmup_days)
+    last = dt.datetime.combine(s.end + dt.timedelta(days=1), dt.time())
+    seen: dict[str, int] = {}
+    for i, d in enumerate(s.disruptions):
+        at = ("disruptions", i)
+        if d.key in seen:
+            problems.append(
+                (
+                    (*at, "name"),
+                    f"{d.key!r} names disruption {seen[d.key]} too; expected a name of its own",
+                )
+            )
+        seen.setdefault(d.key, i)
+        target = d.target
+        if isinstance(target, list):
+            a, b = target
+            if frozenset((a, b)) not in legs:
+                problems.append(((*at, "target"), f"no leg joins {a!r} and {b!r} in network.legs"))
+        elif d.kind == "border_closure":
+            if target not in places or places[target].kind != "border":
+                borders = [n for n, p in places.items() if p.kind == "border"]
+                problems.append(((*at, "target"), _unknown("border place", target, borders)))
+        elif d.kind == "port_closure":
+            if target not in s.sea_ports:
+                problems.append(((*at, "target"), _unknown("rail–sea port", target, s.sea_ports)))
+        elif d.kind == "demand_change":
+            if target != "all" and target not in s.demand.flows:
+                problems.append(
+                    ((*at, "target"), _unknown("flow", target, [*s.demand.flows, "all"]))
+                )
+        elif not resources_of(target, resources):
+            problems.append(((*at, "target"), _unknown("hub resource", target, resources)))
+        if d.start is not None:
+            end = d.end if d.end is not None else d.start
+            if d.start >= last or (d.end is not None and end <= first):
+                problems.append(
+                    (
+                        (*at, "start"),
+                        f"the disruption ({d.start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}) "
+                        f"is outside the simulated period ({first:%Y-%m-%d %H:%M} to "
+                        f"{last:%Y-%m-%d %H:%M}); expected a window that overlaps it",
                     )
                 )
     return problems

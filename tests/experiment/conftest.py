@@ -1,4 +1,4 @@
-"""Shared pieces of the experiment tests: fast scenarios and a results root of their own.
+"""The experiment tests work in a results root of their own, with the catalogue on.
 
 Every test runs in its own temporary working directory, so nothing lands in the repository's
 ``results/`` folder or its catalogue, whatever a test forgets to pass.
@@ -10,11 +10,6 @@ import pytest
 
 from sim.scenario.load import EXTENDS_PATH_ENV
 from tests.conftest import ROOT
-
-MMC_WEEK = {"end": "2023-01-07", "warmup_days": 1, "customs.import.officers": 4}
-"""The M/M/c customs desk for one week (ρ = 0.6): about 0.03 s a replication."""
-SHORT_MONTH = {"end": "2023-01-31", "warmup_days": 7}
-"""The whole baseline model for one month: every flow, corridor and resource, fast."""
 
 
 @pytest.fixture(autouse=True)

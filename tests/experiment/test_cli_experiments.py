@@ -6,22 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from sim.cli import app
 from sim.experiment.compare import COLUMNS
-from tests.conftest import MMC
+from tests.conftest import MMC, flat, landport
 
-runner = CliRunner()
 WEEK = ["--set", "end=2023-01-07", "--set", "warmup_days=1"]
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def row_of(output: str, kpi: str) -> str:
@@ -39,7 +28,7 @@ def five_officers(tmp_path) -> Path:
 
 def test_compare_prints_a_b_the_difference_its_ci_significance_and_narrowing(five_officers):
     result = landport(
-        "compare", MMC, five_officers, *WEEK, "-n", "4", "--workers", "2",
+        "compare", MMC, five_officers, *WEEK, "-n", "4", "--workers", "1",
         "--kpi", "clearance_h.import.mean", "--kpi", "containers.created",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -81,7 +70,7 @@ def test_sweep_from_a_sweep_file_prints_one_row_per_point(tmp_path):
         "sweep:\n  customs.import.officers: [3, 4, 6]\n"
     )
     result = landport(
-        "sweep", spec, "--workers", "2", "--root", tmp_path, "--kpi", "clearance_h.import.mean"
+        "sweep", spec, "--workers", "1", "--root", tmp_path, "--kpi", "clearance_h.import.mean"
     )
     assert result.exit_code == 0, result.output
     assert "officers: 3 points × 2 replications" in result.output

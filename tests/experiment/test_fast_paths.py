@@ -1,27 +1,19 @@
 """The speed-ups found with benchmarks/bench_parallel.py change no number and no file:
 categoricals built straight from the recorded text (or its codes), timestamps computed in a
-few vectorised steps, run folders written with parallel threads, worker results handed over
-in files, workers that start without scipy."""
+few vectorised steps, run folders written with parallel threads (worker results and workers
+that start without scipy: ``tests/system/test_worker_pool.py``)."""
 
 from __future__ import annotations
-
-import glob
-import os
-import subprocess
-import sys
-import tempfile
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim.engine import Coded
-from sim.experiment.backends import execute
 from sim.experiment.runner import run_one
 from sim.results.tables import frame, timestamps
 from sim.scenario import load_scenario
-from tests.conftest import BASELINE, ROOT
-from tests.experiment.conftest import SHORT_MONTH
+from tests.conftest import BASELINE, SHORT_MONTH
 
 
 def slow_frame(columns, start=None) -> pd.DataFrame:
@@ -85,23 +77,3 @@ def test_frame_of_a_whole_replication_is_unchanged(month):
     scenario, results = month
     for cols in results[0].tables.values():
         pd.testing.assert_frame_equal(frame(cols, scenario.start), slow_frame(cols, scenario.start))
-
-
-def big_result(n: int) -> np.ndarray:
-    return np.full(n, 7.0)
-
-
-def test_big_worker_results_come_back_whole_and_leave_no_temporary_files():
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "landport-results-*")))
-    out = execute(big_result, [(1_000_000,)] * 4, workers=2)
-    assert all(len(a) == 1_000_000 and a[0] == 7.0 for a in out)
-    after = set(glob.glob(os.path.join(tempfile.gettempdir(), "landport-results-*")))
-    assert after == before
-
-
-def test_workers_start_without_importing_scipy():
-    code = "import sys, sim.experiment.runner; print('scipy.stats' in sys.modules)"
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "False"

@@ -4,37 +4,23 @@ interruption without rerunning finished points or reading half-written ones."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.experiment.sweep import SweepResult, parse_lever, plan_sweep, split_sets
+from sim.experiment.design import parse_lever, plan_sweep, split_sets
+from sim.experiment.sweep import SweepResult
+from sim.experiment.workspace import open_workspace, plan_record
+from sim.results import store
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError
-from tests.conftest import MMC, ROOT
-from tests.experiment.conftest import MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK, flat, landport
 
-runner = CliRunner()
 OFFICERS = "customs.import.officers"
 REVIEW = "customs.import.review_h.mean"
-
-
-def landport(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def write(path: Path, text: str) -> Path:
@@ -156,7 +142,7 @@ def small_sweep(tmp_path_factory) -> SweepResult:
         {OFFICERS: [3, 4], REVIEW: [1.0, 1.2]},
         overrides=MMC_WEEK,
         replications=2,
-        workers=2,
+        workers=1,
         out=out,
         register=False,
     )
@@ -217,120 +203,24 @@ def test_points_share_their_arrivals_common_random_numbers_across_the_sweep(smal
 
 
 # ----------------------------------------------------------------------------- resume
+# (a sweep killed or interrupted by a signal, then resumed: tests/faults/test_sweep_resume.py)
 
 LEVERS = {OFFICERS: [3, 4, 5, 6, 7, 8]}
-SCRIPT = """
-import sys
-import sim
-sim.sweep(
-    sys.argv[1], {levers!r}, overrides={overrides!r}, replications=2, workers=1,
-    out=sys.argv[2], register=False,
-)
-"""
 
 
-def _wait_for_points(partial: Path, proc: subprocess.Popen, at_least: int) -> list[Path]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        points = partial / "points"
-        done = (
-            sorted(p for p in points.iterdir() if not p.name.startswith("."))
-            if points.is_dir()
-            else []
-        )
-        if len(done) >= at_least:
-            return done
-        assert proc.poll() is None, "the sweep ended before it could be interrupted"
-        time.sleep(0.01)
-    raise AssertionError("no point finished within 60 s")
-
-
-def test_a_killed_sweep_resumes_without_rerunning_finished_points(tmp_path):
-    out = tmp_path / "killed"
-    partial = tmp_path / ".killed.partial"
-    script = SCRIPT.format(levers=LEVERS, overrides=MMC_WEEK)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(MMC), str(out)], cwd=ROOT, env={**os.environ}
-    )
+def test_a_name_another_sweep_takes_meanwhile_makes_this_one_take_the_next(tmp_path, monkeypatch):
+    """Two sweeps started in the same second choose the same name; the one that creates its
+    work folder second takes the next free name instead of failing."""
+    plan = plan_sweep(MMC, LEVERS, overrides=MMC_WEEK)
+    chosen = [tmp_path / "mmc-sweep-1", tmp_path / "mmc-sweep-2"]
+    (tmp_path / ".mmc-sweep-1.partial").mkdir()  # the other sweep, after this one chose
+    monkeypatch.setattr(store, "unique_folder", lambda *args, **kwargs: chosen.pop(0))
+    ws = open_workspace(plan, plan_record(plan), None, tmp_path, resume=False)
     try:
-        _wait_for_points(partial, proc, at_least=2)
+        assert ws.dest == tmp_path / "mmc-sweep-2"
+        assert (ws.partial / "sweep.json").is_file()
     finally:
-        proc.kill()  # SIGKILL: no cleanup of any kind
-        proc.wait()
-    assert not out.exists()  # an unfinished sweep is never visible under its own name
-    finished = sorted(p.name for p in (partial / "points").iterdir() if not p.name.startswith("."))
-    assert 2 <= len(finished) < 6
-    stamps = {n: (partial / "points" / n / "kpis.parquet").stat().st_mtime_ns for n in finished}
-    # A point killed while being written is a hidden temporary folder; make sure there is one,
-    # with rubbish in it, to prove it is discarded and never read.
-    junk = partial / "points" / f".{len(finished):03d}.tmp-deadbeef"
-    junk.mkdir(exist_ok=True)
-    (junk / "kpis.parquet").write_bytes(b"half a parquet file")
-
-    result = sim.sweep(
-        MMC,
-        LEVERS,
-        overrides=MMC_WEEK,
-        replications=2,
-        workers=1,
-        out=out,
-        resume=True,
-        register=False,
-    )
-    assert result.path == out
-    assert not partial.exists()
-    assert result.manifest["resumed"] is True
-    assert result.manifest["points_reused"] == len(finished)
-    assert result.manifest["points_run"] == 6 - len(finished)
-    for name, stamp in stamps.items():  # finished points were kept, not rewritten
-        assert (out / "points" / name / "kpis.parquet").stat().st_mtime_ns == stamp
-    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".")]
-    # The numbers are those of a sweep that was never interrupted: no corrupt or missing rows.
-    whole = sim.sweep(MMC, LEVERS, overrides=MMC_WEEK, replications=2, workers=2, save=False)
-    pd.testing.assert_frame_equal(result.kpis, whole.kpis)
-    pd.testing.assert_frame_equal(result.summary, whole.summary)
-
-
-def test_ctrl_c_stops_a_sweep_and_the_same_command_with_resume_finishes_it(tmp_path):
-    out = tmp_path / "stopped"
-    args = [
-        "sweep",
-        str(MMC),
-        "--set",
-        f"{OFFICERS}=3,4,5,6,7,8",
-        *(a for k, v in MMC_WEEK.items() if k != OFFICERS for a in ("--set", f"{k}={v}")),
-        "-n",
-        "2",
-        "--workers",
-        "1",
-        "--out",
-        str(out),
-        "--root",
-        str(tmp_path),
-    ]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    _wait_for_points(tmp_path / ".stopped.partial", proc, at_least=1)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    text = flat(stderr.decode())
-    assert proc.returncode == 130, text
-    assert "interrupted:" in text
-    assert "--resume" in text
-    assert "Traceback" not in text
-
-    again = landport(*args)
-    assert again.exit_code == 2  # without --resume the unfinished sweep is left alone
-    assert "continue it with --resume" in flat(again.output)
-
-    done = landport(*args, "--resume")
-    assert done.exit_code == 0, done.output
-    assert "points kept from the interrupted run" in flat(done.output)
-    assert json.loads((out / "manifest.json").read_text())["points_reused"] >= 1
+        ws.release()
 
 
 def test_resume_refuses_an_unfinished_sweep_of_another_plan(tmp_path):

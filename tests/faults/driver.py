@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import sim.experiment.api as api
 import sim.experiment.compare as compare
+import sim.experiment.runs as runs
 import sim.experiment.sweep as sweep
 from sim.cli import main as landport
+from sim.experiment.workspace import Workspace
 from sim.results import store
 
 PHASES = ("reserve", "simulate", "write", "complete")
@@ -62,11 +63,11 @@ def main() -> None:
     if opts.stamp:
         store._stamp = lambda: opts.stamp
     if opts.pause == "reserve":  # the folder reserved, the tasks about to be handed out
-        api.execute = at_call(api.execute)
+        runs.execute = at_call(runs.execute)
         compare.execute = at_call(compare.execute)
         sweep.execute_iter = at_call(sweep.execute_iter)
     elif opts.pause == "simulate":
-        api.run_one = at_call(api.run_one)
+        runs.run_one = at_call(runs.run_one)
         compare.run_one = at_call(compare.run_one)
         sweep.run_one = at_call(sweep.run_one)
     elif opts.pause == "write":
@@ -80,7 +81,7 @@ def main() -> None:
 
         store.write_tables = written
     elif opts.pause == "complete":
-        sweep._complete = at_call(sweep._complete)
+        Workspace.complete = at_call(Workspace.complete)
     args = opts.args[1:] if opts.args[:1] == ["--"] else opts.args
     sys.argv = ["landport", *args]
     landport()

@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 import sim
 from sim.cli import app
 from sim.results import catalog
-from tests.conftest import MMC
-from tests.experiment.conftest import MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK
 from tests.faults.conftest import one_line
 
 runner = CliRunner()
@@ -213,3 +212,17 @@ def test_a_directory_where_the_catalogue_belongs_is_an_error_for_rebuild_and_a_w
     assert ran.exit_code == 0, ran.output
     assert "not registered in the catalogue" in ran.output
     assert "a directory, not a catalogue file" in ran.output
+
+
+def test_a_manifest_without_its_run_id_reads_but_is_kept_out_of_the_catalogue(tmp_path, good):
+    root = tmp_path / "results"
+    folder = root / "no-run-id"
+    shutil.copytree(good["run"], folder)
+    _manifest(folder, run_id=None)
+    assert sim.load(folder).manifest["seed"] == sim.load(good["run"]).manifest["seed"]
+    done = runner.invoke(app, ["catalog", "rebuild", "--root", str(root)], env={"COLUMNS": "1000"})
+    assert done.exit_code == 0, done.output
+    skipped = [line for line in done.output.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 1, done.output
+    assert "manifest.json: run_id: missing" in skipped[0]
+    assert catalog.list_runs(root, limit=None).empty

@@ -14,12 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 import sim
-import sim.experiment.api as api
+import sim.experiment.runs as runs
 import sim.experiment.sweep as sweep_module
 from sim.cli import app
 from sim.scenario import load_scenario
-from tests.conftest import BASELINE, MMC
-from tests.experiment.conftest import MMC_WEEK, SHORT_MONTH
+from tests.conftest import BASELINE, MMC, MMC_WEEK, SHORT_MONTH
 from tests.faults.conftest import (
     RUN,
     SWEEP,
@@ -44,7 +43,7 @@ def nothing_simulated(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("simulated before the output was checked")
 
-    monkeypatch.setattr(api, "execute", refuse)
+    monkeypatch.setattr(runs, "execute", refuse)
     monkeypatch.setattr(sweep_module, "execute_iter", refuse)
 
 
@@ -172,5 +171,5 @@ def test_the_space_estimate_covers_a_run_folder_without_asking_for_far_more(tmp_
     )
     assert run.path is not None
     size = sum(f.stat().st_size for f in run.path.iterdir())
-    estimate = api.estimate_bytes(load_scenario(scenario, overrides), 2)
+    estimate = runs.estimate_bytes(load_scenario(scenario, overrides), 2)
     assert size <= estimate <= 4 * size

@@ -9,9 +9,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from sim.cli import app
+from tests.conftest import landport
 from tests.faults.conftest import (
     RUN,
     SIGNALS,
@@ -23,17 +22,12 @@ from tests.faults.conftest import (
     visible,
 )
 
-runner = CliRunner()
 RUN_PHASES = [("reserve", 0), ("simulate", 1), ("write", 0)]
 """Reserved, nothing simulated; one replication of two done; tables written, no manifest."""
 SWEEP_PHASES = [("simulate", 3), ("write", 1), ("complete", 0)]
 """Point 0 written and point 1 half simulated; point 1's tables written, not its manifest;
 every point written, the sweep's own tables and rename not (right after its last point)."""
 SWEEP_FILES = ("kpis.parquet", "summary.parquet", "summary.csv", "points.csv")
-
-
-def landport(*args: str):
-    return runner.invoke(app, list(args))
 
 
 def matrix(phases: list[tuple[str, int]], slow: set[tuple[str, str]]) -> list:

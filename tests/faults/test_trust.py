@@ -16,8 +16,7 @@ import sim
 from sim.cli import app
 from sim.results import store
 from sim.scenario import load_scenario
-from tests.conftest import MMC
-from tests.experiment.conftest import MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK
 from tests.faults.conftest import one_line, visible
 
 runner = CliRunner()

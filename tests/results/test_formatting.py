@@ -36,7 +36,7 @@ from sim.results.formatting import (
         (0.005, "share", {"signed": True, "change": True, "with_unit": True}, "+0.5 pp"),
         (2e5, "CNY", {"signed": True, "change": True, "with_unit": True}, "+0.20 M CNY"),
         (0.0, "trains", {"signed": True, "change": True}, "0"),
-        (12.5, "CNY/TEU", {}, "12.50"),  # a unit landport does not know: a plain number
+        (12.5, "CNY/km", {}, "12.50"),  # a unit landport does not know: a plain number
     ],
 )
 def test_values_are_written_one_way(value, unit, how, text):

@@ -10,6 +10,7 @@ from sim.results.stats import (
     t_interval,
     t_quantile,
     time_weighted_mean,
+    welch_dof,
     welch_interval,
 )
 
@@ -49,3 +50,12 @@ def test_step_integral_is_time_weighted():
     assert step_integral(t, v, 1, 4) == pytest.approx(1 * 1 + 2 * 3)
     assert step_integral(np.array([3.0]), np.array([2.0]), 0, 4) == pytest.approx(8)
     assert time_weighted_mean(t, v, 0, 10) == pytest.approx(1.1)
+
+
+def test_welch_degrees_of_freedom_are_scipys_and_a_sample_without_spread_adds_nothing():
+    a, b = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 5.0, 9.0])
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    expected = sps.ttest_ind(a, b, equal_var=False).df
+    assert welch_dof(va, len(a), vb, len(b)) == pytest.approx(expected, rel=1e-12)
+    assert welch_dof(0.0, 1, vb, len(b)) == pytest.approx(len(b) - 1)  # one value, no spread
+    assert welch_dof(0.0, 5, 0.0, 7) == 10

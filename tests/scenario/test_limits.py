@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.scenario import ScenarioError, load_scenario, parse_override, scenario_from_dict
+from sim.scenario.file_schema import file_schema
 from sim.scenario.load import (
     EXTENDS_PATH_ENV,
     MAX_EXTENDS_DEPTH,
@@ -230,9 +231,15 @@ def test_a_subsidy_above_the_price_is_refused():
     assert "shippers would be paid to ship" in message
 
 
-def test_every_number_in_the_schema_has_an_upper_bound():
+@pytest.mark.parametrize(
+    "schema",
+    [Scenario.model_json_schema(by_alias=True), file_schema()],
+    ids=["resolved", "file"],
+)
+def test_every_number_in_the_schema_has_an_upper_bound(schema):
     """So a field added later with the annotated types (Hours, Share, Count, …) is bounded
-    too; a bare ``float`` would show here."""
+    too; a bare ``float`` would show here. The file schema's plain-number distributions are
+    bounded as the constants they stand for."""
     unbounded = []
 
     def walk(node: Any, where: str) -> None:
@@ -247,7 +254,7 @@ def test_every_number_in_the_schema_has_an_upper_bound():
             for i, value in enumerate(node):
                 walk(value, f"{where}/{i}")
 
-    walk(Scenario.model_json_schema(by_alias=True), "")
+    walk(schema, "")
     assert unbounded == []
 
 

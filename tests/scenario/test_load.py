@@ -232,7 +232,7 @@ def test_missing_file_and_bad_override():
 
 
 def test_schema_command_prints_json_schema():
-    result = runner.invoke(app, ["schema"])
+    result = runner.invoke(app, ["schema", "--resolved"])
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert schema["title"] == "Scenario"

@@ -20,16 +20,19 @@ from __future__ import annotations
 from sim.results.kpis.measures import (
     container_measures,
     corridor_stability,
+    economics_measures,
     resource_measures,
     train_measures,
     unstable_count,
 )
-from sim.results.kpis.registry import Derived, Family, Registry
+from sim.results.kpis.recovery import recovery_kpis
+from sim.results.kpis.registry import Derived, Family, Paired, Registry
 from sim.results.runinfo import Label
 
 IMPORT_FIRST = {"direction": ("import", "export")}
 HEADLINE_STATS = ("mean", "p90")
 UNSTABLE = Derived(unstable_count)
+RECOVERY = Paired(recovery_kpis)
 
 
 def _l(en: str, zh: str) -> Label:
@@ -201,6 +204,133 @@ KPIS = Registry(
             "money",
             container_measures,
             headline=True,
+        ),
+        Family(
+            "cost.per_teu.<corridor>",
+            "CNY/TEU",
+            _l(
+                "Door-to-door cost per TEU, shipper, {corridor}",
+                "货主门到门成本（元/TEU），{corridor}",
+            ),
+            "money",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "subsidy.per_extra_teu",
+            "CNY/TEU",
+            _l(
+                "Public money per TEU the policy brought to rail",
+                "政策吸引的每TEU所需公共资金",
+            ),
+            "money",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "co2e.kg_per_teu.<corridor>",
+            "kg/TEU",
+            _l(
+                "CO₂e per TEU, well-to-wheel, {corridor}",
+                "每TEU二氧化碳当量（全生命周期），{corridor}",
+            ),
+            "emissions",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "co2e.avoided_t",
+            "t",
+            _l(
+                "CO₂e avoided against sending the same cargo by road",
+                "相对公路运输同样货物减少的二氧化碳当量",
+            ),
+            "emissions",
+            economics_measures,
+            headline=True,
+        ),
+        Family(
+            "subsidy.per_t_co2e_avoided",
+            "CNY/t",
+            _l(
+                "Public money per tonne of CO₂e avoided by the cargo the policy brought",
+                "政策吸引货物每减排一吨二氧化碳当量的公共资金",
+            ),
+            "emissions",
+            economics_measures,
+            headline=True,
+        ),
+        # -------------------------------------------------------------- door to door
+        Family(
+            "cost.road_per_teu.<corridor>",
+            "CNY/TEU",
+            _l(
+                "Door-to-door cost per TEU by the competing route, {corridor}",
+                "竞争线路门到门成本（元/TEU），{corridor}",
+            ),
+            "money",
+            economics_measures,
+        ),
+        Family(
+            "cost.public_per_teu.<corridor>",
+            "CNY/TEU",
+            _l(
+                "Public money per TEU (subsidy, rail discount, tolls waived), {corridor}",
+                "每TEU公共资金（补贴、运价优惠、免收通行费），{corridor}",
+            ),
+            "money",
+            economics_measures,
+        ),
+        Family(
+            "cost.public_cny",
+            "CNY",
+            _l(
+                "Public money: subsidy, rail discount and tolls waived, boxes delivered",
+                "公共资金：补贴、运价优惠与免收通行费（已交付箱）",
+            ),
+            "money",
+            economics_measures,
+        ),
+        Family(
+            "teu.induced",
+            "TEU",
+            _l("TEU the policy brought to rail", "政策吸引至铁路的运量（TEU）"),
+            "throughput",
+            economics_measures,
+        ),
+        Family(
+            "co2e.road_kg_per_teu.<corridor>",
+            "kg/TEU",
+            _l(
+                "CO₂e per TEU by the competing route, {corridor}",
+                "竞争线路每TEU二氧化碳当量，{corridor}",
+            ),
+            "emissions",
+            economics_measures,
+        ),
+        Family(
+            "co2e.total_t",
+            "t",
+            _l("CO₂e of the boxes delivered, well-to-wheel", "已交付箱的二氧化碳当量"),
+            "emissions",
+            economics_measures,
+        ),
+        Family(
+            "co2e.road_t",
+            "t",
+            _l("CO₂e of the same cargo by road", "同样货物经公路运输的二氧化碳当量"),
+            "emissions",
+            economics_measures,
+        ),
+        Family(
+            "co2e.induced_avoided_t",
+            "t",
+            _l(
+                "CO₂e avoided by the cargo the policy brought",
+                "政策吸引货物减少的二氧化碳当量",
+            ),
+            "emissions",
+            economics_measures,
         ),
         # -------------------------------------------------------------- trains
         Family(
@@ -406,6 +536,129 @@ KPIS = Registry(
             ),
             "stability",
             corridor_stability,
+        ),
+        # -------------------------------------------------------------- recovery (compare)
+        # Against the undisrupted run, pair by pair (sim.results.kpis.recovery); <corridor>
+        # is also "all". Computed by a comparison whose B has disruptions.
+        Family(
+            "recovery.<disruption>.<corridor>.teu_delayed",
+            "TEU",
+            _l(
+                "TEU delayed by {disruption}, {corridor}",
+                "{disruption}延误箱量（TEU），{corridor}",
+            ),
+            "throughput",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.extra_h_per_delayed_teu",
+            "h",
+            _l(
+                "Extra hours per delayed TEU, {disruption}, {corridor}",
+                "每延误TEU额外小时，{disruption}，{corridor}",
+            ),
+            "time",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.peak_backlog_teu",
+            "TEU",
+            _l(
+                "Peak extra backlog, {disruption}, {corridor}",
+                "积压峰值增量（TEU），{disruption}，{corridor}",
+            ),
+            "throughput",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.recovery_h",
+            "h",
+            _l(
+                "Time to recover after {disruption} ends, {corridor}",
+                "{disruption}结束后恢复时间，{corridor}",
+            ),
+            "time",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.recovered",
+            "share",
+            _l(
+                "Replications recovered from {disruption} by the end, {corridor}",
+                "期末已从{disruption}恢复的重复次数占比，{corridor}",
+            ),
+            "stability",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.trains_held",
+            "trains",
+            _l(
+                "Trains held, diverted or slowed by {disruption}, {corridor}",
+                "因{disruption}滞留、绕行或限速的班列，{corridor}",
+            ),
+            "capacity",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.trains_cancelled",
+            "trains",
+            _l(
+                "Trains cancelled by {disruption}, {corridor}",
+                "因{disruption}停开的班列，{corridor}",
+            ),
+            "capacity",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.sailings_cancelled",
+            "sailings",
+            _l(
+                "Sailings cancelled by {disruption}, {corridor}",
+                "因{disruption}取消的航班，{corridor}",
+            ),
+            "capacity",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.turned_away_teu",
+            "TEU",
+            _l(
+                "Extra TEU turned away during {disruption}, {corridor}",
+                "{disruption}期间额外转走箱量（TEU），{corridor}",
+            ),
+            "throughput",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.storage_cny",
+            "CNY",
+            _l(
+                "Extra yard storage cost of {disruption}, {corridor}",
+                "{disruption}额外堆存费用，{corridor}",
+            ),
+            "money",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.demurrage_cny",
+            "CNY",
+            _l(
+                "Extra demurrage of {disruption}, {corridor}",
+                "{disruption}额外滞期费，{corridor}",
+            ),
+            "money",
+            RECOVERY,
+        ),
+        Family(
+            "recovery.<disruption>.<corridor>.turned_away_cny",
+            "CNY",
+            _l(
+                "Margin lost to the competing route in {disruption}, {corridor}",
+                "{disruption}期间转走货物损失的收益，{corridor}",
+            ),
+            "money",
+            RECOVERY,
         ),
     ]
 )

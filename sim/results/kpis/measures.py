@@ -45,6 +45,20 @@ families name, each of one replication's :class:`KpiInputs`.
   ``cost.rail_discount_cny``.
 * Conservation: ``containers.created``, ``containers.delivered``, ``containers.turned_away``,
   ``containers.in_system``.
+* Door to door, per TEU, over the boxes of a rail corridor *delivered* in the window (whose
+  accounts are whole: storage and the value of time are known once a box is delivered; see
+  :data:`sim.results.records.ACCOUNT_COLUMNS`): ``cost.per_teu.<corridor>`` (the shipper's
+  door-to-door cost, ``door_cny``), ``cost.road_per_teu.<corridor>`` (the same cargo by the
+  competing route), ``cost.public_per_teu.<corridor>`` (subsidy, rail discount and tolls
+  waived), ``co2e.kg_per_teu.<corridor>`` and ``co2e.road_kg_per_teu.<corridor>``; over all
+  of them: ``cost.public_cny``, ``teu.induced`` (TEU the policy brought: Σ teu ×
+  ``induced_share``), ``subsidy.per_extra_teu`` (= ``cost.public_cny`` / ``teu.induced``),
+  ``co2e.total_t``, ``co2e.road_t`` (the same cargo by road), ``co2e.avoided_t`` (their
+  difference), ``co2e.induced_avoided_t`` (avoided by the cargo the policy brought) and
+  ``subsidy.per_t_co2e_avoided`` (= ``cost.public_cny`` / ``co2e.induced_avoided_t``; NaN
+  when nothing is avoided). Each is one line of pandas, e.g.
+  ``d.groupby("corridor").door_cny.sum() / d.groupby("corridor").teu.sum()`` with ``d`` the
+  containers with ``0 <= t_delivered < horizon`` and a ``rail_cny``.
 """
 
 from __future__ import annotations
@@ -218,6 +232,54 @@ def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     return k
 
 
+def delivered_accounts(containers: pd.DataFrame, horizon_h: float) -> pd.DataFrame:
+    """Boxes of the rail corridors delivered in the window, with their door-to-door accounts:
+    the boxes every per-TEU KPI is computed over (empty for tables without accounts)."""
+    c = containers
+    if "rail_cny" not in c.columns:
+        return c.iloc[:0]
+    return c[_window(c["t_delivered"], horizon_h) & c["rail_cny"].notna()]
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+def economics_kpis(
+    containers: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
+) -> dict[str, float]:
+    """Cost and CO₂e per TEU by corridor, against the competing route, and what the public
+    money buys (see the module docstring)."""
+    d = delivered_accounts(containers, horizon_h)
+    if d.empty and "rail_cny" not in containers.columns:
+        return {}
+    k: dict[str, float] = {}
+    emitted = bool(d["co2e_kg"].notna().any())
+    corridor = d["corridor"].astype(str)
+    for c in corridors:
+        mine = d[corridor == c]
+        teu = exact_sum(mine["teu"])
+        k[f"cost.per_teu.{c}"] = _ratio(exact_sum(mine["door_cny"]), teu)
+        k[f"cost.road_per_teu.{c}"] = _ratio(exact_sum(mine["road_cny"]), teu)
+        k[f"cost.public_per_teu.{c}"] = _ratio(exact_sum(mine["public_cny"]), teu)
+        if emitted:
+            k[f"co2e.kg_per_teu.{c}"] = _ratio(exact_sum(mine["co2e_kg"]), teu)
+            k[f"co2e.road_kg_per_teu.{c}"] = _ratio(exact_sum(mine["road_co2e_kg"]), teu)
+    public = exact_sum(d["public_cny"])
+    induced = exact_sum(d["teu"] * d["induced_share"])
+    k["cost.public_cny"] = public
+    k["teu.induced"] = induced
+    k["subsidy.per_extra_teu"] = _ratio(public, induced)
+    if emitted:
+        saved = d["road_co2e_kg"] - d["co2e_kg"]
+        k["co2e.total_t"] = exact_sum(d["co2e_kg"]) / 1000.0
+        k["co2e.road_t"] = exact_sum(d["road_co2e_kg"]) / 1000.0
+        k["co2e.avoided_t"] = exact_sum(saved) / 1000.0
+        k["co2e.induced_avoided_t"] = exact_sum(saved * d["induced_share"]) / 1000.0
+        k["subsidy.per_t_co2e_avoided"] = _ratio(public, k["co2e.induced_avoided_t"])
+    return k
+
+
 def resource_kpis(queues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     k: dict[str, float] = {}
     for where, g in queues.groupby("where", observed=True, sort=True):
@@ -301,6 +363,11 @@ def container_measures(k: KpiInputs) -> dict[str, float]:
     """Clearance, dwell and door-to-door times, money, customs shares and what did not get
     through (:func:`container_kpis`)."""
     return container_kpis(k.containers, k.trains, k.horizon_h, k.hub)
+
+
+def economics_measures(k: KpiInputs) -> dict[str, float]:
+    """Cost and CO₂e per TEU, against the competing route (:func:`economics_kpis`)."""
+    return economics_kpis(k.containers, k.horizon_h, k.corridors)
 
 
 def resource_measures(k: KpiInputs) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 A *family* is a set of KPIs under one dotted name pattern — ``utilisation.<hub>.<resource>``,
 ``teu.<corridor>.<direction>`` — with one unit, one label in English and in Chinese, one theme
-(throughput, time, capacity, money, stability), whether its KPIs are headline (the rows a
+(throughput, time, capacity, money, emissions, stability), whether its KPIs are headline (the rows a
 planner reads first), key (the few a sweep shows) and regression-checked, and the function
 that computes it. Its formatter is its unit's (:mod:`sim.results.formatting`).
 
@@ -29,12 +29,13 @@ from typing import Literal
 
 from sim.results.formatting import UNITS, format_value
 from sim.results.kpis.measures import DIRECTIONS, KpiInputs
+from sim.results.kpis.recovery import RecoveryInputs
 from sim.results.resource_kinds import resource_kind
 from sim.results.runinfo import Label, RunInfo
 from sim.results.states import STATES
 
-Theme = Literal["throughput", "time", "capacity", "money", "stability"]
-THEMES: tuple[Theme, ...] = ("throughput", "time", "capacity", "money", "stability")
+Theme = Literal["throughput", "time", "capacity", "money", "emissions", "stability"]
+THEMES: tuple[Theme, ...] = ("throughput", "time", "capacity", "money", "emissions", "stability")
 Compute = Callable[[KpiInputs], dict[str, float]]
 """A computation of KPIs from one replication's tables."""
 
@@ -44,6 +45,15 @@ class Derived:
     """A computation of KPIs from the other KPIs of the same replication (run last)."""
 
     fn: Callable[[Mapping[str, float]], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A computation of KPIs from a pair of replications — the same replication of two
+    scenarios, with common random numbers — run by a comparison, not by a run (recovery from
+    disruptions: :mod:`sim.results.kpis.recovery`)."""
+
+    fn: Callable[[RecoveryInputs], dict[str, float]]
 
 
 # ---------------------------------------------------------------------------- placeholders
@@ -92,6 +102,7 @@ _GENERIC: dict[str, str] = {
     "stat": "|".join(STAT_LABELS),
     "state": _NAME,
     "count": _NAME,
+    "disruption": _NAME,
 }
 """What a placeholder matches when its family does not fix its values."""
 _SEGMENT = re.compile(r"^<([a-z]+)>$")
@@ -117,6 +128,10 @@ def _values_text(kind: str, value: str, info: RunInfo | None, lang: str) -> str:
         return DIRECTION_LABELS[value](lang)
     if kind == "stat" and value in STAT_LABELS:
         return STAT_LABELS[value](lang)
+    if kind == "disruption":
+        return value.replace("_", " ")
+    if kind == "corridor" and value == "all":
+        return "all corridors" if lang == "en" else "全部通道"
     if kind in ("state", "count"):
         words = STATE_LABELS if kind == "state" else COUNT_LABELS
         return words[value] if lang == "zh" and value in words else value.replace("_", " ")
@@ -137,7 +152,7 @@ class Family:
     label: Label
     """Templates: ``{corridor}``, ``{direction}`` …, capitalised as ``{Direction}``."""
     theme: Theme
-    compute: Compute | Derived
+    compute: Compute | Derived | Paired
     headline: bool = False
     """Among the KPIs a planner reads first: the default rows of KPI tables, the headline
     table of reports, the forest plot of a comparison. Over resources, only those whose kind
@@ -286,6 +301,8 @@ class Registry:
         tables: list[Compute] = []
         derived: list[Derived] = []
         for f in self._families:
+            if isinstance(f.compute, Paired):
+                continue
             if isinstance(f.compute, Derived):
                 if f.compute not in derived:
                     derived.append(f.compute)
@@ -296,6 +313,17 @@ class Registry:
             out.update(fn(inputs))
         for d in derived:
             out.update(d.fn(out))
+        return out
+
+    def compute_paired(self, inputs: RecoveryInputs) -> dict[str, float]:
+        """Every KPI computed from a pair of replications (each computation once, in the
+        order the families first name it)."""
+        done: list[Paired] = []
+        out: dict[str, float] = {}
+        for f in self._families:
+            if isinstance(f.compute, Paired) and f.compute not in done:
+                done.append(f.compute)
+                out.update(f.compute.fn(inputs))
         return out
 
     # ------------------------------------------------------------------ one name

@@ -20,9 +20,12 @@ Conventions shared by every plot:
   (:mod:`sim.results.plots.style`).
 
 Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
-:func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown` (all in
+:func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown`,
+:func:`cost_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
-:func:`sweep_response`. One module per figure family.
+:func:`sweep_response`; decision analysis: :func:`sensitivity_chart`,
+:func:`optimise_evidence`; of disruptions, :func:`disruption_timeline` and
+:func:`recovery_bars`. One module per figure family.
 """
 
 from __future__ import annotations
@@ -32,12 +35,15 @@ from collections.abc import Callable
 from matplotlib.figure import Figure
 
 from sim.results.plots.clearance import clearance_times
+from sim.results.plots.decision import optimise_evidence, sensitivity_chart
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
 from sim.results.plots.dwell import (
     EXPORT_SEGMENTS,
     IMPORT_SEGMENTS,
     dwell_breakdown,
     dwell_segments,
 )
+from sim.results.plots.economics import cost_breakdown, per_teu_parts
 from sim.results.plots.experiments import compare_forest, sweep_response
 from sim.results.plots.labels import corridor_label, kpi_label, lever_label
 from sim.results.plots.resources import resource_levels
@@ -56,14 +62,20 @@ __all__ = [
     "clearance_times",
     "compare_forest",
     "corridor_label",
+    "cost_breakdown",
+    "disruption_timeline",
     "dwell_breakdown",
     "dwell_segments",
     "house_style",
     "kpi_label",
     "lever_label",
     "load_factors",
+    "optimise_evidence",
+    "per_teu_parts",
+    "recovery_bars",
     "resource_levels",
     "run_figures",
+    "sensitivity_chart",
     "sidings_timeline",
     "sweep_response",
     "throughput",
@@ -85,6 +97,11 @@ RUN_PLOTS: dict[str, tuple[Callable[[RunResult], Figure], str]] = {
     "dwell": (
         dwell_breakdown,
         "Where a container's time at the hub goes, per corridor and direction.",
+    ),
+    "costs": (
+        cost_breakdown,
+        "Door-to-door cost and CO₂e per TEU by corridor, by rail (in parts, the subsidy left of"
+        " zero) and by the competing route, with the public money per TEU.",
     ),
 }
 """Every plot of a single run, in report order: name → (function, caption)."""

@@ -10,7 +10,9 @@ previous one.
 
 A result is a run (KPI table, every run plot), a comparison from ``sim.compare`` (the paired
 differences B − A with their intervals and the forest plot) or a sweep from ``sim.sweep``
-(the key KPIs at every point and the response curves). The report is a
+(the key KPIs at every point and the response curves), a sensitivity analysis (the factors
+ranked for each KPI, with a tornado, Morris or Sobol chart each) or an optimisation (the
+answer and every set-up's evidence). The report is a
 :class:`~sim.results.report.document.Document` (what it says) rendered from Jinja2 templates
 (:mod:`sim.results.report.render`, how it looks). The folder's tables are never touched; a
 report is the one thing added to a folder after it was written.
@@ -26,7 +28,16 @@ from matplotlib.figure import Figure
 
 from sim.results.atomic import replace_folder, write_text
 from sim.results.kpis import headline
-from sim.results.plots import RUN_PLOTS, compare_forest, lever_label, sweep_response
+from sim.results.plots import (
+    RUN_PLOTS,
+    compare_forest,
+    lever_label,
+    optimise_evidence,
+    sensitivity_chart,
+    sweep_response,
+)
+from sim.results.plots.disruptions import disruption_timeline, recovery_bars
+from sim.results.report.decision import optimise_document, sensitivity_document
 from sim.results.report.document import (
     Document,
     Figures,
@@ -81,8 +92,26 @@ def draw_figures(result: Any) -> Figures:
     kind = result_kind(result)
     if kind == "run":
         return [(name, caption, _png(fn(result))) for name, (fn, caption) in RUN_PLOTS.items()]
-    if kind == "compare":
+    if kind == "sensitivity":
         return [
+            (
+                f"sensitivity-{k}",
+                f"What moves {k}: the factors in rank order.",
+                _png(sensitivity_chart(result.ranking, k)),
+            )
+            for k in dict.fromkeys(str(k) for k in result.ranking["kpi"])
+        ]
+    if kind == "optimise":
+        return [
+            (
+                f"evidence-{lv.path}",
+                f"Every target's KPI at each set-up tried, against {lever_label(lv.path)}.",
+                _png(optimise_evidence(result.evaluations, lv.path)),
+            )
+            for lv in result.spec.levers
+        ]
+    if kind == "compare":
+        figures = [
             (
                 "forest",
                 "Each KPI's difference B − A with its 95 % confidence interval (paired "
@@ -90,6 +119,24 @@ def draw_figures(result: Any) -> Figures:
                 _png(compare_forest(result)),
             )
         ]
+        summary = getattr(result, "recovery_summary", None)
+        if summary is not None:
+            figures += [
+                (
+                    "disruption-timeline",
+                    "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) "
+                    "against A (undisrupted), paired, with 95 % bands; B's disruption windows "
+                    "shaded.",
+                    _png(disruption_timeline(result)),
+                ),
+                (
+                    "recovery-time",
+                    "Time to recover after each disruption ends (all corridors), with its "
+                    "95 % interval over paired replications.",
+                    _png(recovery_bars({result.b.name: summary})),
+                ),
+            ]
+        return figures
     names = sweep_kpis(result)
     return [
         (
@@ -106,6 +153,10 @@ def document(result: Any, figures: Figures) -> Document:
     kind = result_kind(result)
     if kind == "run":
         return run_document(result, figures)
+    if kind == "sensitivity":
+        return sensitivity_document(result, figures)
+    if kind == "optimise":
+        return optimise_document(result, figures)
     if kind == "compare":
         return compare_document(result, figures)
     return sweep_document(result, figures)

@@ -78,12 +78,20 @@ class Document:
     """(id, heading, text, language) — the scenario as resolved, the manifest."""
     notes: list[str] = field(default_factory=list)
     """Whether the run reached a steady state, its bottleneck, cargo turned away."""
+    sections: list[tuple[str, str, str, Table]] = field(default_factory=list)
+    """(id, heading, intro, table): further tables after the KPIs (recovery from
+    disruptions)."""
 
 
 def result_kind(result: Any) -> str:
-    """``run``, ``compare`` or ``sweep``: what ``sim.run``, ``sim.compare``, ``sim.sweep`` give."""
+    """``run``, ``compare``, ``sweep``, ``sensitivity`` or ``optimise``: what ``sim.run``,
+    ``sim.compare``, ``sim.sweep``, ``sim.sensitivity`` and ``sim.optimise`` give."""
     if isinstance(result, RunResult):
         return "run"
+    if all(hasattr(result, a) for a in ("spec", "ranking", "sweep")):
+        return "sensitivity"
+    if all(hasattr(result, a) for a in ("spec", "answer", "evaluations")):
+        return "optimise"
     if all(hasattr(result, a) for a in ("a", "b", "table")):
         return "compare"
     if all(hasattr(result, a) for a in ("points", "summary", "kpis")):

@@ -10,7 +10,7 @@ section or a row in any section. Placeholders in file headers (`[facts: …]`,
 `[cal: <table> / <row>]`) are not citations.
 
 Run as a script to list every citation with the row it resolves to:
-    python tests/test_reference_notes.py
+    python tests/scenario/test_reference_notes.py
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTES = {
     "facts": ROOT / "docs" / "reference" / "huaihua-facts.md",
     "cal": ROOT / "docs" / "reference" / "calibration-data.md",

@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from sim.cli import app
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, landport
 
-runner = CliRunner()
 SHORT = ["--set", "end=2023-02-28", "--set", "warmup_days=14", "-n", "2", "--workers", "1"]
 CORRIDORS = ("qinzhou_rail_sea", "china_laos", "china_vietnam")
-
-
-def landport(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import subprocess
 import sys
 
@@ -11,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 import sim
 from sim.results import plots
 from sim.results.plots.timeaxis import binned
-from sim.results.plots.trains import _assign_lanes, _siding_intervals
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, MMC, MMC_WEEK, ROOT
 
 SHORT = {"end": "2023-02-15", "warmup_days": 7}
 
@@ -143,16 +144,28 @@ def test_dwell_stages_add_up_to_each_containers_dwell_and_near_the_kpi(run):
     assert seg.loc[seg["direction"] == "import", "customs clearance"].mean() > 1.0
 
 
+def siding_bars(fig: Figure) -> dict[int, list[tuple[float, float, bool]]]:
+    """The Gantt bars of a sidings figure by siding row: (start, end, hatched = import)."""
+    rows: dict[int, list[tuple[float, float, bool]]] = {}
+    for bar in fig.axes[0].collections:
+        box = bar.get_paths()[0].get_extents()
+        rows.setdefault(int(box.y0), []).append((box.x0, box.x1, bool(bar.get_hatch())))
+    return rows
+
+
 def test_siding_bars_never_overlap_on_one_siding_and_a_week_can_be_chosen(run):
-    bars = _siding_intervals(run, replication=0)
-    assert set(bars["direction"]) == {"export", "import"}
-    assert (bars["t1"] >= bars["t0"]).all()
-    lanes = _assign_lanes(bars)
-    for lane in np.unique(lanes):
-        mine = bars[lanes == lane].sort_values("t0")
-        assert (mine["t0"].to_numpy()[1:] >= mine["t1"].to_numpy()[:-1] - 1e-9).all()
-    fig = plots.sidings_timeline(run, week_start="2023-01-09", replication=1)
-    assert "09 Jan 2023" in fig.get_suptitle()
+    busiest = plots.sidings_timeline(run, replication=0)
+    chosen = plots.sidings_timeline(run, week_start="2023-01-09", replication=1)
+    assert "09 Jan 2023" in chosen.get_suptitle()
+    for fig in (busiest, chosen):
+        rows = siding_bars(fig)
+        assert 0 < len(rows) <= run.scenario["terminal"]["sidings"]["count"]
+        held = [bar for bars in rows.values() for bar in bars]
+        assert {hatched for *_, hatched in held} == {True, False}  # import and export trains
+        assert all(x1 >= x0 for x0, x1, _ in held)
+        for bars in rows.values():  # one train at a time on a siding
+            bars.sort()
+            assert all(b[0] >= a[1] - 1e-9 for a, b in itertools.pairwise(bars))
     with pytest.raises(ValueError, match="replication 7"):
         plots.sidings_timeline(run, replication=7)
 
@@ -265,7 +278,8 @@ def test_sweep_response_draws_one_curve_per_other_lever_value_with_a_band():
 
 def test_plot_functions_leave_pyplot_alone():
     code = (
-        "import sys; from sim.results import plots; from tests.test_plots import sweep_summary;"
+        "import sys; from sim.results import plots;"
+        "from tests.results.test_plots import sweep_summary;"
         "fig = plots.sweep_response(sweep_summary(), 'teu.total');"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'"
     )
@@ -367,7 +381,7 @@ def test_sweep_curves_draw_a_real_sweep():
 
 def test_every_run_plot_draws_for_a_scenario_without_trains():
     # The reduced M/M/c customs scenario has imports by truck only: no trains, no exports.
-    run = sim.run(ROOT / "tests" / "scenarios" / "mmc_import.yaml", replications=2, save=False)
+    run = sim.run(MMC, replications=1, save=False, overrides=MMC_WEEK, workers=1)
     assert run.trains.empty
     for name, (fn, _) in plots.RUN_PLOTS.items():
         fig = fn(run)
@@ -375,6 +389,12 @@ def test_every_run_plot_draws_for_a_scenario_without_trains():
 
 
 # ------------------------------------------------------------------------------ house style
+
+
+def suptitle(fig: Figure) -> Text:
+    """The figure's title as drawn (one of its texts)."""
+    (title,) = [t for t in fig.texts if t.get_text() == fig.get_suptitle()]
+    return title
 
 
 def test_figures_wear_the_house_style_and_leave_matplotlib_as_it_was(run):
@@ -385,7 +405,7 @@ def test_figures_wear_the_house_style_and_leave_matplotlib_as_it_was(run):
     ax = fig.axes[0]
     assert not ax.spines["top"].get_visible()
     assert fig.get_suptitle()
-    assert fig._suptitle.get_fontweight() == "bold"
+    assert suptitle(fig).get_fontweight() == "bold"
     assert dict(matplotlib.rcParams) == before
 
 
@@ -397,7 +417,7 @@ def test_a_port_authority_swaps_in_its_own_style_sheet(run, tmp_path, monkeypatc
     monkeypatch.setenv(plots.STYLE_ENV, str(house))
     fig = plots.load_factors(run)
     assert to_hex(fig.axes[0].get_facecolor()) == "#f0e6d2"
-    assert fig._suptitle.get_fontfamily() == ["serif"]
+    assert suptitle(fig).get_fontfamily() == ["serif"]
     monkeypatch.setenv(plots.STYLE_ENV, str(tmp_path / "missing.mplstyle"))
     with pytest.raises(plots.StyleError, match=r"missing\.mplstyle: no such style file"):
         plots.load_factors(run)
@@ -415,3 +435,15 @@ def test_report_command_names_a_missing_style_sheet_with_exit_code_2(tmp_path, m
     assert done.exit_code == 2, done.output
     assert "no such style file" in " ".join(done.output.split())
     assert not (out / "report.html").exists()
+
+
+def test_cost_bars_add_up_to_the_per_teu_kpis(run):
+    parts = plots.per_teu_parts(
+        run, [*plots.economics.COST_PARTS, "subsidy_cny", "door_cny", "road_cny", "co2e_kg"]
+    ).set_index("corridor")
+    means = run.kpi_means()
+    for corridor, r in parts.iterrows():
+        bar = sum(r[col] for col in plots.economics.COST_PARTS) - r["subsidy_cny"]
+        assert bar == pytest.approx(means[f"cost.per_teu.{corridor}"])
+        assert r["road_cny"] == pytest.approx(means[f"cost.road_per_teu.{corridor}"])
+        assert r["co2e_kg"] == pytest.approx(means[f"co2e.kg_per_teu.{corridor}"])

@@ -1,5 +1,6 @@
-"""Worker processes: the caller's code everywhere, the same bytes on a real Dask cluster, and
-nothing left behind when the command dies.
+"""Worker processes: the caller's code everywhere, the same numbers serially, on local workers
+and on Dask, the same bytes on a real Dask cluster, and nothing left behind when the command
+dies.
 
 These tests start real processes: a Dask scheduler and workers on the loopback address,
 ``landport run`` killed with SIGKILL or interrupted with SIGINT, and scripts that import
@@ -22,13 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
 from sim.experiment.backends import CodeMismatch, run_checked
 from sim.experiment.fingerprint import PACKAGE_DIR, code_fingerprint, this_code
 from sim.results.stats import exact_sum, step_integral
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, ROOT, SHORT_MONTH
 
 SHORT = {"end": "2023-02-15"}
 """Six weeks of the baseline (two weeks of warm-up): every flow, a few seconds a run."""
@@ -188,6 +190,27 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 except subprocess.TimeoutExpired:
                     os.killpg(p.pid, signal.SIGKILL)
                     p.wait(timeout=5)
+
+
+def test_serial_local_and_dask_runs_give_identical_per_replication_kpis():
+    runs = {
+        backend: sim.run(BASELINE, replications=3, overrides=SHORT_MONTH, save=False, **options)
+        for backend, options in {
+            "serial": {"workers": 1},
+            "local": {"workers": 2},
+            "dask": {"dask_scheduler": "local", "workers": 2},
+        }.items()
+    }
+    serial = runs["serial"].kpis
+    assert serial["replication"].nunique() == 3
+    assert serial["kpi"].nunique() > 50
+    for backend in ("local", "dask"):
+        pd.testing.assert_frame_equal(runs[backend].kpis, serial, check_exact=True)
+        pd.testing.assert_frame_equal(
+            runs[backend].containers, runs["serial"].containers, check_exact=True
+        )
+    assert runs["dask"].manifest["backend"] == "dask:local"
+    assert runs["local"].manifest["backend"] == "local:2"
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

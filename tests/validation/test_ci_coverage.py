@@ -25,8 +25,7 @@ from sim.experiment.backends import execute
 from sim.experiment.runner import run_one, simulate
 from sim.results.stats import survival, t_interval
 from sim.scenario import Scenario, load_scenario
-from tests.conftest import MMC
-from tests.experiment.conftest import MMC_WEEK
+from tests.conftest import MMC, MMC_WEEK
 
 ARRIVALS_PER_H = 2.0  # 336 TEU a week, one box a shipment
 REVIEW_H = 1.2
