@@ -16,7 +16,7 @@ from sim.engine.dists import (
     Triangular,
     Uniform,
 )
-from sim.engine.env import Environment, collector_paused
+from sim.engine.env import Environment, collector_paused, freeze_long_lived
 from sim.engine.recorder import Coded, LevelSeries, Recorder, Table
 from sim.engine.resources import Resource, monitored
 from sim.engine.streams import Streams
@@ -43,6 +43,7 @@ __all__ = [
     "Triangular",
     "Uniform",
     "collector_paused",
+    "freeze_long_lived",
     "monitored",
     "watch",
 ]

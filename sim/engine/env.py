@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from heapq import heappop, heappush
 from typing import Any, TypeVar
 
@@ -95,6 +96,15 @@ class Environment(simpy.Environment):
             fn(arg)
             n += 1
         return n
+
+
+@cache
+def freeze_long_lived() -> None:
+    """Once per process, after its imports: exempt every object alive now (the modules,
+    classes and functions imported, hundreds of thousands of them) from the cyclic
+    collector's passes (:func:`gc.freeze`). They live as long as the process; without this,
+    each collection of the oldest generation walks them all again."""
+    gc.freeze()
 
 
 @contextmanager

@@ -77,3 +77,26 @@ def test_frame_of_a_whole_replication_is_unchanged(month):
     scenario, results = month
     for cols in results[0].tables.values():
         pd.testing.assert_frame_equal(frame(cols, scenario.start), slow_frame(cols, scenario.start))
+
+
+def test_a_replication_runs_with_the_collector_paused_and_restores_it(monkeypatch):
+    """The cyclic collector is off while a replication runs (no pass over the heap mid-run),
+    on again after it, and the tasks of a worker run with its imports frozen."""
+    import gc
+
+    from sim.experiment import backends, runner
+
+    seen: list[bool] = []
+    real = runner.build
+
+    def build(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "build", build)
+    scenario = load_scenario(BASELINE, SHORT_MONTH)
+    assert gc.isenabled()
+    backends.run_checked(backends.this_code(), run_one, (scenario, 0))
+    assert seen == [False]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
