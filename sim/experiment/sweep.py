@@ -139,7 +139,7 @@ class SweepResult(Tables):
         """
         names = self._kpi_names(kpis)
         ref = self.point_of(reference)
-        kpis_of = {int(k): g for k, g in self.kpis.groupby("point", sort=True)}
+        kpis_of = {int(g["point"].iloc[0]): g for _, g in self.kpis.groupby("point", sort=True)}
         parts = []
         for k in self.points["point"].astype(int):
             table = comparison_table(kpis_of[ref], kpis_of[k], confidence)

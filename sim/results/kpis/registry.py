@@ -386,9 +386,7 @@ class Registry:
                 out.extend(f.names(info, tier))
         return out
 
-    def select(
-        self, present: Sequence[str], tier: str, info: RunInfo | None = None
-    ) -> list[str]:
+    def select(self, present: Sequence[str], tier: str, info: RunInfo | None = None) -> list[str]:
         """The KPIs of ``tier`` (``headline``, ``key``, ``checked``) among ``present``, in
         family order: with ``info``, in the run's corridor and resource order; without it,
         in the order of ``present``."""

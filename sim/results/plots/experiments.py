@@ -15,6 +15,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from sim.results.comparison import COLUMNS
 from sim.results.formatting import axis_unit, format_lever, format_value, unit_style
 from sim.results.kpis import headline, unit
 from sim.results.plots.labels import kpi_label, lever_label
@@ -223,14 +224,16 @@ def sweep_differences(
     missing = needed - set(table.columns)
     if missing:
         raise ValueError(f"differences table lacks columns {sorted(missing)}")
-    extra = [c for c in table.columns if c in _DIFF_ONLY]
-    shaped = table.drop(columns=[c for c in extra if c not in _DIFF_KEEP]).rename(
-        columns={"diff_mean": "mean", "diff_low": "low", "diff_high": "high"}
+    levers = [str(c) for c in table.columns if c not in _NOT_LEVERS]
+    shaped = table[["point", *levers, "kpi", "unit"]].assign(
+        mean=table["diff_mean"], low=table["diff_low"], high=table["diff_high"]
     )
+    for column in ("n", "significant"):
+        if column in table.columns:
+            shaped[column] = table[column]
     ref = table.attrs.get("reference")
     where = ""
     if ref is not None:
-        levers = [str(c) for c in shaped.columns if c not in _SWEEP_FIXED]
         first = shaped.loc[shaped["point"] == ref].head(1)
         if len(first) and levers:
             where = (
@@ -251,8 +254,8 @@ def sweep_differences(
         "Student-t 95 % confidence interval; filled: the interval excludes 0"
         + (f" (n = {n} paired replications, common random numbers" if n else " (")
         + (
-            f"; the paired intervals are {narrowing:.0%} narrower, in the median, than "
-            "unpaired ones)."
+            f"; in the median a paired interval is {1 - narrowing:.0%} as wide as the "
+            "interval of unpaired means)."
             if narrowing is not None and math.isfinite(narrowing)
             else ")."
         )
@@ -270,17 +273,8 @@ def sweep_differences(
 
 
 _SWEEP_FIXED = {"point", "kpi", "unit", "mean", "half_width", "low", "high", "n", "std"}
-_DIFF_ONLY = {
-    "a_mean",
-    "a_half_width",
-    "b_mean",
-    "b_half_width",
-    "diff_half_width",
-    "significant",
-    "independent_half_width",
-    "narrowing",
-}
-_DIFF_KEEP = {"significant"}
+_NOT_LEVERS = _SWEEP_FIXED | set(COLUMNS)
+"""Columns of a sweep summary or differences table that are not levers."""
 FEW_LEVELS = 6
 """A lever with at most this many values gets one tick per value, labelled as the value."""
 
@@ -322,7 +316,7 @@ def _response(
     """Panels of KPIs against a lever (one row of panels per KPI, a column per ``facet``
     value), one legend for the figure, sized for a notebook column."""
     names = [kpis] if isinstance(kpis, str) else list(kpis)
-    levers = [str(c) for c in summary.columns if c not in _SWEEP_FIXED | {"significant"}]
+    levers = [str(c) for c in summary.columns if c not in _NOT_LEVERS]
     if not levers:
         raise ValueError("the sweep summary has no lever columns")
     unknown = [k for k in names if k not in set(summary["kpi"])]
@@ -343,17 +337,19 @@ def _response(
         cols = len(facets)
         panels = [(k, f) for k in names for f in facets]
     nrows = math.ceil(len(panels) / cols)
-    panel_w = max(NOTEBOOK_WIDTH / cols, 3.0)
+    panel_w = min(max(NOTEBOOK_WIDTH / cols, 3.0), 6.5)
     fig = new_figure(panel_w * cols, 3.3 * nrows + 1.6)
     axes = fig.subplots(nrows, cols, squeeze=False, sharex=True, sharey="row" if facet else False)
     axes = axes.ravel()
-    fig.suptitle(title.format(lever=lever_label(lever)), fontsize=12)
+    heading = title.format(lever=lever_label(lever))
+    fig.suptitle(textwrap.fill(heading, int(panel_w * cols * 8.5)), fontsize=12)
     colours = palette()
     all_x = summary[lever].to_numpy(dtype=float)
     share_x = _is_share_lever(lever, all_x)
     values = np.sort(np.unique(all_x[np.isfinite(all_x)]))
     span = float(values[-1] - values[0]) if len(values) > 1 else 1.0
     legend: dict[str, Any] = {}
+    legend_title = ""
     wrap = max(int(panel_w * 9), 24)
     for ax, (k, f) in zip(axes, panels, strict=False):
         mine = summary.loc[summary["kpi"] == k]
@@ -373,13 +369,12 @@ def _response(
             colour = colours[i % len(colours)]
             key_t = key if isinstance(key, tuple) else (key,)
             label = (
-                ", ".join(
-                    f"{lever_label(o)} = {_lever_text(o, v)}"
-                    for o, v in zip(others, key_t, strict=True)
-                )
+                ", ".join(_lever_text(o, v) for o, v in zip(others, key_t, strict=True))
                 if others
                 else ("change" if change else "mean")
             )
+            if others:
+                legend_title = ", ".join(lever_label(o) for o in others)
             if change:
                 # error bars, side by side when several lines share an x
                 shift = (i - (len(groups) - 1) / 2) * 0.025 * span
@@ -423,7 +418,7 @@ def _response(
         ax.set_ylabel(axis_unit(u, change=change) or "value", fontsize=9)
         if u == "share" and not change:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        panel = textwrap.fill(kpi_label(k), wrap)
+        panel = textwrap.fill(_panel_label(k), wrap)
         if facet is not None:
             panel += f"\n{lever_label(facet)} = {_lever_text(facet, f)}"
         ax.set_title(panel, fontsize=9.5, loc="left")
@@ -432,16 +427,30 @@ def _response(
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     if len(legend) > 1 or (legend and any(lb not in ("mean", "change") for lb in legend)):
-        fig.legend(
+        # one legend, under the bottom-left panel (the layout makes room for it)
+        below = axes[((len(panels) - 1) // cols) * cols]
+        below.legend(
             list(legend.values()),
             list(legend),
-            loc="outside upper center",
-            ncol=min(len(legend), 3),
+            title=legend_title or None,
+            loc="upper left",
+            bbox_to_anchor=(0, -0.2),
+            ncol=min(len(legend), max(1, int(panel_w * cols / 2.2))),
             frameon=False,
             fontsize=8.5,
+            title_fontsize=8.5,
+            alignment="left",
         )
     note(fig, caption)
     return fig
+
+
+def _panel_label(kpi: str) -> str:
+    """A KPI's label; a marginal of one KPI over another (``a per b``) in words."""
+    a, per, b = kpi.partition(" per ")
+    if per and unit(a) and unit(b):
+        return f"{kpi_label(a)}, per extra {unit(b)} ({kpi_label(b)})"
+    return kpi_label(kpi)
 
 
 def _lever_axis(axes: Any, lever: str, values: np.ndarray, share: bool, cols: int) -> None:
@@ -477,20 +486,20 @@ def sweep_heatmap(
     0 is written in grey). ``x`` and ``y`` name the levers (default: the sweep's two); any
     other lever must have a single value.
     """
-    table: pd.DataFrame
     if isinstance(sweep, pd.DataFrame):
-        table = sweep
+        found: Any = sweep
     elif reference is not None and hasattr(sweep, "differences"):
-        table = sweep.differences(reference, kpi)
+        found = sweep.differences(reference, kpi)
     else:
-        table = getattr(sweep, "summary", None)
-        if not isinstance(table, pd.DataFrame):
-            raise TypeError("sweep_heatmap needs a SweepResult or one of its tables")
+        found = getattr(sweep, "summary", None)
+    if not isinstance(found, pd.DataFrame):
+        raise TypeError("sweep_heatmap needs a SweepResult or one of its tables")
+    table = found
     change = "diff_mean" in table.columns
     if kpi not in set(table["kpi"]):
         raise KeyError(f"KPIs not in the sweep: {[kpi]}")
     rows = table.loc[table["kpi"] == kpi]
-    levers = [str(c) for c in rows.columns if c not in _SWEEP_FIXED | _DIFF_ONLY | {"significant"}]
+    levers = [str(c) for c in rows.columns if c not in _NOT_LEVERS]
     if x is None or y is None:
         varying = [lv for lv in levers if rows[lv].nunique() > 1 and lv not in (x, y)]
         free = [lv for lv in (x, y) if lv is not None] + varying
