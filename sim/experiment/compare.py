@@ -75,6 +75,13 @@ class CompareResult:
     """B's disruption windows per replication (replication, disruption, kind, start_h, end_h,
     factor) when B has disruptions."""
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the result: its facts and headline KPIs, not its
+        tables (see :func:`sim.results.notebook.result_html`)."""
+        from sim.results.notebook import result_html
+
+        return result_html(self)
+
     @property
     def recovery_summary(self) -> pd.DataFrame | None:
         """Recovery KPIs: mean, 95 % interval and n over replications (None: no

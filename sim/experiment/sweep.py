@@ -70,6 +70,13 @@ class SweepResult(Tables):
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     """Tables of an analysis of the sweep (``sensitivity`` …), by name."""
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the result: its facts and headline KPIs, not its
+        tables (see :func:`sim.results.notebook.result_html`)."""
+        from sim.results.notebook import result_html
+
+        return result_html(self)
+
     @property
     def levers(self) -> list[str]:
         return [str(c) for c in self.points.columns if c != "point"]

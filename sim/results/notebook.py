@@ -144,3 +144,55 @@ def formatted(
         ]
     out[unit] = units.map(shown_unit)
     return out
+
+
+# ------------------------------------------------------------------------------ results in a cell
+
+MAX_ROWS = 20
+"""Rows of a result's headline table shown in a notebook (a long sweep's first points)."""
+
+_HINTS = {
+    "run": ".summary, .kpis, .containers, .trains, .shipments, .vessels, .queues",
+    "compare": ".table, .a, .b, .differences()",
+    "sweep": ".points, .summary, .kpis, .differences(reference), .marginal(…), .run(point)",
+}
+
+
+def result_html(result: object) -> str:
+    """A result (run, comparison, sweep) as a notebook shows it: what it is, its facts and its
+    headline table, as the report writes them (:mod:`sim.results.report`), in a few lines."""
+    from html import escape
+
+    from sim.results.report import document
+
+    doc = document(result, [])
+    head = doc.headline
+    rows = head.rows[:MAX_ROWS]
+    more = len(head.rows) - len(rows)
+
+    def cells(values: Sequence[str], tag: str) -> str:
+        return "".join(
+            f'<{tag} style="text-align:{"right" if num else "left"}">{escape(v)}</{tag}>'
+            for v, num in zip(values, head.numeric, strict=False)
+        )
+
+    facts = "".join(
+        f'<tr><th style="text-align:left">{escape(k)}</th><td style="text-align:left">'
+        f"{escape(v)}</td></tr>"
+        for k, v in doc.facts
+        if v and v != "–"
+    )
+    table = (
+        f"<table><thead><tr>{cells(head.columns, 'th')}</tr></thead><tbody>"
+        + "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
+        + "</tbody></table>"
+    )
+    notes = "".join(f"<li>{escape(n)}</li>" for n in doc.notes[:MAX_ROWS])
+    return (
+        f'<div class="landport-{escape(doc.kind)}"><p><strong>{escape(doc.title)}</strong></p>'
+        f"<details><summary>{len(doc.facts)} facts</summary><table>{facts}</table></details>"
+        f"{table}"
+        + (f"<p><em>… and {more} more rows</em></p>" if more > 0 else "")
+        + (f"<ul>{notes}</ul>" if notes else "")
+        + f"<p><small>Tables: <code>{escape(_HINTS.get(doc.kind, ''))}</code></small></p></div>"
+    )

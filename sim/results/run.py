@@ -98,6 +98,13 @@ class RunResult(Tables):
     path: Path | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the result: its facts and headline KPIs, not its
+        tables (see :func:`sim.results.notebook.result_html`)."""
+        from sim.results.notebook import result_html
+
+        return result_html(self)
+
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
             if self.path is None:
