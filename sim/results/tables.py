@@ -2,15 +2,17 @@
 
 Each replication's recorder becomes four tables (containers, trains, shipments, vessels) and
 one of resource levels (queues). Text columns become categoricals; every ``t_*`` hour column
-gets a ``*_at`` timestamp twin, computed from the scenario's start date, so analysts can
-resample by calendar month directly.
+gets a ``*_at`` timestamp twin (all of one resolution, :data:`TIME_UNIT`), computed from the
+scenario's start date, so analysts can resample by calendar month directly. In the tables
+analysts get, ID columns are nullable integers: a box on no train has ``train_id`` ``<NA>``,
+not the recorder's −1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,17 +32,50 @@ def _categorical(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical(values)
 
 
-def frame(columns: Columns, start: dt.date | None = None) -> pd.DataFrame:
-    """A DataFrame of recorded columns, text as categoricals, with timestamp twins."""
+TIME_UNIT: Literal["ns"] = "ns"
+"""The resolution of every timestamp column (``*_at``, ``at``)."""
+
+
+def timestamps(start: dt.date, hours: np.ndarray | pd.Series) -> pd.DatetimeIndex:
+    """Hours from the start date as timestamps, of :data:`TIME_UNIT` resolution whatever the
+    hours (pandas picks a coarser one for a column that is all NaN)."""
+    moments = pd.Timestamp(start) + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")
+    return pd.DatetimeIndex(moments).as_unit(TIME_UNIT)
+
+
+def nullable_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its integer ``*_id`` columns as pandas nullable integers (``Int64``), the
+    recorder's −1 ("none": a box on no train, a box no shipment made) as ``<NA>``; every
+    other value and column unchanged. A table already converted is returned as it is."""
+    out = df
+    for name in df.columns:
+        column = df[name]
+        if (
+            str(name).endswith("_id")
+            and isinstance(column.dtype, np.dtype)
+            and column.dtype.kind in "iu"
+        ):
+            if out is df:
+                out = df.copy()
+            out[name] = column.astype("Int64").mask(column == -1)
+    return out
+
+
+def frame(
+    columns: Columns, start: dt.date | None = None, *, nullable: bool = False
+) -> pd.DataFrame:
+    """A DataFrame of recorded columns, text as categoricals; with ``start``, timestamp twins
+    of the hour columns; with ``nullable``, ID columns as nullable integers
+    (:func:`nullable_ids`: the tables analysts get, not the ones KPIs are computed from)."""
     data: dict[str, object] = {}
     for name, values in columns.items():
         arr = np.asarray(values)
         data[name] = _categorical(arr) if arr.dtype.kind in "OU" else arr
     if start is not None:
-        origin = pd.Timestamp(start)
         for name in [c for c in columns if c.startswith("t_")]:
-            data[name[2:] + "_at"] = origin + pd.to_timedelta(np.asarray(data[name]), unit="h")
-    return pd.DataFrame(data)
+            data[name[2:] + "_at"] = timestamps(start, np.asarray(data[name]))
+    df = pd.DataFrame(data)
+    return nullable_ids(df) if nullable else df
 
 
 def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> pd.DataFrame:
@@ -64,7 +99,7 @@ def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> 
     df = pd.concat(parts, ignore_index=True)
     df["where"] = df["where"].astype("category")
     if start is not None:
-        df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
+        df["at"] = timestamps(start, df["t"])
     return df
 
 
@@ -102,5 +137,5 @@ def stacked_queue_frame(
         return pd.DataFrame(columns=["replication", "where", "t", "queue", "busy", "capacity"])
     df = frame(stack(flat))
     if start is not None:
-        df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
+        df["at"] = timestamps(start, df["t"])
     return df

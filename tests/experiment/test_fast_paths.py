@@ -24,7 +24,8 @@ def slow_frame(columns, start=None) -> pd.DataFrame:
     if start is not None:
         origin = pd.Timestamp(start)
         for name in [c for c in df.columns if c.startswith("t_")]:
-            df[name[2:] + "_at"] = origin + pd.to_timedelta(df[name], unit="h")
+            # one resolution everywhere (pandas itself picks us or ns by the values)
+            df[name[2:] + "_at"] = (origin + pd.to_timedelta(df[name], unit="h")).dt.as_unit("ns")
     return df
 
 
