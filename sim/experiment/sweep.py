@@ -30,6 +30,7 @@ import pandas as pd
 from sim.experiment.backends import Progress, describe_backend, execute_iter
 from sim.experiment.design import Levers, SweepPlan, plan_sweep
 from sim.experiment.manifest import load_run_folder, manifest
+from sim.experiment.progress import notebook_progress
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, assemble
 from sim.experiment.workspace import (
@@ -263,9 +264,12 @@ def sweep(
     unfinished sweep of the same plan is continued (see :mod:`sim.experiment.workspace`).
     ``analysis`` computes further tables from the finished sweep, written with it; ``about``
     adds facts to its manifest; ``stem`` names its folder (``<stem>-<time>``; default
-    ``<scenario>-sweep``).
+    ``<scenario>-sweep``). ``progress`` is called as replications finish; in a notebook,
+    without one, a progress bar is drawn in the cell (:mod:`sim.experiment.progress`).
     """
     plan = plan_sweep(scenario, levers, overrides=overrides, seed=seed, replications=replications)
+    if progress is None:  # in a notebook, a bar in the cell
+        progress = notebook_progress(f"{plan.name}: {len(plan.points)} points")
     if stem is not None:
         plan.name = stem
     record = plan_record(plan)
