@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -64,26 +65,10 @@ class Findings:
     sentences: list[str] = field(default_factory=list)
     stated: list[Stated] = field(default_factory=list)
 
-    def number(
-        self,
-        value: float,
-        unit: str,
-        *,
-        signed: bool = False,
-        change: bool = False,
-        with_unit: bool = False,
-        decimals: int | None = None,
-    ) -> str:
-        """``value`` written as :func:`~sim.results.formatting.format_value` writes it, kept
-        to be checked."""
-        text = format_value(
-            float(value),
-            unit,
-            signed=signed,
-            change=change,
-            with_unit=with_unit,
-            decimals=decimals,
-        )
+    def number(self, value: float, unit: str, **how: Any) -> str:
+        """``value`` written as :func:`~sim.results.formatting.format_value` writes it (``how``:
+        its ``signed``, ``change``, ``with_unit``, ``decimals``), kept to be checked."""
+        text = format_value(float(value), unit, **how)
         self.stated.append(Stated(float(value), unit, text))
         return text
 

@@ -10,6 +10,7 @@ import pytest
 import sim
 from sim.experiment.sweep import SweepResult
 from sim.results.comparison import COLUMNS
+from sim.results.run import SUMMARY_COLUMNS
 from sim.results.stats import t_interval
 from tests.conftest import MMC, MMC_WEEK
 
@@ -91,17 +92,7 @@ def test_marginal_is_the_ratio_of_the_paired_changes_with_the_ratio_estimator_in
     officers_sweep,
 ):
     m = officers_sweep.marginal(QUEUE, "clearance_h.import.mean", {OFFICERS: 4})
-    assert list(m.columns) == [
-        "point",
-        OFFICERS,
-        "kpi",
-        "unit",
-        "mean",
-        "half_width",
-        "low",
-        "high",
-        "n",
-    ]
+    assert list(m.columns) == ["point", OFFICERS, *SUMMARY_COLUMNS]
     wide = officers_sweep.kpis.pivot_table(
         index="replication", columns=["point", "kpi"], values="value"
     )
