@@ -197,9 +197,7 @@ def compare(
     recovery = result.recovery_summary
     if recovery is not None:
         out.print(
-            recovery_table(
-                recovery, "Recovery of B from its disruptions, against A as undisrupted"
-            )
+            recovery_table(recovery, "Recovery of B from its disruptions, against A as undisrupted")
         )
         out.print(
             "[dim]Means over paired replications. recovery h: from the disruption's end until "

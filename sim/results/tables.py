@@ -3,16 +3,18 @@
 Each replication's recorder becomes four tables (containers, trains, shipments, vessels) and
 one of resource levels (queues). Text columns become categoricals with sorted categories —
 from their codes (:class:`~sim.engine.Coded`), never a string per row; every ``t_*`` hour
-column gets a ``*_at`` timestamp twin, computed from the scenario's start date in a few
-vectorised steps that give exactly what ``pd.to_timedelta(hours, unit="h")`` gives, so
-analysts can resample by calendar month directly.
+column gets a ``*_at`` timestamp twin (all of one resolution, :data:`TIME_UNIT`), computed
+from the scenario's start date in a few vectorised steps that give exactly what
+``pd.to_timedelta(hours, unit="h")`` gives, so analysts can resample by calendar month
+directly. In the tables analysts get, ID columns are nullable integers: a box on no train
+has ``train_id`` ``<NA>``, not the recorder's −1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -54,28 +56,49 @@ def _from_codes(column: Coded) -> pd.Categorical:
     )
 
 
+TIME_UNIT: Literal["ns"] = "ns"
+"""The resolution of every timestamp column (``*_at``, ``at``)."""
+
+
 def timestamps(hours: np.ndarray, start: dt.date) -> np.ndarray:
-    """``start`` 00:00 + ``hours`` (NaN → NaT): exactly what
-    ``pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")`` gives, in a fraction of the
-    time. As pandas does: hours that are all whole come out in microseconds; otherwise in
-    nanoseconds, whole hours exact and their fraction rounded to 12 decimals before it is
-    scaled."""
+    """``start`` 00:00 + ``hours`` (NaN → NaT), in nanoseconds (:data:`TIME_UNIT`): exactly
+    what ``pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")`` gives, as that unit, in a
+    fraction of the time — whole hours exact, their fraction rounded to 12 decimals before it
+    is scaled, as pandas does."""
     h = np.asarray(hours, dtype=float)
     missing = np.isnan(h)
     x = np.where(missing, 0.0, h)
     whole = x.astype(np.int64)
-    if (whole == x).all():
-        out = whole * (NS_PER_H // 1000) + np.datetime64(start, "us").astype(np.int64)
-        out[missing] = NAT
-        return out.view("M8[us]")
     out = whole * NS_PER_H + (np.round(x - whole, 12) * NS_PER_H).astype(np.int64)
     out += np.datetime64(start, "ns").astype(np.int64)
     out[missing] = NAT
     return out.view("M8[ns]")
 
 
-def frame(columns: Columns, start: dt.date | None = None) -> pd.DataFrame:
-    """A DataFrame of recorded columns, text as categoricals, with timestamp twins."""
+def nullable_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its integer ``*_id`` columns as pandas nullable integers (``Int64``), the
+    recorder's −1 ("none": a box on no train, a box no shipment made) as ``<NA>``; every
+    other value and column unchanged. A table already converted is returned as it is."""
+    out = df
+    for name in df.columns:
+        column = df[name]
+        if (
+            str(name).endswith("_id")
+            and isinstance(column.dtype, np.dtype)
+            and column.dtype.kind in "iu"
+        ):
+            if out is df:
+                out = df.copy()
+            out[name] = column.astype("Int64").mask(column == -1)
+    return out
+
+
+def frame(
+    columns: Columns, start: dt.date | None = None, *, nullable: bool = False
+) -> pd.DataFrame:
+    """A DataFrame of recorded columns, text as categoricals; with ``start``, timestamp twins
+    of the hour columns; with ``nullable``, ID columns as nullable integers
+    (:func:`nullable_ids`: the tables analysts get, not the ones KPIs are computed from)."""
     data: dict[str, object] = {}
     for name, values in columns.items():
         if isinstance(values, Coded):
@@ -86,7 +109,8 @@ def frame(columns: Columns, start: dt.date | None = None) -> pd.DataFrame:
     if start is not None:
         for name in [c for c in columns if c.startswith("t_")]:
             data[name[2:] + "_at"] = timestamps(np.asarray(data[name]), start)
-    return pd.DataFrame(data)
+    df = pd.DataFrame(data)
+    return nullable_ids(df) if nullable else df
 
 
 def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from matplotlib.text import Text
 
 import sim
 from sim.results import plots
+from sim.results.plots.style import NOTEBOOK_WIDTH
 from sim.results.plots.timeaxis import binned
 from tests.conftest import BASELINE, MMC, MMC_WEEK, ROOT
 
@@ -142,6 +143,24 @@ def test_dwell_stages_add_up_to_each_containers_dwell_and_near_the_kpi(run):
         np.testing.assert_allclose(got, want, rtol=0.10)
     # customs is the KPI clearance time for the same containers
     assert seg.loc[seg["direction"] == "import", "customs clearance"].mean() > 1.0
+
+
+def test_the_dwell_breakdown_shows_lcl_and_fcl_boxes_apart(run):
+    seg = plots.dwell_segments(run)
+    exports = seg[seg["direction"] == "export"]
+    consolidation = next(iter(plots.EXPORT_SEGMENTS))
+    assert (exports.loc[~exports["lcl"], consolidation] == 0).all()  # FCL: never consolidated
+    lcl, fcl = (exports.loc[exports["lcl"] == k, "total"].mean() for k in (True, False))
+    assert lcl > fcl  # an LCL box waits to be filled first
+    fig = plots.dwell_breakdown(run)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0].startswith("All corridors, all boxes")
+    lcl_row = next(t for t in labels if t.startswith("All corridors, LCL"))
+    fcl_row = next(t for t in labels if t.startswith("All corridors, FCL"))
+    assert f"{lcl:,.1f} h" in lcl_row
+    assert f"{fcl:,.1f} h" in fcl_row
+    assert f"{(exports['lcl']).sum():,} boxes" in lcl_row
+    assert fig.get_figwidth() <= NOTEBOOK_WIDTH
 
 
 def siding_bars(fig: Figure) -> dict[int, list[tuple[float, float, bool]]]:

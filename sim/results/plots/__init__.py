@@ -23,7 +23,8 @@ Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
 :func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown`,
 :func:`cost_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
-:func:`sweep_response`; decision analysis: :func:`sensitivity_chart`,
+:func:`sweep_response`, :func:`sweep_differences`, :func:`sweep_heatmap`; decision analysis:
+:func:`sensitivity_chart`,
 :func:`optimise_evidence`; of disruptions, :func:`disruption_timeline` and
 :func:`recovery_bars`. One module per figure family.
 """
@@ -44,7 +45,12 @@ from sim.results.plots.dwell import (
     dwell_segments,
 )
 from sim.results.plots.economics import cost_breakdown, per_teu_parts
-from sim.results.plots.experiments import compare_forest, sweep_response
+from sim.results.plots.experiments import (
+    compare_forest,
+    sweep_differences,
+    sweep_heatmap,
+    sweep_response,
+)
 from sim.results.plots.labels import corridor_label, kpi_label, lever_label
 from sim.results.plots.resources import resource_levels
 from sim.results.plots.style import STYLE, STYLE_ENV, StyleError, house_style
@@ -77,6 +83,8 @@ __all__ = [
     "run_figures",
     "sensitivity_chart",
     "sidings_timeline",
+    "sweep_differences",
+    "sweep_heatmap",
     "sweep_response",
     "throughput",
 ]

@@ -37,6 +37,10 @@ P90_COLOUR = "#555555"
 NOTE_COLOUR = "#555555"
 MUTED_COLOUR = "#777777"
 
+NOTEBOOK_WIDTH = 9.5
+"""Inches of a figure that fills a notebook column at the style's dpi without being shrunk
+(so its 8-point notes stay 8 points): figures of several panels share this width."""
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
