@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sim.results.i18n import label as i18n_label
+from sim.results.i18n import text_or, texts
 from sim.results.kpis import kpi_label as registry_label
 from sim.results.resource_kinds import RESOURCE_KINDS, resource_kind
 from sim.results.run import RunResult
@@ -18,14 +20,9 @@ from sim.results.runinfo import Label, RunInfo
 Described = RunResult | RunInfo | None
 """What a label can be looked up in: a run, its metadata, or nothing (names as they are)."""
 
-LEVER_LABELS: dict[str, Label] = {
-    "demand.scale": Label(en="demand (× 2023)", zh="需求（2023年的倍数）"),
-    "terminal.yard.capacity_teu": Label(en="yard capacity (TEU)", zh="堆场容量（TEU）"),
-    "tariffs.subsidy_per_teu_cny": Label(en="operating subsidy (CNY/TEU)", zh="运营补贴（元/TEU）"),
-    "tariffs.toll_cut": Label(en="highway toll cut", zh="高速公路通行费减免"),
-}
+LEVER_LABELS: dict[str, Label] = {k: v for k, v in texts("lever").items() if k != "discount"}
 """Labels of sweep levers that are not a resource's unit count (those are the resource's
-label, :data:`~sim.results.runinfo.RESOURCE_KINDS`)."""
+label, :data:`~sim.results.runinfo.RESOURCE_KINDS`), from :mod:`sim.results.i18n`."""
 
 
 def info_of(run: Described) -> RunInfo | None:
@@ -81,9 +78,10 @@ def lever_label(lever: str, lang: str = "en") -> str:
     """A planner's name for a sweep lever (a dotted scenario path)."""
     parts = lever.split(".")
     if len(parts) == 3 and parts[:2] == ["tariffs", "discount"]:
+        bureau = parts[2].capitalize()
         if lang == "zh":
-            return f"{parts[2]}铁路运价优惠"
-        return f"{parts[2].capitalize()} Railway freight-rate discount"
+            bureau = text_or(f"place.{parts[2]}", parts[2], "zh")
+        return i18n_label("lever.discount", lang, bureau=bureau)
     for kind in RESOURCE_KINDS:
         if kind.lever == lever:
             return (kind.lever_label or kind.label)(lang)
