@@ -307,18 +307,14 @@ def recovery_table(
         lost_margin_cny_per_teu=r.lost_margin_cny_per_teu,
     )
     sailing = {
-        overseas: port.corridor
-        for port in sb.sea_ports.values()
-        for overseas in port.services
+        overseas: port.corridor for port in sb.sea_ports.values() for overseas in port.services
     }
     names = [d.key for d in sb.disruptions]
     per_rep: dict[int, dict[str, float]] = {}
     rows = []
     for ra, rb in zip(a, b, strict=True):
         windows = occurrences(sb, Streams(seed, rb.replication))
-        rows += [
-            (rb.replication, o.name, o.kind, o.start_h, o.end_h, o.factor) for o in windows
-        ]
+        rows += [(rb.replication, o.name, o.kind, o.start_h, o.end_h, o.factor) for o in windows]
         per_rep[rb.replication] = KPIS.compute_paired(
             RecoveryInputs(
                 a=_arm(ra),

@@ -42,6 +42,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Final
 
+from sim.results.resource_kinds import RESOURCE_KINDS
 from sim.results.runinfo import Label
 
 LANGS: Final[tuple[str, ...]] = ("en", "zh")
@@ -118,11 +119,58 @@ TEXTS: dict[str, Label] = {
         "B − A 为各次重复运行配对差值的均值及其学生t分布95%区间；区间不含0即为显著。"
         "占比的差值以百分点（pp）表示。最后一列为配对（共同随机数）比独立种子使区间缩窄的幅度。",
     ),
+    "report.sweep_intro": _l(
+        "Mean ± Student-t 95 % half-width over replications at every point; all points share "
+        "their seeds (common random numbers), so differences between points are sharper than "
+        "the intervals suggest.",
+        "各点为多次重复运行的均值 ± 学生t分布95%半宽；所有点共用随机种子（共同随机数），"
+        "因此点与点之间的差异比区间显示的更为确定。",
+    ),
     "report.font_missing": _l(
         "No font with Chinese glyphs was found, so the figures' Chinese text may show as "
         "boxes; install one (Debian: apt-get install fonts-noto-cjk).",
         "未找到含中文字形的字体，图中中文可能显示为方框；请安装（Debian：apt-get install "
         "fonts-noto-cjk）。",
+    ),
+    # ------------------------------------------------------------- figure captions
+    "caption.clearance": _l(
+        "Customs clearance time distribution, import and export, against the published 2023 means.",
+        "进口与出口通关时间分布，及2023年公布的平均值。",
+    ),
+    "caption.throughput": _l(
+        "TEU and trains per month by corridor, export and import.",
+        "各通道每月TEU与开行列数，出口与进口。",
+    ),
+    "caption.resources": _l(
+        "Queue length and utilisation over time of customs, consolidation, yard, sidings and "
+        "handling; warm-up shaded.",
+        "海关、拼箱、堆场、装卸线与装卸设备的排队长度和利用率随时间的变化；阴影为预热期。",
+    ),
+    "caption.load-factors": _l(
+        "Train load factors per corridor and direction.", "各通道、各方向的列车装载率。"
+    ),
+    "caption.sidings": _l(
+        "Sidings and trains in the busiest week (Gantt).", "最繁忙一周的装卸线与列车（甘特图）。"
+    ),
+    "caption.dwell": _l(
+        "Where a container's time at the hub goes, per corridor and direction.",
+        "集装箱在枢纽停留时间的构成，按通道和方向。",
+    ),
+    "caption.costs": _l(
+        "Door-to-door cost and CO₂e per TEU by corridor, by rail (in parts, the subsidy left "
+        "of zero) and by the competing route, with the public money per TEU.",
+        "各通道每TEU门到门费用与CO₂e排放：铁路（分项，补贴在零的左侧）与竞争路线对比，"
+        "及每TEU的公共资金。",
+    ),
+    "caption.forest": _l(
+        "Each KPI's difference B − A with its 95 % confidence interval (paired replications, "
+        "common random numbers): as a percentage of A, shares in percentage points.",
+        "各指标的差值 B − A 及其95%置信区间（配对重复运行，共同随机数）：以A的百分比表示，"
+        "占比类以百分点表示。",
+    ),
+    "caption.response": _l(
+        "Key KPIs against {lever}, mean and 95 % CI at every point.",
+        "主要指标随{lever}的变化：各点的均值及95%置信区间。",
     ),
     # ------------------------------------------------------------- facts
     "fact.scenario": _l("Scenario", "情景"),
@@ -141,6 +189,8 @@ TEXTS: dict[str, Label] = {
     "fact.scenario_file": _l("Scenario file", "情景文件"),
     "fact.overrides": _l("Overrides", "覆盖设置"),
     "fact.none": _l("none", "无"),
+    "fact.levers": _l("Levers", "参数"),
+    "fact.points": _l("Points", "点数"),
     "fact.git_commit": _l("Git commit", "Git 提交"),
     "fact.created": _l("Created", "创建时间"),
     "fact.wall_time": _l("Wall time", "运行耗时"),
@@ -167,6 +217,7 @@ TEXTS: dict[str, Label] = {
     "column.narrowing": _l("CI narrowed by pairing", "配对使区间缩窄"),
     "column.narrowing_short": _l("CI narrowing", "区间缩窄"),
     "column.point": _l("point", "点"),
+    "word.the_hub": _l("the hub", "枢纽"),
     "word.yes": _l("yes", "是"),
     "word.no": _l("no", "否"),
     # ------------------------------------------------------------- units (as a column shows them)
@@ -201,7 +252,13 @@ TEXTS: dict[str, Label] = {
     "axis.date": _l("date", "日期"),
     "axis.month": _l("month", "月份"),
     "axis.trains": _l("trains", "列数"),
+    "figure.export_title": _l("Export ({hub} → {asean})", "出口（{hub} → {asean}）"),
+    "figure.import_title": _l("Import ({asean} → {hub})", "进口（{asean} → {hub}）"),
     "axis.diff_pct_of_a": _l("difference B − A, as % of A's mean", "差值 B − A（占A均值的%）"),
+    "axis.diff_pct_of_a_pp": _l(
+        "difference B − A: % of A's mean; shares in percentage points (pp)",
+        "差值 B − A：占A均值的%；占比类为百分点（pp）",
+    ),
     "axis.diff_in": _l("difference B − A ({unit})", "差值 B − A（{unit}）"),
     # ------------------------------------------------------------- themes of KPIs
     "theme.throughput": _l("Throughput", "吞吐量"),
@@ -261,6 +318,7 @@ TEXTS: dict[str, Label] = {
     "place.port_klang": _l("Port Klang", "巴生港"),
     "place.yangon": _l("Yangon", "仰光"),
     "place.nansha": _l("Guangzhou Nansha", "广州南沙港"),
+    "city.huaihua": _l("Huaihua", "怀化"),
     "place.asean": _l("ASEAN", "东盟"),
     # ------------------------------------------------------------- command line
     "cli.results": _l("Results", "结果"),
@@ -343,3 +401,20 @@ def labels_in(mapping: Mapping[str, Label], lang: str) -> dict[str, str]:
     """A mapping of labels as their texts in ``lang``."""
     check_lang(lang)
     return {k: v(lang) for k, v in mapping.items()}
+
+
+def lever_text(lever: str, lang: str | None = None) -> str:
+    """A planner's name for a sweep lever (a dotted scenario path) in ``lang``: a railway's
+    discount, a resource's unit count (its kind's label), a lever of :data:`TEXTS`
+    (``lever.<path>``), else the path."""
+    lang = check_lang(lang or current())
+    parts = lever.split(".")
+    if len(parts) == 3 and parts[:2] == ["tariffs", "discount"]:
+        bureau = (
+            parts[2].capitalize() if lang == "en" else text_or(f"place.{parts[2]}", parts[2], lang)
+        )
+        return label("lever.discount", lang, bureau=bureau)
+    for kind in RESOURCE_KINDS:
+        if kind.lever == lever:
+            return (kind.lever_label or kind.label)(lang)
+    return text_or(f"lever.{lever}", lever, lang)

@@ -164,9 +164,7 @@ SUMMARY_COLUMNS = ("kpi", "unit", "mean", "half_width", "low", "high", "n")
 """Columns a saved ``summary`` table must have to be read back."""
 
 
-def load_run(
-    path: str | Path, *, rebuild: Callable[[Path], RunInfo] | None = None
-) -> RunResult:
+def load_run(path: str | Path, *, rebuild: Callable[[Path], RunInfo] | None = None) -> RunResult:
     """Read a run folder written by :meth:`RunResult.save`.
 
     A damaged folder (a file missing, truncated or of another shape) is a

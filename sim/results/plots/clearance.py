@@ -167,5 +167,3 @@ def _nice_step(raw: float) -> float:
         if m * power >= raw:
             return float(m * power)
     return float(10 * power)
-
-

@@ -172,5 +172,3 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
         "bar: mean stay ± its 95 % CI over replications, and containers counted.",
     )
     return fig
-
-

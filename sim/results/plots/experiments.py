@@ -12,7 +12,15 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.results.formatting import axis_unit, format_lever, format_value, unit_style
+from sim.results.formatting import (
+    axis_unit,
+    format_lever,
+    format_lever_value,
+    format_value,
+    lever_is_share,
+    unit_style,
+)
+from sim.results.i18n import label, unit_text
 from sim.results.kpis import headline, unit
 from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.plots.style import PUBLISHED_COLOUR, new_figure, note, palette, styled
@@ -68,17 +76,21 @@ def compare_forest(
     else:
         significant = ((sub["diff_low"] > 0) | (sub["diff_high"] < 0)).to_numpy()
     a_mean = sub["a_mean"].to_numpy(dtype=float)
+    shares = (sub["unit"].astype(str) == "share").to_numpy()
     if relative:
+        # A share's difference is in percentage points, as every table writes it; a
+        # percentage of a percentage would read as another number for the same change.
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(np.abs(a_mean) > 0, 100.0 / np.abs(a_mean), np.nan)
-        xlabel = "difference B − A, as % of A's mean"
+        scale = np.where(shares, 100.0, scale)
+        xlabel = label("axis.diff_pct_of_a_pp" if shares.any() else "axis.diff_pct_of_a")
     else:
         units = set(sub["unit"].astype(str))
         if len(units) > 1:
             raise ValueError(f"relative=False needs KPIs with one unit; these have {sorted(units)}")
         only = units.pop()
         scale = np.full(len(sub), unit_style(only).scaled(1.0))
-        xlabel = f"difference B − A ({axis_unit(only, change=True)})"
+        xlabel = label("axis.diff_in", unit=unit_text(axis_unit(only, change=True)))
     mid = sub["diff_mean"].to_numpy(dtype=float) * scale
     lo = sub["diff_low"].to_numpy(dtype=float) * scale
     hi = sub["diff_high"].to_numpy(dtype=float) * scale
@@ -117,7 +129,8 @@ def compare_forest(
     span = span or 1.0
     ax.set_xlim(-span * 1.1, span * 1.1)
     if relative:
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f} %"))
+        tick = "" if shares.any() else " %"
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}{tick}"))
     trans = ax.get_yaxis_transform()
     ax.text(1.01, -0.9, "B − A (95 % CI)", transform=trans, fontsize=8.5, fontweight="bold")
     for row, k in enumerate(sub.index):
@@ -127,7 +140,7 @@ def compare_forest(
         text = format_value(d, u, signed=True, change=True, with_unit=True)
         if math.isfinite(width):
             text += f" (± {format_value(width, u, change=True)})"
-        if relative and not math.isfinite(scale[row]):
+        if relative and not shares[row] and not math.isfinite(scale[row]):
             text += "  [A is 0: no %]"
         ax.text(1.01, row, text, transform=trans, va="center", fontsize=8)
     n = table["n"].iloc[0] if "n" in table.columns and len(table) else None
@@ -144,12 +157,6 @@ def compare_forest(
 # ------------------------------------------------------------------------------ sweep
 
 _SWEEP_FIXED = {"point", "kpi", "unit", "mean", "half_width", "low", "high", "n", "std"}
-
-
-def _is_share_lever(lever: str, values: np.ndarray) -> bool:
-    words = ("discount", "share", "probability", "toll_cut", "threshold")
-    finite = values[np.isfinite(values)]
-    return any(w in lever for w in words) and len(finite) > 0 and float(np.max(np.abs(finite))) <= 1
 
 
 def _on_axis(values: np.ndarray, u: str) -> np.ndarray:
@@ -206,7 +213,7 @@ def sweep_response(
     axes = axes.ravel()
     fig.suptitle(f"Response to the lever: {lever_label(lever)}")
     colours = palette()
-    share_x = _is_share_lever(lever, summary[lever].to_numpy(dtype=float))
+    share_x = lever_is_share(lever, summary[lever].to_numpy(dtype=float))
     for ax, (k, f) in zip(axes, panels, strict=False):
         mine = summary.loc[summary["kpi"] == k]
         if facet is not None:
@@ -224,8 +231,7 @@ def sweep_response(
             key_t = key if isinstance(key, tuple) else (key,)
             label = (
                 ", ".join(
-                    f"{lever_label(o)} = "
-                    f"{format_lever(v, share=_is_share_lever(o, np.array([v], dtype=float)))}"
+                    f"{lever_label(o)} = {format_lever_value(o, v)}"
                     for o, v in zip(others, key_t, strict=True)
                 )
                 if others
@@ -255,8 +261,7 @@ def sweep_response(
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         title = kpi_label(k)
         if facet is not None:
-            share_f = _is_share_lever(facet, np.array([f], dtype=float))
-            title += f"\n{lever_label(facet)} = {format_lever(f, share=share_f)}"
+            title += f"\n{lever_label(facet)} = {format_lever_value(facet, f)}"
         ax.set_title(title, fontsize=10.5, loc="left")
         ax.set_xlabel(lever_label(lever) + (" (%)" if share_x else ""))
         if share_x:

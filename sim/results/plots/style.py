@@ -8,19 +8,21 @@ imports pyplot.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import matplotlib.style
-from matplotlib import rcParams
+from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.results.i18n import current
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance
 
@@ -57,10 +59,62 @@ def style_sheets() -> list[str]:
     return sheets
 
 
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
+"""Font families with Simplified Chinese glyphs, the preferred first."""
+_CJK_FILE_WORDS = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "droidsansfallback")
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The family of a font with Chinese glyphs that matplotlib can use, or None.
+
+    Fonts installed after matplotlib built its font cache (``apt-get install
+    fonts-noto-cjk``) are found among the system's font files and added."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in names:
+            return family
+    for path in font_manager.findSystemFonts():
+        if any(w in Path(path).name.lower().replace("-", "") for w in _CJK_FILE_WORDS):
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                font_manager.fontManager.addfont(path)
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in names), None)
+
+
+def language_style() -> dict[str, Any]:
+    """Font settings for the language in force (:func:`sim.results.i18n.current`): for
+    Chinese, a font with Chinese glyphs first, when one is installed."""
+    if current() == "en":
+        return {}
+    family = cjk_font()
+    if family is None:
+        return {}
+    return {
+        "font.sans-serif": [family, *rcParams["font.sans-serif"]],
+        "axes.unicode_minus": False,
+    }
+
+
 @contextmanager
 def house_style() -> Iterator[None]:
-    """Matplotlib settings of the house style while the block runs."""
-    with matplotlib.style.context(style_sheets()):
+    """Matplotlib settings of the house style (and the language's fonts) while the block
+    runs."""
+    with matplotlib.style.context(style_sheets()), matplotlib.rc_context(language_style()):  # type: ignore[arg-type]
         yield
 
 

@@ -143,5 +143,3 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
         + (" * Period cut by the start or end of the run (drawn paler)." if partial.any() else ""),
     )
     return fig
-
-

@@ -337,5 +337,3 @@ def sidings_timeline(
         "so did not run.",
     )
     return fig
-
-
