@@ -14,6 +14,8 @@ keyword arguments of :func:`label`.
 
 Where each kind of word lives:
 
+* the words on figures: :data:`PHRASES`, by their English wording (``say("TEU per
+  {period}", period=…)`` in the plotting code, as gettext does);
 * report headings, table columns, units, axis titles, themes, places, directions, statistics,
   backlog states, sweep levers and notes: :data:`TEXTS` below, by key prefix
   (``report.``, ``column.``, ``unit.``, ``axis.``, ``theme.``, ``place.``, ``direction.``,
@@ -418,3 +420,123 @@ def lever_text(lever: str, lang: str | None = None) -> str:
         if kind.lever == lever:
             return (kind.lever_label or kind.label)(lang)
     return text_or(f"lever.{lever}", lever, lang)
+
+
+# ---------------------------------------------------------------------------- words on figures
+
+PHRASES: dict[str, str] = {
+    # shared
+    "Scenario '{name}', {start} – {end}, {reps} replication(s){seed}.": (
+        "情景“{name}”，{start} – {end}，{reps} 次重复运行{seed}。"
+    ),
+    ", seed {seed}": "，随机种子 {seed}",
+    "no {what} in the statistics window": "统计时段内没有{what}",
+    "warm-up (not in statistics)": "预热期（不计入统计）",
+    "mean": "均值",
+    "full": "满载",
+    # clearance
+    "How long customs clearance takes at {hub}": "{hub}通关耗时",
+    "{Direction} declarations (n = {n} containers)": "{Direction}报关（n = {n} 箱）",
+    "all declarations": "全部报关单",
+    "min": "分钟",
+    "document review only": "仅单证审核",
+    "physical inspection": "实货查验",
+    "quarantine sample": "检疫取样",
+    "inspection + quarantine": "查验 + 检疫",
+    "simulated mean {value} {unit}": "模拟均值 {value} {unit}",
+    "90th percentile {value} {unit}": "第90百分位数 {value} {unit}",
+    "published 2023 mean {value} {unit}": "2023年公布均值 {value} {unit}",
+    " (off the scale, drawn at the edge)": "（超出刻度，画在边缘）",
+    "clearance time, declaration to release ({unit})": "通关时间，从申报到放行（{unit}）",
+    "share of containers (%)": "集装箱占比（%）",
+    "Containers created after warm-up and released before the end; export in minutes "
+    "(published 0.09 h = 5.4 min).": (
+        "预热期后生成且在结束前放行的集装箱；出口以分钟计（公布值 0.09 小时 = 5.4 分钟）。"
+    ),
+    # throughput
+    "Throughput at {hub} per {period}, by corridor": "{hub}各通道每{period}吞吐量",
+    "month": "月",
+    "week": "周",
+    "TEU per {period}": "每{period}TEU",
+    "trains per {period}": "每{period}列数",
+    "no trains": "无列车",
+    "month of train departure": "列车发车月份",
+    "week of train departure (Mon–Sun)": "列车发车周（周一至周日）",
+    "Mean over replications of trains that ran, exports dated by departure from the hub, "
+    "imports by the end of their unloading there; imports depart the partner terminal about "
+    "a day before reaching {hub}.": (
+        "已开行列车在各次重复运行中的均值；出口按自枢纽发车日期计，进口按在枢纽卸车完成日期计；"
+        "进口列车约在到达{hub}前一天从对方站发出。"
+    ),
+    " * Period cut by the start or end of the run (drawn paler).": (
+        " * 被运行起止截断的时段（颜色较浅）。"
+    ),
+    # resources
+    "Queues and utilisation of {hub}'s resources over time": "{hub}各资源的排队与利用率随时间变化",
+    "resource records": "资源记录",
+    "7-day moving average": "7日移动平均",
+    "24-hour moving average": "24小时移动平均",
+    "mean per {per}": "每{per}均值",
+    "day": "天",
+    "units": "个",
+    "waiting\n({what})": "等待\n（{what}）",
+    "{resource} ({capacity}): queue": "{resource}（{capacity}）：排队",
+    "nothing ever waited": "从未有排队",
+    "in use (%)": "使用中（%）",
+    "{resource}: utilisation": "{resource}：利用率",
+    "Time-weighted means per {per} over all replications; the grey band is the warm-up. "
+    "Utilisation counts only hours when units are available (officers on duty).": (
+        "全部重复运行中每{per}的时间加权均值；灰色带为预热期。利用率只计可用时段（关员在岗）。"
+    ),
+    # trains
+    "How full the trains ran": "列车装载情况",
+    "trains": "列车",
+    "{direction}\n{n} trains": "{direction}\n{n} 列",
+    "mean\n{value}": "均值\n{value}",
+    "load factor (TEU loaded / train capacity, %)": "装载率（装载TEU / 列车容量，%）",
+    "One dot per train that ran after warm-up, all replications; ◇ mean.": (
+        "每点为预热期后开行的一列车（全部重复运行）；◇ 为均值。"
+    ),
+    # dwell
+    "Where a container's time at {hub} goes": "集装箱在{hub}的时间去向",
+    "share of the mean stay at the hub (%); hours per stage in the bars": (
+        "占枢纽平均停留时间的比例（%）；条内为各环节小时数"
+    ),
+    "mean hours at the hub per container (h)": "每箱在枢纽的平均小时数（小时）",
+    # economics
+    "What a TEU costs and emits door to door: by rail, and by the competing route": (
+        "每TEU门到门的费用与排放：铁路与竞争路线"
+    ),
+    "boxes delivered by rail": "铁路交付的集装箱",
+    "CNY per TEU (door to door; the subsidy left of zero)": "元/TEU（门到门；补贴在零的左侧）",
+    "CO₂e (the scenario has no emissions)": "CO₂e（情景未设排放）",
+    "competing route": "竞争路线",
+    "kg CO₂e per TEU, well-to-wheel": "千克CO₂e/TEU（油井到车轮）",
+    # experiments
+    "Scenario comparison: {b} (B) against {a} (A)": "情景对比：{b}（B）对比 {a}（A）",
+    "Scenario comparison: B against A": "情景对比：B 对比 A",
+    "B − A (95 % CI)": "B − A（95%置信区间）",
+    "  [A is 0: no %]": "  [A为0：无百分比]",
+    "Filled dot: the 95 % CI excludes 0 (significant). ": "实心点：95%置信区间不含0（显著）。",
+    "n = {n} paired replications (common random numbers).": (
+        "n = {n} 次配对重复运行（共同随机数）。"
+    ),
+    "Response to the lever: {lever}": "对参数的响应：{lever}",
+    "target {value}": "目标 {value}",
+    "band: 95 % CI": "带：95%置信区间",
+    "value": "数值",
+    "Line: mean over replications at each sweep point; band: Student-t 95 % confidence "
+    "interval": "线：各扫描点重复运行的均值；带：学生t分布95%置信区间",
+    " (n = {n} replications a point).": "（每点 n = {n} 次重复运行）。",
+}
+"""The words on figures, by their English wording → Simplified Chinese (see :func:`say`)."""
+
+
+def say(english: str, /, **fields: object) -> str:
+    """A figure's words in the language in force (:func:`current`): ``english`` itself, or
+    its Chinese from :data:`PHRASES`; ``{fields}`` filled from the keyword arguments. A
+    wording without a translation is written in English."""
+    text = english
+    if current() == "zh" and english in PHRASES:
+        text = PHRASES[english]
+    return text.format_map(fields) if fields else text

@@ -74,3 +74,17 @@ def test_figures_are_labelled_in_the_language_in_force_and_english_after():
     assert i18n.label("report.figures") == "Figures"
     with pytest.raises(i18n.UnknownLanguage), i18n.language("de"):
         pass
+
+
+@pytest.mark.parametrize("english", sorted(i18n.PHRASES))
+def test_every_phrase_on_figures_has_chinese_with_the_same_fields(english):
+    chinese = i18n.PHRASES[english]
+    assert i18n.fields_of(english) == i18n.fields_of(chinese), english
+    assert HAN.search(chinese) or not re.search("[a-z]{3}", english), english
+
+
+def test_figure_phrases_follow_the_language_in_force():
+    assert i18n.say("TEU per {period}", period="month") == "TEU per month"
+    with i18n.language("zh"):
+        assert i18n.say("TEU per {period}", period=i18n.say("month")) == "每月TEU"
+        assert i18n.say("a phrase nobody translated") == "a phrase nobody translated"

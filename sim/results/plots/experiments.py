@@ -20,7 +20,7 @@ from sim.results.formatting import (
     lever_is_share,
     unit_style,
 )
-from sim.results.i18n import label, unit_text
+from sim.results.i18n import label, say, unit_text
 from sim.results.kpis import headline, unit
 from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.plots.style import PUBLISHED_COLOUR, new_figure, note, palette, styled
@@ -100,9 +100,9 @@ def compare_forest(
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#e6e6e6")
     title = (
-        f"Scenario comparison: {_name_of(b, 'B')} (B) against {_name_of(a, 'A')} (A)"
+        say("Scenario comparison: {b} (B) against {a} (A)", b=_name_of(b, "B"), a=_name_of(a, "A"))
         if a is not None and b is not None
-        else "Scenario comparison: B against A"
+        else say("Scenario comparison: B against A")
     )
     fig.suptitle(title)
     y = np.arange(len(sub))
@@ -132,7 +132,7 @@ def compare_forest(
         tick = "" if shares.any() else " %"
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}{tick}"))
     trans = ax.get_yaxis_transform()
-    ax.text(1.01, -0.9, "B − A (95 % CI)", transform=trans, fontsize=8.5, fontweight="bold")
+    ax.text(1.01, -0.9, say("B − A (95 % CI)"), transform=trans, fontsize=8.5, fontweight="bold")
     for row, k in enumerate(sub.index):
         u = str(sub.loc[k, "unit"])
         d = float(sub.loc[k, "diff_mean"])
@@ -141,12 +141,12 @@ def compare_forest(
         if math.isfinite(width):
             text += f" (± {format_value(width, u, change=True)})"
         if relative and not shares[row] and not math.isfinite(scale[row]):
-            text += "  [A is 0: no %]"
+            text += say("  [A is 0: no %]")
         ax.text(1.01, row, text, transform=trans, va="center", fontsize=8)
     n = table["n"].iloc[0] if "n" in table.columns and len(table) else None
-    caption = "Filled dot: the 95 % CI excludes 0 (significant). "
+    caption = say("Filled dot: the 95 % CI excludes 0 (significant). ")
     if n is not None:
-        caption += f"n = {int(n)} paired replications (common random numbers)."
+        caption += say("n = {n} paired replications (common random numbers).", n=int(n))
     note(fig, caption)
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
@@ -211,7 +211,7 @@ def sweep_response(
     fig = new_figure(max(6.5 * cols, 9) if facet else 6.5 * cols, 4.2 * nrows + 1.0)
     axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False, sharey="row" if facet else False))
     axes = axes.ravel()
-    fig.suptitle(f"Response to the lever: {lever_label(lever)}")
+    fig.suptitle(say("Response to the lever: {lever}", lever=lever_label(lever)))
     colours = palette()
     share_x = lever_is_share(lever, summary[lever].to_numpy(dtype=float))
     for ax, (k, f) in zip(axes, panels, strict=False):
@@ -235,7 +235,7 @@ def sweep_response(
                     for o, v in zip(others, key_t, strict=True)
                 )
                 if others
-                else "mean"
+                else say("mean")
             )
             if np.nanmin(m, initial=0.0) >= 0:
                 low = np.clip(low, 0, None)  # a count, time or cost is never negative
@@ -253,10 +253,10 @@ def sweep_response(
                 color=PUBLISHED_COLOUR,
                 linestyle="--",
                 linewidth=1.3,
-                label=f"target {format_lever(targets[k], share=u == 'share')} "
-                f"{'' if u == 'share' else u}",
+                label=say("target {value}", value=format_lever(targets[k], share=u == "share"))
+                + ("" if u == "share" else f" {unit_text(u)}"),
             )
-        ax.set_ylabel(axis_unit(u) or "value", fontsize=9)
+        ax.set_ylabel(unit_text(axis_unit(u)) or say("value"), fontsize=9)
         if u == "share":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         title = kpi_label(k)
@@ -266,13 +266,16 @@ def sweep_response(
         ax.set_xlabel(lever_label(lever) + (" (%)" if share_x else ""))
         if share_x:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.legend(fontsize=8, frameon=False, title="band: 95 % CI", title_fontsize=8)
+        ax.legend(fontsize=8, frameon=False, title=say("band: 95 % CI"), title_fontsize=8)
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     n = int(summary["n"].min()) if "n" in summary.columns and len(summary) else None
     note(
         fig,
-        "Line: mean over replications at each sweep point; band: Student-t 95 % confidence "
-        "interval" + (f" (n = {n} replications a point)." if n else "."),
+        say(
+            "Line: mean over replications at each sweep point; band: Student-t 95 % confidence "
+            "interval"
+        )
+        + (say(" (n = {n} replications a point).", n=n) if n else "."),
     )
     return fig

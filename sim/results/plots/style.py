@@ -22,7 +22,7 @@ from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.results.i18n import current
+from sim.results.i18n import current, say
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance
 
@@ -104,10 +104,14 @@ def language_style() -> dict[str, Any]:
     family = cjk_font()
     if family is None:
         return {}
-    return {
-        "font.sans-serif": [family, *rcParams["font.sans-serif"]],
-        "axes.unicode_minus": False,
-    }
+    # The family itself, not only first among the sans-serif ones: a text keeps the families
+    # it was made with, while "sans-serif" is looked up when the figure is saved — after
+    # the style's block has ended.
+    return {"font.family": [family, *_families(rcParams["font.family"])]}
+
+
+def _families(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 @contextmanager
@@ -144,7 +148,7 @@ def no_data(ax: Axes, what: str) -> None:
     ax.text(
         0.5,
         0.5,
-        f"no {what} in the statistics window",
+        say("no {what} in the statistics window", what=what),
         ha="center",
         va="center",
         transform=ax.transAxes,
@@ -165,10 +169,13 @@ def footer(fig: Figure, run: RunResult, text: str = "") -> None:
     info = run.info
     reps = replications(run)
     seed = Provenance.of(run.manifest).seed if "seed" in run.manifest else None
-    line = (
-        f"Scenario '{run.name}', {info.start} – {info.end}, "
-        f"{reps} replication{'s' if reps != 1 else ''}"
-        f"{', seed ' + str(seed) if seed is not None else ''}."
+    line = say(
+        "Scenario '{name}', {start} – {end}, {reps} replication(s){seed}.",
+        name=run.name,
+        start=info.start,
+        end=info.end,
+        reps=reps,
+        seed=say(", seed {seed}", seed=seed) if seed is not None else "",
     )
     if text:
         line += " " + text
