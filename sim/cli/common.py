@@ -444,8 +444,13 @@ def print_table(table: Table) -> None:
     if out.is_terminal:
         out.print(table)
         return
-    needed = Measurement.get(out, out.options, table).maximum
-    out.print(table, width=max(out.width, needed))
+    needed = Measurement.get(out, out.options.update(max_width=10_000), table).maximum
+    width = out.width
+    out.width = max(width, needed)
+    try:
+        out.print(table)
+    finally:
+        out.width = width
 
 
 def kpi_table(

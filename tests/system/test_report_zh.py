@@ -24,7 +24,7 @@ from sim.results.plots import RUN_PLOTS
 from sim.results.plots.style import cjk_font
 from sim.results.report import write_report
 from tests.conftest import BASELINE, landport
-from tests.system.test_report import SHORT, chromium, headless  # noqa: F401 (a fixture)
+from tests.system.test_report import SHORT, headless
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -136,7 +136,7 @@ def test_report_command_in_chinese_and_an_unknown_language_is_exit_2(run_dir, cj
 # ------------------------------------------------------------------------------ in a browser
 
 
-def glyph_shot(chromium: str, tmp_path: Path, text: str, name: str) -> np.ndarray:
+def glyph_shot(browser: str, tmp_path: Path, text: str, name: str) -> np.ndarray:
     """A screenshot of ``text`` at 160 px in the report's own fonts, as grey levels."""
     css = (Path(sim.__file__).parent / "results/report/templates/report.css").read_text()
     page = tmp_path / f"{name}.html"
@@ -148,7 +148,7 @@ def glyph_shot(chromium: str, tmp_path: Path, text: str, name: str) -> np.ndarra
     )
     shot = tmp_path / f"{name}.png"
     done = headless(
-        chromium, tmp_path / f"profile-{name}", f"--screenshot={shot}",
+        browser, tmp_path / f"profile-{name}", f"--screenshot={shot}",
         "--window-size=400,240", page.as_uri(),
     )  # fmt: skip
     assert shot.is_file(), done.stderr[-2000:]
@@ -182,3 +182,15 @@ def test_chromium_draws_the_chinese_characters_of_the_report(
     assert shot.is_file(), done.stderr[-2000:]
     grey = np.asarray(imread(shot)[..., :3].mean(axis=2))
     assert (grey[:120] < 0.5).sum() > 500, "the report's Chinese title drew nothing"
+
+
+def test_without_a_cjk_font_a_chinese_report_says_so_once(run_dir, monkeypatch, tmp_path):
+    from sim.results import report as report_module
+
+    monkeypatch.setattr(report_module, "cjk_font", lambda: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = write_report(sim.load(run_dir), "md", lang="zh", folder=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("fonts-noto-cjk") == 1
+    assert not [w for w in caught if "missing from font" in str(w.message)]

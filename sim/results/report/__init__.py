@@ -23,6 +23,7 @@ report is the one thing added to a folder after it was written.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from sim.results.plots import (
     sweep_response,
 )
 from sim.results.plots.disruptions import disruption_timeline, recovery_bars
+from sim.results.plots.style import cjk_font
 from sim.results.report.decision import optimise_document, sensitivity_document
 from sim.results.report.document import (
     Document,
@@ -179,9 +181,14 @@ def write_report(
     where = Path(where)
     if not where.is_dir():
         raise RunFolderError(f"{where}: no such folder to write the report into")
-    with language(lang):
+    with language(lang), warnings.catch_warnings():
+        no_font = lang != "en" and cjk_font() is None
+        if no_font:  # said once in the report, not once per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         figures = draw_figures(result)
         doc: Document = document(result, figures)
+        if no_font:
+            doc.notes.append(label("report.font_missing"))
     dest = where / REPORT_FILES[fmt]
     if fmt == "html":
         return write_text(dest, render_html(doc))
