@@ -23,8 +23,8 @@ from sim.results import i18n
 from sim.results.plots import RUN_PLOTS
 from sim.results.plots.style import cjk_font
 from sim.results.report import write_report
-from tests.conftest import BASELINE, landport
-from tests.system.test_report import SHORT, headless
+from tests.conftest import landport
+from tests.system.test_report import headless
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -73,13 +73,6 @@ def cjk_fonts() -> str:
     family = cjk_font()
     assert family is not None, "fontconfig has a CJK font but matplotlib found none"
     return family
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report-zh") / "short"
-    sim.run(BASELINE, replications=2, out=out, overrides=SHORT, workers=1, register=False)
-    return out
 
 
 @pytest.fixture(scope="module")
