@@ -242,6 +242,19 @@ def test_forest_plot_shows_each_difference_with_its_interval():
     assert draws(fig)
 
 
+def test_forest_plot_puts_a_share_at_its_difference_in_percentage_points():
+    table = compare_table()
+    fig = plots.compare_forest(table, kpis=list(table["kpi"]))
+    ax = fig.axes[0]
+    segments = [ln for ln in ax.lines if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] != 0]
+    # the yard's utilisation: 4.0 % → 4.05 %, ± 0.1 pp: at +0.05 pp, not at +1.25 % of A
+    low, high = segments[2].get_xdata()
+    assert low == pytest.approx((0.0005 - 0.001) * 100)
+    assert high == pytest.approx((0.0005 + 0.001) * 100)
+    assert "percentage points" in ax.get_xlabel()
+    assert "+0.1 pp" in " ".join(t.get_text() for t in ax.texts)
+
+
 def test_forest_plot_refuses_mixed_units_in_absolute_mode_and_unknown_kpis():
     with pytest.raises(ValueError, match="one unit"):
         plots.compare_forest(

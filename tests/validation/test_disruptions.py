@@ -19,8 +19,13 @@ SHIPPED = sorted((ROOT / "scenarios" / "disruptions").glob("*.yaml"))
 
 def test_every_kind_is_shipped_in_a_scenario():
     kinds = {d.kind for path in SHIPPED for d in load_scenario(path).disruptions}
-    assert {"border_closure", "port_closure", "line_outage", "capacity_change",
-            "demand_change"} <= kinds
+    assert {
+        "border_closure",
+        "port_closure",
+        "line_outage",
+        "capacity_change",
+        "demand_change",
+    } <= kinds
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -36,8 +41,9 @@ def test_nothing_is_lost_through_a_disruption(path):
 
 @pytest.fixture(scope="module")
 def mohan():
-    return compare(BASELINE, ROOT / "scenarios/disruptions/mohan-closure-10d.yaml",
-                   replications=2, save=False)
+    return compare(
+        BASELINE, ROOT / "scenarios/disruptions/mohan-closure-10d.yaml", replications=2, save=False
+    )
 
 
 def test_a_border_closure_delays_cargo_on_its_corridor_only(mohan):
@@ -56,8 +62,9 @@ def test_a_border_closure_delays_cargo_on_its_corridor_only(mohan):
 
 
 def test_a_port_closure_cancels_the_sailings_in_its_window():
-    c = compare(BASELINE, ROOT / "scenarios/disruptions/qinzhou-typhoon-3d.yaml",
-                replications=1, save=False)
+    c = compare(
+        BASELINE, ROOT / "scenarios/disruptions/qinzhou-typhoon-3d.yaml", replications=1, save=False
+    )
     s = c.recovery_summary.set_index("kpi")["mean"]
     # Haiphong (Tue 8th), Ho Chi Minh City (Wed 9th), Bangkok (Thu 10th), all at 18:00
     assert s["recovery.qinzhou_typhoon.qinzhou_rail_sea.sailings_cancelled"] == 3

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.results.i18n import say
 from sim.results.kpis import DIRECTIONS
 from sim.results.plots.labels import corridor_label, direction_title, hub_name
 from sim.results.plots.labels import corridors as corridor_order
@@ -123,7 +124,7 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
     fig = new_figure(NOTEBOOK_WIDTH, sum(heights) + 0.9)
     axes = fig.subplots(2, 1, height_ratios=heights)
     hub = hub_name(run)
-    fig.suptitle(f"Where a container's time at {hub} goes")
+    fig.suptitle(say("Where a container's time at {hub} goes", hub=hub))
     for ax, d, stages in zip(axes, DIRECTIONS, (EXPORT_SEGMENTS, IMPORT_SEGMENTS), strict=True):
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", color="#e6e6e6")
@@ -165,10 +166,10 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
         if as_share:
             ax.set_xlim(0, 1)
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            ax.set_xlabel("share of the mean stay at the hub (%); hours per stage in the bars")
+            ax.set_xlabel(say("share of the mean stay at the hub (%); hours per stage in the bars"))
         else:
             ax.set_xlim(0, scale * 1.08)
-            ax.set_xlabel("mean hours at the hub per container (h)")
+            ax.set_xlabel(say("mean hours at the hub per container (h)"))
         ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
     footer(
         fig,

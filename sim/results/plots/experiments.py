@@ -16,7 +16,15 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.results.comparison import COLUMNS
-from sim.results.formatting import axis_unit, format_lever, format_value, unit_style
+from sim.results.formatting import (
+    axis_unit,
+    format_lever,
+    format_lever_value,
+    format_value,
+    lever_is_share,
+    unit_style,
+)
+from sim.results.i18n import label, say, unit_text
 from sim.results.kpis import headline, unit
 from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.plots.style import (
@@ -80,17 +88,21 @@ def compare_forest(
     else:
         significant = ((sub["diff_low"] > 0) | (sub["diff_high"] < 0)).to_numpy()
     a_mean = sub["a_mean"].to_numpy(dtype=float)
+    shares = (sub["unit"].astype(str) == "share").to_numpy()
     if relative:
+        # A share's difference is in percentage points, as every table writes it; a
+        # percentage of a percentage would read as another number for the same change.
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(np.abs(a_mean) > 0, 100.0 / np.abs(a_mean), np.nan)
-        xlabel = "difference B − A, as % of A's mean"
+        scale = np.where(shares, 100.0, scale)
+        xlabel = label("axis.diff_pct_of_a_pp" if shares.any() else "axis.diff_pct_of_a")
     else:
         units = set(sub["unit"].astype(str))
         if len(units) > 1:
             raise ValueError(f"relative=False needs KPIs with one unit; these have {sorted(units)}")
         only = units.pop()
         scale = np.full(len(sub), unit_style(only).scaled(1.0))
-        xlabel = f"difference B − A ({axis_unit(only, change=True)})"
+        xlabel = label("axis.diff_in", unit=unit_text(axis_unit(only, change=True)))
     mid = sub["diff_mean"].to_numpy(dtype=float) * scale
     lo = sub["diff_low"].to_numpy(dtype=float) * scale
     hi = sub["diff_high"].to_numpy(dtype=float) * scale
@@ -100,9 +112,9 @@ def compare_forest(
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#e6e6e6")
     title = (
-        f"Scenario comparison: {_name_of(b, 'B')} (B) against {_name_of(a, 'A')} (A)"
+        say("Scenario comparison: {b} (B) against {a} (A)", b=_name_of(b, "B"), a=_name_of(a, "A"))
         if a is not None and b is not None
-        else "Scenario comparison: B against A"
+        else say("Scenario comparison: B against A")
     )
     fig.suptitle(title)
     y = np.arange(len(sub))
@@ -129,9 +141,10 @@ def compare_forest(
     span = span or 1.0
     ax.set_xlim(-span * 1.1, span * 1.1)
     if relative:
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f} %"))
+        tick = "" if shares.any() else " %"
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}{tick}"))
     trans = ax.get_yaxis_transform()
-    ax.text(1.01, -0.9, "B − A (95 % CI)", transform=trans, fontsize=8.5, fontweight="bold")
+    ax.text(1.01, -0.9, say("B − A (95 % CI)"), transform=trans, fontsize=8.5, fontweight="bold")
     for row, k in enumerate(sub.index):
         u = str(sub.loc[k, "unit"])
         d = float(sub.loc[k, "diff_mean"])
@@ -139,13 +152,13 @@ def compare_forest(
         text = format_value(d, u, signed=True, change=True, with_unit=True)
         if math.isfinite(width):
             text += f" (± {format_value(width, u, change=True)})"
-        if relative and not math.isfinite(scale[row]):
-            text += "  [A is 0: no %]"
+        if relative and not shares[row] and not math.isfinite(scale[row]):
+            text += say("  [A is 0: no %]")
         ax.text(1.01, row, text, transform=trans, va="center", fontsize=8)
     n = table["n"].iloc[0] if "n" in table.columns and len(table) else None
-    caption = "Filled dot: the 95 % CI excludes 0 (significant). "
+    caption = say("Filled dot: the 95 % CI excludes 0 (significant). ")
     if n is not None:
-        caption += f"n = {int(n)} paired replications (common random numbers)."
+        caption += say("n = {n} paired replications (common random numbers).", n=int(n))
     note(fig, caption)
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
@@ -239,7 +252,8 @@ def sweep_differences(
             where = (
                 " ("
                 + ", ".join(
-                    f"{lever_label(lv)} = {_lever_text(lv, first[lv].iloc[0])}" for lv in levers
+                    f"{lever_label(lv)} = {format_lever_value(lv, first[lv].iloc[0])}"
+                    for lv in levers
                 )
                 + ")"
             )
@@ -277,20 +291,6 @@ _NOT_LEVERS = _SWEEP_FIXED | set(COLUMNS)
 """Columns of a sweep summary or differences table that are not levers."""
 FEW_LEVELS = 6
 """A lever with at most this many values gets one tick per value, labelled as the value."""
-
-
-def _is_share_lever(lever: str, values: np.ndarray) -> bool:
-    words = ("discount", "share", "probability", "toll_cut", "threshold")
-    finite = values[np.isfinite(values)]
-    return any(w in lever for w in words) and len(finite) > 0 and float(np.max(np.abs(finite))) <= 1
-
-
-def _lever_text(lever: str, value: Any) -> str:
-    try:
-        share = _is_share_lever(lever, np.array([value], dtype=float))
-    except (TypeError, ValueError):
-        share = False
-    return format_lever(value, share=share)
 
 
 def _on_axis(values: np.ndarray, u: str, change: bool = False) -> np.ndarray:
@@ -345,7 +345,7 @@ def _response(
     fig.suptitle(textwrap.fill(heading, int(panel_w * cols * 8.5)), fontsize=12)
     colours = palette()
     all_x = summary[lever].to_numpy(dtype=float)
-    share_x = _is_share_lever(lever, all_x)
+    share_x = lever_is_share(lever, all_x)
     values = np.sort(np.unique(all_x[np.isfinite(all_x)]))
     span = float(values[-1] - values[0]) if len(values) > 1 else 1.0
     legend: dict[str, Any] = {}
@@ -369,7 +369,7 @@ def _response(
             colour = colours[i % len(colours)]
             key_t = key if isinstance(key, tuple) else (key,)
             label = (
-                ", ".join(_lever_text(o, v) for o, v in zip(others, key_t, strict=True))
+                ", ".join(format_lever_value(o, v) for o, v in zip(others, key_t, strict=True))
                 if others
                 else ("change" if change else "mean")
             )
@@ -420,7 +420,7 @@ def _response(
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         panel = textwrap.fill(_panel_label(k), wrap)
         if facet is not None:
-            panel += f"\n{lever_label(facet)} = {_lever_text(facet, f)}"
+            panel += f"\n{lever_label(facet)} = {format_lever_value(facet, f)}"
         ax.set_title(panel, fontsize=9.5, loc="left")
         ax.tick_params(labelsize=8.5)
     _lever_axis(axes[: len(panels)], lever, values, share_x, cols)
@@ -459,7 +459,7 @@ def _lever_axis(axes: Any, lever: str, values: np.ndarray, share: bool, cols: in
     text = lever_label(lever) + (" (%)" if share else "")
     for i, ax in enumerate(axes):
         if 0 < len(values) <= FEW_LEVELS:
-            ax.set_xticks(values, [_lever_text(lever, v) for v in values])
+            ax.set_xticks(values, [format_lever_value(lever, v) for v in values])
             ax.minorticks_off()
         elif share:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -555,8 +555,8 @@ def sweep_heatmap(
         if len(at):
             i, j = int(np.searchsorted(ys, at[y].iloc[0])), int(np.searchsorted(xs, at[x].iloc[0]))
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, linewidth=2, color="k"))
-    ax.set_xticks(range(len(xs)), [_lever_text(x, v) for v in xs])
-    ax.set_yticks(range(len(ys)), [_lever_text(y, v) for v in ys])
+    ax.set_xticks(range(len(xs)), [format_lever_value(x, v) for v in xs])
+    ax.set_yticks(range(len(ys)), [format_lever_value(y, v) for v in ys])
     ax.set_xlabel(lever_label(x), fontsize=9)
     ax.set_ylabel(lever_label(y), fontsize=9)
     ax.set_ylim(-0.5, len(ys) - 0.5)
