@@ -140,6 +140,8 @@ _HINTS = {
     "run": ".summary, .kpis, .containers, .trains, .shipments, .vessels, .queues",
     "compare": ".table, .a, .b, .differences()",
     "sweep": ".points, .summary, .kpis, .differences(reference), .marginal(…), .run(point)",
+    "sensitivity": ".ranking, .sweep",
+    "optimise": ".answer, .evaluations",
 }
 
 
@@ -179,5 +181,5 @@ def result_html(result: object) -> str:
         f"{table}"
         + (f"<p><em>… and {more} more rows</em></p>" if more > 0 else "")
         + (f"<ul>{notes}</ul>" if notes else "")
-        + f"<p><small>Tables: <code>{escape(_HINTS.get(doc.kind, ''))}</code></small></p></div>"
+        + f"<p><small>Tables: <code>{escape(_HINTS[doc.kind])}</code></small></p></div>"
     )

@@ -524,7 +524,7 @@ def sweep_heatmap(
         grid[i, j] = float(r[mean_col])
         hws[i, j] = float(r[hw_col]) if hw_col in r else np.nan
         if change:
-            sig[i, j] = bool(r.get("significant", True))
+            sig[i, j] = bool(r["significant"]) if "significant" in r else True
     shown = _on_axis(grid, u, change)
     fig = new_figure(min(NOTEBOOK_WIDTH, 1.5 * len(xs) + 3.8), 0.75 * len(ys) + 2.4)
     ax = fig.subplots()
