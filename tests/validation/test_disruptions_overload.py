@@ -19,11 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import simpy
 
-from sim.engine import Recorder, Stalled, Streams
+from sim.engine import Environment, Recorder, Stalled, Streams
 from sim.experiment.compare import compare
-from sim.experiment.runner import run_one, run_until
+from sim.experiment.runner import run_one
 from sim.model import build
 from sim.results.kpis.recovery import Settings
 from sim.results.states import STATES, states_at
@@ -222,8 +221,8 @@ PLANNED = {
 """Closures of every kind: the disruption, and the probes that watch what it closes."""
 
 
-def live(s: Scenario) -> tuple[Any, simpy.Environment]:
-    env = simpy.Environment(initial_time=-s.warmup_h)
+def live(s: Scenario) -> tuple[Any, Environment]:
+    env = Environment(initial_time=-s.warmup_h)
     return build(s, env, Streams(s.seed, 0), Recorder()), env
 
 
@@ -239,11 +238,11 @@ def test_a_planned_closure_longer_than_the_patience_is_not_taken_for_a_stuck_mod
     patience = [p.patience_h for p in model.probes if p.where.startswith(watched)]
     assert patience
     assert min(patience) < 35 * 24
-    run_until(env, model.horizon_h)  # does not raise Stalled
+    env.run_until(model.horizon_h)  # does not raise Stalled
     assert env.now <= model.horizon_h
 
 
-def grab_sidings_at(model: Any, env: simpy.Environment, t_h: float) -> None:
+def grab_sidings_at(model: Any, env: Environment, t_h: float) -> None:
     """A process that takes every siding at ``t_h`` and never gives them back."""
     sidings = model.hub.res.sidings
 
@@ -273,6 +272,6 @@ def test_a_model_really_stuck_during_or_after_a_disruption_is_stopped(
     model, env = live(s)
     grab_sidings_at(model, env, stuck_at_h)
     with pytest.raises(Stalled) as stop:
-        run_until(env, model.horizon_h)
+        env.run_until(model.horizon_h)
     assert "huaihua.sidings" in str(stop.value)
     assert stuck_at_h + 48 <= stop.value.t_h <= stuck_at_h + 400
