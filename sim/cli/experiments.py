@@ -22,6 +22,7 @@ from sim.cli.common import (
     OutDir,
     Root,
     Workers,
+    Xlsx,
     app,
     error_line,
     handled,
@@ -35,6 +36,7 @@ from sim.cli.common import (
     sets_option,
     sub_app,
 )
+from sim.cli.report import excel_into
 from sim.cli.run import interruptible, warn_if_elsewhere
 from sim.experiment.api import as_scenario
 from sim.experiment.compare import compare as run_compare
@@ -138,6 +140,7 @@ def compare(
     kpi: Kpis = None,
     all_kpis: AllKpis = False,
     as_json: AsJson = False,
+    xlsx: Xlsx = False,
 ) -> None:
     """Run A and B with common random numbers; per KPI: A, B, B − A with its 95 % CI,
     whether it is significant, and how much pairing narrowed the CI."""
@@ -167,6 +170,7 @@ def compare(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "comparison")
+        workbook = excel_into(result) if xlsx else None
     man = result.manifest
     if as_json:
         table = result.table if names is None else result.table[result.table["kpi"].isin(names)]
@@ -213,6 +217,8 @@ def compare(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
         "comparison.csv)"
     )
+    if workbook is not None:
+        out.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
 
 
 def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
@@ -279,6 +285,7 @@ def sweep(
     ] = False,
     kpi: Kpis = None,
     as_json: AsJson = False,
+    xlsx: Xlsx = False,
 ) -> None:
     """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
     with handled():
@@ -307,6 +314,7 @@ def sweep(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "sweep")
+        workbook = excel_into(result) if xlsx else None
     man = result.manifest
     if as_json:
         summary = result.summary
@@ -337,6 +345,8 @@ def sweep(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
     )
+    if workbook is not None:
+        out.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
 
 
 @app.command()

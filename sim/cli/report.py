@@ -61,6 +61,16 @@ def report_into(result: Any, fmt: str = "html") -> Path:
             raise RunFolderError(f"{folder}: cannot draw the report's figures ({exc})") from None
 
 
+def excel_into(result: Any) -> Path:
+    """Write ``result``'s workbook (``results.xlsx``) into its folder; a disk that fails is a
+    RunFolderError (one line, exit 2 under :func:`handled`)."""
+    from sim.results.excel import write_workbook
+
+    folder = result.path or Path(".")
+    with writing(folder, "cannot write the workbook"):
+        return write_workbook(result)
+
+
 def load_run_arg(run: str) -> Any:
     """A run, comparison or sweep from a folder path or a catalogue id (``sim.load``)."""
     folder = Path(run)

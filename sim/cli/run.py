@@ -18,6 +18,7 @@ from sim.cli.common import (
     Kpis,
     OutDir,
     Workers,
+    Xlsx,
     app,
     err,
     handled,
@@ -94,6 +95,7 @@ def run(
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html into the run folder.")
     ] = False,
+    xlsx: Xlsx = False,
 ) -> None:
     """Run a scenario and print its KPI table; results go to a new run folder."""
     with handled():
@@ -124,6 +126,10 @@ def run(
             from sim.cli.report import report_into
 
             err.print(f"Report: [bold]{escape(str(report_into(result)))}[/bold]")
+        if xlsx:
+            from sim.cli.report import excel_into
+
+            err.print(f"Workbook: [bold]{escape(str(excel_into(result)))}[/bold]")
     if as_json:
         means = result.kpi_means()
         shown = means if names is None else {k: means[k] for k in names if k in means}

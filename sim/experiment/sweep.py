@@ -91,6 +91,13 @@ class SweepResult(Tables):
         """One KPI's summary rows, one per point, with the lever columns."""
         return self.summary.loc[self.summary["kpi"] == kpi].reset_index(drop=True)
 
+    def to_excel(self, path: str | Path | None = None) -> Path:
+        """Write the sweep's workbook (:mod:`sim.results.excel`): the key KPIs at every point,
+        every KPI's summary and every replication; by default ``results.xlsx`` in its folder."""
+        from sim.results.excel import write_workbook
+
+        return write_workbook(self, path)
+
     def point_means(self) -> list[tuple[int, str, dict[str, float]]]:
         """(point, its levers as ``path=value`` text, KPI name → mean) for every point."""
         out = []
