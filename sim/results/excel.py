@@ -147,7 +147,7 @@ def replications_sheet(
     wide = wide.reindex(columns=order).reset_index()
     units = [KPIS.unit(n) for n in order]
     wide.columns = [
-        *[WORDS.get(c, c) for c in index],
+        *[WORDS[c] for c in index],
         *[header(n, u) for n, u in zip(order, units, strict=True)],
     ]
     return wide, units

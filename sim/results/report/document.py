@@ -28,6 +28,7 @@ from sim.results.health import diagnose
 from sim.results.kpis import headline
 from sim.results.plots.labels import kpi_label
 from sim.results.published import PUBLISHED_2023, SOURCE, TOLERANCE, WINDOW
+from sim.results.report.findings import run_findings, themed
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
 from sim.results.tables import rows_by
@@ -81,6 +82,24 @@ class Document:
     sections: list[tuple[str, str, str, Table]] = field(default_factory=list)
     """(id, heading, intro, table): further tables after the KPIs (recovery from
     disruptions)."""
+    findings: list[str] = field(default_factory=list)
+    """The executive summary: the findings that matter, in plain sentences
+    (:mod:`sim.results.report.findings`)."""
+    groups: list[tuple[str, str, Table]] = field(default_factory=list)
+    """(theme, heading, table): the headline KPIs by theme, shown instead of the one
+    headline table when there are any."""
+    changes: tuple[str, Table] | None = None
+    """(intro, table): what a comparison's B sets differently from A."""
+    words: dict[str, str] = field(default_factory=lambda: dict(REPORT_WORDS))
+    """Headings the templates take from the document (:data:`REPORT_WORDS`)."""
+
+
+REPORT_WORDS: dict[str, str] = {
+    "summary": "Executive summary",
+    "changes": "What B changes",
+    "themes": "Headline KPIs by theme",
+}
+"""Headings of the report's newer sections, in one place for another language."""
 
 
 def result_kind(result: Any) -> str:
@@ -236,6 +255,7 @@ def as_json(data: Any) -> str:
 
 def run_document(run: RunResult, figures: Figures) -> Document:
     names = [str(k) for k in run.summary["kpi"]]
+    heads = headline(names, run.info)
     return Document(
         kind="run",
         title=f"{run.info.hub.label.en} — run report: {run.name}",
@@ -244,12 +264,16 @@ def run_document(run: RunResult, figures: Figures) -> Document:
             f"Published 2023 figures: {SOURCE}; train counts are shown only for a run over "
             "that period. ✓ / ✗: within / outside the calibration tolerance."
         ),
-        headline=kpi_table(kpi_rows(run, headline(names, run.info)), "kpi-table"),
+        headline=kpi_table(kpi_rows(run, heads), "kpi-table"),
         full=kpi_table(kpi_rows(run), "kpi-table-all"),
         figures=figures,
         appendices=[
             ("scenario", "Scenario as resolved", as_yaml(run.scenario), "yaml"),
             ("manifest", "Manifest", as_json(run.manifest), "json"),
         ],
-        notes=health_notes(run),
+        findings=run_findings(run),
+        groups=[
+            (theme, heading, kpi_table(kpi_rows(run, group), f"kpi-table-{theme}"))
+            for theme, heading, group in themed(heads)
+        ],
     )

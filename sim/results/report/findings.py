@@ -1,0 +1,216 @@
+"""What a report says first: the findings that matter, computed from the results, and the
+KPIs grouped by theme.
+
+:func:`run_findings` gives three to five plain sentences about a run — how much went
+through, how long import clearance took, what limits capacity (the bottleneck rule of
+:mod:`sim.results.health`), whether the run reached a steady state and what the subsidy
+cost — each with its 95 % confidence interval. :func:`compare_findings` says which headline
+KPIs a what-if changed significantly — the key KPIs (those a sweep shows) first, then the
+largest relative changes — and how the bottleneck and the stability of B differ from A's.
+:func:`themed` groups KPI names by their family's theme in the KPI registry (throughput,
+time, capacity, money, emissions, stability).
+
+Every sentence is a template in :data:`SENTENCES` and every heading in :data:`THEME_HEADINGS`,
+one place, so that a report can be given in another language; numbers are written by the
+project's formatter (:func:`sim.results.formatting.format_value`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sim.results.formatting import format_value
+from sim.results.health import SATURATED, Health, diagnose
+from sim.results.kpis import KPIS, headline
+from sim.results.kpis.registry import THEMES, Theme
+from sim.results.run import RunResult
+from sim.results.runinfo import RunInfo
+from sim.results.tables import rows_by
+
+THEME_HEADINGS: dict[Theme, str] = {
+    "throughput": "Throughput",
+    "time": "Time",
+    "capacity": "Capacity",
+    "money": "Money",
+    "emissions": "Emissions",
+    "stability": "Stability",
+}
+"""The heading of each theme's KPI table."""
+
+SENTENCES: dict[str, str] = {
+    "throughput": "Throughput: {teu} TEU (± {teu_hw}) went through {hub} by train from {start} "
+    "to {end}",
+    "trains": ", on {trains} trains (± {trains_hw})",
+    "clearance": "Import customs clearance took {mean} h on average (± {hw})",
+    "clearance_p90": "; one container in ten waited more than {p90} h",
+    "bottleneck": "Capacity: the bottleneck is {resource}, {util} busy (± {hw}); more of it "
+    "is what would let more cargo through",
+    "no_bottleneck": "Capacity: no hub resource is near saturation ({saturated} busy); the "
+    "busiest is {resource} at {util} (± {hw})",
+    "steady": "Stability: no queue or backlog grows through the run, so its times are "
+    "steady-state values",
+    "money": "Money: the operating subsidy cost {subsidy} (± {hw})",
+    "discount": " and the freight-rate discounts {discount} (± {discount_hw})",
+    "changed": "{k} of {m} headline KPIs changed significantly (their 95 % interval of B − A "
+    "excludes 0), with {n} paired replications",
+    "unchanged": "No headline KPI changed significantly: every 95 % interval of B − A "
+    "includes 0 (with {n} paired replications; more replications narrow the intervals)",
+    "change": "{label}: {a} → {b} ({diff}, 95 % CI {low} to {high})",
+    "bottleneck_moves": "The bottleneck moves from {a} in A to {b} in B",
+    "bottleneck_none": "none",
+}
+"""Every sentence of the findings, as a template (see the module docstring)."""
+
+MONEY = ("cost.subsidy_cny", "cost.rail_discount_cny")
+"""The public money a run's findings name (when any was spent)."""
+MAX_CHANGES = 4
+"""How many significant changes a comparison's findings name."""
+
+
+def _value(row: Mapping[str, Any], unit: str, *, with_unit: bool = False) -> tuple[str, str]:
+    """A summary row's mean and half-width, as the formatter writes them."""
+    mean = format_value(float(row["mean"]), unit, with_unit=with_unit)
+    hw = float(row["half_width"])
+    return mean, format_value(hw, unit, with_unit=with_unit) if math.isfinite(hw) else "–"
+
+
+def resource_text(where: str, info: RunInfo | None) -> str:
+    """A hub resource's label from its scope (the scope itself if the run does not know it)."""
+    built = info.resource(where) if info is not None else None
+    return built.label.en if built is not None else where
+
+
+def run_findings(run: RunResult) -> list[str]:
+    """Three to five sentences on a run: throughput, import clearance, capacity, stability
+    (and cargo turned away), money — each said only when the run has its KPIs."""
+    rows = rows_by(run.summary)
+    info = run.info
+    out: list[str] = []
+    if "teu.total" in rows:
+        teu, teu_hw = _value(rows["teu.total"], "TEU")
+        text = SENTENCES["throughput"].format(
+            teu=teu, teu_hw=teu_hw, hub=info.hub.label.en, start=info.start, end=info.end
+        )
+        if "trains.total" in rows:
+            trains, trains_hw = _value(rows["trains.total"], "trains")
+            text += SENTENCES["trains"].format(trains=trains, trains_hw=trains_hw)
+        out.append(text)
+    if "clearance_h.import.mean" in rows:
+        mean, hw = _value(rows["clearance_h.import.mean"], "h")
+        text = SENTENCES["clearance"].format(mean=mean, hw=hw)
+        if "clearance_h.import.p90" in rows:
+            p90, _ = _value(rows["clearance_h.import.p90"], "h")
+            text += SENTENCES["clearance_p90"].format(p90=p90)
+        out.append(text)
+    health = diagnose(run.kpi_means(), info)
+    capacity = capacity_finding(health, rows, info)
+    if capacity:
+        out.append(capacity)
+    out.append(health.unstable_line() or SENTENCES["steady"])
+    if health.turned_away_line():
+        out.append(health.turned_away_line())
+    spent = [float(rows[k]["mean"]) for k in MONEY if k in rows]
+    if "cost.subsidy_cny" in rows and any(v != 0 for v in spent):
+        subsidy, hw = _value(rows["cost.subsidy_cny"], "CNY", with_unit=True)
+        text = SENTENCES["money"].format(subsidy=subsidy, hw=hw)
+        if "cost.rail_discount_cny" in rows:
+            discount, discount_hw = _value(rows["cost.rail_discount_cny"], "CNY", with_unit=True)
+            text += SENTENCES["discount"].format(discount=discount, discount_hw=discount_hw)
+        out.append(text)
+    return out
+
+
+def capacity_finding(
+    health: Health, rows: Mapping[str, Mapping[str, Any]], info: RunInfo
+) -> str:
+    """The bottleneck with its utilisation, or the busiest resource when none is near
+    saturation (``""`` for a run without utilisation KPIs)."""
+    if health.bottleneck is not None:
+        where, _ = health.bottleneck
+    else:
+        busy = [
+            (float(rows[f"utilisation.{r.where}"]["mean"]), r.where)
+            for r in info.resources
+            if f"utilisation.{r.where}" in rows
+        ]
+        busy = [b for b in busy if math.isfinite(b[0])]
+        if not busy:
+            return ""
+        where = max(busy)[1]
+    row = rows.get(f"utilisation.{where}")
+    if row is None:
+        return ""
+    util, hw = _value(row, "share")
+    key = "bottleneck" if health.bottleneck is not None else "no_bottleneck"
+    return SENTENCES[key].format(
+        resource=resource_text(where, info),
+        util=util,
+        hw=hw,
+        saturated=f"{SATURATED:.0%}",
+    )
+
+
+def compare_findings(result: Any) -> list[str]:
+    """Sentences on a comparison: how many headline KPIs changed significantly, the largest
+    of those changes, a bottleneck that moves, and B's (and A's) stability notes."""
+    a: RunResult = result.a
+    b: RunResult = result.b
+    table = rows_by(result.table)
+    names = headline(list(table), a.info)
+    n = int(result.table["n"].iloc[0]) if len(result.table) else 0
+    changed = [name for name in names if bool(table[name]["significant"])]
+    out = [
+        SENTENCES["changed"].format(k=len(changed), m=len(names), n=n)
+        if changed
+        else SENTENCES["unchanged"].format(n=n)
+    ]
+
+    def relative(name: str) -> float:
+        r = table[name]
+        base = abs(float(r["a_mean"]))
+        diff = abs(float(r["diff_mean"]))
+        return diff / base if base > 0 else math.inf
+
+    key = set(KPIS.select(names, "key", a.info))
+    first = sorted(changed, key=lambda k: (k not in key, -relative(k), names.index(k)))
+    for name in first[:MAX_CHANGES]:
+        r = table[name]
+        u = str(r["unit"])
+
+        def diff(col: str, u: str = u, r: Mapping[str, Any] = r) -> str:
+            return format_value(float(r[col]), u, signed=True, change=True)
+
+        out.append(
+            SENTENCES["change"].format(
+                label=KPIS.label(name, a.info),
+                a=format_value(float(r["a_mean"]), u, with_unit=True),
+                b=format_value(float(r["b_mean"]), u, with_unit=True),
+                diff=diff("diff_mean"),
+                low=diff("diff_low"),
+                high=diff("diff_high"),
+            )
+        )
+    ha, hb = diagnose(a.kpi_means(), a.info), diagnose(b.kpi_means(), b.info)
+    where_a = ha.bottleneck[0] if ha.bottleneck is not None else None
+    where_b = hb.bottleneck[0] if hb.bottleneck is not None else None
+    if where_a != where_b:
+        none = SENTENCES["bottleneck_none"]
+        out.append(
+            SENTENCES["bottleneck_moves"].format(
+                a=resource_text(where_a, a.info) if where_a else none,
+                b=resource_text(where_b, b.info) if where_b else none,
+            )
+        )
+    for label, health in (("A: ", ha), ("B: ", hb)):
+        lines = (health.unstable_line(), health.turned_away_line())
+        out += [label + line for line in lines if line]
+    return out
+
+
+def themed(names: Iterable[str]) -> list[tuple[Theme, str, list[str]]]:
+    """``names`` grouped by theme, in theme order, each with its heading; themes without a
+    KPI left out (names no family has are left out too)."""
+    groups = KPIS.by_theme(names)
+    return [(t, THEME_HEADINGS[t], groups[t]) for t in THEMES if groups[t]]
