@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 import sim
 from sim.results.excel import WORKBOOK, excel_format, header
 from sim.results.store import RunFolderError
-from tests.conftest import BASELINE, MMC, MMC_WEEK, ROOT
+from tests.conftest import BASELINE, MMC, MMC_WEEK
 
 FEW_WEEKS = {"end": "2023-01-20", "warmup_days": 5}
 
@@ -96,14 +96,10 @@ def test_a_result_not_saved_needs_a_path(tmp_path):
 
 
 def test_comparison_workbook_reads_back_the_paired_differences(tmp_path):
-    cmp = sim.compare(
-        BASELINE,
-        ROOT / "scenarios" / "nanning-discount-45.yaml",
-        replications=2,
-        overrides=FEW_WEEKS,
-        workers=1,
-        root=tmp_path,
-    )
+    five = tmp_path / "five.yaml"
+    five.write_text(f"extends: {MMC}\nname: five\ncustoms:\n  import: {{officers: 5}}\n")
+    week = {"end": "2023-01-07", "warmup_days": 1}
+    cmp = sim.compare(MMC, five, replications=3, overrides=week, workers=1, root=tmp_path)
     path = cmp.to_excel()
     assert path == cmp.path / WORKBOOK
     sheets = pd.read_excel(path, sheet_name=None)
@@ -125,14 +121,8 @@ def test_comparison_workbook_reads_back_the_paired_differences(tmp_path):
 
 
 def test_sweep_workbook_has_every_point_and_every_replication(tmp_path):
-    sweep = sim.sweep(
-        MMC,
-        {"customs.import.officers": [4, 5]},
-        replications=2,
-        overrides=MMC_WEEK,
-        workers=1,
-        root=tmp_path,
-    )
+    levers = {"customs.import.officers": [4, 5]}
+    sweep = sim.sweep(MMC, levers, replications=2, overrides=MMC_WEEK, workers=1, root=tmp_path)
     sheets = pd.read_excel(sweep.to_excel(), sheet_name=None)
     assert list(sheets) == ["About", "Sweep", "Sweep summary", "Replications"]
     points = sheets["Sweep"]

@@ -152,15 +152,20 @@ def test_a_run_that_was_not_saved_needs_a_folder(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------ compare, sweep
 
 
-def test_comparison_report_has_the_paired_differences_and_the_forest_plot(tmp_path):
-    cmp = sim.compare(
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    return sim.compare(
         BASELINE,
         ROOT / "scenarios" / "nanning-discount-45.yaml",
         replications=2,
         overrides=FEW_WEEKS,
         workers=1,
-        root=tmp_path,
+        root=tmp_path_factory.mktemp("compare"),
     )
+
+
+def test_comparison_report_has_the_paired_differences_and_the_forest_plot(comparison):
+    cmp = comparison
     done = runner.invoke(app, ["report", str(cmp.path)])
     assert done.exit_code == 0, done.output
     text = (cmp.path / "report.html").read_text(encoding="utf-8")
@@ -387,3 +392,44 @@ def test_html_report_renders_in_headless_chromium_with_kpis_and_every_figure(
     )
     assert shot.is_file(), done.stderr[-2000:]
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+COMPARE_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  const cells = r => Array.from(r.querySelectorAll("td")).map(c => c.textContent.trim());
+  const out = {
+    changes: Array.from(document.querySelectorAll("#changes-table tbody tr")).map(cells),
+    findings: Array.from(document.querySelectorAll("ul.findings li")).map(l => l.textContent),
+    themes: Array.from(document.querySelectorAll("#kpi-table h3")).map(h => h.id),
+    figures: Array.from(document.querySelectorAll("figure img")).map(i => i.naturalWidth),
+  };
+  const pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+
+def test_comparison_report_shows_the_diff_and_its_figures_in_headless_chromium(
+    chromium, comparison, tmp_path
+):
+    path = write_report(comparison, "html")
+    page = tmp_path / "probe.html"
+    page.write_text(
+        path.read_text(encoding="utf-8").replace("</body>", COMPARE_PROBE + "</body>"),
+        encoding="utf-8",
+    )
+    done = headless(
+        chromium, tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()
+    )
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, f"no probe in the dumped DOM; stderr: {done.stderr[-2000:]}"
+    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert probe["changes"] == [["tariffs.discount.nanning", "0.3", "0.45"]]
+    assert probe["findings"][0].endswith("with 2 paired replications")
+    assert probe["themes"][:2] == ["theme-throughput", "theme-time"]
+    assert len(probe["figures"]) == 5
+    assert all(width >= 600 for width in probe["figures"])  # decoded, not broken images
