@@ -31,7 +31,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from sim.cli.kpis import kpi_rows
-from sim.results.formatting import format_lever
+from sim.results.formatting import format_lever, is_share_field
 from sim.results.runinfo import bilingual
 from sim.scenario import Scenario, load_scenario
 
@@ -64,7 +64,6 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_days", "days"),
 )
 """A field's unit from the end of its name (the schema puts units in names)."""
-SHARE_WORDS = ("discount", "probability", "share", "toll_cut", "fill_threshold")
 COUNT_WORDS = ("lanes", "count", "units", "crews", "officers", "bays", "lab_slots")
 
 
@@ -146,7 +145,7 @@ def draw_network(scn: Scenario, places: dict[str, tuple[float, float, str]]) -> 
 
 def lever_unit(name: str) -> str:
     """A scenario field's unit, from its name."""
-    if any(word in name for word in SHARE_WORDS):
+    if is_share_field(name):
         return "share (%)"
     if name in COUNT_WORDS:
         return "count"

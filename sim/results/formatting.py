@@ -136,6 +136,15 @@ def format_value(
     return text
 
 
+SHARE_FIELD_WORDS = ("discount", "share", "probability", "toll_cut", "threshold")
+"""Words in a scenario field's name that make its value a share (0.45 is 45 %)."""
+
+
+def is_share_field(path: str) -> bool:
+    """Whether the scenario field at dotted ``path`` holds a share, by its name."""
+    return any(word in path for word in SHARE_FIELD_WORDS)
+
+
 def format_lever(value: Any, *, share: bool = False) -> str:
     """A lever's value (a scenario field set by a sweep): a share as a whole percentage, a
     number in its shortest form (``4``, ``0.45``), anything else as written."""

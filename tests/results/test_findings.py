@@ -16,11 +16,13 @@ from sim.results.report.findings import (
     capacity_finding,
     compare_findings,
     run_findings,
+    sweep_findings,
     themed,
 )
 from sim.results.tables import rows_by
 from tests.conftest import MMC, MMC_WEEK
 
+WEEK = {"end": "2023-01-07", "warmup_days": 1}
 TWO_OFFICERS = {"end": "2023-01-14", "warmup_days": 1, "customs.import.officers": 2}
 """The M/M/c desk with ρ = 1.2: its queue grows without bound."""
 
@@ -78,13 +80,12 @@ def test_every_headline_kpi_is_in_exactly_one_theme_in_theme_order(steady):
 
 
 def test_a_comparison_names_the_significant_change_of_a_key_kpi(tmp_path):
-    week = {"end": "2023-01-07", "warmup_days": 1}
-    same = sim.compare(MMC, MMC, replications=3, overrides=week, workers=1, save=False)
+    same = sim.compare(MMC, MMC, replications=3, overrides=WEEK, workers=1, save=False)
     assert compare_findings(same)[0].startswith("No headline KPI changed significantly")
 
     five = tmp_path / "five.yaml"
     five.write_text(f"extends: {MMC}\nname: five\ncustoms:\n  import: {{officers: 5}}\n")
-    cmp = sim.compare(MMC, five, replications=3, overrides=week, workers=1, save=False)
+    cmp = sim.compare(MMC, five, replications=3, overrides=WEEK, workers=1, save=False)
     found = compare_findings(cmp)
     assert "headline KPIs changed significantly" in found[0]
     row = cmp.row("utilisation.huaihua.customs.import.officers")
@@ -107,3 +108,17 @@ def test_scenario_changes_are_only_the_fields_that_differ():
         ("only_b", None, [1, 2]),
     ]
     assert scenario_changes(a, a) == []
+
+
+def test_sweep_findings_give_the_points_where_a_key_kpi_is_lowest_and_highest(tmp_path):
+    levers = {"customs.import.officers": [3, 5]}
+    sweep = sim.sweep(MMC, levers, replications=2, overrides=WEEK, workers=1, root=tmp_path)
+    found = sweep_findings(sweep, ["clearance_h.import.mean"], None)
+    means = sweep.mean("clearance_h.import.mean").set_index("point")["mean"]
+    assert means[0] > means[1]  # more officers, shorter clearance
+    assert found[0] == (
+        f"Import customs clearance time, mean: from {format_value(means[1], 'h', with_unit=True)}"
+        f" at point 1 (customs.import.officers=5) to "
+        f"{format_value(means[0], 'h', with_unit=True)} at point 0 (customs.import.officers=3)"
+    )
+    assert found[-1].startswith("Every point reaches a steady state")

@@ -179,7 +179,7 @@ def test_comparison_report_has_the_paired_differences_and_the_forest_plot(compar
     assert "B − A" in text
     # what B changes, not two scenarios in full: the discount, and nothing that is alike
     changes = text.split('id="changes-table"')[1].split("</table>")[0]
-    cells = "<td>tariffs.discount.nanning</td><td class='num'>0.3</td><td class='num'>0.45</td>"
+    cells = "<td>tariffs.discount.nanning</td><td class='num'>30%</td><td class='num'>45%</td>"
     assert cells in changes
     assert changes.count("<tr>") == 1 + 1
     assert 'id="scenario-a-yaml"' in text
@@ -428,7 +428,7 @@ def test_comparison_report_shows_the_diff_and_its_figures_in_headless_chromium(
     found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
     assert found, f"no probe in the dumped DOM; stderr: {done.stderr[-2000:]}"
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert probe["changes"] == [["tariffs.discount.nanning", "0.3", "0.45"]]
+    assert probe["changes"] == [["tariffs.discount.nanning", "30%", "45%"]]
     assert probe["findings"][0].endswith("with 2 paired replications")
     assert probe["themes"][:2] == ["theme-throughput", "theme-time"]
     assert len(probe["figures"]) == 5

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.results.formatting import axis_unit, format_lever, format_value, unit_style
+from sim.results.formatting import axis_unit, format_lever, format_value, is_share_field, unit_style
 from sim.results.kpis import headline, unit
 from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.plots.style import PUBLISHED_COLOUR, new_figure, note, palette, styled
@@ -147,9 +147,8 @@ _SWEEP_FIXED = {"point", "kpi", "unit", "mean", "half_width", "low", "high", "n"
 
 
 def _is_share_lever(lever: str, values: np.ndarray) -> bool:
-    words = ("discount", "share", "probability", "toll_cut", "threshold")
     finite = values[np.isfinite(values)]
-    return any(w in lever for w in words) and len(finite) > 0 and float(np.max(np.abs(finite))) <= 1
+    return is_share_field(lever) and len(finite) > 0 and float(np.max(np.abs(finite))) <= 1
 
 
 def _on_axis(values: np.ndarray, u: str) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.results.formatting import format_lever, format_value, shown_unit
+from sim.results.formatting import format_lever, format_value, is_share_field, shown_unit
 from sim.results.health import diagnose
 from sim.results.kpis import KPIS, headline
 from sim.results.kpis.recovery import recovery_rows
@@ -24,7 +24,7 @@ from sim.results.report.document import (
     plus_minus,
     provenance_facts,
 )
-from sim.results.report.findings import compare_findings, themed
+from sim.results.report.findings import compare_findings, sweep_findings, themed
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
 from sim.results.tables import rows_by
@@ -96,18 +96,22 @@ def scenario_changes(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any
     return [] if a == b else [(path, a, b)]
 
 
-def _setting(value: Any) -> str:
-    """A scenario value on one line (``–`` when the scenario does not set it)."""
+def _setting(value: Any, path: str) -> str:
+    """A scenario value on one line (``–`` when the scenario does not set it; a share as a
+    percentage)."""
     if value is None:
         return "–"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return format_lever(value, share=number and is_share_field(path))
 
 
 def changes_table(a: RunResult, b: RunResult) -> tuple[str, Table]:
     """What B sets differently from A, as an intro and a table (field, A, B)."""
-    rows = [[p, _setting(x), _setting(y)] for p, x, y in scenario_changes(a.scenario, b.scenario)]
+    rows = [
+        [p, _setting(x, p), _setting(y, p)] for p, x, y in scenario_changes(a.scenario, b.scenario)
+    ]
     intro = (
         f"The fields of the scenario that B ({b.name}) sets differently from A ({a.name}), "
         "as resolved; everything else is the same in both."
@@ -319,6 +323,7 @@ def sweep_document(sweep: Any, figures: Figures) -> Document:
         full=full,
         figures=figures,
         appendices=[("manifest", "Manifest", as_json(sweep.manifest), "json")],
+        findings=sweep_findings(sweep, sweep_kpis(sweep), info),
         notes=[
             f"point {k} ({label}): {line}"
             for k, label, means in sweep.point_means()

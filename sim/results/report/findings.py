@@ -7,8 +7,9 @@ through, how long import clearance took, what limits capacity (the bottleneck ru
 cost — each with its 95 % confidence interval. :func:`compare_findings` says which headline
 KPIs a what-if changed significantly — the key KPIs (those a sweep shows) first, then the
 largest relative changes — and how the bottleneck and the stability of B differ from A's.
-:func:`themed` groups KPI names by their family's theme in the KPI registry (throughput,
-time, capacity, money, emissions, stability).
+:func:`sweep_findings` says, for each key KPI of a sweep, at which points it is lowest and
+highest, and which points are unstable. :func:`themed` groups KPI names by their family's
+theme in the KPI registry (throughput, time, capacity, money, emissions, stability).
 
 Every sentence is a template in :data:`SENTENCES` and every heading in :data:`THEME_HEADINGS`,
 one place, so that a report can be given in another language; numbers are written by the
@@ -60,6 +61,12 @@ SENTENCES: dict[str, str] = {
     "change": "{label}: {a} → {b} ({diff}, 95 % CI {low} to {high})",
     "bottleneck_moves": "The bottleneck moves from {a} in A to {b} in B",
     "bottleneck_none": "none",
+    "sweep_range": "{label}: from {low} at point {low_point} ({low_levers}) to {high} at point "
+    "{high_point} ({high_levers})",
+    "sweep_flat": "{label}: {value} at every point",
+    "sweep_unstable": "{k} of {m} points are unstable (queues grow without bound): {points}",
+    "sweep_steady": "Every point reaches a steady state: no queue or backlog grows through "
+    "its runs",
 }
 """Every sentence of the findings, as a template (see the module docstring)."""
 
@@ -214,3 +221,48 @@ def themed(names: Iterable[str]) -> list[tuple[Theme, str, list[str]]]:
     KPI left out (names no family has are left out too)."""
     groups = KPIS.by_theme(names)
     return [(t, THEME_HEADINGS[t], groups[t]) for t in THEMES if groups[t]]
+
+
+def sweep_findings(sweep: Any, names: list[str], info: RunInfo | None) -> list[str]:
+    """Sentences on a sweep: for each of ``names`` (its key KPIs), the points where it is
+    lowest and highest, and which points are unstable."""
+    summary = sweep.summary
+    levers = {k: label for k, label, _ in sweep.point_means()}
+    out = []
+    for name in names:
+        rows = summary[summary["kpi"] == name]
+        means = dict(zip(rows["point"].astype(int), rows["mean"].astype(float), strict=True))
+        finite = {k: v for k, v in means.items() if math.isfinite(v)}
+        if not finite:
+            continue
+        u = KPIS.unit(name)
+        label = KPIS.label(name, info)
+        low = min(finite, key=lambda k: (finite[k], k))
+        high = max(finite, key=lambda k: (finite[k], -k))
+        if finite[low] == finite[high]:
+            value = format_value(finite[low], u, with_unit=True)
+            out.append(SENTENCES["sweep_flat"].format(label=label, value=value))
+            continue
+        out.append(
+            SENTENCES["sweep_range"].format(
+                label=label,
+                low=format_value(finite[low], u, with_unit=True),
+                low_point=low,
+                low_levers=levers.get(low, ""),
+                high=format_value(finite[high], u, with_unit=True),
+                high_point=high,
+                high_levers=levers.get(high, ""),
+            )
+        )
+    unstable = [
+        k for k, _, means in sweep.point_means() if not diagnose(means, sweep.run(k).info).steady
+    ]
+    if unstable:
+        out.append(
+            SENTENCES["sweep_unstable"].format(
+                k=len(unstable), m=len(levers), points=", ".join(str(k) for k in unstable)
+            )
+        )
+    else:
+        out.append(SENTENCES["sweep_steady"])
+    return out
