@@ -11,8 +11,8 @@ from sim.results.formatting import (
     axis_unit,
     format_lever,
     format_value,
-    is_share_field,
     is_count,
+    is_share_field,
     shown_unit,
 )
 
