@@ -12,7 +12,7 @@ The public API, shared by the command line and notebooks::
     sw = sim.sweep("scenarios/baseline.yaml", {"customs.import.officers": [4, 6, 8]})
     sw.summary              # point, lever columns, KPI, mean, 95 % CI, n
     sim.load("3f9a2c1b7e")  # a run, comparison or sweep, by folder or catalogue id
-    sens = sim.sensitivity("sensitivity/baseline-estimates.yaml")   # which estimates matter
+    sens = sim.sensitivity("sweeps/baseline-estimates.yaml")   # which estimates matter
     sens.ranking            # KPI, factor, rank, importance ± 95 % (tornado, Morris, Sobol)
     opt = sim.optimise("scenarios/demand-2x.yaml", over={"customs.import.officers": (2, 12)},
                        subject_to=["clearance_h.import.mean<=24"])

@@ -8,6 +8,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 import importlib
 
 from sim.cli.common import app
+from sim.engine import freeze_long_lived
 
 for _module in ("run", "experiments", "decision", "prune", "report", "kpis", "check"):
     # run, validate, schema; compare, sweep, runs, catalog; sensitivity, optimise; prune;
@@ -16,6 +17,7 @@ for _module in ("run", "experiments", "decision", "prune", "report", "kpis", "ch
 
 
 def main() -> None:
+    freeze_long_lived()  # everything imported lives as long as the command
     app()
 
 

@@ -11,12 +11,14 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,6 +36,8 @@ from sim.experiment.backends import BackendError, default_workers
 from sim.results import catalog
 from sim.results.formatting import format_value, shown_unit
 from sim.results.health import diagnose
+from sim.results.i18n import label, unit_text
+from sim.results.kpis import kpi_label
 from sim.results.published import PUBLISHED_2023
 from sim.results.runinfo import RunInfo
 from sim.results.store import RunFolderError
@@ -353,6 +357,24 @@ Kpis = Annotated[
         help="Only this KPI, in the table and in --json (repeatable), e.g. --kpi teu.total.",
     ),
 ]
+
+
+class Lang(StrEnum):
+    """The languages of ``--lang`` (:data:`sim.results.i18n.LANGS`)."""
+
+    en = "en"
+    zh = "zh"
+
+
+LangOption = Annotated[
+    Lang,
+    typer.Option(
+        "--lang",
+        metavar="en|zh",
+        help="Language of the tables, the report and its figures: en (English) or zh "
+        "(Simplified Chinese).",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
 AllKpis = Annotated[bool, typer.Option("--all", help="Show every KPI, not only the headline ones.")]
 Xlsx = Annotated[
@@ -402,26 +424,68 @@ def known_kpis(requested: Sequence[str] | None, scenarios: Sequence[Any]) -> lis
     return list(dict.fromkeys(requested))
 
 
+def kpi_columns(table: Table, shown: Sequence[str], units: Sequence[str], lang: str) -> None:
+    """The first columns of a KPI table: the KPI (in Chinese, its label and then its name,
+    which ``--kpi`` takes) and its unit, kept whole (never cut to ``TE…``)."""
+    if lang != "en":
+        table.add_column(label("column.kpi", lang), overflow="fold")
+        table.add_column(label("column.name", lang), no_wrap=True)
+    else:
+        table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
+    table.add_column(
+        label("column.unit", lang),
+        no_wrap=True,
+        min_width=max((len(unit_text(shown_unit(u), lang)) for u in units), default=4),
+    )
+
+
+def kpi_cells(name: str, u: str, info: RunInfo | None, lang: str) -> list[str]:
+    """The cells of :func:`kpi_columns` for the KPI ``name`` of unit ``u``."""
+    head = [escape(name)]
+    if lang != "en":
+        head = [escape(kpi_label(name, info, lang)), escape(name)]
+    return [*head, unit_text(shown_unit(u), lang)]
+
+
+def print_table(table: Table) -> None:
+    """Print a table on stdout; piped, as wide as it needs (cells are never cut short)."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    needed = Measurement.get(out, out.options.update(max_width=10_000), table).maximum
+    width = out.width
+    out.width = max(width, needed)
+    try:
+        out.print(table)
+    finally:
+        out.width = width
+
+
 def kpi_table(
-    summary: Any, names: Sequence[str] | None, title: str, published: bool = False
+    summary: Any,
+    names: Sequence[str] | None,
+    title: str,
+    published: bool = False,
+    *,
+    lang: str = "en",
+    info: RunInfo | None = None,
 ) -> Table:
-    """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too."""
+    """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too.
+    In ``lang`` (``en``, ``zh``); ``info`` names the run's corridors and resources."""
     rows = rows_by(summary)
     shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     table = Table(title=title, title_justify="left", header_style="bold")
-    table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
-    table.add_column("unit")
-    table.add_column("mean", justify="right")
-    table.add_column("± 95 % CI", justify="right")
-    table.add_column("n", justify="right")
+    kpi_columns(table, shown, [str(rows[n]["unit"]) for n in shown], lang)
+    table.add_column(label("column.mean", lang), justify="right")
+    table.add_column(label("column.half_width", lang), justify="right")
+    table.add_column(label("column.n", lang), justify="right")
     if published:
-        table.add_column("2023 published", justify="right", style="cyan")
+        table.add_column(label("column.published_short", lang), justify="right", style="cyan")
     for name in shown:
         r = rows[name]
         u = str(r["unit"])
         cells = [
-            escape(name),
-            shown_unit(u),
+            *kpi_cells(name, u, info, lang),
             format_value(float(r["mean"]), u),
             format_value(float(r["half_width"]), u) if r["n"] > 1 else "–",
             str(int(r["n"])),

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
+    EXIT_FAILED,
     DaskScheduler,
     OutDir,
     Root,
@@ -243,7 +244,10 @@ def optimise(
     as_json: AsJson = False,
 ) -> None:
     """The least set-up over integer levers that meets every target at the upper 95 %
-    bound, with more replications near the boundary; the answer and its evidence."""
+    bound, with more replications near the boundary; the answer and its evidence.
+
+    Exit code 0 with an answer; 1 when no set-up in the range is proven to meet the targets
+    (the evidence is still shown and written); 2 for bad input."""
     with handled():
         overrides = parse_sets(set_)
         weights = dict(parse_weight(w) for w in minimise or [])
@@ -283,6 +287,7 @@ def optimise(
             "evidence": json.loads(result.final().to_json(orient="records")),
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        _exit_without_answer(result)
         return
     out.print(evidence_table(result))
     colour = "green" if result.answer is not None else "red"
@@ -293,3 +298,10 @@ def optimise(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {result.manifest['run_id']}; "
         "evaluations.csv, rounds/<i>/)"
     )
+    _exit_without_answer(result)
+
+
+def _exit_without_answer(result: OptimiseResult) -> None:
+    """No set-up proven to meet the targets is a check that failed: exit code 1."""
+    if result.answer is None:
+        raise typer.Exit(EXIT_FAILED)

@@ -19,6 +19,8 @@ from sim.cli.common import (
     AsJson,
     DaskScheduler,
     Kpis,
+    Lang,
+    LangOption,
     OutDir,
     Root,
     Workers,
@@ -27,9 +29,12 @@ from sim.cli.common import (
     error_line,
     handled,
     known_kpis,
+    kpi_cells,
+    kpi_columns,
     out,
     parse_sets,
     print_health,
+    print_table,
     progress_bar,
     replications_option,
     seed_option,
@@ -43,9 +48,11 @@ from sim.experiment.compare import compare as run_compare
 from sim.experiment.design import plan_sweep, split_sets
 from sim.experiment.sweep import sweep as run_sweep
 from sim.results import catalog, store
-from sim.results.formatting import format_lever, format_value, shown_unit
-from sim.results.kpis import KPIS, headline
+from sim.results.formatting import format_lever_value, format_value, shown_unit
+from sim.results.i18n import label, lever_text, unit_text
+from sim.results.kpis import KPIS, headline, kpi_label
 from sim.results.kpis.recovery import recovery_rows
+from sim.results.runinfo import RunInfo
 from sim.results.tables import rows_by
 
 catalog_app = sub_app("The results catalogue (results/catalog.duckdb): rebuild it, query it.")
@@ -56,29 +63,36 @@ def _pct(value: float) -> str:
     return "–" if value != value else f"{value:.0%}"
 
 
-def compare_table(table: pd.DataFrame, names: list[str] | None, title: str) -> Table:
-    """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers."""
+def compare_table(
+    table: pd.DataFrame,
+    names: list[str] | None,
+    title: str,
+    *,
+    lang: str = "en",
+    info: RunInfo | None = None,
+) -> Table:
+    """KPI, unit, A, B, B − A ± its 95 % CI, significant?, narrowing by common random numbers.
+    Differences of shares are in percentage points (pp), as everywhere."""
     rows = rows_by(table)
     shown = [n for n in (names if names is not None else list(rows)) if n in rows]
     t = Table(title=title, title_justify="left", header_style="bold")
-    t.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
-    t.add_column("unit")
-    for name in ("A", "B", "B − A", "± 95 % CI"):
+    kpi_columns(t, shown, [str(rows[n]["unit"]) for n in shown], lang)
+    for name in ("A", "B", label("column.diff", lang), label("column.half_width", lang)):
         t.add_column(name, justify="right", no_wrap=True)
-    t.add_column("signif.", justify="center", no_wrap=True)
-    t.add_column("CI narrowing", justify="right", no_wrap=True)
+    t.add_column(label("column.signif", lang), justify="center", no_wrap=True)
+    t.add_column(label("column.narrowing_short", lang), justify="right", no_wrap=True)
+    yes, no = label("word.yes", lang), label("word.no", lang)
     for name in shown:
         r = rows[name]
         u = str(r["unit"])
         hw = float(r["diff_half_width"])
         t.add_row(
-            escape(name),
-            shown_unit(u),
+            *kpi_cells(name, u, info, lang),
             format_value(float(r["a_mean"]), u),
             format_value(float(r["b_mean"]), u),
             format_value(float(r["diff_mean"]), u, signed=True, change=True),
             format_value(hw, u, change=True) if r["n"] > 1 else "–",
-            "[bold green]yes[/bold green]" if r["significant"] else "no",
+            f"[bold green]{yes}[/bold green]" if r["significant"] else no,
             _pct(float(r["narrowing"])),
         )
     return t
@@ -141,6 +155,7 @@ def compare(
     all_kpis: AllKpis = False,
     as_json: AsJson = False,
     xlsx: Xlsx = False,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Run A and B with common random numbers; per KPI: A, B, B − A with its 95 % CI,
     whether it is significant, and how much pairing narrowed the CI."""
@@ -193,7 +208,7 @@ def compare(
         f"A = {sa.name}, B = {sb.name}: {man['replications']} paired replications, seed "
         f"{man['seed']} (common random numbers) — {man['wall_s']:.1f} s"
     )
-    out.print(compare_table(result.table, names, title))
+    print_table(compare_table(result.table, names, title, lang=lang.value, info=result.a.info))
     out.print(
         "[dim]B − A ± 95 % CI: paired over replications (Student t). signif.: that CI excludes "
         "0. CI narrowing: how much narrower it is than with independent seeds (Welch).[/dim]"
@@ -201,9 +216,7 @@ def compare(
     recovery = result.recovery_summary
     if recovery is not None:
         out.print(
-            recovery_table(
-                recovery, "Recovery of B from its disruptions, against A as undisrupted"
-            )
+            recovery_table(recovery, "Recovery of B from its disruptions, against A as undisrupted")
         )
         out.print(
             "[dim]Means over paired replications. recovery h: from the disruption's end until "
@@ -221,9 +234,21 @@ def compare(
         out.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
 
 
-def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], title: str) -> Table:
-    """One row per point: its levers, then mean ± 95 % half-width of each KPI."""
-    caption = "levers: " + escape(", ".join(levers)) + "; KPI cells: mean ± 95 % CI half-width"
+def sweep_table(
+    summary: pd.DataFrame,
+    levers: list[str],
+    names: list[str],
+    title: str,
+    *,
+    lang: str = "en",
+    info: RunInfo | None = None,
+) -> Table:
+    """One row per point: its levers (a discount as a percentage), then mean ± 95 %
+    half-width of each KPI. Headers are the planner's words, wrapped between words; the
+    caption gives the dotted names (which ``--set`` and ``--kpi`` take)."""
+    caption = label("cli.sweep_caption", lang, levers=escape(", ".join(levers))) + escape(
+        f"; KPIs: {', '.join(names)}"
+    )
     t = Table(
         title=title,
         title_justify="left",
@@ -232,15 +257,20 @@ def sweep_table(summary: pd.DataFrame, levers: list[str], names: list[str], titl
         caption_justify="left",
         min_width=min(max(len(title), len(caption)), 120),
     )
-    t.add_column("point", justify="right")
-    # Dotted names break at their dots, so headers stay whole in narrow terminals.
+    t.add_column(label("column.point", lang), justify="right")
+    units = {str(k): str(u) for k, u in zip(summary["kpi"], summary["unit"], strict=False)}
     for lever in levers:
-        t.add_column(escape(lever).replace(".", ".\n"), justify="right", no_wrap=True)
+        t.add_column(escape(lever_text(lever, lang)), justify="right", max_width=24)
     for name in names:
-        t.add_column(name.replace(".", ".\n"), justify="right", no_wrap=True)
+        unit_shown = unit_text(shown_unit(units.get(name, "")), lang)
+        head = kpi_label(name, info, lang) + (f" ({unit_shown})" if unit_shown else "")
+        t.add_column(escape(head), justify="right", max_width=28)
     for k, rows in summary.groupby("point", sort=True):
         by_kpi = rows_by(rows)
-        cells = [str(k), *(escape(format_lever(rows[lever].iloc[0])) for lever in levers)]
+        cells = [
+            str(k),
+            *(escape(format_lever_value(lever, rows[lever].iloc[0])) for lever in levers),
+        ]
         for name in names:
             if name not in by_kpi:
                 cells.append("–")
@@ -286,6 +316,7 @@ def sweep(
     kpi: Kpis = None,
     as_json: AsJson = False,
     xlsx: Xlsx = False,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
     with handled():
@@ -338,7 +369,9 @@ def sweep(
         + (f" ({reused} points kept from the interrupted run)" if reused else "")
         + f" — {man['wall_s']:.1f} s"
     )
-    out.print(sweep_table(result.summary, result.levers, names, title))
+    print_table(
+        sweep_table(result.summary, result.levers, names, title, lang=lang.value, info=first)
+    )
     for point, label, means in result.point_means():
         print_health(means, infos[point], f"point {point} ({label}): ")
     out.print(

@@ -31,7 +31,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from sim.cli.kpis import kpi_rows
-from sim.results.formatting import format_lever, is_share_field
+from sim.results.formatting import format_lever, lever_is_share
 from sim.results.runinfo import bilingual
 from sim.scenario import Scenario, load_scenario
 
@@ -145,7 +145,7 @@ def draw_network(scn: Scenario, places: dict[str, tuple[float, float, str]]) -> 
 
 def lever_unit(name: str) -> str:
     """A scenario field's unit, from its name."""
-    if is_share_field(name):
+    if lever_is_share(name):
         return "share (%)"
     if name in COUNT_WORDS:
         return "count"

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from sim.cli.common import app, err, handled, out
+from sim.cli.common import Lang, LangOption, app, err, error_line, handled, out
 from sim.experiment import api
+from sim.results.i18n import label
 from sim.results.store import RunFolderError, writing
 
 
@@ -37,28 +38,34 @@ def report(
             "md: report.md with PNG figures in report-figures/.",
         ),
     ] = ReportFormat.html,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Write a report into a run, compare or sweep folder: KPIs with confidence intervals,
     every plot, the scenario as resolved and the manifest."""
     with handled():
         result = load_run_arg(run)
         err.print(f"Drawing the figures of {escape(str(result.path))} …", highlight=False)
-        path = report_into(result, fmt.value)
+        path = report_into(result, fmt.value, lang=lang.value)
     out.print(f"Report: [bold]{escape(str(path))}[/bold]")
 
 
-def report_into(result: Any, fmt: str = "html") -> Path:
-    """Write ``result``'s report into its folder; a disk that fails or a house style sheet
-    that cannot be used is a RunFolderError (one line, exit 2 under :func:`handled`)."""
+def report_into(result: Any, fmt: str = "html", *, lang: str = "en") -> Path:
+    """Write ``result``'s report into its folder, in ``lang``; a disk that fails or a house
+    style sheet that cannot be used is a RunFolderError (one line, exit 2 under
+    :func:`handled`). Without a font for Chinese, a report in Chinese says so on stderr."""
     from sim.results.plots import StyleError  # matplotlib only when asked: quick start
+    from sim.results.plots.style import cjk_font
     from sim.results.report import write_report
 
     folder = result.path or Path(".")
     with writing(folder, "cannot write the report"):
         try:
-            return write_report(result, fmt)
+            path = write_report(result, fmt, lang=lang)
         except StyleError as exc:
             raise RunFolderError(f"{folder}: cannot draw the report's figures ({exc})") from None
+    if lang == "zh" and cjk_font() is None:
+        error_line(label("report.font_missing", lang), "note", "yellow")
+    return path
 
 
 def excel_into(result: Any) -> Path:

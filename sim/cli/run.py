@@ -16,6 +16,8 @@ from sim.cli.common import (
     AllKpis,
     DaskScheduler,
     Kpis,
+    Lang,
+    LangOption,
     OutDir,
     Workers,
     Xlsx,
@@ -28,6 +30,7 @@ from sim.cli.common import (
     out,
     parse_sets,
     print_health,
+    print_table,
     progress_bar,
     replications_option,
     seed_option,
@@ -35,6 +38,7 @@ from sim.cli.common import (
 )
 from sim.experiment import api
 from sim.experiment.api import SweepInterrupted
+from sim.results.i18n import label
 from sim.results.kpis import headline
 from sim.results.published import WINDOW as PUBLISHED_WINDOW
 from sim.scenario import load_scenario, scenario_hash
@@ -96,6 +100,7 @@ def run(
         bool, typer.Option("--report", help="Also write report.html into the run folder.")
     ] = False,
     xlsx: Xlsx = False,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Run a scenario and print its KPI table; results go to a new run folder."""
     with handled():
@@ -125,7 +130,8 @@ def run(
         if report:
             from sim.cli.report import report_into
 
-            err.print(f"Report: [bold]{escape(str(report_into(result)))}[/bold]")
+            path = report_into(result, lang=lang.value)
+            err.print(f"Report: [bold]{escape(str(path))}[/bold]")
         if xlsx:
             from sim.cli.report import excel_into
 
@@ -136,14 +142,23 @@ def run(
         sys.stdout.write(json.dumps(shown, indent=2, default=str) + "\n")
         return
     man = result.manifest
-    title = (
-        f"{scn.name}: {scn.start} – {scn.end}, {reps} replication(s), seed {man['seed']}"
-        f" — {man['events']:,} events in {man['wall_s']:.1f} s"
+    title = label(
+        "cli.run_title",
+        lang.value,
+        name=scn.name,
+        start=scn.start,
+        end=scn.end,
+        reps=reps,
+        seed=man["seed"],
+        events=f"{man['events']:,}",
+        wall=f"{man['wall_s']:.1f}",
     )
     published = (scn.start, scn.end) == PUBLISHED_WINDOW
     if names is None and not all_kpis:
         names = headline(list(result.summary["kpi"]), result.info)
-    out.print(kpi_table(result.summary, names, title, published))
+    print_table(
+        kpi_table(result.summary, names, title, published, lang=lang.value, info=result.info)
+    )
     print_health(result.kpi_means(), result.info)
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  "

@@ -10,7 +10,9 @@ values of a stream fixed.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -139,32 +141,36 @@ Distribution = Constant | Exponential | Uniform | Triangular | Gamma | Lognormal
 
 
 class Sampler:
-    """Draws from ``dist`` with ``rng`` one value at a time, in blocks of ``block``."""
+    """Draws from ``dist`` with ``rng`` one value at a time, in blocks of ``block``.
 
-    __slots__ = ("_buf", "_i", "block", "dist", "rng")
+    ``draw()`` is the next value: a C-level iterator over the blocks, which asks for the next
+    block only when the last is used up — the same draws, at the same moments, as filling a
+    buffer by hand, without a Python call per value.
+    """
+
+    __slots__ = ("block", "dist", "draw", "rng")
 
     def __init__(self, dist: Distribution, rng: np.random.Generator, block: int = 256) -> None:
         self.dist = dist
         self.rng = rng
         self.block = block
-        self._buf: list[float] = []
-        self._i = 0
+        self.draw: Callable[[], float] = chain.from_iterable(self._blocks()).__next__
+
+    def _blocks(self) -> Iterator[Iterable[float]]:
+        if isinstance(self.dist, Constant):
+            yield repeat(self.dist.value)
+        while True:
+            yield np.asarray(self.dist.sample(self.rng, self.block), dtype=float).tolist()
 
     def __call__(self) -> float:
-        if self._i >= len(self._buf):
-            if isinstance(self.dist, Constant):
-                return self.dist.value
-            self._buf = np.asarray(self.dist.sample(self.rng, self.block), dtype=float).tolist()
-            self._i = 0
-        value = self._buf[self._i]
-        self._i += 1
-        return value
+        return self.draw()
 
 
 class Bernoulli:
-    """Yes/no draws with probability ``p``, one at a time from vectorised blocks of ``block``."""
+    """Yes/no draws with probability ``p``, one at a time from vectorised blocks of ``block``
+    (``draw()``, as :class:`Sampler`)."""
 
-    __slots__ = ("_buf", "_i", "block", "p", "rng")
+    __slots__ = ("block", "draw", "p", "rng")
 
     def __init__(self, p: float, rng: np.random.Generator, block: int = 256) -> None:
         if not 0 <= p <= 1:
@@ -174,20 +180,16 @@ class Bernoulli:
         self.p = p
         self.rng = rng
         self.block = block
-        self._buf: list[bool] = []
-        self._i = 0
+        self.draw: Callable[[], bool] = chain.from_iterable(self._blocks()).__next__
+
+    def _blocks(self) -> Iterator[Iterable[bool]]:
+        if self.p <= 0 or self.p >= 1:
+            yield repeat(self.p >= 1)
+        while True:
+            yield (self.rng.random(self.block) < self.p).tolist()
 
     def __call__(self) -> bool:
-        if self.p <= 0:
-            return False
-        if self.p >= 1:
-            return True
-        if self._i >= len(self._buf):
-            self._buf = (self.rng.random(self.block) < self.p).tolist()
-            self._i = 0
-        value = self._buf[self._i]
-        self._i += 1
-        return value
+        return self.draw()
 
 
 class Draws:

@@ -1,59 +1,157 @@
 """The recorder: where the model's observations go.
 
-Model code never builds DataFrames or touches files; it appends rows to named columnar
+Model code never builds DataFrames or touches files; it writes rows of named columnar
 :class:`Table` objects and reports level changes of resources to :class:`LevelSeries`.
-Columns are numpy arrays grown by doubling, so recording a milestone is one array store, not an
-object per event. The results layer turns the recorder into tidy tables.
+
+A table's columns are numpy arrays of a fixed dtype, so recording a milestone is one array
+store, not an object per event. Text columns hold small integer codes into the column's
+categories and come out as :class:`Coded` columns, which the results layer turns into
+categoricals without looking at a string per row. A table may be laid out in *slots* written
+ahead of time (everything known when the model is built, written in bulk) and entered as rows
+in the order the model *opens* them (:meth:`Table.open`). Level series are column arrays of
+change points: 20 bytes per change, not a tuple of Python objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-_DEFAULTS: dict[str, Any] = {"f": np.nan, "i": -1, "b": False, "O": None}
+_DEFAULTS: dict[str, Any] = {"f": np.nan, "i": -1, "b": False, "u": 0}
+"""Unset cells: NaN, −1 (text: no value), False."""
+CODE = np.dtype(np.int32)
+"""Storage of a text column: codes into its categories (−1: no value)."""
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A text column as integer ``codes`` into ``categories`` (−1: missing)."""
+
+    codes: np.ndarray
+    categories: tuple[Any, ...]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def decode(self) -> np.ndarray:
+        """The values as an object array (None where missing)."""
+        values = np.asarray([*self.categories, None], dtype=object)
+        out: np.ndarray = values[self.codes]
+        return out
+
+
+Column = np.ndarray | Coded
 
 
 class Table:
-    """A growable columnar table with a fixed set of typed columns.
+    """A columnar table with a fixed set of typed columns.
 
-    ``columns`` maps a column name to a numpy dtype (``float``, ``int``, ``bool`` or
-    ``object``). Unset cells hold NaN, -1, False or None.
+    ``columns`` maps a column name to a numpy dtype (``float``, ``int``, ``bool``) or to
+    ``object`` for text, stored as codes. Unset cells hold NaN, -1, False or no text.
+
+    Rows are appended with :meth:`add` (the table grows by doubling). A table made with
+    ``slots=True`` is instead written in place: its slots are filled ahead of time and by
+    index, and a slot becomes a row when it is opened (:meth:`open`); rows come out in the
+    order slots were opened. :attr:`columns` maps each name to its buffer; growing replaces the
+    buffers in that same mapping, so code that keeps the mapping (not a buffer) stays right.
     """
 
-    def __init__(self, columns: Mapping[str, Any], capacity: int = 1024) -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, Any],
+        capacity: int = 1024,
+        *,
+        slots: bool = False,
+        row_id: str | None = None,
+        storage: Mapping[str, Any] | None = None,
+    ):
         self.dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
+        """Each column's dtype as it comes out of :meth:`arrays`."""
         self.n = 0
-        self._cap = max(16, capacity)
-        self._cols: dict[str, np.ndarray] = {
-            name: self._empty(dt, self._cap) for name, dt in self.dtypes.items()
+        self.slots = slots
+        self.row_id = row_id
+        """A column that holds each row's number: made by :meth:`arrays`, never stored."""
+        self.stored = {
+            name: np.dtype((storage or {}).get(name, CODE if dt.kind == "O" else dt))
+            for name, dt in self.dtypes.items()
+            if name != row_id
         }
+        """Each stored column's dtype: the output's, or a narrower one given in ``storage``
+        (codes of text: int32 unless given)."""
+        self._cap = capacity if slots else max(16, capacity)
+        self._cols: dict[str, np.ndarray] = {
+            name: self._empty(dt, self._cap) for name, dt in self.stored.items()
+        }
+        self.columns = self._cols
+        """Column name → its whole buffer (by slot or row; a text column's codes)."""
+        self.categories: dict[str, list[Any]] = {
+            name: [] for name, dt in self.dtypes.items() if dt.kind == "O"
+        }
+        self._codes: dict[str, dict[Any, int]] = {name: {} for name in self.categories}
+        self.order: list[int] = []
+        """Slots in the order they were opened (with ``slots=True``)."""
 
     @staticmethod
     def _empty(dt: np.dtype, size: int) -> np.ndarray:
         return np.full(size, _DEFAULTS[dt.kind], dtype=dt)
 
     def _grow(self, needed: int) -> None:
-        new_cap = self._cap
+        new_cap = max(self._cap, 16)
         while new_cap < needed:
             new_cap *= 2
         for name, arr in self._cols.items():
-            bigger = self._empty(self.dtypes[name], new_cap)
+            bigger = self._empty(self.stored[name], new_cap)
             bigger[: self._cap] = arr
             self._cols[name] = bigger
         self._cap = new_cap
 
+    # -- text --------------------------------------------------------------------------------
+
+    def code(self, column: str, value: Any) -> int:
+        """The code of ``value`` in text column ``column`` (a new category if unseen); None
+        is −1."""
+        if value is None:
+            return -1
+        codes = self._codes[column]
+        found = codes.get(value)
+        if found is None:
+            found = len(codes)
+            if found > np.iinfo(self.stored[column]).max:
+                raise OverflowError(f"{column}: more text values than its codes can hold")
+            codes[value] = found
+            self.categories[column].append(value)
+        return found
+
+    def codes(self, column: str, values: Sequence[Any]) -> np.ndarray:
+        """Codes of ``values`` (see :meth:`code`), as an array."""
+        return np.asarray([self.code(column, v) for v in values], dtype=CODE)
+
+    def _store(self, name: str, value: Any) -> Any:
+        if name in self._codes:
+            if isinstance(value, np.ndarray):
+                return self.codes(name, value.tolist())
+            return self.code(name, value)
+        return value
+
+    # -- rows --------------------------------------------------------------------------------
+
     def add(self, **values: Any) -> int:
         """Append one row and return its index."""
         row = self.n
-        if row >= self._cap:
-            self._grow(row + 1)
+        if self.slots:
+            self.open(row)
+        else:
+            if row >= self._cap:
+                self._grow(row + 1)
+            self.n = row + 1
         cols = self._cols
         for name, value in values.items():
-            cols[name][row] = value
-        self.n = row + 1
+            if name != self.row_id:  # that is the row number
+                cols[name][row] = self._store(name, value)
         return row
 
     def add_many(self, count: int, **values: Any) -> np.ndarray:
@@ -63,20 +161,74 @@ class Table:
             self._grow(start + count)
         cols = self._cols
         for name, value in values.items():
-            cols[name][start : start + count] = value
+            if name != self.row_id:  # that is the row number
+                cols[name][start : start + count] = self._store(name, value)
+        if self.slots:
+            self.order.extend(range(start, start + count))
         self.n = start + count
         return np.arange(start, start + count)
 
+    def reserve(self, size: int) -> None:
+        """Make room for ``size`` rows or slots."""
+        if size > self._cap:
+            self._grow(size)
+
+    def open(self, slot: int) -> int:
+        """Enter slot ``slot`` as the next row (``slots=True``); return its row number."""
+        if slot >= self._cap:
+            self._grow(slot + 1)
+        row = self.n
+        self.order.append(slot)
+        self.n = row + 1
+        return row
+
+    def rows(self) -> np.ndarray:
+        """Where each row is in the buffers: its slot (``slots=True``) or its own index."""
+        if self.slots:
+            return np.asarray(self.order, dtype=np.intp)
+        return np.arange(self.n, dtype=np.intp)
+
+    def text(self, column: str, where: np.ndarray) -> np.ndarray:
+        """Text column ``column`` at buffer positions ``where``, as values (None: none)."""
+        return Coded(self._cols[column][where], tuple(self.categories[column])).decode()
+
     def __getitem__(self, column: str) -> np.ndarray:
-        """The column's whole buffer; rows at and beyond ``n`` are unused."""
+        """The column's whole buffer (by slot, or by row: rows at and beyond ``n`` are
+        unused); a text column's codes."""
         return self._cols[column]
 
     def __len__(self) -> int:
         return self.n
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Trimmed copies of every column."""
-        return {name: arr[: self.n].copy() for name, arr in self._cols.items()}
+    @property
+    def capacity(self) -> int:
+        return self._cap
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the columns."""
+        return sum(a.nbytes for a in self._cols.values())
+
+    def arrays(self) -> dict[str, Column]:
+        """Copies of every column, one entry per row; text as :class:`Coded`."""
+        if self.slots:
+            take = np.asarray(self.order, dtype=np.intp)
+            cols = {name: arr[take] for name, arr in self._cols.items()}
+        else:
+            cols = {name: arr[: self.n].copy() for name, arr in self._cols.items()}
+        out: dict[str, Column] = {}
+        for name, dt in self.dtypes.items():
+            if name == self.row_id:
+                out[name] = np.arange(self.n, dtype=dt)
+            elif name in self.categories:
+                out[name] = Coded(cols[name].astype(CODE), tuple(self.categories[name]))
+            else:
+                out[name] = cols[name].astype(dt, copy=False)
+        return out
+
+
+def _grown(a: array[Any]) -> int:
+    return a.buffer_info()[1] * a.itemsize
 
 
 class LevelSeries:
@@ -84,35 +236,64 @@ class LevelSeries:
 
     Together they define step functions of time, from which the results layer computes
     time-weighted means (never a plain average of the samples). Several changes at one
-    instant collapse to the last of them.
+    instant collapse to the last of them. Capacity, which changes rarely (a shift), is kept
+    at its own change points.
     """
 
-    __slots__ = ("points", "where")
+    __slots__ = ("_cap_t", "_cap_v", "busy", "queue", "t", "where")
 
     def __init__(self, where: str) -> None:
         self.where = where
-        self.points: list[tuple[float, int, float, float]] = []
+        self.t = array("d")
+        self.queue = array("i")
+        self.busy = array("d")
+        self._cap_t = array("d")
+        self._cap_v = array("d")
 
     def record(self, t: float, queue: int, busy: float, capacity: float) -> None:
-        self.points.append((t, queue, busy, capacity))
+        if not self._cap_v or self._cap_v[-1] != capacity:
+            self.capacity(t, capacity)
+        self.t.append(t)
+        self.queue.append(queue)
+        self.busy.append(busy)
+
+    def capacity(self, t: float, capacity: float) -> None:
+        """The capacity is ``capacity`` from ``t`` on (record the levels at ``t`` after it)."""
+        self._cap_t.append(t)
+        self._cap_v.append(capacity)
+
+    @property
+    def max_capacity(self) -> float:
+        """The largest capacity it had (0 if none was recorded)."""
+        return max(self._cap_v, default=0.0)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the change points (as allocated)."""
+        return sum(_grown(a) for a in (self.t, self.queue, self.busy, self._cap_t, self._cap_v))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Columns ``t``, ``queue``, ``busy``, ``capacity``: one row per distinct time."""
-        if not self.points:
+        t = np.array(self.t, dtype=float)
+        if not len(t):
             return {
                 "t": np.empty(0),
                 "queue": np.empty(0, dtype=np.int64),
                 "busy": np.empty(0),
                 "capacity": np.empty(0),
             }
-        data = np.asarray(self.points, dtype=float)
-        t = data[:, 0]
         last = np.append(t[1:] != t[:-1], True)
+        t = t[last]
+        cap_t = np.array(self._cap_t, dtype=float)
+        at = np.searchsorted(cap_t, t, side="right") - 1
         return {
-            "t": t[last],
-            "queue": data[last, 1].astype(np.int64),
-            "busy": data[last, 2],
-            "capacity": data[last, 3],
+            "t": t,
+            "queue": np.array(self.queue, dtype=np.int64)[last],
+            "busy": np.array(self.busy, dtype=float)[last],
+            "capacity": np.array(self._cap_v, dtype=float)[np.maximum(at, 0)],
         }
 
 
@@ -123,10 +304,19 @@ class Recorder:
         self.tables: dict[str, Table] = {}
         self.series: dict[str, LevelSeries] = {}
 
-    def table(self, name: str, columns: Mapping[str, Any], capacity: int = 1024) -> Table:
+    def table(
+        self,
+        name: str,
+        columns: Mapping[str, Any],
+        capacity: int = 1024,
+        *,
+        slots: bool = False,
+        row_id: str | None = None,
+        storage: Mapping[str, Any] | None = None,
+    ) -> Table:
         if name in self.tables:
             raise ValueError(f"table {name!r} already exists")
-        table = Table(columns, capacity)
+        table = Table(columns, capacity, slots=slots, row_id=row_id, storage=storage)
         self.tables[name] = table
         return table
 
@@ -136,3 +326,10 @@ class Recorder:
         series = LevelSeries(where)
         self.series[where] = series
         return series
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by every table and level series."""
+        return sum(t.nbytes for t in self.tables.values()) + sum(
+            s.nbytes for s in self.series.values()
+        )

@@ -50,6 +50,7 @@ from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sim.engine import freeze_long_lived
 from sim.experiment.fingerprint import CodeIdentity, this_code, this_code_over
 
 T = TypeVar("T")
@@ -91,8 +92,14 @@ def verify(expected: CodeIdentity) -> None:
 
 
 def run_checked(expected: CodeIdentity, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
-    """``fn(*args)`` in a worker, once the worker's code is found to be ``expected``."""
+    """``fn(*args)`` in a worker, once the worker's code is found to be ``expected``.
+
+    The worker's imports (``fn``'s module among them, loaded with the task) are frozen out of
+    the cyclic collector's reach on its first task; ``fn`` pauses the collector itself while
+    it simulates (:func:`sim.engine.collector_paused`).
+    """
     verify(expected)
+    freeze_long_lived()
     return fn(*args)
 
 
@@ -144,6 +151,7 @@ def execute_iter(
     """
     if workers is not None and workers < 1:
         raise BackendError(f"--workers must be at least 1, got {workers}")
+    freeze_long_lived()  # the caller's imports: the command line's or a script's
     if progress:
         progress(0, len(tasks))
     if not tasks:

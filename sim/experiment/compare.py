@@ -27,14 +27,12 @@ or not at all.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.engine import Streams
@@ -53,81 +51,13 @@ from sim.experiment.runs import (
 from sim.model.disruptions import occurrences
 from sim.results import catalog, store
 from sim.results.atomic import write_json
-from sim.results.kpis import KPIS, unit
+from sim.results.comparison import COLUMNS as COLUMNS
+from sim.results.comparison import comparison_table
+from sim.results.kpis import KPIS
 from sim.results.kpis.recovery import Arm, RecoveryInputs, Settings, spans
 from sim.results.run import RunResult, summarise, tidy_kpis
-from sim.results.stats import paired_interval, t_interval, welch_interval
 from sim.results.tables import frame
 from sim.scenario import Scenario, scenario_hash
-
-COLUMNS = [
-    "kpi",
-    "unit",
-    "a_mean",
-    "a_half_width",
-    "b_mean",
-    "b_half_width",
-    "diff_mean",
-    "diff_half_width",
-    "diff_low",
-    "diff_high",
-    "significant",
-    "independent_half_width",
-    "narrowing",
-    "n",
-]
-"""Columns of :attr:`CompareResult.table`, in order (a contract: plots read them)."""
-
-
-def comparison_table(a: pd.DataFrame, b: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """One row per KPI comparing two tidy KPI tables (replication, kpi, value) pair by pair.
-
-    Replications are paired by number; KPIs are those of A in A's order, then any only B has.
-    """
-    wa = a.pivot(index="replication", columns="kpi", values="value")
-    wb = b.pivot(index="replication", columns="kpi", values="value")
-    reps = wa.index.intersection(wb.index)
-    names = list(dict.fromkeys([*a["kpi"].astype(str), *b["kpi"].astype(str)]))
-    rows = []
-    for name in names:
-        x = _values(wa, name, reps)
-        y = _values(wb, name, reps)
-        ca, cb = t_interval(x, confidence), t_interval(y, confidence)
-        d = paired_interval(x, y, confidence)
-        w = welch_interval(x, y, confidence)
-        narrowing = (
-            1.0 - d.half_width / w.half_width
-            if math.isfinite(w.half_width) and w.half_width > 0
-            else float("nan")
-        )
-        rows.append(
-            {
-                "kpi": name,
-                "unit": unit(name),
-                "a_mean": ca.mean,
-                "a_half_width": ca.half_width,
-                "b_mean": cb.mean,
-                "b_half_width": cb.half_width,
-                "diff_mean": d.mean,
-                "diff_half_width": d.half_width,
-                "diff_low": d.low,
-                "diff_high": d.high,
-                "significant": bool(d.low > 0 or d.high < 0),
-                "independent_half_width": w.half_width,
-                "narrowing": narrowing,
-                "n": d.n,
-            }
-        )
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    table["significant"] = table["significant"].astype(bool)
-    table["n"] = table["n"].astype("int64")
-    return table
-
-
-def _values(wide: pd.DataFrame, name: str, reps: pd.Index) -> np.ndarray:
-    if name not in wide.columns:
-        return np.full(len(reps), np.nan)
-    return np.asarray(wide.loc[reps, name], dtype=float)
 
 
 @dataclass
@@ -144,6 +74,13 @@ class CompareResult:
     windows: pd.DataFrame | None = None
     """B's disruption windows per replication (replication, disruption, kind, start_h, end_h,
     factor) when B has disruptions."""
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the result: its facts and headline KPIs, not its
+        tables (see :func:`sim.results.notebook.result_html`)."""
+        from sim.results.notebook import result_html
+
+        return result_html(self)
 
     @property
     def recovery_summary(self) -> pd.DataFrame | None:
@@ -314,18 +251,14 @@ def recovery_table(
         lost_margin_cny_per_teu=r.lost_margin_cny_per_teu,
     )
     sailing = {
-        overseas: port.corridor
-        for port in sb.sea_ports.values()
-        for overseas in port.services
+        overseas: port.corridor for port in sb.sea_ports.values() for overseas in port.services
     }
     names = [d.key for d in sb.disruptions]
     per_rep: dict[int, dict[str, float]] = {}
     rows = []
     for ra, rb in zip(a, b, strict=True):
         windows = occurrences(sb, Streams(seed, rb.replication))
-        rows += [
-            (rb.replication, o.name, o.kind, o.start_h, o.end_h, o.factor) for o in windows
-        ]
+        rows += [(rb.replication, o.name, o.kind, o.start_h, o.end_h, o.factor) for o in windows]
         per_rep[rb.replication] = KPIS.compute_paired(
             RecoveryInputs(
                 a=_arm(ra),

@@ -10,9 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import simpy
-
-from sim.engine import Recorder, Streams
+from sim.engine import Environment, Recorder, Streams
 from sim.model import build
 from sim.model.flows import ROAD
 from sim.results.resource_kinds import describe_resource, resource_order
@@ -89,7 +87,7 @@ def run_info(scn: Scenario) -> RunInfo:
     from the validated scenario, and from the model built in a scratch environment for the
     hub's resources and their unit counts — exactly those a replication records."""
     recorder = Recorder()
-    build(scn, simpy.Environment(initial_time=-scn.warmup_h), Streams(scn.seed, 0), recorder)
+    build(scn, Environment(initial_time=-scn.warmup_h), Streams(scn.seed, 0), recorder)
     places = scn.network.places
 
     def place(name: str) -> Place:
@@ -117,7 +115,7 @@ def run_info(scn: Scenario) -> RunInfo:
     resources = sorted(
         (
             # the capacity each was built with (before working hours close a desk at once)
-            describe_resource(scn.hub, where, max(p[3] for p in series.points))
+            describe_resource(scn.hub, where, series.max_capacity)
             for where, series in recorder.series.items()
         ),
         key=resource_order,

@@ -304,9 +304,12 @@ class OptimiseResult:
         """The answer in one sentence."""
         targets = " and ".join(str(c) for c in self.spec.constraints)
         if self.answer is None:
+            verdicts = self.final().groupby("candidate")["verdict"].agg(set)
+            fails = sum("fails" in v for v in verdicts)
             return (
                 f"No set-up in the range is proven to meet {targets} "
-                f"(upper 95 % bound, up to {self.spec.max_replications} replications)."
+                f"(upper 95 % bound, up to {self.spec.max_replications} replications): "
+                f"{fails} of {len(verdicts)} fail it, {len(verdicts) - fails} undecided."
             )
         setup = ", ".join(f"{p} = {v}" for p, v in self.answer["levers"].items())
         return f"Least set-up meeting {targets}: {setup} (cost {self.answer['cost']:g})."
@@ -426,6 +429,9 @@ def optimise(
     if work is not None:
         result.path = _publish(work, evaluations, man)
         result.manifest["folder"] = str(result.path)
+        for swept in rounds:  # each round's sweep moved with the folder it was written in
+            if swept.path is not None:
+                swept.path = result.path / swept.path.relative_to(work)
         catalog.try_register(result.path, root)
     return result
 

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import simpy
 
-from sim.engine import Recorder, Streams
+from sim.engine import Environment, Recorder, Streams, collector_paused
+from sim.engine.recorder import Column
 from sim.model import build
 from sim.results.kpis import compute_kpis
 from sim.results.tables import frame, queue_frame
 from sim.scenario import Scenario
 
-Columns = dict[str, np.ndarray]
+Columns = dict[str, Column]
 
 
 @dataclass
@@ -31,50 +31,49 @@ class ReplicationResult:
     replication: int
     seed: int
     tables: dict[str, Columns]
-    series: dict[str, Columns]
+    series: dict[str, dict[str, np.ndarray]]
     kpis: dict[str, float]
     events: int
     wall_s: float
 
 
-def run_until(env: simpy.Environment, until: float) -> int:
-    """Process events scheduled before ``until``; return how many were processed."""
-    step, peek = env.step, env.peek
-    n = 0
-    while peek() < until:
-        step()
-        n += 1
-    return n
-
-
 def simulate(
     scenario: Scenario, replication: int = 0, seed: int | None = None
 ) -> tuple[Recorder, int]:
-    """Build and run one replication; return its recorder and the number of events."""
-    streams = Streams(scenario.seed if seed is None else seed, replication)
-    env = simpy.Environment(initial_time=-scenario.warmup_h)
-    recorder = Recorder()
-    model = build(scenario, env, streams, recorder)
-    events = run_until(env, model.horizon_h)
-    model.settle()
+    """Build and run one replication; return its recorder and the number of events (heap
+    entries processed: SimPy events and scheduled calls).
+
+    The cyclic garbage collector is paused meanwhile: the run makes millions of short-lived
+    objects that reference counting frees, and the collector would otherwise walk the whole
+    heap again and again, the more often the longer the run.
+    """
+    with collector_paused():
+        streams = Streams(scenario.seed if seed is None else seed, replication)
+        env = Environment(initial_time=-scenario.warmup_h)
+        recorder = Recorder()
+        model = build(scenario, env, streams, recorder)
+        events = env.run_until(model.horizon_h)
+        model.settle()
     return recorder, events
 
 
 def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None) -> ReplicationResult:
-    """Simulate replication ``replication`` of ``scenario`` and compute its KPIs."""
+    """Simulate replication ``replication`` of ``scenario`` and compute its KPIs (the cyclic
+    collector paused throughout, as in :func:`simulate`)."""
     started = time.perf_counter()
     seed = scenario.seed if seed is None else seed
-    recorder, events = simulate(scenario, replication, seed)
-    tables = {name: t.arrays() for name, t in recorder.tables.items()}
-    series: dict[str, Columns] = {where: s.arrays() for where, s in recorder.series.items()}
-    kpis = compute_kpis(
-        frame(tables["containers"]),
-        frame(tables["trains"]),
-        queue_frame(series),
-        horizon_h=scenario.horizon_h,
-        corridors=list(scenario.corridors),
-        hub=scenario.hub,
-    )
+    with collector_paused():
+        recorder, events = simulate(scenario, replication, seed)
+        tables = {name: t.arrays() for name, t in recorder.tables.items()}
+        series = {where: s.arrays() for where, s in recorder.series.items()}
+        kpis = compute_kpis(
+            frame(tables["containers"]),
+            frame(tables["trains"]),
+            queue_frame(series),
+            horizon_h=scenario.horizon_h,
+            corridors=list(scenario.corridors),
+            hub=scenario.hub,
+        )
     return ReplicationResult(
         replication, seed, tables, series, kpis, events, time.perf_counter() - started
     )

@@ -72,7 +72,9 @@ def combine(results: Sequence[ReplicationResult], scenario: Scenario) -> dict[st
     parts = [(r.replication, r) for r in results]
     names = list(results[0].tables) if results else []
     out = {
-        name: frame(stack([(rep, r.tables[name]) for rep, r in parts]), scenario.start)
+        name: frame(
+            stack([(rep, r.tables[name]) for rep, r in parts]), scenario.start, nullable=True
+        )
         for name in names
     }
     out["queues"] = stacked_queue_frame([(rep, r.series) for rep, r in parts], scenario.start)

@@ -18,17 +18,19 @@ manifest (``about``); the manifest lists such tables under ``extra_tables``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.experiment.backends import Progress, describe_backend, execute_iter
 from sim.experiment.design import Levers, SweepPlan, plan_sweep
 from sim.experiment.manifest import load_run_folder, manifest
+from sim.experiment.progress import notebook_progress
 from sim.experiment.runner import ReplicationResult, run_one
 from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, assemble
 from sim.experiment.workspace import (
@@ -39,7 +41,10 @@ from sim.experiment.workspace import (
     plan_record,
 )
 from sim.results import catalog, store
+from sim.results.comparison import COLUMNS, comparison_table
+from sim.results.kpis import unit
 from sim.results.run import SUMMARY_COLUMNS, RunResult, Tables
+from sim.results.stats import ratio_interval
 
 Analysis = Callable[["SweepResult"], Mapping[str, pd.DataFrame]]
 """Tables computed from a finished sweep, written into its folder with its own tables."""
@@ -65,6 +70,13 @@ class SweepResult(Tables):
     _runs: dict[int, RunResult] = field(default_factory=dict, repr=False)
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     """Tables of an analysis of the sweep (``sensitivity`` …), by name."""
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the result: its facts and headline KPIs, not its
+        tables (see :func:`sim.results.notebook.result_html`)."""
+        from sim.results.notebook import result_html
+
+        return result_html(self)
 
     @property
     def levers(self) -> list[str]:
@@ -97,6 +109,110 @@ class SweepResult(Tables):
         from sim.results.excel import write_workbook
 
         return write_workbook(self, path)
+
+    def point_of(self, reference: int | Mapping[str, Any]) -> int:
+        """The point number of ``reference``: a point number, or the value of every lever
+        (``{"tariffs.discount.nanning": 0.3, …}``; levers left out may take any value, but
+        exactly one point must match)."""
+        if not isinstance(reference, Mapping):
+            k = int(reference)
+            if k not in set(self.points["point"].astype(int)):
+                raise KeyError(f"no point {k} in this sweep")
+            return k
+        unknown = [lv for lv in reference if lv not in self.levers]
+        if unknown:
+            raise KeyError(f"levers not in the sweep: {unknown}; levers: {self.levers}")
+        hit = pd.Series(True, index=self.points.index)
+        for lv, value in reference.items():
+            column = self.points[lv]
+            if pd.api.types.is_numeric_dtype(column):
+                hit &= np.isclose(column.to_numpy(dtype=float), float(value))
+            else:
+                hit &= column.astype(str) == str(value)
+        found = self.points.loc[hit, "point"].astype(int).tolist()
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} points match {dict(reference)}; exactly one must")
+        return found[0]
+
+    def differences(
+        self,
+        reference: int | Mapping[str, Any] = 0,
+        kpis: str | Sequence[str] | None = None,
+        *,
+        confidence: float = 0.95,
+    ) -> pd.DataFrame:
+        """Every point against ``reference``, KPI by KPI, replication by replication.
+
+        The points of a sweep run the same replications with the same seed (common random
+        numbers), so a point's difference from the reference is measured pair by pair, as
+        ``sim.compare`` measures B − A: one row per point and KPI with ``point``, the lever
+        columns, then the columns of :data:`~sim.results.comparison.COLUMNS` (``a_*`` the
+        reference, ``b_*`` the point, ``diff_*`` the paired difference point − reference with
+        its interval, ``independent_half_width`` the interval unpaired means would give).
+        ``reference`` is a point number or the values of its levers (see :meth:`point_of`);
+        ``kpis`` limits the rows to those KPIs. The reference's own rows differ by 0.
+        """
+        names = self._kpi_names(kpis)
+        ref = self.point_of(reference)
+        kpis_of = {int(g["point"].iloc[0]): g for _, g in self.kpis.groupby("point", sort=True)}
+        parts = []
+        for k in self.points["point"].astype(int):
+            table = comparison_table(kpis_of[ref], kpis_of[k], confidence)
+            parts.append(table.loc[table["kpi"].isin(names)].assign(point=k))
+        out = pd.concat(parts, ignore_index=True).merge(self.points, on="point", how="left")
+        out = out[["point", *self.levers, *COLUMNS]]
+        out.attrs["reference"] = ref
+        return out
+
+    def marginal(
+        self,
+        numerator: str,
+        denominator: str,
+        reference: int | Mapping[str, Any] = 0,
+        *,
+        confidence: float = 0.95,
+    ) -> pd.DataFrame:
+        """What one more unit of ``denominator`` costs in ``numerator`` at every point,
+        against ``reference``: the paired change of ``numerator`` over the paired change of
+        ``denominator`` (public money per extra TEU: ``marginal("cost.public_cny",
+        "teu.total", reference=…)``).
+
+        Shaped like :attr:`summary` (``point``, levers, ``kpi, unit, mean, half_width, low,
+        high, n``), so :func:`~sim.results.plots.sweep_response` draws it; ``kpi`` is
+        ``"<numerator> per <denominator>"`` and ``unit`` is theirs (``CNY/TEU``). The interval
+        is the ratio estimator's (:func:`~sim.results.stats.ratio_interval`): unbounded
+        (±∞) where the change of ``denominator`` is not significant; the reference's own
+        row is NaN.
+        """
+        names = self._kpi_names([numerator, denominator])
+        ref = self.point_of(reference)
+        wide = self.kpis.pivot_table(
+            index="replication", columns=["point", "kpi"], values="value", dropna=False
+        )
+        base = wide[ref]
+        rows = []
+        for k in self.points["point"].astype(int):
+            here = wide[k]
+            ci = ratio_interval(
+                here[names[0]] - base[names[0]], here[names[1]] - base[names[1]], confidence
+            )
+            rows.append((k, ci.mean, ci.half_width, ci.low, ci.high, ci.n))
+        out = pd.DataFrame(rows, columns=["point", "mean", "half_width", "low", "high", "n"])
+        out["kpi"] = f"{numerator} per {denominator}"
+        out["unit"] = f"{unit(numerator)}/{unit(denominator)}"
+        out = out.merge(self.points, on="point", how="left")
+        out.attrs["reference"] = ref
+        return out[["point", *self.levers, *SUMMARY_COLUMNS]]
+
+    def _kpi_names(self, kpis: str | Sequence[str] | None) -> list[str]:
+        present = list(dict.fromkeys(self.kpis["kpi"].astype(str)))
+        if kpis is None:
+            return present
+        names = [kpis] if isinstance(kpis, str) else list(kpis)
+        unknown = [k for k in names if k not in set(present)]
+        if unknown:
+            raise KeyError(f"KPIs not in the sweep: {unknown}")
+        return names
 
     def point_means(self) -> list[tuple[int, str, dict[str, float]]]:
         """(point, its levers as ``path=value`` text, KPI name → mean) for every point."""
@@ -155,9 +271,12 @@ def sweep(
     unfinished sweep of the same plan is continued (see :mod:`sim.experiment.workspace`).
     ``analysis`` computes further tables from the finished sweep, written with it; ``about``
     adds facts to its manifest; ``stem`` names its folder (``<stem>-<time>``; default
-    ``<scenario>-sweep``).
+    ``<scenario>-sweep``). ``progress`` is called as replications finish; in a notebook,
+    without one, a progress bar is drawn in the cell (:mod:`sim.experiment.progress`).
     """
     plan = plan_sweep(scenario, levers, overrides=overrides, seed=seed, replications=replications)
+    if progress is None:  # in a notebook, a bar in the cell
+        progress = notebook_progress(f"{plan.name}: {len(plan.points)} points")
     if stem is not None:
         plan.name = stem
     record = plan_record(plan)

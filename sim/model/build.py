@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import simpy
+import numpy as np
 
 from sim.engine import (
     Bernoulli,
     Draws,
+    Environment,
     Probe,
     Recorder,
     Resource,
@@ -49,7 +50,7 @@ from sim.model.network import Crossing, RailNetwork
 from sim.model.probes import liner_probe, patience_h, resource_probes, train_probe
 from sim.model.seaports import PortDwell, SeaPort
 from sim.model.sources import Drawn, Routing, ShipmentSource, draw_demand
-from sim.model.tables import Tables
+from sim.model.tables import Containers, Tables
 from sim.model.terminal import Hub, HubResources, HubTimes, LclRule
 from sim.model.timetable import departure_times, mean_headway_h, weekly_times
 from sim.model.train import HubLoading, Timetable, TrainDraws, TrainEnds, TrainService
@@ -70,7 +71,7 @@ from sim.scenario.schema import (
 class Model:
     """The runtime objects of one replication, wired and with their processes registered."""
 
-    env: simpy.Environment
+    env: Environment
     recorder: Recorder
     hub: Hub
     network: RailNetwork
@@ -93,13 +94,14 @@ class Model:
             settle(self.recorder.tables["containers"], self.flows, self.accounts, self.rates)
 
 
-def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recorder) -> Model:
+def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -> Model:
     """Build the model of scenario ``s`` in ``env`` (whose clock starts at −warm-up hours)."""
     net = build_network(s)
     flows = build_flows(s, net)
     disruptions = Disruptions.of(s, streams)
     drawn = draw_demand(s, flows, streams, disruptions.of_kind("demand_change"))
-    tables = _tables(recorder, drawn)
+    cons = s.terminal.consolidation
+    tables = _tables(recorder, drawn, cons.container_cbm * cons.fill_threshold)
     parts = _Parts(s, env, streams, recorder, tables, disruptions)
 
     hub_res = parts.hub_resources()
@@ -174,7 +176,7 @@ def build(s: Scenario, env: simpy.Environment, streams: Streams, recorder: Recor
         train_ledgers=train_ledgers,
         disabled=frozenset(c for c, spec in s.corridors.items() if not spec.enabled),
     )
-    env.process(ShipmentSource(env, drawn, tables.shipments, tables.containers, routing).run())
+    ShipmentSource(env, drawn, tables.shipments, tables.containers, routing).start()
 
     probes = parts.probes(hub_res, desks, services, sea_ports)
     watch(env, probes)
@@ -220,15 +222,50 @@ def build_network(s: Scenario) -> RailNetwork:
     return net
 
 
-def _tables(recorder: Recorder, drawn: list[Drawn]) -> Tables:
-    containers = sum(int(d.draws.containers.sum()) for d in drawn)
-    shipments = sum(len(d.draws.times) for d in drawn)
-    return Tables(
-        containers=recorder.table("containers", CONTAINER_COLUMNS, capacity=containers + 1024),
-        shipments=recorder.table("shipments", SHIPMENT_COLUMNS, capacity=shipments + 1024),
-        trains=recorder.table("trains", TRAIN_COLUMNS, capacity=512),
-        vessels=recorder.table("vessels", VESSEL_COLUMNS, capacity=512),
+def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
+    """The output tables, with a slot for every container the drawn shipments fill and room
+    for about as many consolidated LCL containers as their cargo fills (more if needed).
+    Small integers and text codes are stored narrow (see :class:`sim.engine.Table`)."""
+    boxes = sum(d.boxes for d in drawn)
+    lcl = sum(
+        min(len(d.draws.times), int(1.5 * d.draws.cbm.sum() / fill_cbm) + 32)
+        for d in drawn
+        if d.kind == "lcl_export"
     )
+    shipments = sum(len(d.draws.times) for d in drawn)
+    text = dict.fromkeys(TEXT, np.int16)
+    return Tables(
+        containers=Containers(
+            recorder.table(
+                "containers",
+                CONTAINER_COLUMNS,
+                capacity=boxes + lcl,
+                slots=True,
+                row_id="container_id",
+                storage={
+                    **text,
+                    "shipment_id": np.int32,
+                    "teu": np.int8,
+                    "train_id": np.int32,
+                    "vessel_id": np.int32,
+                    "rolls": np.int32,
+                },
+            )
+        ),
+        shipments=recorder.table(
+            "shipments",
+            SHIPMENT_COLUMNS,
+            capacity=shipments,
+            row_id="shipment_id",
+            storage={**text, "containers": np.int32, "teu": np.int32, "container_id": np.int32},
+        ),
+        trains=recorder.table("trains", TRAIN_COLUMNS, capacity=512, row_id="train_id"),
+        vessels=recorder.table("vessels", VESSEL_COLUMNS, capacity=512, row_id="vessel_id"),
+    )
+
+
+TEXT = ("flow", "corridor", "direction", "commodity", "place", "region")
+"""Text columns of the containers and shipments tables: names from the scenario, a few."""
 
 
 class _Parts:
@@ -237,7 +274,7 @@ class _Parts:
     def __init__(
         self,
         s: Scenario,
-        env: simpy.Environment,
+        env: Environment,
         streams: Streams,
         recorder: Recorder,
         tables: Tables,
@@ -458,9 +495,13 @@ class _Parts:
     # -- the watchdog -----------------------------------------------------------------------
 
     def closed(self, thing: Resource | TrainService) -> bool:
-        """Whether a disruption has closed a hub resource, or cancels a service's trains, now."""
+        """Whether a disruption has closed a hub resource, or a service's trains now: it
+        cancels them, or has closed the sidings or the handling units that load them."""
         if isinstance(thing, TrainService):
-            return thing.cancelled_now()
+            hub = thing.hub
+            return thing.cancelled_now() or (
+                hub is not None and (self.closed(hub.sidings) or self.closed(hub.handling))
+            )
         name = thing.where.removeprefix(f"{self.s.hub}.")
         return self.disruptions.closes(name, self.env.now)
 
@@ -496,7 +537,12 @@ class _Parts:
             spec = trains.import_ if direction == "import" else trains.export
             ahead = departure_times(spec.schedule, s.start, t0 + spec.open_h, far)
             probes.append(
-                train_probe(f"corridor.{corridor}.{direction}", svc, patience_h(stall, t0, ahead))
+                train_probe(
+                    f"corridor.{corridor}.{direction}",
+                    svc,
+                    patience_h(stall, t0, ahead),
+                    self.closed if self.disruptions else None,
+                )
             )
         for name, port in sea_ports.items():
             for overseas, liner in port.liners.items():

@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
-from sim.engine import Bernoulli, Resource, Sampler, Table
+from sim.engine import Bernoulli, Environment, Resource, Sampler
 from sim.engine.schedule import Steps, follow
 from sim.model.milestones import CUSTOMS_END, CUSTOMS_START
+from sim.model.tables import Containers
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,54 +46,44 @@ class CustomsStage:
     """A bool column of the containers table set for each declaration the stage selects."""
 
 
-class _Declaration:
-    """A declaration on its way through the stages it was selected for (no closures)."""
-
-    __slots__ = ("cid", "desk", "hours", "i", "released", "resources")
-
-    def __init__(
-        self,
-        desk: CustomsDesk,
-        cid: int,
-        released: Callable[[int], None],
-        resources: list[Resource],
-        hours: list[float],
-    ) -> None:
-        self.desk = desk
-        self.cid = cid
-        self.released = released
-        self.resources = resources
-        self.hours = hours
-        self.i = 0
-
-    def next(self) -> None:
-        """Queue for the next stage, or be released after the last."""
-        i = self.i
-        if i < len(self.hours):
-            self.i = i + 1
-            self.resources[i].serve(self.hours[i], self.next)
-            return
-        desk = self.desk
-        desk.containers[CUSTOMS_END][self.cid] = desk.env.now
-        self.released(self.cid)
+Declaration = tuple[int, Callable[[int], None], list[tuple[Resource, float]] | None]
+"""A declaration on its way: the container, where it goes when released, and the stages
+(resource, hours) still ahead after the one it is in (None: none)."""
 
 
 class CustomsDesk:
-    """One direction's customs: its declarations pass ``stages`` in order."""
+    """One direction's customs: its declarations pass ``stages`` in order.
+
+    A declaration is a plain tuple (:data:`Declaration`) handed from one stage's service to
+    the next: no object, no closure per container.
+    """
 
     def __init__(
-        self, env: simpy.Environment, stages: Sequence[CustomsStage], containers: Table
+        self, env: Environment, stages: Sequence[CustomsStage], containers: Containers
     ) -> None:
         self.env = env
         self.stages = tuple(stages)
         self.containers = containers
+        self._c = containers.columns
+        self._agricultural_of = containers.agricultural
         self._agricultural = any(stage.agricultural_only for stage in self.stages)
+        dtypes = containers.table.dtypes
         for stage in self.stages:
-            if stage.flag is not None and containers.dtypes.get(stage.flag) != np.dtype(bool):
+            if stage.flag is not None and dtypes.get(stage.flag) != np.dtype(bool):
                 raise ValueError(
                     f"customs stage {stage.name!r}: {stage.flag!r} is not a bool column of the "
                     "containers table"
                 )
+        self._plan = tuple(
+            (
+                stage.resource,
+                stage.time.draw,
+                None if stage.select is None else stage.select.draw,
+                stage.agricultural_only,
+                stage.flag,
+            )
+            for stage in self.stages
+        )
 
     def stage(self, name: str) -> CustomsStage:
         """The stage called ``name``."""
@@ -104,21 +94,42 @@ class CustomsDesk:
 
     def declare(self, cid: int, released: Callable[[int], None]) -> None:
         """File container ``cid``'s declaration now; ``released(cid)`` is called at release."""
-        c = self.containers
+        c = self._c
         c[CUSTOMS_START][cid] = self.env.now
-        agricultural = self._agricultural and bool(c["agricultural"][cid])
-        resources: list[Resource] = []
-        hours: list[float] = []
-        for stage in self.stages:
-            if stage.agricultural_only and not agricultural:
+        agricultural = self._agricultural and self._agricultural_of[cid]
+        first: Resource | None = None
+        first_h = 0.0
+        rest: list[tuple[Resource, float]] | None = None
+        for resource, time, select, agricultural_only, flag in self._plan:
+            if agricultural_only and not agricultural:
                 continue
-            if stage.select is not None and not stage.select():
+            if select is not None and not select():
                 continue
-            resources.append(stage.resource)
-            hours.append(stage.time())
-            if stage.flag is not None:
-                c[stage.flag][cid] = True
-        _Declaration(self, cid, released, resources, hours).next()
+            if first is None:
+                first, first_h = resource, time()
+            elif rest is None:
+                rest = [(resource, time())]
+            else:
+                rest.append((resource, time()))
+            if flag is not None:
+                c[flag][cid] = True
+        if first is None:
+            self._end((cid, released, None))
+        elif rest is None:
+            first.serve(first_h, self._end, (cid, released, None))
+        else:
+            first.serve(first_h, self._next, (cid, released, rest))
+
+    def _next(self, declaration: Declaration) -> None:
+        rest = declaration[2]
+        assert rest is not None
+        resource, hours = rest.pop(0)
+        resource.serve(hours, self._next if rest else self._end, declaration)
+
+    def _end(self, declaration: Declaration) -> None:
+        cid, released, _ = declaration
+        self._c[CUSTOMS_END][cid] = self.env.now
+        released(cid)
 
 
 def duty_intervals(
@@ -151,7 +162,7 @@ def duty_intervals(
 
 
 def start_shifts(
-    env: simpy.Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
+    env: Environment, officers: Resource, staff: int, intervals: list[tuple[float, float]]
 ) -> None:
     """Officers on duty (``staff`` of them) during ``intervals``, none in between: the desk's
     capacity follows that schedule (:func:`sim.engine.schedule.follow`)."""

@@ -167,9 +167,7 @@ class Disruptions:
         actions: dict[str, str] = {}
         for i, leg in enumerate(route.legs):
             pair = frozenset((leg.origin, leg.destination))
-            on_line = [
-                o for o in self.of_kind("line_outage") if frozenset(o.target) == pair
-            ]
+            on_line = [o for o in self.of_kind("line_outage") if frozenset(o.target) == pair]
             if on_line:
                 lines[i] = Windows(o.window for o in on_line)
             if leg.border is not None:
@@ -211,9 +209,7 @@ def detour(net: RailNetwork, leg: LegRun) -> tuple[LegRun, ...] | None:
         filter_edge=lambda u, v: frozenset((u, v)) != frozenset((a, b)),
     )
     try:
-        path = nx.shortest_path(
-            view, a, b, weight=lambda u, v, e: e["run_time_h"].mean
-        )
+        path = nx.shortest_path(view, a, b, weight=lambda u, v, e: e["run_time_h"].mean)
     except nx.NetworkXNoPath:
         return None
     legs = []

@@ -364,10 +364,11 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     n = table.n
     if n == 0:
         return
-    flow_of = table["flow"][:n]
-    place_of = table["place"][:n]
-    region_of = table["region"][:n]
-    teu = table["teu"][:n].astype(float)
+    at = table.rows()  # each row's place in the buffers
+    flow_of = table.text("flow", at)
+    place_of = table.text("place", at)
+    region_of = table.text("region", at)
+    teu = table["teu"][at].astype(float)
     out = {name: np.full(n, np.nan) for name in ACCOUNT_COLUMNS}
     for name, acc in accounts.items():
         rows = np.flatnonzero(flow_of == name)
@@ -400,17 +401,17 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
         out["co2e_sea_kg"][rows] = acc.co2e_sea_kg[pi] * box
         out["road_co2e_kg"][rows] = acc.road_co2e_kg[pi] * box
         out["induced_share"][rows] = acc.induced_share
-    export = table["direction"][:n] == "export"
-    yard_out = np.where(export, table["t_train_departed"][:n], table["t_delivered"][:n])
-    stay_h = yard_out - table["t_yard_in"][:n]
+    export = table.text("direction", at) == "export"
+    yard_out = np.where(export, table["t_train_departed"][at], table["t_delivered"][at])
+    stay_h = yard_out - table["t_yard_in"][at]
     charged_days = np.maximum(stay_h - r.storage_free_h, 0.0) / 24.0
     has_account = ~np.isnan(out["rail_cny"])
     out["storage_cny"] = np.where(
         has_account, r.storage_cny_per_teu_day * charged_days * teu, np.nan
     )
-    door_h = table["t_delivered"][:n] - table["t_created"][:n]
+    door_h = table["t_delivered"][at] - table["t_created"][at]
     out["time_cny"] = np.where(has_account, r.value_of_time_cny_per_teu_h * door_h * teu, np.nan)
-    subsidy = table["subsidy_cny"][:n]
+    subsidy = table["subsidy_cny"][at]
     out["door_cny"] = (
         out["rail_cny"]
         + out["sea_cny"]
@@ -421,7 +422,7 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
         + out["time_cny"]
         - subsidy
     )
-    out["public_cny"] = subsidy + table["rail_discount_cny"][:n] + out["toll_waived_cny"]
+    out["public_cny"] = subsidy + table["rail_discount_cny"][at] + out["toll_waived_cny"]
     out["co2e_kg"] = out["co2e_drayage_kg"] + out["co2e_rail_kg"] + out["co2e_sea_kg"]
     for name, values in out.items():
-        table[name][:n] = values
+        table[name][at] = values

@@ -12,7 +12,8 @@ moves of those it waits on.
 Disruptions close things by plan: a resource closed by one has no waiting work (as in the
 engine), nor has a resource whose work waits, directly or further down the chain, on one
 closed by a disruption or on a train service whose trains a disruption cancels; cargo waiting
-for a cancelled train or for a sailing from a closed port waits by plan too. Once the
+for a cancelled train, for a train the closed sidings or handling of the hub cannot load, or
+for a sailing from a closed port waits by plan too. Once the
 disruption is over, the clock of each probe starts again, so a model that is really stuck
 during or after a disruption is still stopped.
 """
@@ -89,10 +90,19 @@ def patience_h(stall_h: float, t0_h: float, ahead: np.ndarray) -> float:
     return max(stall_h, 2 * gap)
 
 
-def train_probe(where: str, service: TrainService, patience: float) -> Probe:
+def train_probe(
+    where: str,
+    service: TrainService,
+    patience: float,
+    closed: Callable[[TrainService], bool] | None = None,
+) -> Probe:
+    """Cargo waiting for ``service``'s trains; with ``closed``, none waits while the service
+    is closed by a disruption (its trains cancelled, or the hub's sidings or handling that
+    load them closed)."""
+    shut = closed if closed is not None else TrainService.cancelled_now
     return Probe(
         where,
-        lambda: 0 if service.cancelled_now() else len(service.waiting),
+        lambda: 0 if shut(service) else len(service.waiting),
         lambda: service.departed,
         patience,
         "containers waiting for a train",

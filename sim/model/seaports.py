@@ -20,9 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
-from sim.engine import Distribution, Draws
+from sim.engine import Distribution, Draws, Environment
 from sim.model.booking import Bookings, Ledger, ThroughLedger
 from sim.model.disruptions import PortDisruptions
 from sim.model.milestones import PORT
@@ -53,7 +52,7 @@ class SeaPort:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         name: str,
         corridor: str,
         dwell: PortDwell,
@@ -97,14 +96,12 @@ class SeaPort:
 
     def train_arrived(self, row: int, ids: np.ndarray) -> None:
         """An export train reaches the port: its containers dwell, then go to the quay."""
-        self.env.timeout(self.dwell.draw(self.dwell.export)).callbacks.append(
-            lambda _: self._at_quay(ids)
-        )
+        self.env.call_in(self.dwell.draw(self.dwell.export), self._at_quay, ids)
 
     def _at_quay(self, ids: np.ndarray) -> None:
-        c = self.tables.containers
-        c[PORT][ids] = self.env.now
-        place = c["place"]
+        containers = self.tables.containers
+        containers.columns[PORT][ids] = self.env.now
+        place = containers.place
         for cid in ids.tolist():
             self.liners[place[cid]].at_quay(cid)
 
@@ -116,12 +113,10 @@ class SeaPort:
 
     def landed(self, ids: np.ndarray) -> None:
         """A vessel lands import containers at the port: they dwell, then wait for a train."""
-        self.env.timeout(self.dwell.draw(self.dwell.import_)).callbacks.append(
-            lambda _: self._ashore(ids)
-        )
+        self.env.call_in(self.dwell.draw(self.dwell.import_), self._ashore, ids)
 
     def _ashore(self, ids: np.ndarray) -> None:
-        self.tables.containers[PORT][ids] = self.env.now
+        self.tables.containers.columns[PORT][ids] = self.env.now
         if self.onward is None:  # corridor switched off: the cargo stays at the port
             return
         for cid in ids.tolist():

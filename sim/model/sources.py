@@ -15,25 +15,29 @@ Cargo that finds no departure with room in time, and all cargo of a corridor tha
 off (``enabled: false``), is turned away to the competing route: its containers are recorded
 with ``t_turned_away`` and go no further. A container is a row of the containers table, created
 when its cargo reaches the first place it is handled (or is turned away).
+
+Everything drawn is written when the source is made: one row per shipment, and a slot of the
+containers table (see :class:`~sim.model.tables.Containers`) per container of its cargo. While
+the model runs, a shipment costs one scheduled call when it becomes ready and, if it comes
+later, one when it arrives; a container, the opening of its slot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
-import simpy
 
-from sim.engine import Streams, Table
+from sim.engine import Environment, Streams, Table
 from sim.model import booking
 from sim.model.booking import Bookings
 from sim.model.demand import FlowDraws, ShipmentMix, draw_flow, month_calendar
 from sim.model.disruptions import Occurrence, change_demand
-from sim.model.flows import Cargo, Flow
+from sim.model.flows import Flow
 from sim.model.milestones import ARRIVED, CREATED, TURNED_AWAY
 from sim.model.seaports import SeaPort
+from sim.model.tables import Containers
 from sim.model.terminal import Hub
 from sim.model.timetable import HOURS_PER_WEEK
 from sim.model.train import TrainService
@@ -47,6 +51,11 @@ class Drawn:
     flow: Flow
     kind: str
     draws: FlowDraws
+
+    @property
+    def boxes(self) -> int:
+        """Containers its shipments fill up front (LCL exports fill them when consolidated)."""
+        return 0 if self.kind == "lcl_export" else int(self.draws.containers.sum())
 
 
 def draw_demand(
@@ -112,6 +121,10 @@ def draw_demand(
     return out
 
 
+Deliver = Callable[[int], None] | None
+"""Where a new container goes (None: nowhere, its cargo was turned away)."""
+
+
 @dataclass(frozen=True)
 class Routing:
     """Where a ready shipment goes: the hub, the train services and the rail–sea ports, with
@@ -137,16 +150,34 @@ class Routing:
                 return port.ledgers.get(flow.places[place])
         return self.train_ledgers.get((flow.corridor, flow.direction))
 
+    def deliver(self, flow: Flow, place: int) -> Deliver:
+        """Where a new container of ``flow`` (to or from ``place``) goes; None: nowhere, its
+        corridor is switched off."""
+        if flow.corridor in self.disabled:
+            return None
+        if flow.direction == "export":
+            return self.hub.fcl_export
+        if flow.arrives_by == "truck":
+            return self.hub.truck_import
+        port = self.sea_ports.get(flow.corridor)
+        if port is not None:
+            return port.liners[flow.places[place]].overseas
+        return self.services[(flow.corridor, "import")].ready
+
 
 class ShipmentSource:
-    """Process: every drawn shipment becomes ready at its time, in time order across flows."""
+    """Every drawn shipment becomes ready at its time, in time order across flows.
+
+    Making the source writes the shipments table and the containers' slots; :meth:`start`
+    schedules the first shipment, as a process starting now would.
+    """
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         drawn: list[Drawn],
         shipments: Table,
-        containers: Table,
+        containers: Containers,
         routing: Routing,
     ) -> None:
         self.env = env
@@ -154,25 +185,58 @@ class ShipmentSource:
         self.shipments = shipments
         self.containers = containers
         self.routing = routing
+        self._ship = shipments.columns
+        self._c = containers.columns
+        # Per shipment, in order of readiness, as plain lists (numpy scalars are slow).
+        self.times: list[float] = []
+        self._which: list[int] = []
+        self._place: list[int] = []
+        self._region: list[int] = []
+        self._cbm: list[float] = []
+        self._first: list[int] = []
+        self._count: list[int] = []
+        self._teu: list[int] = []
+        self._table()
+        # Per draw: its kind and flow, whether its corridor is switched off, and by place code
+        # (−1 last) the ledger its shipments book in and where their containers go.
+        self._draws: list[tuple[str, Flow, bool, list[Bookings | None], list[Deliver]]] = []
+        for d in drawn:
+            places = [*range(len(d.flow.places)), -1] if d.kind != "lcl_export" else []
+            self._draws.append(
+                (
+                    d.kind,
+                    d.flow,
+                    d.flow.corridor in routing.disabled,
+                    [routing.ledger(d.flow, p) for p in places],
+                    [routing.deliver(d.flow, p) for p in places],
+                )
+            )
 
-    def _table(self) -> tuple[list[float], list[int], list[int]]:
-        """Append one row per shipment, in order of readiness; (times, which draw, index)."""
+    def _table(self) -> None:
+        """Append one row per shipment, in order of readiness, and write every container's
+        slot."""
         per_flow: dict[str, list[np.ndarray]] = {}
+        table = self.shipments
+        first_box = 0
         for w, d in enumerate(self.drawn):
             n, f, dr = len(d.draws.times), d.flow, d.draws
             if d.kind == "fcl" and n:
                 first = np.concatenate(([0], np.cumsum(dr.containers)[:-1])).astype(int)
                 teu = np.add.reduceat(dr.box_teu, first)
             else:
+                first = np.arange(n)
                 teu = np.full(n, 0 if d.kind == "lcl_export" else 1)
-            places = np.asarray([*f.places, None], dtype=object)  # code -1 → None
+
+            def codes(column: str, names: tuple[str | None, ...]) -> np.ndarray:
+                return np.asarray([table.code(column, v) for v in names], dtype=np.int32)
+
             columns = {
-                "flow": np.full(n, f.name, dtype=object),
-                "corridor": np.full(n, f.corridor, dtype=object),
-                "direction": np.full(n, f.direction, dtype=object),
-                "commodity": np.asarray(f.commodities, dtype=object)[dr.commodity],
-                "place": places[dr.place],
-                "region": np.asarray(f.regions, dtype=object)[dr.region],
+                "flow": np.full(n, table.code("flow", f.name), dtype=np.int32),
+                "corridor": np.full(n, table.code("corridor", f.corridor), dtype=np.int32),
+                "direction": np.full(n, table.code("direction", f.direction), dtype=np.int32),
+                "commodity": codes("commodity", f.commodities)[dr.commodity],
+                "place": codes("place", (*f.places, None))[dr.place],  # code -1: none
+                "region": codes("region", f.regions)[dr.region],
                 "lcl": np.full(n, d.kind != "fcl"),
                 "containers": dr.containers if d.kind != "lcl_export" else np.zeros(n, dtype=int),
                 "teu": teu,
@@ -180,97 +244,137 @@ class ShipmentSource:
                 CREATED: dr.times,
                 "which": np.full(n, w),
                 "index": np.arange(n),
+                "first": first + first_box if d.kind != "lcl_export" else np.full(n, -1),
             }
+            first_box += d.boxes
             for name, values in columns.items():
                 per_flow.setdefault(name, []).append(values)
         if not per_flow:
-            return [], [], []
+            return
         cols = {name: np.concatenate(parts) for name, parts in per_flow.items()}
         order = np.argsort(cols[CREATED], kind="stable")
         cols = {name: values[order] for name, values in cols.items()}
-        which, index = cols.pop("which"), cols.pop("index")
+        which, index, first_slot = cols.pop("which"), cols.pop("index"), cols.pop("first")
         times = cols[CREATED]
-        self.shipments.add_many(len(times), shipment_id=np.arange(len(times)), **cols)
-        return times.tolist(), which.tolist(), index.tolist()
+        n = len(times)
+        codes_ = {name: cols.pop(name) for name in ("flow", "corridor", "direction", "commodity")}
+        codes_.update({name: cols.pop(name) for name in ("place", "region")})
+        rows = table.add_many(n, **cols)
+        for name, values in codes_.items():
+            table.columns[name][rows] = values
+        self._containers_slots(order, which, index)
+        self.times = times.tolist()
+        self._which = which.tolist()
+        self._first = first_slot.tolist()
+        self._count = cols["containers"].tolist()
+        self._teu = cols["teu"].tolist()
+        self._cbm = cols["cbm"].tolist()
+        place = np.empty(n, dtype=int)
+        region = np.empty(n, dtype=int)
+        offset = 0
+        for d in self.drawn:
+            k = len(d.draws.times)
+            place[offset : offset + k] = d.draws.place
+            region[offset : offset + k] = d.draws.region
+            offset += k
+        self._place = place[order].tolist()
+        self._region = region[order].tolist()
 
-    def run(self) -> simpy.events.ProcessGenerator:
-        env = self.env
-        times, which, index = self._table()
-        if not times:
+    def _containers_slots(self, order: np.ndarray, which: np.ndarray, index: np.ndarray) -> None:
+        """Write the slots of every container the drawn shipments fill, draw by draw."""
+        sid = np.empty(len(order), dtype=np.int64)
+        sid[order] = np.arange(len(order))
+        offset = 0
+        for d in self.drawn:
+            n, dr = len(d.draws.times), d.draws
+            mine = sid[offset : offset + n]
+            offset += n
+            if d.kind == "lcl_export":
+                continue
+            shipment = np.repeat(np.arange(n), dr.containers)
+            self.containers.write(
+                d.flow,
+                shipment_id=mine[shipment],
+                place=dr.place[shipment],
+                commodity=dr.commodity[shipment],
+                region=dr.region[shipment],
+                teu=dr.box_teu,
+                lcl=d.kind != "fcl",
+            )
+
+    def start(self) -> None:
+        """Schedule the first shipment (at the current time, before anything else due now)."""
+        self.env.call_soon(self._begin, 0)
+
+    def _begin(self, first: int) -> None:
+        if first < len(self.times):
+            t = self.times[first]
+            if t > self.env.now:
+                self.env.call_in(t - self.env.now, self._ready, first)
+            else:
+                self._ready(first)
+
+    def _ready(self, sid: int) -> None:
+        """Shipment ``sid`` is ready, and so is every later one due by now; the one after
+        those is scheduled."""
+        env, times = self.env, self.times
+        n = len(times)
+        while True:
+            self._book(sid, times[sid])
+            sid += 1
+            if sid == n:
+                return
+            if times[sid] > env.now:
+                env.call_in(times[sid] - env.now, self._ready, sid)
+                return
+
+    def _book(self, sid: int, t: float) -> None:
+        """Book shipment ``sid`` (ready at its time ``t``) and send its cargo on its way."""
+        w = self._which[sid]
+        kind, flow, disabled, ledgers, deliver = self._draws[w]
+        place = self._place[sid]
+        ship = self._ship
+        if kind == "lcl_export":
+            ship[ARRIVED][sid] = t
+            self.routing.hub.lcl_cargo(flow, sid, place, self._region[sid], self._cbm[sid])
             return
-        drawn, routing, hub = self.drawn, self.routing, self.routing.hub
-        ship = self.shipments
-        # Plain Python lists: indexing numpy scalars one at a time is slow.
-        place_l = [d.draws.place.tolist() for d in drawn]
-        region_l = [d.draws.region.tolist() for d in drawn]
-        commodity_l = [d.draws.commodity.tolist() for d in drawn]
-        count_l = [d.draws.containers.tolist() for d in drawn]
-        cbm_l = [d.draws.cbm.tolist() for d in drawn]
-        box_l = [d.draws.box_teu.tolist() for d in drawn]
-        first_l = [
-            np.concatenate(([0], np.cumsum(d.draws.containers)[:-1])).astype(int).tolist()
-            for d in drawn
-        ]
-        for sid, (t, w, i) in enumerate(zip(times, which, index, strict=True)):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            flow, kind = drawn[w].flow, drawn[w].kind
-            place, region = place_l[w][i], region_l[w][i]
-            if kind == "lcl_export":
-                ship[ARRIVED][sid] = t
-                hub.lcl_cargo(flow, sid, place, region, cbm_l[w][i])
-                continue
-            if kind == "fcl":
-                start = first_l[w][i]
-                boxes = box_l[w][start : start + count_l[w][i]]
-            else:
-                boxes = [1]
-            ledger = routing.ledger(flow, place)
-            if flow.corridor in routing.disabled:
-                booked = booking.TURNED_AWAY
-            elif ledger is None:
-                booked = -1
-            else:
-                booked = ledger.book(t, sum(boxes))
-                if booked >= 0:
-                    ship["booked_h"][sid] = ledger.departures[booked]
-            cargo = Cargo(sid, place, commodity_l[w][i], region)
-            if booked == booking.TURNED_AWAY:
-                ship["turned_away"][sid] = True
-                self._containers(flow, kind, cargo, boxes, turned_away=True)
-                continue
-            arrive = ledger.arrival_h(t, booked) if ledger is not None else t
-            ship[ARRIVED][sid] = arrive
-            if arrive > t:
-                env.timeout(arrive - t).callbacks.append(
-                    partial(self._arrived, flow, kind, cargo, boxes)
-                )
-            else:
-                self._containers(flow, kind, cargo, boxes)
+        ledger = ledgers[place]
+        if disabled:
+            booked = booking.TURNED_AWAY
+        elif ledger is None:
+            booked = -1
+        else:
+            booked = ledger.book(t, self._teu[sid])
+            if booked >= 0:
+                ship["booked_h"][sid] = ledger.departures[booked]
+        if booked == booking.TURNED_AWAY:
+            ship["turned_away"][sid] = True
+            self._containers(sid, None)
+            return
+        arrive = ledger.arrival_h(t, booked) if ledger is not None else t
+        ship[ARRIVED][sid] = arrive
+        if arrive > t:
+            self.env.call_in(arrive - t, self._arrived, sid)
+        else:
+            self._containers(sid, deliver[place])
 
-    def _arrived(
-        self, flow: Flow, kind: str, cargo: Cargo, boxes: list[int], _: simpy.Event
-    ) -> None:
-        self._containers(flow, kind, cargo, boxes)
+    def _arrived(self, sid: int) -> None:
+        self._containers(sid, self._draws[self._which[sid]][4][self._place[sid]])
 
-    def _containers(
-        self, flow: Flow, kind: str, cargo: Cargo, boxes: list[int], turned_away: bool = False
-    ) -> None:
-        """The shipment's containers are created where they are first handled, now."""
+    def _containers(self, sid: int, deliver: Deliver) -> None:
+        """The shipment's containers are created where they are first handled, now, and go
+        to ``deliver`` (None: they are turned away)."""
         now = self.env.now
-        routing = self.routing
-        c = self.containers
-        for teu in boxes:
-            cid = flow.new_container(c, cargo, teu=teu, lcl=kind != "fcl", t=now)
-            if kind == "lcl_import":
-                self.shipments["container_id"][cargo.shipment_id] = cid
-            if turned_away:
-                c[TURNED_AWAY][cid] = now
-            elif flow.direction == "export":
-                routing.hub.fcl_export(cid)
-            elif flow.arrives_by == "truck":
-                routing.hub.truck_import(cid)
-            elif (port := routing.sea_ports.get(flow.corridor)) is not None:
-                port.overseas(cid, flow.places[cargo.place])
+        c = self._c
+        open_ = self.containers.table.open
+        first = self._first[sid]
+        lcl_import = self._draws[self._which[sid]][0] == "lcl_import"
+        for slot in range(first, first + self._count[sid]):
+            c[CREATED][slot] = now  # containers.open(slot, now), inlined
+            row = open_(slot)
+            if lcl_import:
+                self._ship["container_id"][sid] = row
+            if deliver is None:
+                c[TURNED_AWAY][slot] = now
             else:
-                routing.services[(flow.corridor, "import")].ready(cid)
+                deliver(slot)

@@ -27,16 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import simpy
 
-from sim.engine import Resource, Sampler
+from sim.engine import Environment, Resource, Sampler
 from sim.model import booking
 from sim.model.booking import Bookings
 from sim.model.customs import CustomsDesk
-from sim.model.flows import Cargo, Flow
+from sim.model.flows import Flow
 from sim.model.milestones import (
     CONSOLIDATED,
     DELIVERED,
@@ -65,7 +64,7 @@ class ConsolidationCentre:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         *,
         container_cbm: float,
         fill_cbm: float,
@@ -88,14 +87,14 @@ class ConsolidationCentre:
         if open_bin is None:
             open_bin = _Bin(flow, place, region, self.env.now)
             self.bins[key] = open_bin
-            timer = self.env.timeout(self.max_wait_h)
-            timer.callbacks.append(partial(self._expire, key, open_bin))
+            self.env.call_in(self.max_wait_h, self._expire, (key, open_bin))
         open_bin.cbm += cbm
         open_bin.shipments.append(shipment_id)
         if open_bin.cbm >= self.fill_cbm:
             self._close(key)
 
-    def _expire(self, key: tuple[str, int], expected: _Bin, _: simpy.Event) -> None:
+    def _expire(self, timer: tuple[tuple[str, int], _Bin]) -> None:
+        key, expected = timer
         if self.bins.get(key) is expected:
             self._close(key)
 
@@ -143,7 +142,7 @@ class Hub:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         tables: Tables,
         resources: HubResources,
         times: HubTimes,
@@ -154,6 +153,8 @@ class Hub:
     ) -> None:
         self.env = env
         self.containers = tables.containers
+        self._c = tables.containers.columns
+        self._teu = tables.containers.teu
         self.shipments = tables.shipments
         self.trains = tables.trains
         self.res = resources
@@ -176,42 +177,43 @@ class Hub:
 
     def fcl_export(self, cid: int) -> None:
         """An FCL export truck arrives at the gate."""
-        teu = int(self.containers["teu"][cid])
-        gate, gate_time = self.res.gate, self.times.gate
-        self.res.yard_export.request(teu, lambda: gate.serve(gate_time(), lambda: self._in(cid)))
+        self.res.yard_export.request(self._teu[cid], self._export_gate, cid)
+
+    def _export_gate(self, cid: int) -> None:
+        self.res.gate.serve(self.times.gate.draw(), self._in, cid)
 
     def _in(self, cid: int) -> None:
-        c = self.containers
-        c[GATE_IN][cid] = self.env.now
-        c[YARD_IN][cid] = self.env.now
+        c, now = self._c, self.env.now
+        c[GATE_IN][cid] = now
+        c[YARD_IN][cid] = now
         self.export_customs.declare(cid, self._cleared)
 
     def _cleared(self, cid: int) -> None:
-        self.export_ready[self.containers["corridor"][cid]](cid)
+        self.export_ready[self.containers.corridor[cid]](cid)
 
     def lcl_cargo(self, flow: Flow, shipment_id: int, place: int, region: int, cbm: float) -> None:
         """An LCL consignment's truck arrives at the gate, bound for consolidation."""
         self.res.gate.serve(
-            self.times.gate(),
-            lambda: self.consolidation.add(flow, shipment_id, place, region, cbm),
+            self.times.gate.draw(), self._consolidate, (flow, shipment_id, place, region, cbm)
         )
 
+    def _consolidate(self, cargo: tuple[Flow, int, int, int, float]) -> None:
+        self.consolidation.add(*cargo)
+
     def _stuff(self, full: _Bin) -> None:
-        c = self.containers
-        cid = full.flow.new_container(
-            c, Cargo(-1, full.place, -1, full.region), teu=1, lcl=True, t=full.opened_h
-        )
+        c = self._c
+        cid = self.containers.consolidated(full.flow, full.place, full.region)
+        row = self.containers.open(cid, full.opened_h)
         c[GATE_IN][cid] = full.opened_h
-        self.shipments["container_id"][np.asarray(full.shipments, dtype=np.int64)] = cid
+        self.shipments["container_id"][np.asarray(full.shipments, dtype=np.int64)] = row
         if not self.book_lcl(full.flow.corridor, self.env.now):
             c[TURNED_AWAY][cid] = self.env.now
             return
+        self.res.crews.serve(self.times.stuffing.draw(), self._stuffed, cid)
 
-        def stuffed() -> None:
-            c[CONSOLIDATED][cid] = self.env.now
-            self.res.yard_export.request(1, lambda: self._yard_in(cid))
-
-        self.res.crews.serve(self.times.stuffing(), stuffed)
+    def _stuffed(self, cid: int) -> None:
+        self._c[CONSOLIDATED][cid] = self.env.now
+        self.res.yard_export.request(1, self._yard_in, cid)
 
     def book_lcl(self, corridor: str, now: float) -> bool:
         """Book a consolidated container (1 TEU) on ``corridor``'s export trains; False if it is
@@ -222,7 +224,7 @@ class Hub:
         return ledger is None or ledger.book(now, 1) != booking.TURNED_AWAY
 
     def _yard_in(self, cid: int) -> None:
-        self.containers[YARD_IN][cid] = self.env.now
+        self._c[YARD_IN][cid] = self.env.now
         self.export_customs.declare(cid, self._cleared)
 
     def departed(self, teu: int) -> None:
@@ -238,10 +240,10 @@ class Hub:
     def receive(self, row: int, ids: np.ndarray) -> simpy.events.ProcessGenerator:
         """Process: an import train arrives at the hub and is unloaded into the yard."""
         env, res = self.env, self.res
-        c, trains = self.containers, self.trains
+        c, trains = self._c, self.trains
         yield res.tracks.acquire(1)
         trains[RECEIVED][row] = env.now
-        yield env.timeout(self.times.reception())
+        yield env.timeout(self.times.reception.draw())
         teu = c["teu"][ids]
         yield res.yard_import.acquire(int(teu.sum()))
         yield res.sidings.acquire(1)
@@ -251,45 +253,40 @@ class Hub:
         lifted = env.now + np.cumsum(teu) / res.handling_teu_per_h
         c[YARD_IN][ids] = lifted
         for cid, t in zip(ids.tolist(), lifted.tolist(), strict=True):
-            env.timeout(t - env.now).callbacks.append(partial(self._lifted_off, cid))
+            env.call_in(t - env.now, self._lifted_off, cid)
         yield env.timeout(float(lifted[-1]) - env.now)
         res.handling.release(1)
         res.sidings.release(1)
         trains[UNLOADED][row] = env.now
 
-    def _lifted_off(self, cid: int, _: simpy.Event) -> None:
+    def _lifted_off(self, cid: int) -> None:
         self.import_customs.declare(cid, self._released)
 
     def truck_import(self, cid: int) -> None:
         """An import container arrives at the gate by truck."""
-        teu = int(self.containers["teu"][cid])
-        gate, gate_time = self.res.gate, self.times.gate
-        self.res.yard_import.request(
-            teu, lambda: gate.serve(gate_time(), lambda: self._import_in(cid))
-        )
+        self.res.yard_import.request(self._teu[cid], self._import_gate, cid)
+
+    def _import_gate(self, cid: int) -> None:
+        self.res.gate.serve(self.times.gate.draw(), self._import_in, cid)
 
     def _import_in(self, cid: int) -> None:
-        c = self.containers
-        c[GATE_IN][cid] = self.env.now
-        c[YARD_IN][cid] = self.env.now
+        c, now = self._c, self.env.now
+        c[GATE_IN][cid] = now
+        c[YARD_IN][cid] = now
         self.import_customs.declare(cid, self._released)
 
     def _released(self, cid: int) -> None:
-        if self.containers["lcl"][cid]:
+        if self.containers.lcl[cid]:
             self.res.deconsolidation.serve(
-                self.times.deconsolidation(), lambda: self._deconsolidated(cid)
+                self.times.deconsolidation.draw(), self._deconsolidated, cid
             )
         else:
-            self._collect(cid)
+            self.env.call_in(self.times.pickup.draw(), self._out, cid)
 
     def _deconsolidated(self, cid: int) -> None:
-        self.containers[CONSOLIDATED][cid] = self.env.now
-        self._collect(cid)
-
-    def _collect(self, cid: int) -> None:
-        self.env.timeout(self.times.pickup()).callbacks.append(lambda _: self._out(cid))
+        self._c[CONSOLIDATED][cid] = self.env.now
+        self.env.call_in(self.times.pickup.draw(), self._out, cid)
 
     def _out(self, cid: int) -> None:
-        c = self.containers
-        c[DELIVERED][cid] = self.env.now
-        self.res.yard_import.release(int(c["teu"][cid]))
+        self._c[DELIVERED][cid] = self.env.now
+        self.res.yard_import.release(self._teu[cid])

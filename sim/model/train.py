@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.engine import Draws, Resource
+from sim.engine import Draws, Environment, Resource
 from sim.model.disruptions import RouteDisruptions
 from sim.model.milestones import (
     ARRIVED,
@@ -122,7 +122,7 @@ class TrainService:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         route: Route,
         timetable: Timetable,
         draws: TrainDraws,
@@ -139,7 +139,8 @@ class TrainService:
         self.hub = hub
         self.run_time = draws.run_time
         self.border_dwell = draws.border
-        self.containers = tables.containers
+        self.containers = tables.containers.columns
+        self._teu = tables.containers.teu
         self.trains = tables.trains
         self.on_departed = ends.departed
         self.on_arrival = ends.arrived
@@ -167,7 +168,7 @@ class TrainService:
 
     def ready(self, cid: int) -> None:
         """Container ``cid`` is ready to leave: put it on the open train or let it wait."""
-        size = int(self.containers["teu"][cid])
+        size = self._teu[cid]
         for train in self._open:
             if train.teu + size <= self.capacity_teu:
                 self._join(train, cid)
@@ -177,7 +178,7 @@ class TrainService:
 
     def _join(self, train: _Train, cid: int) -> None:
         train.ids.append(cid)
-        train.teu += int(self.containers["teu"][cid])
+        train.teu += self._teu[cid]
         if self.hub is None:
             self.containers[LOADED][cid] = self.env.now
         else:
@@ -189,13 +190,13 @@ class TrainService:
         room = self.capacity_teu - train.teu
         if room <= 0 or not self.waiting:
             return
-        teu = self.containers["teu"]
+        teu = self._teu
         keep: list[int] = []
         for i, cid in enumerate(self.waiting):
             if room <= 0:
                 keep.extend(self.waiting[i:])
                 break
-            size = int(teu[cid])
+            size = teu[cid]
             if size <= room:
                 self._join(train, cid)
                 room -= size
@@ -223,7 +224,7 @@ class TrainService:
         """Ask for a handling unit if the train has containers to lift and none is working."""
         if self.hub is not None and not train.lifting and train.unlifted:
             train.lifting = True
-            self.hub.handling.request(1, lambda: self._lift_batch(train))
+            self.hub.handling.request(1, self._lift_batch, train)
 
     def _lift_batch(self, train: _Train) -> None:
         """A handling unit works the train: lift every container not yet lifted."""
@@ -233,8 +234,7 @@ class TrainService:
         c = self.containers
         done = self.env.now + np.cumsum(c["teu"][batch]) / self.hub.teu_per_h
         c[LOADED][batch] = done
-        timer = self.env.timeout(float(done[-1]) - self.env.now)
-        timer.callbacks.append(lambda _: self._lifted(train))
+        self.env.call_in(float(done[-1]) - self.env.now, self._lifted, train)
 
     def _lifted(self, train: _Train) -> None:
         assert self.hub is not None
@@ -270,7 +270,6 @@ class TrainService:
         """A row of the trains table for the train of ``scheduled``, nothing loaded yet."""
         route, tt, rows = self.route, self.timetable, self.trains
         return rows.add(
-            train_id=rows.n,
             corridor=route.corridor,
             direction=route.direction,
             origin=route.origin,
@@ -347,7 +346,7 @@ class TrainService:
                     self._held(row, wait_h, by)
                     yield env.timeout(wait_h)
                 if by:
-                    self.trains["disruption"][row] = by
+                    self._by(row, by)
                 run_h = d.run_detour(way) if way is not None else run_h * slower
             yield env.timeout(run_h)
             if leg.border is not None:
@@ -360,7 +359,7 @@ class TrainService:
                         self._held(row, wait_h, by)
                         yield env.timeout(wait_h)
                     if by:
-                        self.trains["disruption"][row] = by
+                        self._by(row, by)
                     dwell *= slower
                 yield env.timeout(dwell)
                 self.containers[BORDER][ids] = env.now
@@ -374,4 +373,8 @@ class TrainService:
     def _held(self, row: int, hours: float, disruption: str) -> None:
         held = self.trains["held_h"]
         held[row] = hours if np.isnan(held[row]) else held[row] + hours
-        self.trains["disruption"][row] = disruption
+        self._by(row, disruption)
+
+    def _by(self, row: int, disruption: str) -> None:
+        """The train of ``row`` was held or rerouted by ``disruption``."""
+        self.trains["disruption"][row] = self.trains.code("disruption", disruption)

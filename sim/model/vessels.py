@@ -17,14 +17,13 @@ that share of each sailing's slots.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import simpy
 
-from sim.engine import Distribution, Draws
+from sim.engine import Distribution, Draws, Environment
 from sim.model.disruptions import PortDisruptions
 from sim.model.milestones import DELIVERED, VESSEL
 from sim.model.tables import Tables
@@ -64,7 +63,7 @@ class _Quay:
         self.ids.append(cid)
         self.since.append(t)
 
-    def board(self, latest: float, slots: int, teu: np.ndarray, rolls: np.ndarray) -> np.ndarray:
+    def board(self, latest: float, slots: int, teu: Sequence[int], rolls: np.ndarray) -> np.ndarray:
         """Take containers there by ``latest`` while ``slots`` last; count the rest as rolled."""
         take: list[int] = []
         keep_ids: list[int] = []
@@ -75,7 +74,7 @@ class _Quay:
                 keep_ids.append(cid)
                 keep_since.append(t)
                 continue
-            size = int(teu[cid])
+            size = teu[cid]
             if size <= room:
                 take.append(cid)
                 room -= size
@@ -93,7 +92,7 @@ class VesselService:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         liner: Liner,
         draws: Draws,
         tables: Tables,
@@ -105,7 +104,8 @@ class VesselService:
         self.sailings = liner.sailings
         self.transit_h = liner.transit_h
         self.draws = draws
-        self.containers = tables.containers
+        self.containers = tables.containers.columns
+        self._teu = tables.containers.teu
         self.vessels = tables.vessels
         self.landed = landed
         self.outbound = _Quay()
@@ -155,7 +155,7 @@ class VesselService:
                 else:
                     offered = int(slots * share)
             if self.outbound:
-                ids = self.outbound.board(sail - cutoff, offered, c["teu"], c["rolls"])
+                ids = self.outbound.board(sail - cutoff, offered, self._teu, c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
                     row = self._row("export", ids, transit, by)
@@ -163,25 +163,23 @@ class VesselService:
                     c[DELIVERED][ids] = env.now + transit
                     c["vessel_id"][ids] = row
             if self.inbound:
-                ids = self.inbound.board(sail - cutoff, offered, c["teu"], c["rolls"])
+                ids = self.inbound.board(sail - cutoff, offered, self._teu, c["rolls"])
                 if len(ids):
                     transit = self.draws.draw(self.transit_h)
                     row = self._row("import", ids, transit, by)
                     c[VESSEL][ids] = env.now
                     c["vessel_id"][ids] = row
-                    env.timeout(transit).callbacks.append(partial(self._land, ids))
+                    env.call_in(transit, self._land, ids)
 
-    def _land(self, ids: np.ndarray, _: simpy.Event) -> None:
+    def _land(self, ids: np.ndarray) -> None:
         if self.closures is not None and self.closures.closed(self.env.now):
-            wait = self.closures.reopens(self.env.now) - self.env.now
-            self.env.timeout(wait).callbacks.append(partial(self._land, ids))
+            self.env.call_in(self.closures.reopens(self.env.now) - self.env.now, self._land, ids)
             return
         self.landed(ids)
 
     def _row(self, direction: str, ids: np.ndarray, transit: float, by: str = "") -> int:
         self.sailed += 1
         return self.vessels.add(
-            vessel_id=self.vessels.n,
             port=self.port,
             direction=direction,
             t_sailed=self.env.now,
@@ -194,7 +192,6 @@ class VesselService:
     def _cancelled(self, disruption: str) -> None:
         """The sailing due now is cancelled: a row that carried nothing, both ways."""
         self.vessels.add(
-            vessel_id=self.vessels.n,
             port=self.port,
             direction="both",
             t_sailed=self.env.now,

@@ -136,13 +136,26 @@ def format_value(
     return text
 
 
-SHARE_FIELD_WORDS = ("discount", "share", "probability", "toll_cut", "threshold")
-"""Words in a scenario field's name that make its value a share (0.45 is 45 %)."""
+SHARE_LEVER_WORDS: tuple[str, ...] = ("discount", "share", "probability", "toll_cut", "threshold")
+"""Words in a lever's path that make it a share (a fraction of 1) when its values are
+within ±1: a freight-rate discount of 0.3 is shown as 30 %."""
 
 
-def is_share_field(path: str) -> bool:
-    """Whether the scenario field at dotted ``path`` holds a share, by its name."""
-    return any(word in path for word in SHARE_FIELD_WORDS)
+def lever_is_share(lever: str, values: Any = ()) -> bool:
+    """Whether the sweep lever ``lever`` (a dotted scenario path) is a share, given its
+    values: a share's path has one of :data:`SHARE_LEVER_WORDS` and its values are within
+    ±1 (all of them, when given)."""
+    if not any(w in lever for w in SHARE_LEVER_WORDS):
+        return False
+    finite = [float(v) for v in np.ravel(np.asarray(values, dtype=float)) if math.isfinite(v)]
+    return all(abs(v) <= 1 for v in finite)
+
+
+def format_lever_value(lever: str, value: Any) -> str:
+    """A value of the lever ``lever`` as a planner reads it: a discount as ``30%``, an
+    officer count as ``4``."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return format_lever(value, share=numeric and lever_is_share(lever, [value]))
 
 
 def format_lever(value: Any, *, share: bool = False) -> str:

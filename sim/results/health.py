@@ -92,9 +92,7 @@ def diagnose(means: Mapping[str, float], info: RunInfo) -> Health:
         key=lambda x: (-x[1], x[0]),
     )
     away = _mean(means, "turned_away_share.total")
-    return Health(
-        tuple(unstable), bottleneck(means, info), away if away is not None else 0.0
-    )
+    return Health(tuple(unstable), bottleneck(means, info), away if away is not None else 0.0)
 
 
 def _mean(means: Mapping[str, float], name: str) -> float | None:

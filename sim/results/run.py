@@ -20,6 +20,7 @@ from sim.results.atomic import write_json
 from sim.results.kpis import unit
 from sim.results.runinfo import RunInfo, missing_info, read_info
 from sim.results.stats import t_interval
+from sim.results.tables import nullable_ids
 
 
 def summarise(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -98,11 +99,19 @@ class RunResult(Tables):
     path: Path | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the result: its facts and headline KPIs, not its
+        tables (see :func:`sim.results.notebook.result_html`)."""
+        from sim.results.notebook import result_html
+
+        return result_html(self)
+
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
             if self.path is None:
                 raise KeyError(f"no table {name!r} in this result")
-            self._tables[name] = store.read_table(self.path, name)
+            # a folder written before IDs were nullable holds −1 for "none"
+            self._tables[name] = nullable_ids(store.read_table(self.path, name))
         return self._tables[name]
 
     @property
@@ -171,9 +180,7 @@ SUMMARY_COLUMNS = ("kpi", "unit", "mean", "half_width", "low", "high", "n")
 """Columns a saved ``summary`` table must have to be read back."""
 
 
-def load_run(
-    path: str | Path, *, rebuild: Callable[[Path], RunInfo] | None = None
-) -> RunResult:
+def load_run(path: str | Path, *, rebuild: Callable[[Path], RunInfo] | None = None) -> RunResult:
     """Read a run folder written by :meth:`RunResult.save`.
 
     A damaged folder (a file missing, truncated or of another shape) is a

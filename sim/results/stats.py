@@ -111,6 +111,33 @@ def paired_interval(
     return t_interval(x, confidence)
 
 
+def ratio_interval(
+    numerator: Sequence[float] | np.ndarray,
+    denominator: Sequence[float] | np.ndarray,
+    confidence: float = 0.95,
+) -> Interval:
+    """Interval of the ratio of two means, mean(numerator) / mean(denominator), over the same
+    replications (the classical ratio estimator: its Student-t half-width is that of the mean
+    of ``numerator − ratio × denominator``, divided by ``|mean(denominator)|``).
+
+    A ratio whose denominator's own interval includes 0 has no bounded interval: the
+    half-width is then infinite (the low and high ends ±∞); one whose denominator's mean is
+    0 is NaN. Replications where either value is NaN are dropped.
+    """
+    x = np.asarray(numerator, dtype=float)
+    y = np.asarray(denominator, dtype=float)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    den = t_interval(y, confidence)
+    if den.n == 0 or den.mean == 0:
+        return Interval(float("nan"), float("nan"), den.n, float("nan"), confidence)
+    ratio = float(x.mean()) / den.mean
+    if den.n > 1 and not abs(den.mean) > den.half_width:
+        return Interval(ratio, float("inf"), den.n, float("nan"), confidence)
+    z = t_interval(x - ratio * y, confidence)
+    return Interval(ratio, z.half_width / abs(den.mean), den.n, z.std, confidence)
+
+
 def welch_dof(v1: float, n1: int, v2: float, n2: int) -> float:
     """Welch–Satterthwaite degrees of freedom of a difference of two independent means whose
     squared standard errors are ``v1`` and ``v2``, from samples of ``n1`` and ``n2``.

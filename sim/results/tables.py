@@ -1,21 +1,31 @@
 """From recorded columns to tidy pandas tables.
 
 Each replication's recorder becomes four tables (containers, trains, shipments, vessels) and
-one of resource levels (queues). Text columns become categoricals; every ``t_*`` hour column
-gets a ``*_at`` timestamp twin, computed from the scenario's start date, so analysts can
-resample by calendar month directly.
+one of resource levels (queues). Text columns become categoricals with sorted categories —
+from their codes (:class:`~sim.engine.Coded`), never a string per row; every ``t_*`` hour
+column gets a ``*_at`` timestamp twin (all of one resolution, :data:`TIME_UNIT`), computed
+from the scenario's start date in a few vectorised steps that give exactly what
+``pd.to_timedelta(hours, unit="h")`` gives, so analysts can resample by calendar month
+directly. In the tables analysts get, ID columns are nullable integers: a box on no train
+has ``train_id`` ``<NA>``, not the recorder's −1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-Columns = Mapping[str, np.ndarray]
+from sim.engine import Coded
+
+Column = np.ndarray | Coded
+Columns = Mapping[str, Column]
+
+NS_PER_H = 3_600_000_000_000
+NAT = np.iinfo(np.int64).min
 
 
 def _categorical(values: np.ndarray) -> pd.Categorical:
@@ -30,42 +40,82 @@ def _categorical(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical(values)
 
 
-def frame(columns: Columns, start: dt.date | None = None) -> pd.DataFrame:
-    """A DataFrame of recorded columns, text as categoricals, with timestamp twins."""
+def _from_codes(column: Coded) -> pd.Categorical:
+    """A coded text column as :func:`_categorical` makes it of the decoded values: the
+    categories present, sorted."""
+    codes = np.asarray(column.codes)
+    present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(column.categories)))
+    if not len(present):
+        return pd.Categorical(np.full(len(codes), None, dtype=object))
+    names = [column.categories[i] for i in present]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    remap = np.full(len(column.categories) + 1, -1, dtype=np.int64)  # last: code −1
+    remap[present[order]] = np.arange(len(order))
+    return pd.Categorical.from_codes(
+        remap[codes], categories=pd.Index([names[i] for i in order], dtype="str")
+    )
+
+
+TIME_UNIT: Literal["ns"] = "ns"
+"""The resolution of every timestamp column (``*_at``, ``at``)."""
+
+
+def timestamps(hours: np.ndarray, start: dt.date) -> np.ndarray:
+    """``start`` 00:00 + ``hours`` (NaN → NaT), in nanoseconds (:data:`TIME_UNIT`): exactly
+    what ``pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")`` gives, as that unit, in a
+    fraction of the time — whole hours exact, their fraction rounded to 12 decimals before it
+    is scaled, as pandas does."""
+    h = np.asarray(hours, dtype=float)
+    missing = np.isnan(h)
+    x = np.where(missing, 0.0, h)
+    whole = x.astype(np.int64)
+    out = whole * NS_PER_H + (np.round(x - whole, 12) * NS_PER_H).astype(np.int64)
+    out += np.datetime64(start, "ns").astype(np.int64)
+    out[missing] = NAT
+    return out.view("M8[ns]")
+
+
+def nullable_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its integer ``*_id`` columns as pandas nullable integers (``Int64``), the
+    recorder's −1 ("none": a box on no train, a box no shipment made) as ``<NA>``; every
+    other value and column unchanged. A table already converted is returned as it is."""
+    out = df
+    for name in df.columns:
+        column = df[name]
+        if (
+            str(name).endswith("_id")
+            and isinstance(column.dtype, np.dtype)
+            and column.dtype.kind in "iu"
+        ):
+            if out is df:
+                out = df.copy()
+            out[name] = column.astype("Int64").mask(column == -1)
+    return out
+
+
+def frame(
+    columns: Columns, start: dt.date | None = None, *, nullable: bool = False
+) -> pd.DataFrame:
+    """A DataFrame of recorded columns, text as categoricals; with ``start``, timestamp twins
+    of the hour columns; with ``nullable``, ID columns as nullable integers
+    (:func:`nullable_ids`: the tables analysts get, not the ones KPIs are computed from)."""
     data: dict[str, object] = {}
     for name, values in columns.items():
+        if isinstance(values, Coded):
+            data[name] = _from_codes(values)
+            continue
         arr = np.asarray(values)
         data[name] = _categorical(arr) if arr.dtype.kind in "OU" else arr
     if start is not None:
-        origin = pd.Timestamp(start)
         for name in [c for c in columns if c.startswith("t_")]:
-            data[name[2:] + "_at"] = origin + pd.to_timedelta(np.asarray(data[name]), unit="h")
-    return pd.DataFrame(data)
+            data[name[2:] + "_at"] = timestamps(np.asarray(data[name]), start)
+    df = pd.DataFrame(data)
+    return nullable_ids(df) if nullable else df
 
 
 def queue_frame(series: Mapping[str, Columns], start: dt.date | None = None) -> pd.DataFrame:
     """Change points of every resource: where, t_h, queue, busy, capacity (a step function)."""
-    parts = []
-    for where, cols in series.items():
-        n = len(cols["t"])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "where": np.full(n, where, dtype=object),
-                    "t": np.asarray(cols["t"], dtype=float),
-                    "queue": np.asarray(cols["queue"], dtype=np.int64),
-                    "busy": np.asarray(cols["busy"], dtype=float),
-                    "capacity": np.asarray(cols["capacity"], dtype=float),
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame(columns=["where", "t", "queue", "busy", "capacity"])
-    df = pd.concat(parts, ignore_index=True)
-    df["where"] = df["where"].astype("category")
-    if start is not None:
-        df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
-    return df
+    return stacked_queue_frame([(0, series)], start).drop(columns="replication")
 
 
 def rows_by(table: pd.DataFrame, column: str = "kpi") -> dict[str, dict[str, Any]]:
@@ -77,15 +127,31 @@ def rows_by(table: pd.DataFrame, column: str = "kpi") -> dict[str, dict[str, Any
     return out
 
 
-def stack(parts: Sequence[tuple[int, Columns]]) -> dict[str, np.ndarray]:
+def _concat(values: Sequence[Column]) -> Column:
+    """Columns of one name, end to end; coded text keeps codes into the union of categories."""
+    if values and all(isinstance(v, Coded) for v in values):
+        coded = [v for v in values if isinstance(v, Coded)]
+        union = list(dict.fromkeys(c for v in coded for c in v.categories))
+        index = {c: i for i, c in enumerate(union)}
+        parts = []
+        for v in coded:
+            remap = np.asarray([*(index[c] for c in v.categories), -1], dtype=np.int32)
+            parts.append(remap[v.codes])
+        return Coded(np.concatenate(parts), tuple(union))
+    return np.concatenate([v.decode() if isinstance(v, Coded) else np.asarray(v) for v in values])
+
+
+def stack(parts: Sequence[tuple[int, Columns]]) -> dict[str, Column]:
     """Columns of several replications, concatenated, with a leading ``replication`` column."""
     if not parts:
         return {"replication": np.empty(0, dtype=np.int64)}
     names = list(parts[0][1])
     lengths = [len(cols[names[0]]) if names else 0 for _, cols in parts]
-    out = {"replication": np.repeat([rep for rep, _ in parts], lengths).astype(np.int64)}
+    out: dict[str, Column] = {
+        "replication": np.repeat([rep for rep, _ in parts], lengths).astype(np.int64)
+    }
     for name in names:
-        out[name] = np.concatenate([np.asarray(cols[name]) for _, cols in parts])
+        out[name] = _concat([cols[name] for _, cols in parts])
     return out
 
 
@@ -93,14 +159,24 @@ def stacked_queue_frame(
     parts: Sequence[tuple[int, Mapping[str, Columns]]], start: dt.date | None = None
 ) -> pd.DataFrame:
     """:func:`queue_frame` of several replications, with a leading ``replication`` column."""
-    flat = []
+    wheres = list(dict.fromkeys(where for _, series in parts for where in series))
+    index = {where: i for i, where in enumerate(wheres)}
+    reps, codes, flat = [], [], []
     for rep, series in parts:
         for where, cols in series.items():
             n = len(cols["t"])
-            flat.append((rep, {"where": np.full(n, where, dtype=object), **cols}))
+            reps.append(np.full(n, rep, dtype=np.int64))
+            codes.append(np.full(n, index[where], dtype=np.int32))
+            flat.append(cols)
     if not flat:
         return pd.DataFrame(columns=["replication", "where", "t", "queue", "busy", "capacity"])
-    df = frame(stack(flat))
+    data: dict[str, Column] = {
+        "replication": np.concatenate(reps),
+        "where": Coded(np.concatenate(codes), tuple(wheres)),
+    }
+    for name, dtype in (("t", float), ("queue", np.int64), ("busy", float), ("capacity", float)):
+        data[name] = np.concatenate([np.asarray(cols[name], dtype=dtype) for cols in flat])
+    df = frame(data)
     if start is not None:
-        df["at"] = pd.Timestamp(start) + pd.to_timedelta(df["t"], unit="h")
+        df["at"] = timestamps(df["t"].to_numpy(), start)
     return df

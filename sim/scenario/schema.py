@@ -1060,8 +1060,7 @@ class DisruptionSpec(Strict):
     )
     name: Name | None = Field(
         None,
-        description="names the disruption in KPIs and its random stream; default "
-        "<kind>_<target>",
+        description="names the disruption in KPIs and its random stream; default <kind>_<target>",
     )
     target: Ref | Annotated[list[Ref], Field(min_length=2, max_length=2)] = Field(
         description="a border place, a rail–sea port, a leg as [from, to], a hub resource "

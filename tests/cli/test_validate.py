@@ -51,9 +51,7 @@ def test_an_optimise_file_validates_and_its_block_is_checked(folder):
         result.output
     )
     bad = folder / "bad.yaml"
-    bad.write_text(
-        good.read_text(encoding="utf-8").replace("over:", "ovr:"), encoding="utf-8"
-    )
+    bad.write_text(good.read_text(encoding="utf-8").replace("over:", "ovr:"), encoding="utf-8")
     result = landport("validate", bad)
     assert result.exit_code == 2
     assert errors(result.output)

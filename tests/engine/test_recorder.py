@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim.engine import LevelSeries, Recorder, Table
+from sim.engine import Coded, LevelSeries, Recorder, Table
 
 
 def test_table_grows_and_keeps_defaults():
@@ -15,7 +15,9 @@ def test_table_grows_and_keeps_defaults():
     assert cols["t"][5] == 1.5
     assert np.isnan(cols["t"][6])
     assert not cols["flag"].any()
-    assert cols["name"][42] == "c42"
+    assert isinstance(cols["name"], Coded)
+    assert cols["name"].decode()[42] == "c42"
+    assert cols["name"].categories[cols["name"].codes[42]] == "c42"
 
 
 def test_add_many_appends_a_block():
@@ -24,6 +26,28 @@ def test_add_many_appends_a_block():
     rows = t.add_many(3, id=np.array([1, 2, 3]), v=2.0)
     assert list(rows) == [1, 2, 3]
     assert list(t.arrays()["v"]) == [1.0, 2.0, 2.0, 2.0]
+
+
+def test_text_is_stored_as_codes_and_none_as_minus_one():
+    t = Table({"name": object})
+    for value in ("b", None, "a", "b"):
+        t.add(name=value)
+    col = t.arrays()["name"]
+    assert list(col.codes) == [0, -1, 1, 0]
+    assert col.categories == ("b", "a")
+    assert list(col.decode()) == ["b", None, "a", "b"]
+
+
+def test_slots_are_written_ahead_and_come_out_in_the_order_they_were_opened():
+    t = Table({"id": int, "v": float}, capacity=4, slots=True)
+    t["v"][:4] = [10.0, 11.0, 12.0, 13.0]
+    for slot in (2, 0, 5):  # slot 5 grows the table
+        t["id"][slot] = t.open(slot)
+    cols = t.arrays()
+    assert list(cols["id"]) == [0, 1, 2]
+    assert list(cols["v"][:2]) == [12.0, 10.0]
+    assert np.isnan(cols["v"][2])
+    assert t.order == [2, 0, 5]
 
 
 def test_level_series_keeps_one_point_per_instant():

@@ -4,9 +4,8 @@ disruptions."""
 from __future__ import annotations
 
 import pytest
-import simpy
 
-from sim.engine import Resource
+from sim.engine import Environment, Resource
 from sim.engine.schedule import Steps, Window, Windows, follow
 
 
@@ -39,11 +38,11 @@ def test_a_window_must_have_a_length_and_a_sound_factor():
 
 
 def test_a_resource_follows_its_schedule_and_serves_nothing_while_closed():
-    env = simpy.Environment()
+    env = Environment()
     desk = Resource(env, "desk", 2)
     follow(env, desk, Steps(2.0, (4.0, 12.0), (0.0, 2.0)))
     log: list[float] = []
-    env.timeout(5.0).callbacks.append(lambda _: desk.serve(1.0, lambda: log.append(env.now)))
+    env.timeout(5.0).callbacks.append(lambda _: desk.serve(1.0, lambda _: log.append(env.now)))
     env.run(until=20)
     # asked for at 5 h, while closed from 4 to 12 h: served from 12 h, done at 13 h
     assert log == [13.0]

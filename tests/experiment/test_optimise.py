@@ -4,6 +4,9 @@ clearance meets the target."""
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pytest
 
 import sim
@@ -18,7 +21,7 @@ from sim.experiment.optimise import (
 from sim.results import store
 from sim.results.store import RunFolderError
 from sim.scenario import ScenarioError
-from tests.conftest import MMC
+from tests.conftest import MMC, flat, landport
 from tests.validation.theory import mmc_sojourn_h
 
 OFFICERS = "customs.import.officers"
@@ -81,8 +84,14 @@ def test_the_least_officers_on_the_mmc_desk_is_the_smallest_c_erlang_c_allows(ta
     assert (result.evaluations.loc[result.evaluations[OFFICERS] > want, "round"] == 1).all()
     if target == 1.3:  # close to W(5) = 1.252 h: more replications were needed near it
         assert final.loc[want, "replications"] > 3
+    # Each round's runs are read back from the published folder, in memory and from disk.
+    answer_round = result.rounds[-1]
+    assert answer_round.path is not None
+    assert answer_round.path.is_relative_to(result.path)
+    assert len(answer_round.run(0).containers) > 0
     again = sim.load(result.path)
     assert isinstance(again, OptimiseResult)
+    assert len(again.rounds[0].run(0).containers) > 0
     assert again.answer == result.answer
     assert len(again.evaluations) == len(result.evaluations)
 
@@ -133,3 +142,35 @@ def test_an_interrupted_search_resumes_from_its_folder(tmp_path):
     assert again.answer == first.answer
     kept = {p.name: store.read_manifest(p)["run_id"] for p in (out / "rounds").iterdir()}
     assert kept == ids  # every round's sweep was kept, none run again
+
+
+def test_the_command_gives_no_answer_for_an_unreachable_target_shows_why_and_exits_1(tmp_path):
+    """Exit code 1 (a check failed): no set-up in the range is proven to meet the target; the
+    evidence is printed and written all the same."""
+    args = [
+        "optimise", MMC, "--minimise", OFFICERS, "--over", f"{OFFICERS}=4:5",
+        "--subject-to", "clearance_h.import.mean<=1.0",  # below the review time itself
+        "-n", "2", "--max-replications", "4", "--workers", "1",
+        "--set", "end=2023-01-14",
+    ]  # fmt: skip
+    result = landport(*args, "--out", tmp_path / "none")
+    assert result.exit_code == 1, result.output
+    text = flat(result.output)
+    assert "No set-up in the range is proven to meet clearance_h.import.mean <= 1" in text
+    assert "2 of 2 fail it, 0 undecided" in text
+    assert "Least set-up" not in text
+    assert text.count("fails") >= 2  # the evidence: each set-up's verdict
+    evidence = pd.read_csv(tmp_path / "none" / "evaluations.csv")
+    assert sorted(evidence[OFFICERS].unique()) == [4, 5]
+    last = evidence[evidence["round"] == evidence.groupby(OFFICERS)["round"].transform("max")]
+    assert (last["low"] > 1.0).all()  # each proven to fail: its whole interval above 1 h
+    as_json = landport(*args, "--out", tmp_path / "none-json", "--json")
+    assert as_json.exit_code == 1
+    payload = json.loads(as_json.stdout)
+    assert payload["answer"] is None
+    assert {e["verdict"] for e in payload["evidence"]} == {"fails"}
+    # A reachable target on the same desk: an answer and exit code 0.
+    ok = landport(*args[:6], "--subject-to", "clearance_h.import.mean<=1.6", *args[8:],
+                  "--out", tmp_path / "some")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert "Least set-up meeting clearance_h.import.mean <= 1.6" in flat(ok.output)

@@ -179,11 +179,11 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             client.wait_for_workers(2, timeout=60)
             yield address
             client.shutdown()  # the scheduler and its workers end by themselves
-        for p in procs:
-            p.wait(timeout=15)
     finally:
         for p in reversed(procs):  # whatever is left: workers first, then the scheduler
-            if p.poll() is None:
+            try:  # a loaded machine may take a while to let them go
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
                 p.terminate()
                 try:
                     p.wait(timeout=15)

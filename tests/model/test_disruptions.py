@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import simpy
 
-from sim.engine import Constant, Draws, Stalled, Streams
+from sim.engine import Constant, Draws, Environment, Stalled, Streams
 from sim.experiment.runner import run_one
 from sim.model.disruptions import Disruptions, Occurrence, occurrences
 from sim.model.network import RailNetwork
@@ -35,7 +34,11 @@ def network(detour: bool = False) -> RailNetwork:
         legs += [("hub", "x", 5.0), ("x", "b", 5.0)]
     for a, b, h in legs:
         net.add_leg(
-            a, b, distance_km=100, run_time_h=Constant(h), bureau_km={"z": 100},
+            a,
+            b,
+            distance_km=100,
+            run_time_h=Constant(h),
+            bureau_km={"z": 100},
             tariff_cny_per_teu=100,
         )
     return net
@@ -58,7 +61,7 @@ def service(env, net, log, disruptions, departures=(10.0,)):
 
 
 def run_train(disruptions, *, detour=False, departures=(10.0,), boxes=1):
-    env = simpy.Environment()
+    env = Environment()
     log: list = []
     svc, tables = service(env, network(detour), log, disruptions, departures)
     for _ in range(boxes):
@@ -82,7 +85,7 @@ def test_a_border_closed_for_48_h_delays_the_train_that_meets_it_by_the_remainin
     assert log == [(18.5 + 37.0, [0])]
     trains = tables.trains
     assert trains["held_h"][0] == pytest.approx(37.0)
-    assert trains["disruption"][0] == "d"
+    assert trains.text("disruption", trains.rows())[0] == "d"
 
 
 def test_a_crossing_at_half_capacity_takes_twice_the_dwell():
@@ -106,7 +109,7 @@ def test_a_line_out_with_another_path_sends_the_train_round_it():
     )
     assert log == [(10 + 10 + 4.5 + 2, [0])]
     assert np.isnan(tables.trains["held_h"][0])
-    assert tables.trains["disruption"][0] == "d"
+    assert tables.trains.text("disruption", tables.trains.rows())[0] == "d"
 
 
 def test_a_line_out_without_another_path_holds_the_train_until_it_reopens():
@@ -127,8 +130,12 @@ def with_disruption(base, *items, **extra):
 def test_the_customs_system_down_for_8_h_serves_no_declaration_in_those_hours():
     s = with_disruption(
         MMC,
-        {"kind": "resource_outage", "target": "customs", "start": "2023-01-10 06:00",
-         "duration_h": 8},
+        {
+            "kind": "resource_outage",
+            "target": "customs",
+            "start": "2023-01-10 06:00",
+            "duration_h": 8,
+        },
         **{**MMC_WEEK, "end": "2023-01-14"},
     )
     r = run_one(s, 0)
@@ -148,15 +155,20 @@ def test_halved_demand_in_a_window_thins_only_that_window():
     base = load_scenario(BASELINE, MONTH)
     half = with_disruption(
         BASELINE,
-        {"kind": "demand_change", "target": "rail_sea_export", "start": "2023-01-10",
-         "end": "2023-01-20", "factor": 0.5},
+        {
+            "kind": "demand_change",
+            "target": "rail_sea_export",
+            "start": "2023-01-10",
+            "end": "2023-01-20",
+            "factor": 0.5,
+        },
     )
     ship_a = run_one(base, 0).tables["shipments"]
     ship_b = run_one(half, 0).tables["shipments"]
 
     def ready(ship, inside):
         t = ship["t_created"]
-        mine = ship["flow"] == "rail_sea_export"
+        mine = ship["flow"].decode() == "rail_sea_export"
         w = (t >= 9 * 24) & (t < 19 * 24)
         return t[mine & (w if inside else ~w)]
 
@@ -171,8 +183,13 @@ def test_doubled_demand_adds_shipments_only_in_the_window():
     base = load_scenario(BASELINE, MONTH)
     more = with_disruption(
         BASELINE,
-        {"kind": "demand_change", "target": "all", "start": "2023-01-10", "end": "2023-01-20",
-         "factor": 2.0},
+        {
+            "kind": "demand_change",
+            "target": "all",
+            "start": "2023-01-10",
+            "end": "2023-01-20",
+            "factor": 2.0,
+        },
     )
     a = run_one(base, 0).tables["shipments"]["t_created"]
     b = run_one(more, 0).tables["shipments"]["t_created"]
@@ -186,13 +203,27 @@ def test_doubled_demand_adds_shipments_only_in_the_window():
 ZERO_LENGTH = [
     {"kind": "border_closure", "target": "mohan", "start": "2023-01-12", "duration_h": 0},
     {"kind": "port_closure", "target": "qinzhou", "start": "2023-01-12", "duration_h": 0},
-    {"kind": "line_outage", "target": ["huaihua", "liuzhou"], "start": "2023-01-12",
-     "duration_h": 0},
+    {
+        "kind": "line_outage",
+        "target": ["huaihua", "liuzhou"],
+        "start": "2023-01-12",
+        "duration_h": 0,
+    },
     {"kind": "resource_outage", "target": "yard", "start": "2023-01-12", "duration_h": 0},
-    {"kind": "capacity_change", "target": "customs.import.officers", "start": "2023-01-12",
-     "end": "2023-01-12", "factor": 3},
-    {"kind": "demand_change", "target": "all", "start": "2023-01-12", "duration_h": 0,
-     "factor": 0.2},
+    {
+        "kind": "capacity_change",
+        "target": "customs.import.officers",
+        "start": "2023-01-12",
+        "end": "2023-01-12",
+        "factor": 3,
+    },
+    {
+        "kind": "demand_change",
+        "target": "all",
+        "start": "2023-01-12",
+        "duration_h": 0,
+        "factor": 0.2,
+    },
 ]
 
 
@@ -201,9 +232,8 @@ def test_a_zero_length_disruption_changes_nothing(item):
     base = run_one(load_scenario(BASELINE, MONTH), 0)
     same = run_one(with_disruption(BASELINE, item), 0)
     assert same.kpis == base.kpis or all(
-        (a == b) or (a != a and b != b) for a, b in zip(
-            base.kpis.values(), same.kpis.values(), strict=True
-        )
+        (a == b) or (a != a and b != b)
+        for a, b in zip(base.kpis.values(), same.kpis.values(), strict=True)
     )
     assert list(same.kpis) == list(base.kpis)
 
@@ -213,13 +243,19 @@ def test_a_capacity_change_by_a_factor_of_one_changes_nothing():
     same = run_one(
         with_disruption(
             BASELINE,
-            {"kind": "capacity_change", "target": "gate", "start": "2023-01-05",
-             "duration_h": 100, "factor": 1},
+            {
+                "kind": "capacity_change",
+                "target": "gate",
+                "start": "2023-01-05",
+                "duration_h": 100,
+                "factor": 1,
+            },
         ),
         0,
     )
     assert np.array_equal(
-        base.tables["containers"]["t_delivered"], same.tables["containers"]["t_delivered"],
+        base.tables["containers"]["t_delivered"],
+        same.tables["containers"]["t_delivered"],
         equal_nan=True,
     )
 
@@ -227,8 +263,13 @@ def test_a_capacity_change_by_a_factor_of_one_changes_nothing():
 def test_random_disruptions_reproduce_with_the_seed_and_differ_with_another():
     s = with_disruption(
         BASELINE,
-        {"kind": "line_outage", "name": "slides", "target": ["liuzhou", "nanning"],
-         "rate_per_year": 50, "duration_h": {"dist": "gamma", "mean": 24, "cv": 0.5}},
+        {
+            "kind": "line_outage",
+            "name": "slides",
+            "target": ["liuzhou", "nanning"],
+            "rate_per_year": 50,
+            "duration_h": {"dist": "gamma", "mean": 24, "cv": 0.5},
+        },
     )
     one = occurrences(s, Streams(7, 0))
     assert one == occurrences(s, Streams(7, 0))
@@ -238,14 +279,36 @@ def test_random_disruptions_reproduce_with_the_seed_and_differ_with_another():
     assert run_one(s, 0, 7).kpis == run_one(s, 0, 7).kpis
 
 
+def test_random_disruptions_draw_from_their_own_stream_so_the_rest_stays_paired():
+    """A random disruption that changes nothing (capacity × 1) still draws its occurrences;
+    from a stream of its own, so every other draw of the run is as without it."""
+    s = with_disruption(
+        BASELINE,
+        {"kind": "capacity_change", "name": "flicker", "target": "gate", "rate_per_year": 50,
+         "duration_h": {"dist": "gamma", "mean": 24, "cv": 0.5}, "factor": 1},
+    )
+    assert occurrences(s, Streams(s.seed, 0))
+    base = run_one(load_scenario(BASELINE, MONTH), 0)
+    same = run_one(s, 0)
+    for table in ("containers", "trains", "vessels"):
+        for column, values in base.tables[table].items():
+            floats = values.dtype.kind == "f"
+            other = same.tables[table][column]
+            assert np.array_equal(values, other, equal_nan=floats), (table, column)
+
+
 # -------------------------------------------------------------------------- the watchdog
 
 
 def test_the_watchdog_lets_a_planned_three_week_customs_closure_pass():
     s = with_disruption(
         MMC,
-        {"kind": "resource_outage", "target": "customs.import.officers",
-         "start": "2023-01-03", "duration_h": 21 * 24},
+        {
+            "kind": "resource_outage",
+            "target": "customs.import.officers",
+            "start": "2023-01-03",
+            "duration_h": 21 * 24,
+        },
         **{**MMC_WEEK, "end": "2023-01-31", "watchdog.stall_h": 24},
     )
     r = run_one(s, 0)  # does not raise
@@ -258,8 +321,13 @@ def test_the_watchdog_stops_a_model_stuck_during_a_disruption():
     # unloaded, although the yard is open — stuck, not closed
     s = with_disruption(
         BASELINE,
-        {"kind": "capacity_change", "target": "yard.import", "start": "2023-01-05",
-         "end": "2023-02-28", "factor": 0.02},
+        {
+            "kind": "capacity_change",
+            "target": "yard.import",
+            "start": "2023-01-05",
+            "end": "2023-02-28",
+            "factor": 0.02,
+        },
         **{"watchdog.stall_h": 48},
     )
     with pytest.raises(Stalled, match=r"yard\.import"):
@@ -272,26 +340,79 @@ def test_the_watchdog_stops_a_model_stuck_during_a_disruption():
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
-        ({"kind": "border_closure", "target": "kunming", "start": "2023-01-12",
-          "duration_h": 5}, "unknown border place 'kunming'"),
-        ({"kind": "capacity_change", "target": "gate", "start": "2023-01-12",
-          "duration_h": 5}, "needs factor"),
-        ({"kind": "line_outage", "target": ["huaihua", "nanning"], "start": "2023-01-12",
-          "duration_h": 5}, "no leg joins 'huaihua' and 'nanning'"),
-        ({"kind": "resource_outage", "target": "cranes", "start": "2023-01-12",
-          "duration_h": 5}, "unknown hub resource 'cranes'"),
-        ({"kind": "port_closure", "target": "qinzhou", "start": "2023-01-12 08:00",
-          "end": "2023-01-11"}, "is before start"),
-        ({"kind": "port_closure", "target": "qinzhou", "start": "2025-01-12",
-          "duration_h": 5}, "outside the simulated period"),
-        ({"kind": "border_closure", "target": "mohan", "start": "2023-01-12T08:00+08:00",
-          "duration_h": 5}, "without a time zone"),
-        ({"kind": "border_closure", "target": "mohan", "start": "2023-01-12",
-          "duration_h": 5, "factor": 1.5}, "expected factor from 0 to 1"),
-        ({"kind": "border_closure", "target": "mohan", "start": "2023-01-12",
-          "duration_h": 5, "trains": "reroute"}, "does not apply"),
-        ({"kind": "demand_change", "target": "all", "rate_per_year": 2, "factor": 2,
-          "end": "2023-01-12"}, "needs duration_h"),
+        (
+            {"kind": "border_closure", "target": "kunming", "start": "2023-01-12", "duration_h": 5},
+            "unknown border place 'kunming'",
+        ),
+        (
+            {"kind": "capacity_change", "target": "gate", "start": "2023-01-12", "duration_h": 5},
+            "needs factor",
+        ),
+        (
+            {
+                "kind": "line_outage",
+                "target": ["huaihua", "nanning"],
+                "start": "2023-01-12",
+                "duration_h": 5,
+            },
+            "no leg joins 'huaihua' and 'nanning'",
+        ),
+        (
+            {"kind": "resource_outage", "target": "cranes", "start": "2023-01-12", "duration_h": 5},
+            "unknown hub resource 'cranes'",
+        ),
+        (
+            {
+                "kind": "port_closure",
+                "target": "qinzhou",
+                "start": "2023-01-12 08:00",
+                "end": "2023-01-11",
+            },
+            "is before start",
+        ),
+        (
+            {"kind": "port_closure", "target": "qinzhou", "start": "2025-01-12", "duration_h": 5},
+            "outside the simulated period",
+        ),
+        (
+            {
+                "kind": "border_closure",
+                "target": "mohan",
+                "start": "2023-01-12T08:00+08:00",
+                "duration_h": 5,
+            },
+            "without a time zone",
+        ),
+        (
+            {
+                "kind": "border_closure",
+                "target": "mohan",
+                "start": "2023-01-12",
+                "duration_h": 5,
+                "factor": 1.5,
+            },
+            "expected factor from 0 to 1",
+        ),
+        (
+            {
+                "kind": "border_closure",
+                "target": "mohan",
+                "start": "2023-01-12",
+                "duration_h": 5,
+                "trains": "reroute",
+            },
+            "does not apply",
+        ),
+        (
+            {
+                "kind": "demand_change",
+                "target": "all",
+                "rate_per_year": 2,
+                "factor": 2,
+                "end": "2023-01-12",
+            },
+            "needs duration_h",
+        ),
     ],
 )
 def test_a_bad_disruption_is_one_clear_error(item, expected):

@@ -17,6 +17,7 @@ from sim.model.economics import (
     leg_co2e_kg_per_teu,
     rail_co2e_kg_per_teu,
     route_account,
+    route_economics,
     settle,
 )
 from sim.model.flows import Flow
@@ -247,3 +248,24 @@ def test_with_emissions_every_sea_service_and_competitor_needs_its_distance(tmp_
     )
     # Without emissions, none of it is needed.
     load_scenario(BASELINE, {"emissions": None, "corridors.china_laos.competitor.road_km": None})
+
+
+def test_the_induced_share_is_one_less_the_volume_without_policy_over_the_volume_with_it(
+    baseline,
+):
+    """induced = 1 − m₀ / m, with m the volume multiplier at the scenario's levers and m₀ at no
+    policy at all (list tariffs, full tolls, no subsidy), both relative to the reference."""
+    none = load_scenario(
+        BASELINE,
+        {
+            **{f"tariffs.discount.{bureau}": 0 for bureau in baseline.tariffs.discount},
+            "tariffs.toll_cut": 0,
+            "tariffs.subsidy_per_teu_cny": 0,
+        },
+    )
+    for name in ("rail_sea_export", "china_laos_export", "china_vietnam_import"):
+        flow = baseline.demand.flows[name]
+        m = route_economics(baseline, build_network(baseline), flow)[2]
+        m0 = route_economics(none, build_network(none), none.demand.flows[name])[2]
+        assert m > m0 > 0
+        assert _account(baseline, name).induced_share == pytest.approx(1 - m0 / m)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import simpy
 
-from sim.engine import Constant, Draws, Recorder, Streams
-from sim.experiment.runner import run_until
+from sim.engine import Constant, Draws, Environment, Recorder, Streams
 from sim.model import build
 from sim.model.booking import Ledger, ThroughLedger
 from sim.model.seaports import PortDwell, SeaPort
@@ -43,7 +41,7 @@ def small_port(env, tables):
 
 
 def test_an_export_train_s_containers_dwell_then_sail_to_their_destination():
-    env = simpy.Environment()
+    env = Environment()
     tables = new_tables()
     c = tables.containers
     port = small_port(env, tables)
@@ -57,7 +55,7 @@ def test_an_export_train_s_containers_dwell_then_sail_to_their_destination():
 
 
 def test_landed_imports_dwell_then_wait_for_the_train_on():
-    env = simpy.Environment()
+    env = Environment()
     tables = new_tables()
     c = tables.containers
     port = small_port(env, tables)
@@ -79,7 +77,7 @@ def test_landed_imports_dwell_then_wait_for_the_train_on():
 
 
 def test_a_through_booking_books_the_train_for_the_sailing_s_expected_arrival():
-    env = simpy.Environment()
+    env = Environment()
     port = small_port(env, new_tables())
     train = Ledger([30.0, 40.0], 2, cutoff_h=0.0, max_delay_h=100, window_h=None, t0_h=0.0)
     port.book_through(train)
@@ -97,10 +95,10 @@ def second_port():
         mp.setenv(EXTENDS_PATH_ENV, str(ROOT / "scenarios"))
         s = load_scenario(SECOND_PORT, {"end": "2023-02-28", "warmup_days": 14})
     streams = Streams(s.seed, 0)
-    env = simpy.Environment(initial_time=-s.warmup_h)
+    env = Environment(initial_time=-s.warmup_h)
     recorder = Recorder()
     model = build(s, env, streams, recorder)
-    run_until(env, model.horizon_h)
+    env.run_until(model.horizon_h)
     tables = {name: frame(t.arrays()) for name, t in recorder.tables.items()}
     return s, model, streams, tables
 

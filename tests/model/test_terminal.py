@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import simpy
 
-from sim.engine import Bernoulli, Constant, Gamma, Resource, Sampler, Table
+from sim.engine import Bernoulli, Constant, Environment, Gamma, Resource, Sampler
 from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals, start_shifts
 from sim.model.flows import Flow
 from sim.model.terminal import ConsolidationCentre
-from sim.results.records import CONTAINER_COLUMNS
+from tests.model.tables import new_containers
 
 FLOW = Flow(
     name="f",
@@ -29,7 +28,7 @@ FLOW = Flow(
 
 
 def test_consolidation_closes_at_the_fill_threshold_or_after_the_maximum_wait():
-    env = simpy.Environment()
+    env = Environment()
     closed = []
     centre = ConsolidationCentre(
         env,
@@ -52,7 +51,7 @@ def test_consolidation_closes_at_the_fill_threshold_or_after_the_maximum_wait():
 
 
 def test_cargo_that_would_overflow_the_box_starts_a_new_one():
-    env = simpy.Environment()
+    env = Environment()
     closed = []
     centre = ConsolidationCentre(
         env,
@@ -93,8 +92,8 @@ def make_desk(env, containers, officers=1, review=1.0, inspect_p=0.0, sample_p=0
 
 
 def test_customs_clearance_is_review_then_inspection_then_quarantine():
-    env = simpy.Environment()
-    c = Table(CONTAINER_COLUMNS)
+    env = Environment()
+    c = new_containers()
     desk = make_desk(env, c, inspect_p=1.0, sample_p=1.0)
     plain = c.add(container_id=0, teu=1, agricultural=False)
     farm = c.add(container_id=1, teu=1, agricultural=True)
@@ -125,8 +124,8 @@ def test_duty_intervals_follow_the_weekly_windows():
 
 
 def test_officers_work_only_on_duty():
-    env = simpy.Environment()
-    c = Table(CONTAINER_COLUMNS)
+    env = Environment()
+    c = new_containers()
     desk = make_desk(env, c, officers=2, review=1.0)
     start_shifts(env, desk.stage("review").resource, 2, [(8.0, 10.0)])
     released = []
@@ -142,8 +141,8 @@ def test_officers_work_only_on_duty():
 def test_an_extra_stage_follows_the_standard_ones_for_the_declarations_it_selects():
     """An X-ray scan of every agricultural declaration, 2 h on one scanner, after review,
     inspection and quarantine; other declarations never queue for it."""
-    env = simpy.Environment()
-    c = Table(CONTAINER_COLUMNS)
+    env = Environment()
+    c = new_containers()
     scanner = Resource(env, "scanner", 1)
     xray = CustomsStage(
         "xray",
@@ -170,8 +169,8 @@ def test_a_stage_selected_with_a_probability_draws_from_its_own_stream():
     """Adding a stage leaves the draws of the others as they were (common random numbers)."""
 
     def clearances(extra):
-        env = simpy.Environment()
-        c = Table(CONTAINER_COLUMNS)
+        env = Environment()
+        c = new_containers()
         review = CustomsStage(
             "review", Resource(env, "officers", 100), Sampler(Gamma(1.0, 0.5), rng(1))
         )
@@ -203,7 +202,7 @@ def test_a_stage_selected_with_a_probability_draws_from_its_own_stream():
 
 
 def test_a_stage_s_flag_must_be_a_bool_column_of_the_containers_table():
-    env = simpy.Environment()
+    env = Environment()
     stage = CustomsStage(
         "inspection",
         Resource(env, "bays", 1),
@@ -211,4 +210,4 @@ def test_a_stage_s_flag_must_be_a_bool_column_of_the_containers_table():
         flag="inspectd",
     )
     with pytest.raises(ValueError, match="'inspectd' is not a bool column"):
-        CustomsDesk(env, [stage], Table(CONTAINER_COLUMNS))
+        CustomsDesk(env, [stage], new_containers())

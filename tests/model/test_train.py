@@ -6,9 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-import simpy
 
-from sim.engine import Constant, Draws, Resource
+from sim.engine import Constant, Draws, Environment, Resource
 from sim.model.network import Crossing, RailNetwork
 from sim.model.train import HubLoading, Timetable, TrainDraws, TrainEnds, TrainService
 from tests.model.tables import new_tables
@@ -92,7 +91,7 @@ def ready_at(env, service, containers, t, teu=1):
 
 @pytest.fixture
 def env():
-    return simpy.Environment()
+    return Environment()
 
 
 def test_timetable_train_leaves_on_time_with_what_is_ready(env):

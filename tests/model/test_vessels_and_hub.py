@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import simpy
 
-from sim.engine import Constant, Draws, Resource, Sampler
+from sim.engine import Constant, Draws, Environment, Resource, Sampler
 from sim.model.customs import CustomsDesk, CustomsStage
 from sim.model.terminal import Hub, HubResources, HubTimes, LclRule
 from sim.model.vessels import Liner, Sailings, VesselService
@@ -23,7 +22,7 @@ def vessel_service(env, tables, landed, *, slots=100, cutoff=0.0):
 
 
 def test_a_sailing_takes_everything_waiting_both_ways():
-    env = simpy.Environment()
+    env = Environment()
     tables = new_tables()
     c, vessels = tables.containers, tables.vessels
     landed = []
@@ -45,7 +44,7 @@ def test_a_sailing_takes_everything_waiting_both_ways():
 
 
 def test_a_full_sailing_or_a_missed_cut_off_rolls_containers_to_the_next():
-    env = simpy.Environment()
+    env = Environment()
     tables = new_tables()
     c = tables.containers
     svc = vessel_service(env, tables, [], slots=3, cutoff=5.0)
@@ -98,7 +97,7 @@ def make_hub(env, yard_teu, *, tracks=1, sidings=1, reception=0.0):
 
 
 def test_a_full_yard_blocks_the_gate_until_a_train_frees_space():
-    env = simpy.Environment()
+    env = Environment()
     hub, c = make_hub(env, yard_teu=4)
     ready = []
     hub.export_ready["c"] = lambda cid: ready.append((cid, env.now))
@@ -114,7 +113,7 @@ def test_a_full_yard_blocks_the_gate_until_a_train_frees_space():
 
 
 def test_an_import_train_is_unloaded_then_cleared_then_collected():
-    env = simpy.Environment()
+    env = Environment()
     hub, c = make_hub(env, yard_teu=100)
     ids = np.array([c.add(container_id=i, direction="import", teu=1, lcl=i == 1) for i in range(2)])
     row = hub.trains.add(train_id=0, direction="import", t_arrived=0.0)
@@ -132,16 +131,16 @@ def test_an_import_train_is_unloaded_then_cleared_then_collected():
 def test_an_import_train_waits_for_yard_space_on_a_track_not_on_a_siding():
     """The import block is full: the arriving train is received on the arrival/departure
     track and waits there, and an export train still gets the only siding."""
-    env = simpy.Environment()
+    env = Environment()
     hub, c = make_hub(env, yard_teu=2, reception=1.0)
     ids = np.array([c.add(container_id=i, direction="import", teu=1) for i in range(2)])
-    hub.res.yard_import.request(2, lambda: None)  # the block is full until hour 30
+    hub.res.yard_import.request(2, lambda _: None)  # the block is full until hour 30
     env.timeout(30).callbacks.append(lambda _: hub.res.yard_import.release(2))
     row = hub.trains.add(train_id=0, direction="import", t_arrived=0.0)
     env.process(hub.receive(row, ids))
     got = []
     env.timeout(5).callbacks.append(
-        lambda _: hub.res.sidings.request(1, lambda: got.append(env.now))
+        lambda _: hub.res.sidings.request(1, lambda _: got.append(env.now))
     )
     env.timeout(6).callbacks.append(lambda _: hub.res.sidings.release(1))
     env.run()
@@ -152,7 +151,7 @@ def test_an_import_train_waits_for_yard_space_on_a_track_not_on_a_siding():
 
 
 def test_with_no_free_track_an_arriving_train_waits_outside():
-    env = simpy.Environment()
+    env = Environment()
     hub, c = make_hub(env, yard_teu=100, reception=2.0)
     rows = []
     for k in range(2):

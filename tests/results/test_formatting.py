@@ -12,7 +12,7 @@ from sim.results.formatting import (
     format_lever,
     format_value,
     is_count,
-    is_share_field,
+    lever_is_share,
     shown_unit,
 )
 
@@ -72,6 +72,6 @@ def test_lever_values_are_written_one_way(value, share, text):
 def test_scenario_fields_holding_shares_are_known_by_their_names():
     for path in ("tariffs.discount.nanning", "terminal.yard.import_share", "tariffs.toll_cut",
                  "customs.import.inspection_probability", "terminal.consolidation.fill_threshold"):
-        assert is_share_field(path), path
+        assert lever_is_share(path), path
     for path in ("customs.import.officers", "tariffs.subsidy_per_teu_cny", "demand.scale"):
-        assert not is_share_field(path), path
+        assert not lever_is_share(path), path

@@ -16,6 +16,7 @@ from matplotlib.text import Text
 
 import sim
 from sim.results import plots
+from sim.results.plots.style import NOTEBOOK_WIDTH
 from sim.results.plots.timeaxis import binned
 from tests.conftest import BASELINE, MMC, MMC_WEEK, ROOT
 
@@ -144,6 +145,24 @@ def test_dwell_stages_add_up_to_each_containers_dwell_and_near_the_kpi(run):
     assert seg.loc[seg["direction"] == "import", "customs clearance"].mean() > 1.0
 
 
+def test_the_dwell_breakdown_shows_lcl_and_fcl_boxes_apart(run):
+    seg = plots.dwell_segments(run)
+    exports = seg[seg["direction"] == "export"]
+    consolidation = next(iter(plots.EXPORT_SEGMENTS))
+    assert (exports.loc[~exports["lcl"], consolidation] == 0).all()  # FCL: never consolidated
+    lcl, fcl = (exports.loc[exports["lcl"] == k, "total"].mean() for k in (True, False))
+    assert lcl > fcl  # an LCL box waits to be filled first
+    fig = plots.dwell_breakdown(run)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0].startswith("All corridors, all boxes")
+    lcl_row = next(t for t in labels if t.startswith("All corridors, LCL"))
+    fcl_row = next(t for t in labels if t.startswith("All corridors, FCL"))
+    assert f"{lcl:,.1f} h" in lcl_row
+    assert f"{fcl:,.1f} h" in fcl_row
+    assert f"{(exports['lcl']).sum():,} boxes" in lcl_row
+    assert fig.get_figwidth() <= NOTEBOOK_WIDTH
+
+
 def siding_bars(fig: Figure) -> dict[int, list[tuple[float, float, bool]]]:
     """The Gantt bars of a sidings figure by siding row: (start, end, hatched = import)."""
     rows: dict[int, list[tuple[float, float, bool]]] = {}
@@ -221,6 +240,19 @@ def test_forest_plot_shows_each_difference_with_its_interval():
         assert expected in texts
     assert has_data(ax)
     assert draws(fig)
+
+
+def test_forest_plot_puts_a_share_at_its_difference_in_percentage_points():
+    table = compare_table()
+    fig = plots.compare_forest(table, kpis=list(table["kpi"]))
+    ax = fig.axes[0]
+    segments = [ln for ln in ax.lines if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] != 0]
+    # the yard's utilisation: 4.0 % → 4.05 %, ± 0.1 pp: at +0.05 pp, not at +1.25 % of A
+    low, high = segments[2].get_xdata()
+    assert low == pytest.approx((0.0005 - 0.001) * 100)
+    assert high == pytest.approx((0.0005 + 0.001) * 100)
+    assert "percentage points" in ax.get_xlabel()
+    assert "+0.1 pp" in " ".join(t.get_text() for t in ax.texts)
 
 
 def test_forest_plot_refuses_mixed_units_in_absolute_mode_and_unknown_kpis():

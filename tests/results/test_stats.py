@@ -6,6 +6,7 @@ from scipy import stats as sps
 
 from sim.results.stats import (
     paired_interval,
+    ratio_interval,
     step_integral,
     t_interval,
     t_quantile,
@@ -59,3 +60,22 @@ def test_welch_degrees_of_freedom_are_scipys_and_a_sample_without_spread_adds_no
     assert welch_dof(va, len(a), vb, len(b)) == pytest.approx(expected, rel=1e-12)
     assert welch_dof(0.0, 1, vb, len(b)) == pytest.approx(len(b) - 1)  # one value, no spread
     assert welch_dof(0.0, 5, 0.0, 7) == 10
+
+
+def test_ratio_interval_is_the_ratio_estimator_with_a_student_t_half_width():
+    num = np.array([210.0, 190.0, 205.0, 215.0])
+    den = np.array([10.0, 9.0, 10.5, 10.0])
+    ci = ratio_interval(num, den)
+    r = num.mean() / den.mean()
+    z = num - r * den
+    hw = sps.t.ppf(0.975, 3) * z.std(ddof=1) / 2 / den.mean()
+    assert (ci.mean, ci.half_width, ci.n) == pytest.approx((r, hw, 4))
+    assert ci.low < r < ci.high
+
+
+def test_ratio_interval_is_unbounded_when_the_denominator_may_be_zero():
+    ci = ratio_interval([5.0, 6.0, 4.0], [1.0, -2.0, 2.0])  # mean 1/3, its CI includes 0
+    assert ci.mean == pytest.approx(15.0 / 1.0)
+    assert ci.half_width == float("inf")
+    assert ci.low == -float("inf")
+    assert np.isnan(ratio_interval([1.0, 2.0], [1.0, -1.0]).mean)  # no change at all: NaN

@@ -7,7 +7,8 @@ table row of that section has a first cell containing the cited row text; case a
 white space are ignored. Text before the first " / " is the section; several rows of one
 section may be cited at once, separated by ";". A citation without " / " names either a
 section or a row in any section. Placeholders in file headers (`[facts: …]`,
-`[cal: <table> / <row>]`) are not citations.
+`[cal: <table> / <row>]`) are not citations. Files in sub-folders (`scenarios/disruptions/`)
+are checked too.
 
 Run as a script to list every citation with the row it resolves to:
     python tests/scenario/test_reference_notes.py
@@ -28,7 +29,7 @@ NOTES = {
     "facts": ROOT / "docs" / "reference" / "huaihua-facts.md",
     "cal": ROOT / "docs" / "reference" / "calibration-data.md",
 }
-CITING_GLOBS = ("scenarios/*.yaml", "sweeps/*.yaml")
+CITING_GLOBS = ("scenarios/**/*.yaml", "sweeps/**/*.yaml")
 
 OPENING = re.compile(r"\[(facts|cal):")
 CITATION = re.compile(r"\[(facts|cal):([^\[\]]*)\]")
@@ -188,6 +189,18 @@ def test_scenarios_cite_the_notes():
     cited = all_citations()
     assert len(cited) >= 50
     assert {c.kind for c in cited} == {"facts", "cal"}
+
+
+def test_every_disruption_scenario_cites_the_notes_for_its_dates_and_sizes():
+    """The shipped disruption scenarios rest on past closures and dated events: each cites
+    the notes' section on disruptions."""
+    shipped = sorted((ROOT / "scenarios" / "disruptions").glob("*.yaml"))
+    assert len(shipped) >= 4
+    for path in shipped:
+        cited = citations_in(path.read_text(encoding="utf-8"), path.name)
+        assert any(c.kind == "cal" and norm(c.body).startswith("disruptions") for c in cited), (
+            f"{path.name} cites no row of the notes' section on disruptions"
+        )
 
 
 def test_every_citation_resolves():

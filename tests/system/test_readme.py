@@ -190,3 +190,51 @@ def test_the_python_example_runs_as_a_script_and_prints_what_the_readme_shows(re
     )
     after = {p.name for p in results.iterdir() if p.is_dir()}
     assert len(after - before) == 1  # one run: the worker processes did not run it again
+
+
+DISRUPTIONS = "## Disruptions and recovery"
+
+
+def disruption_commands() -> list[str]:
+    """The commands of the disruptions section's console block, as typed."""
+    (block,) = blocks(DISRUPTIONS, "console")[:1]
+    return [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+
+
+def test_the_disruptions_section_s_scenario_validates(repo):
+    """The section's YAML, saved where its first line says, is a valid scenario."""
+    (example,) = blocks(DISRUPTIONS, "yaml")[:1]
+    path = example.splitlines()[0].removeprefix("#").strip()
+    assert path.startswith("scenarios/disruptions/")
+    (repo / path).write_text(example, encoding="utf-8")
+    done = bash(f"source .venv/bin/activate\nlandport validate {shlex.quote(path)}", repo, 120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith(f"ok {path}: scenario 'my-what-if', ")
+
+
+def run_disruption_commands(repo: Path, extra: str) -> str:
+    """The section's compare and report, as typed (``extra`` appended to the compare)."""
+    commands = [bare(c) for c in disruption_commands()]
+    assert [c.split()[:2] for c in commands] == [["landport", "compare"], ["landport", "report"]]
+    out = repo / commands[1].split()[-1]
+    shutil.rmtree(out, ignore_errors=True)
+    commands[0] += extra
+    done = bash("source .venv/bin/activate\n" + "\n".join(commands), repo, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Recovery of B from its disruptions" in done.stdout
+    assert "qinzhou_typhoon" in done.stdout
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Recovery from disruptions" in report
+    return done.stdout
+
+
+def test_the_disruptions_section_s_compare_and_report_run(repo):
+    """As written, with one replication instead of the scenario's ten (the slow test below
+    runs them exactly as written)."""
+    run_disruption_commands(repo, " -n 1")
+
+
+@pytest.mark.slow
+def test_the_disruptions_section_s_compare_and_report_run_as_written(repo):
+    out = run_disruption_commands(repo, "")
+    assert "10 paired replications" in out

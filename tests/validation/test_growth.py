@@ -22,13 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import simpy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine import Recorder, Stalled, Streams
+from sim.engine import Environment, Recorder, Stalled, Streams
 from sim.experiment.api import run
-from sim.experiment.runner import run_one, run_until
+from sim.experiment.runner import run_one
 from sim.model import build
 from sim.model.timetable import departure_times, longest_gap_h
 from sim.results.kpis import counted_trains
@@ -50,10 +49,10 @@ SERVICES = [
 
 def simulate_live(s: Scenario, seed: int | None = None) -> tuple[Any, dict[str, pd.DataFrame]]:
     """Build and run one replication; the live model and its tables (replication 0)."""
-    env = simpy.Environment(initial_time=-s.warmup_h)
+    env = Environment(initial_time=-s.warmup_h)
     recorder = Recorder()
     model = build(s, env, Streams(s.seed if seed is None else seed, 0), recorder)
-    run_until(env, model.horizon_h)
+    env.run_until(model.horizon_h)
     tables = {name: frame(t.arrays()).assign(replication=0) for name, t in recorder.tables.items()}
     tables["queues"] = queue_frame({w: x.arrays() for w, x in recorder.series.items()}).assign(
         replication=0
@@ -147,15 +146,18 @@ def check_growth_case(case: dict[str, Any]) -> None:
     assert set(state) <= set(STATES), set(state) - set(STATES)
     # ... and the model's own queues hold exactly the containers the states say.
     exp = (born["direction"] == "export").to_numpy()
-    held = {cid for svc in model.services.values() for cid in svc.holding()}
+    rows = model.hub.containers.rows  # the model knows a container by its slot
+    held = set(rows(cid for svc in model.services.values() for cid in svc.holding()))
     for_train = set(born.index[exp & np.isin(state, ["awaiting_train", "loading"])])
     assert for_train == held & set(born.index[exp])
-    at_quay = {
-        cid
-        for port in model.sea_ports.values()
-        for v in port.liners.values()
-        for cid in v.outbound.ids
-    }
+    at_quay = set(
+        rows(
+            cid
+            for port in model.sea_ports.values()
+            for v in port.liners.values()
+            for cid in v.outbound.ids
+        )
+    )
     assert set(born.index[exp & (state == "awaiting_sailing")]) == at_quay
 
     invariants.milestones_in_flow_order(c)
@@ -288,7 +290,7 @@ def test_the_watchdog_stops_a_blocked_model_and_names_what_is_stuck():
     """A process takes every siding at hour 500 and never gives them back: export trains can
     no longer be placed and import trains no longer unloaded."""
     s = load_scenario(BASELINE, {**SHORT, "watchdog.stall_h": 200})
-    env = simpy.Environment(initial_time=-s.warmup_h)
+    env = Environment(initial_time=-s.warmup_h)
     model = build(s, env, Streams(s.seed, 0), Recorder())
     sidings = model.hub.res.sidings
 
@@ -298,7 +300,7 @@ def test_the_watchdog_stops_a_blocked_model_and_names_what_is_stuck():
 
     env.process(block())
     with pytest.raises(Stalled) as stop:
-        run_until(env, model.horizon_h)
+        env.run_until(model.horizon_h)
     assert f"{HUB}.sidings" in str(stop.value)
     # the last train left a little before 500: 200 h later, seen within a check interval
     assert 600 <= stop.value.t_h <= 800

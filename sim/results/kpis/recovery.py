@@ -193,16 +193,19 @@ def _keys(c: pd.DataFrame, shipments: pd.DataFrame) -> pd.Series:
     rank = frame.sort_values("id").groupby(["flow", "place", "when"]).cumcount()
     frame["rank"] = rank.reindex(frame.index)
     return (
-        frame["flow"] + "|" + frame["place"] + "|" + frame["when"].astype(str) + "|"
+        frame["flow"]
+        + "|"
+        + frame["place"]
+        + "|"
+        + frame["when"].astype(str)
+        + "|"
         + frame["rank"].astype(str)
     )
 
 
 def _delays(p: RecoveryInputs, a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Matched containers of B with their end in A and B (the horizon if not delivered)."""
-    ka = pd.DataFrame(
-        {"key": _keys(a, p.a.shipments).to_numpy(), "end_a": _finish(a, p.horizon_h)}
-    )
+    ka = pd.DataFrame({"key": _keys(a, p.a.shipments).to_numpy(), "end_a": _finish(a, p.horizon_h)})
     kb = pd.DataFrame(
         {
             "key": _keys(b, p.b.shipments).to_numpy(),
@@ -307,9 +310,7 @@ def _stoppages(p: RecoveryInputs, name: str, corridor: str) -> dict[str, float]:
         mine &= t["corridor"].astype(str).to_numpy() == corridor
     cancelled = t["cancelled"].to_numpy(dtype=bool)
     v = p.b.vessels
-    sail = (v["disruption"].astype(object).to_numpy() == name) & v["cancelled"].to_numpy(
-        dtype=bool
-    )
+    sail = (v["disruption"].astype(object).to_numpy() == name) & v["cancelled"].to_numpy(dtype=bool)
     if corridor != ALL:
         ours = [port for port, c in p.corridor_of_sailing.items() if c == corridor]
         sail &= v["port"].astype(str).isin(ours).to_numpy()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sim.results.formatting import UNITS, format_value
+from sim.results.i18n import label, texts
 from sim.results.kpis.measures import DIRECTIONS, KpiInputs
 from sim.results.kpis.recovery import RecoveryInputs
 from sim.results.resource_kinds import resource_kind
@@ -58,39 +59,11 @@ class Paired:
 
 # ---------------------------------------------------------------------------- placeholders
 
-STAT_LABELS: dict[str, Label] = {
-    "mean": Label(en="mean", zh="均值"),
-    "p50": Label(en="median", zh="中位数"),
-    "p90": Label(en="90th percentile", zh="第90百分位数"),
-    "p95": Label(en="95th percentile", zh="第95百分位数"),
-}
-DIRECTION_LABELS: dict[str, Label] = {
-    "export": Label(en="export", zh="出口"),
-    "import": Label(en="import", zh="进口"),
-}
-STATE_LABELS: dict[str, str] = {
-    "at_gate": "在卡口",
-    "consolidating": "拼箱中",
-    "awaiting_yard": "待进堆场",
-    "in_customs": "通关中",
-    "awaiting_train": "待装车",
-    "loading": "装车中",
-    "on_train": "在途（铁路）",
-    "at_port": "在港",
-    "awaiting_sailing": "待装船",
-    "at_sea": "在途（海运）",
-    "awaiting_departure": "待发运",
-    "awaiting_unloading": "待卸车",
-    "awaiting_collection": "待提货",
-    "delivered": "已交付",
-    "turned_away": "已转走",
-}
-COUNT_LABELS: dict[str, str] = {
-    "created": "已生成",
-    "delivered": "已交付",
-    "turned_away": "已转走",
-    "in_system": "仍在系统中",
-}
+STAT_LABELS: dict[str, Label] = texts("stat")
+DIRECTION_LABELS: dict[str, Label] = texts("direction")
+STATE_LABELS: dict[str, str] = {k: v.zh for k, v in texts("state").items()}
+COUNT_LABELS: dict[str, str] = {k: v.zh for k, v in texts("count").items()}
+"""Words of the placeholders, from the one place for translations (:mod:`sim.results.i18n`)."""
 BACKLOG_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in ("delivered", "turned_away"))
 
 _NAME = r"[A-Za-z0-9_]+"
@@ -110,6 +83,8 @@ _SEGMENT = re.compile(r"^<([a-z]+)>$")
 
 def _values_text(kind: str, value: str, info: RunInfo | None, lang: str) -> str:
     """A placeholder's value as a label writes it."""
+    if kind == "corridor" and value == "all":
+        return label("corridor.all", lang)
     if kind == "corridor":
         found = info.corridor(value) if info is not None else None
         if found is not None:
@@ -122,16 +97,14 @@ def _values_text(kind: str, value: str, info: RunInfo | None, lang: str) -> str:
     if kind == "resource":
         built = info.resource(value) if info is not None else None
         kind_ = resource_kind(value)
-        label = built.label if built is not None else kind_.label if kind_ is not None else None
-        return label(lang) if label is not None else value
+        named = built.label if built is not None else kind_.label if kind_ is not None else None
+        return named(lang) if named is not None else value
     if kind == "direction" and value in DIRECTION_LABELS:
         return DIRECTION_LABELS[value](lang)
     if kind == "stat" and value in STAT_LABELS:
         return STAT_LABELS[value](lang)
     if kind == "disruption":
         return value.replace("_", " ")
-    if kind == "corridor" and value == "all":
-        return "all corridors" if lang == "en" else "全部通道"
     if kind in ("state", "count"):
         words = STATE_LABELS if kind == "state" else COUNT_LABELS
         return words[value] if lang == "zh" and value in words else value.replace("_", " ")
@@ -386,9 +359,7 @@ class Registry:
                 out.extend(f.names(info, tier))
         return out
 
-    def select(
-        self, present: Sequence[str], tier: str, info: RunInfo | None = None
-    ) -> list[str]:
+    def select(self, present: Sequence[str], tier: str, info: RunInfo | None = None) -> list[str]:
         """The KPIs of ``tier`` (``headline``, ``key``, ``checked``) among ``present``, in
         family order: with ``info``, in the run's corridor and resource order; without it,
         in the order of ``present``."""

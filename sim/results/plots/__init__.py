@@ -23,7 +23,8 @@ Run plots: :func:`clearance_times`, :func:`throughput`, :func:`resource_levels`,
 :func:`load_factors`, :func:`sidings_timeline`, :func:`dwell_breakdown`,
 :func:`cost_breakdown` (all in
 :data:`RUN_PLOTS`, in report order). Experiment plots: :func:`compare_forest`,
-:func:`sweep_response`; decision analysis: :func:`sensitivity_chart`,
+:func:`sweep_response`, :func:`sweep_differences`, :func:`sweep_heatmap`; decision analysis:
+:func:`sensitivity_chart`,
 :func:`optimise_evidence`; of disruptions, :func:`disruption_timeline` and
 :func:`recovery_bars`. One module per figure family.
 """
@@ -34,6 +35,7 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
+from sim.results.i18n import label
 from sim.results.plots.clearance import clearance_times
 from sim.results.plots.decision import optimise_evidence, sensitivity_chart
 from sim.results.plots.disruptions import disruption_timeline, recovery_bars
@@ -44,7 +46,12 @@ from sim.results.plots.dwell import (
     dwell_segments,
 )
 from sim.results.plots.economics import cost_breakdown, per_teu_parts
-from sim.results.plots.experiments import compare_forest, sweep_response
+from sim.results.plots.experiments import (
+    compare_forest,
+    sweep_differences,
+    sweep_heatmap,
+    sweep_response,
+)
 from sim.results.plots.labels import corridor_label, kpi_label, lever_label
 from sim.results.plots.resources import resource_levels
 from sim.results.plots.style import STYLE, STYLE_ENV, StyleError, house_style
@@ -77,34 +84,26 @@ __all__ = [
     "run_figures",
     "sensitivity_chart",
     "sidings_timeline",
+    "sweep_differences",
+    "sweep_heatmap",
     "sweep_response",
     "throughput",
 ]
 
 RUN_PLOTS: dict[str, tuple[Callable[[RunResult], Figure], str]] = {
-    "clearance": (
-        clearance_times,
-        "Customs clearance time distribution, import and export, against the published 2023 means.",
-    ),
-    "throughput": (throughput, "TEU and trains per month by corridor, export and import."),
-    "resources": (
-        resource_levels,
-        "Queue length and utilisation over time of customs, consolidation, yard, sidings and"
-        " handling; warm-up shaded.",
-    ),
-    "load-factors": (load_factors, "Train load factors per corridor and direction."),
-    "sidings": (sidings_timeline, "Sidings and trains in the busiest week (Gantt)."),
-    "dwell": (
-        dwell_breakdown,
-        "Where a container's time at the hub goes, per corridor and direction.",
-    ),
-    "costs": (
-        cost_breakdown,
-        "Door-to-door cost and CO₂e per TEU by corridor, by rail (in parts, the subsidy left of"
-        " zero) and by the competing route, with the public money per TEU.",
-    ),
+    name: (fn, label(f"caption.{name}", "en"))
+    for name, fn in (
+        ("clearance", clearance_times),
+        ("throughput", throughput),
+        ("resources", resource_levels),
+        ("load-factors", load_factors),
+        ("sidings", sidings_timeline),
+        ("dwell", dwell_breakdown),
+        ("costs", cost_breakdown),
+    )
 }
-"""Every plot of a single run, in report order: name → (function, caption)."""
+"""Every plot of a single run, in report order: name → (function, English caption; in any
+language: ``sim.results.i18n.label("caption.<name>", lang)``)."""
 
 
 def run_figures(run: RunResult) -> dict[str, Figure]:

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.results.i18n import label as i18n_label
+from sim.results.i18n import say, unit_text
 from sim.results.plots.labels import hub_name
 from sim.results.plots.style import (
     MEAN_COLOUR,
@@ -44,14 +46,21 @@ def clearance_times(run: RunResult, *, published: Mapping[str, float] | None = N
 
     fig = new_figure(13, 5.2)
     axes = fig.subplots(1, 2)
-    fig.suptitle(f"How long customs clearance takes at {hub_name(run)}")
+    fig.suptitle(say("How long customs clearance takes at {hub}", hub=hub_name(run)))
     for ax, d in zip(axes, ("import", "export"), strict=True):
         mine = c.loc[direction == d]
         scale = 1.0 if d == "import" else 60.0
         xunit = "h" if d == "import" else "min"
+        shown = unit_text(xunit) if xunit == "h" else say("min")
         x = (mine["t_customs_end"] - mine["t_customs_start"]).to_numpy(dtype=float) * scale
         ax.set_title(
-            f"{d.capitalize()} declarations (n = {len(x):,} containers)", fontsize=11, loc="left"
+            say(
+                "{Direction} declarations (n = {n} containers)",
+                Direction=i18n_label(f"direction.{d}").capitalize(),
+                n=f"{len(x):,}",
+            ),
+            fontsize=11,
+            loc="left",
         )
         if len(x) == 0:
             no_data(ax, f"{d} clearances")
@@ -91,7 +100,7 @@ def clearance_times(run: RunResult, *, published: Mapping[str, float] | None = N
                 color="#9ecae1",
                 edgecolor="white",
                 linewidth=0.3,
-                label="all declarations",
+                label=say("all declarations"),
             )
         over = int((x > edges[-1]).sum())
         if over:
@@ -110,13 +119,18 @@ def clearance_times(run: RunResult, *, published: Mapping[str, float] | None = N
             mean = float(x.mean())
         if not math.isfinite(p90):
             p90 = float(np.quantile(x, 0.9))
-        ax.axvline(mean, color=MEAN_COLOUR, linewidth=2, label=f"simulated mean {mean:.2f} {xunit}")
+        ax.axvline(
+            mean,
+            color=MEAN_COLOUR,
+            linewidth=2,
+            label=say("simulated mean {value} {unit}", value=f"{mean:.2f}", unit=shown),
+        )
         ax.axvline(
             p90,
             color=P90_COLOUR,
             linestyle="--",
             linewidth=1.5,
-            label=f"90th percentile {p90:.1f} {xunit}",
+            label=say("90th percentile {value} {unit}", value=f"{p90:.1f}", unit=shown),
         )
         pub = published.get(f"clearance_h.{d}.mean")
         if pub is not None:
@@ -126,18 +140,22 @@ def clearance_times(run: RunResult, *, published: Mapping[str, float] | None = N
                 color=PUBLISHED_COLOUR,
                 linestyle=":",
                 linewidth=2.2,
-                label=f"published 2023 mean {pub * scale:.2f} {xunit}"
-                + (" (off the scale, drawn at the edge)" if beyond else ""),
+                label=say(
+                    "published 2023 mean {value} {unit}", value=f"{pub * scale:.2f}", unit=shown
+                )
+                + (say(" (off the scale, drawn at the edge)") if beyond else ""),
             )
-        ax.set_xlabel(f"clearance time, declaration to release ({xunit})")
-        ax.set_ylabel("share of containers (%)")
+        ax.set_xlabel(say("clearance time, declaration to release ({unit})", unit=shown))
+        ax.set_ylabel(say("share of containers (%)"))
         ax.set_xlim(0, edges[-1])
         ax.legend(fontsize=8.5, frameon=False, loc="upper right")
     footer(
         fig,
         run,
-        "Containers created after warm-up and released before the end; export in minutes "
-        "(published 0.09 h = 5.4 min).",
+        say(
+            "Containers created after warm-up and released before the end; export in minutes "
+            "(published 0.09 h = 5.4 min)."
+        ),
     )
     return fig
 
@@ -151,10 +169,10 @@ def _clearance_paths(c: pd.DataFrame) -> dict[str, np.ndarray]:
     inspected = c["inspected"].to_numpy(dtype=bool)
     sampled = c["quarantined"].to_numpy(dtype=bool)
     return {
-        "document review only": ~inspected & ~sampled,
-        "physical inspection": inspected & ~sampled,
-        "quarantine sample": ~inspected & sampled,
-        "inspection + quarantine": inspected & sampled,
+        say("document review only"): ~inspected & ~sampled,
+        say("physical inspection"): inspected & ~sampled,
+        say("quarantine sample"): ~inspected & sampled,
+        say("inspection + quarantine"): inspected & sampled,
     }
 
 
@@ -167,5 +185,3 @@ def _nice_step(raw: float) -> float:
         if m * power >= raw:
             return float(m * power)
     return float(10 * power)
-
-

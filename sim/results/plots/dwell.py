@@ -9,10 +9,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.results.i18n import say
 from sim.results.kpis import DIRECTIONS
 from sim.results.plots.labels import corridor_label, direction_title, hub_name
 from sim.results.plots.labels import corridors as corridor_order
-from sim.results.plots.style import footer, new_figure, no_data, styled
+from sim.results.plots.style import NOTEBOOK_WIDTH, footer, new_figure, no_data, styled
 from sim.results.plots.timeaxis import as_str, created_in_window
 from sim.results.run import RunResult
 from sim.results.stats import t_interval
@@ -43,7 +44,8 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
     deconsolidation (LCL only) = unstuffed − release; waiting for the truck = gate-out − the
     later of release and unstuffing. Containers are those of the ``dwell_h.<hub>.<direction>``
     KPI whose stay ended by the horizon; the KPI also counts stays still under way then
-    (Kaplan–Meier), so it is a little longer than the mean of these.
+    (Kaplan–Meier), so it is a little longer than the mean of these. ``lcl`` tells LCL boxes
+    (consolidated at the hub) from FCL ones.
     """
     c = run.containers
     horizon = run.info.horizon_h
@@ -68,6 +70,7 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
             replication=exp["replication"],
             corridor=as_str(exp["corridor"]),
             direction="export",
+            lcl=exp["lcl"].astype(bool),
             total=exp["t_train_departed"] - exp["t_gate_in"],
         )
         out.append(seg)
@@ -89,11 +92,12 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
             replication=imp["replication"],
             corridor=as_str(imp["corridor"]),
             direction="import",
+            lcl=imp["lcl"].astype(bool),
             total=imp["t_delivered"] - entered,
         )
         out.append(seg)
     if not out:
-        return pd.DataFrame(columns=["replication", "corridor", "direction", "total"])
+        return pd.DataFrame(columns=["replication", "corridor", "direction", "lcl", "total"])
     return pd.concat(out, ignore_index=True)
 
 
@@ -101,33 +105,35 @@ def dwell_segments(run: RunResult) -> pd.DataFrame:
 def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
     """Where a container's time at the hub goes, per corridor and direction.
 
-    Each bar is one corridor's mean stay, in hours, split into stages (see
+    Each bar is the mean stay of one kind of box, in hours, split into stages (see
     :func:`dwell_segments`), with the 95 % confidence interval of the total over
-    replications given beside the bar. With ``as_share`` the bars show each stage's share of
+    replications given beside the bar: all boxes of all corridors, then FCL and LCL boxes
+    apart (an LCL box waits to be consolidated, an FCL box never does, so their mean would
+    hide both), of all corridors and of each. With ``as_share`` the bars show each stage's share of
     the stay instead, so that corridors of very different dwell read alike (hours stay
     written in the bars).
     "All corridors" matches the ``dwell_h.<hub>.<direction>.mean`` KPI.
     """
     seg = dwell_segments(run)
-    fig = new_figure(13, 7.2)
-    axes = fig.subplots(2, 1)
-    hub = hub_name(run)
-    fig.suptitle(f"Where a container's time at {hub} goes")
     corridors = corridor_order(run, seg["corridor"].unique() if len(seg) else ())
+    bars = {
+        d: _groups(run, seg.loc[seg["direction"] == d] if len(seg) else seg, corridors)
+        for d in DIRECTIONS
+    }
+    heights = [max(len(g), 1) * 0.42 + 1.3 for g in bars.values()]
+    fig = new_figure(NOTEBOOK_WIDTH, sum(heights) + 0.9)
+    axes = fig.subplots(2, 1, height_ratios=heights)
+    hub = hub_name(run)
+    fig.suptitle(say("Where a container's time at {hub} goes", hub=hub))
     for ax, d, stages in zip(axes, DIRECTIONS, (EXPORT_SEGMENTS, IMPORT_SEGMENTS), strict=True):
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", color="#e6e6e6")
         span = "gate-in to train departure" if d == "export" else "train arrival to gate-out"
         ax.set_title(f"{direction_title(run, d)}: {span}", fontsize=11, loc="left")
-        mine = seg.loc[seg["direction"] == d] if len(seg) else seg
-        if mine.empty:
+        groups = bars[d]
+        if not groups:
             no_data(ax, f"{d} containers")
             continue
-        groups = [("All corridors", mine)] + [
-            (corridor_label(run, c), mine.loc[mine["corridor"] == c])
-            for c in corridors
-            if (mine["corridor"] == c).any()
-        ]
         hours = np.array([[g[st].clip(lower=0).mean() for st in stages] for _, g in groups])
         totals = hours.sum(axis=1)
         widths = hours / np.where(totals > 0, totals, 1.0)[:, None] if as_share else hours
@@ -144,7 +150,7 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
                         f"{hours[yi, k]:.1f} h",
                         ha="center",
                         va="center",
-                        fontsize=8.5,
+                        fontsize=8,
                         color="white",
                         fontweight="bold",
                     )
@@ -155,16 +161,16 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
             pm = f" ± {ci.half_width:.1f}" if math.isfinite(ci.half_width) else ""
             labels.append(f"{name}\n{totals[i]:,.1f} h{pm}, {len(g):,} boxes")
         ax.set_yticks(y)
-        ax.set_yticklabels(labels, fontsize=8.5)
+        ax.set_yticklabels(labels, fontsize=8)
         ax.invert_yaxis()
         if as_share:
             ax.set_xlim(0, 1)
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            ax.set_xlabel("share of the mean stay at the hub (%); hours per stage in the bars")
+            ax.set_xlabel(say("share of the mean stay at the hub (%); hours per stage in the bars"))
         else:
             ax.set_xlim(0, scale * 1.08)
-            ax.set_xlabel("mean hours at the hub per container (h)")
-        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.2), ncol=4, frameon=False, fontsize=8.5)
+            ax.set_xlabel(say("mean hours at the hub per container (h)"))
+        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
     footer(
         fig,
         run,
@@ -174,3 +180,19 @@ def dwell_breakdown(run: RunResult, *, as_share: bool = False) -> Figure:
     return fig
 
 
+def _groups(
+    run: RunResult, mine: pd.DataFrame, corridors: list[str]
+) -> list[tuple[str, pd.DataFrame]]:
+    """The bars of one direction: all boxes, then FCL and LCL apart, of all corridors and of
+    each (a kind of box a corridor does not carry gets no bar)."""
+    if mine.empty:
+        return []
+    out = [("All corridors, all boxes", mine)]
+    for name, part in [("All corridors", mine)] + [
+        (corridor_label(run, c), mine.loc[mine["corridor"] == c]) for c in corridors
+    ]:
+        for kind, is_lcl in (("FCL", False), ("LCL", True)):
+            boxes = part.loc[part["lcl"] == is_lcl]
+            if len(boxes):
+                out.append((f"{name}, {kind}", boxes))
+    return out

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.results.i18n import say
 from sim.results.kpis.measures import delivered_accounts
 from sim.results.plots.labels import corridor_label
 from sim.results.plots.style import footer, new_figure, no_data, styled
@@ -74,11 +75,13 @@ def cost_breakdown(run: RunResult) -> Figure:
     co2e = per_teu_parts(run, carbon)
     fig = new_figure(14, 6.4)
     ax_cost, ax_co2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    fig.suptitle("What a TEU costs and emits door to door: by rail, and by the competing route")
+    fig.suptitle(
+        say("What a TEU costs and emits door to door: by rail, and by the competing route")
+    )
     rows = _corridor_rows(run, cost)
     if not rows:
-        no_data(ax_cost, "boxes delivered by rail")
-        no_data(ax_co2, "boxes delivered by rail")
+        no_data(ax_cost, say("boxes delivered by rail"))
+        no_data(ax_co2, say("boxes delivered by rail"))
         footer(fig, run)
         return fig
     labels = []
@@ -105,11 +108,11 @@ def cost_breakdown(run: RunResult) -> Figure:
     ax_cost.set_yticklabels(labels, fontsize=8.5)
     ax_cost.invert_yaxis()
     ax_cost.axvline(0, color="k", lw=0.8)
-    ax_cost.set_xlabel("CNY per TEU (door to door; the subsidy left of zero)")
+    ax_cost.set_xlabel(say("CNY per TEU (door to door; the subsidy left of zero)"))
     ax_cost.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False, fontsize=8)
 
     if co2e["co2e_kg"].isna().all():
-        no_data(ax_co2, "CO₂e (the scenario has no emissions)")
+        no_data(ax_co2, say("CO₂e (the scenario has no emissions)"))
     else:
         rows = _corridor_rows(run, co2e)
         labels = []
@@ -122,14 +125,14 @@ def cost_breakdown(run: RunResult) -> Figure:
                 )
                 left += float(r[col])
             ax_co2.barh(y + 1, r["road_co2e_kg"], color=ROAD[1], height=0.8,
-                        label="competing route" if i == 0 else None)  # fmt: skip
+                        label=say("competing route") if i == 0 else None)  # fmt: skip
             values = np.array([r["co2e_kg"], r["road_co2e_kg"]], dtype=float)
             _bar_labels(ax_co2, np.array([y, y + 1]), values, values, "kg")
             labels += [f"{corridor_label(run, c, short=True)}\nby rail", "by road"]
         ax_co2.set_yticks(np.arange(2 * len(rows)))
         ax_co2.set_yticklabels(labels, fontsize=8.5)
         ax_co2.invert_yaxis()
-        ax_co2.set_xlabel("kg CO₂e per TEU, well-to-wheel")
+        ax_co2.set_xlabel(say("kg CO₂e per TEU, well-to-wheel"))
         ax_co2.legend(
             loc="upper left", bbox_to_anchor=(0, -0.12), ncol=1, frameon=False, fontsize=8
         )

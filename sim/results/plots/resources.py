@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.results.i18n import say
 from sim.results.plots.labels import hub_name, resource_label, waiting_unit
 from sim.results.plots.style import (
     MUTED_COLOUR,
@@ -57,16 +58,16 @@ def resource_levels(
     mids = hours_to_num(run, (edges[:-1] + edges[1:]) / 2)
     smooth_h = 7 * 24.0 if bin_h >= 12 else 24.0
     window = max(1, round(smooth_h / bin_h))
-    smooth_label = "7-day moving average" if smooth_h > 24 else "24-hour moving average"
+    smooth_label = say("7-day moving average") if smooth_h > 24 else say("24-hour moving average")
 
     fig = new_figure(13, 1.95 * max(len(rows), 1) + 1.5)
-    fig.suptitle(f"Queues and utilisation of {hub_name(run)}'s resources over time")
+    fig.suptitle(say("Queues and utilisation of {hub}'s resources over time", hub=hub_name(run)))
     if not rows:
-        no_data(fig.subplots(), "resource records")
+        no_data(fig.subplots(), say("resource records"))
         return fig
     axes = fig.subplots(len(rows), 2, sharex=True, squeeze=False)
     where_col = as_str(q["where"])
-    per = "day" if bin_h == 24 else f"{bin_h:g} h"
+    per = say("day") if bin_h == 24 else f"{bin_h:g} h"
     for i, r in enumerate(rows):
         where = f"{hub}.{r}" if f"{hub}.{r}" in present else r
         g = q.loc[where_col == where]
@@ -102,7 +103,7 @@ def resource_levels(
             )
         label = resource_label(r, run)
         cap_max = float(g["capacity"].max())
-        cap_text = f"{cap_max:,.0f} {'TEU' if r.startswith('yard') else 'units'}"
+        cap_text = f"{cap_max:,.0f} {'TEU' if r.startswith('yard') else say('units')}"
         for j, ((raw, smooth), colour) in enumerate(
             zip(series, ("#8c510a", "#1f5fa6"), strict=True)
         ):
@@ -115,7 +116,7 @@ def resource_levels(
                 color=colour,
                 linewidth=0.7,
                 alpha=0.45,
-                label=f"mean per {per}" if i == 0 else None,
+                label=say("mean per {per}", per=per) if i == 0 else None,
             )
             if window > 1:
                 ax.plot(
@@ -126,15 +127,23 @@ def resource_levels(
                     label=smooth_label if i == 0 else None,
                 )
             if j == 0:
-                ax.set_ylabel(f"waiting\n({waiting_unit(r, run)})", fontsize=9)
-                ax.set_title(f"{upper_first(label)} ({cap_text}): queue", fontsize=10, loc="left")
+                ax.set_ylabel(say("waiting\n({what})", what=waiting_unit(r, run)), fontsize=9)
+                ax.set_title(
+                    say(
+                        "{resource} ({capacity}): queue",
+                        resource=upper_first(label),
+                        capacity=cap_text,
+                    ),
+                    fontsize=10,
+                    loc="left",
+                )
                 top = float(np.nanmax(raw)) if np.isfinite(raw).any() else 0.0
                 ax.set_ylim(0, top * 1.1 if top > 0 else 1)
                 if top == 0:
                     ax.text(
                         0.5,
                         0.5,
-                        "nothing ever waited",
+                        say("nothing ever waited"),
                         transform=ax.transAxes,
                         ha="center",
                         va="center",
@@ -142,10 +151,14 @@ def resource_levels(
                         fontsize=9,
                     )
             else:
-                ax.set_ylabel("in use (%)", fontsize=9)
+                ax.set_ylabel(say("in use (%)"), fontsize=9)
                 ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
                 ax.set_ylim(0, 1.05)
-                ax.set_title(f"{upper_first(label)}: utilisation", fontsize=10, loc="left")
+                ax.set_title(
+                    say("{resource}: utilisation", resource=upper_first(label)),
+                    fontsize=10,
+                    loc="left",
+                )
     axes[0, 0].legend(fontsize=8, frameon=False, loc="upper right", ncol=3)
     axes[0, 1].legend(fontsize=8, frameon=False, loc="upper right", ncol=2)
     lo, hi = hours_to_num(run, [-warm, horizon])
@@ -155,7 +168,10 @@ def resource_levels(
     footer(
         fig,
         run,
-        f"Time-weighted means per {per} over all replications; the grey band is the warm-up. "
-        "Utilisation counts only hours when units are available (officers on duty).",
+        say(
+            "Time-weighted means per {per} over all replications; the grey band is the warm-up. "
+            "Utilisation counts only hours when units are available (officers on duty).",
+            per=per,
+        ),
     )
     return fig

@@ -8,19 +8,21 @@ imports pyplot.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import matplotlib.style
-from matplotlib import rcParams
+from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.results.i18n import current, say
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance
 
@@ -36,6 +38,10 @@ MEAN_COLOUR = "#222222"
 P90_COLOUR = "#555555"
 NOTE_COLOUR = "#555555"
 MUTED_COLOUR = "#777777"
+
+NOTEBOOK_WIDTH = 9.5
+"""Inches of a figure that fills a notebook column at the style's dpi without being shrunk
+(so its 8-point notes stay 8 points): figures of several panels share this width."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,10 +63,66 @@ def style_sheets() -> list[str]:
     return sheets
 
 
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
+"""Font families with Simplified Chinese glyphs, the preferred first."""
+_CJK_FILE_WORDS = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "droidsansfallback")
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The family of a font with Chinese glyphs that matplotlib can use, or None.
+
+    Fonts installed after matplotlib built its font cache (``apt-get install
+    fonts-noto-cjk``) are found among the system's font files and added."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in names:
+            return family
+    for path in font_manager.findSystemFonts():
+        if any(w in Path(path).name.lower().replace("-", "") for w in _CJK_FILE_WORDS):
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                font_manager.fontManager.addfont(path)
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in names), None)
+
+
+def language_style() -> dict[str, Any]:
+    """Font settings for the language in force (:func:`sim.results.i18n.current`): for
+    Chinese, a font with Chinese glyphs first, when one is installed."""
+    if current() == "en":
+        return {}
+    family = cjk_font()
+    if family is None:
+        return {}
+    # The family itself, not only first among the sans-serif ones: a text keeps the families
+    # it was made with, while "sans-serif" is looked up when the figure is saved — after
+    # the style's block has ended.
+    return {"font.family": [family, *_families(rcParams["font.family"])]}
+
+
+def _families(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 @contextmanager
 def house_style() -> Iterator[None]:
-    """Matplotlib settings of the house style while the block runs."""
-    with matplotlib.style.context(style_sheets()):
+    """Matplotlib settings of the house style (and the language's fonts) while the block
+    runs."""
+    with matplotlib.style.context(style_sheets()), matplotlib.rc_context(language_style()):  # type: ignore[arg-type]
         yield
 
 
@@ -90,7 +152,7 @@ def no_data(ax: Axes, what: str) -> None:
     ax.text(
         0.5,
         0.5,
-        f"no {what} in the statistics window",
+        say("no {what} in the statistics window", what=what),
         ha="center",
         va="center",
         transform=ax.transAxes,
@@ -111,10 +173,13 @@ def footer(fig: Figure, run: RunResult, text: str = "") -> None:
     info = run.info
     reps = replications(run)
     seed = Provenance.of(run.manifest).seed if "seed" in run.manifest else None
-    line = (
-        f"Scenario '{run.name}', {info.start} – {info.end}, "
-        f"{reps} replication{'s' if reps != 1 else ''}"
-        f"{', seed ' + str(seed) if seed is not None else ''}."
+    line = say(
+        "Scenario '{name}', {start} – {end}, {reps} replication(s){seed}.",
+        name=run.name,
+        start=info.start,
+        end=info.end,
+        reps=reps,
+        seed=say(", seed {seed}", seed=seed) if seed is not None else "",
     )
     if text:
         line += " " + text

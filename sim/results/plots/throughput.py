@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sim.results.i18n import say
 from sim.results.kpis import DIRECTIONS, counted_trains
 from sim.results.plots.labels import (
     corridor_colour,
@@ -51,7 +52,9 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
 
     fig = new_figure(13, 8)
     axes = fig.subplots(2, 2, sharex=True)
-    fig.suptitle(f"Throughput at {hub_name(run)} per {period}, by corridor")
+    fig.suptitle(
+        say("Throughput at {hub} per {period}, by corridor", hub=hub_name(run), period=say(period))
+    )
     x = np.arange(len(periods))
     partial = np.array([p.start_time < start or p.end_time >= end for p in periods])
     labels = [
@@ -66,7 +69,10 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
     key = pd.PeriodIndex(ran["departed_at"], freq=freq) if len(ran) else None
     for col, d in enumerate(DIRECTIONS):
         for row, (what, ylabel) in enumerate(
-            (("teu", "TEU per " + period), ("trains", "trains per " + period))
+            (
+                ("teu", say("TEU per {period}", period=say(period))),
+                ("trains", say("trains per {period}", period=say(period))),
+            )
         ):
             ax = axes[row, col]
             bottom = np.zeros(len(periods))
@@ -103,7 +109,9 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
             if row == 0:
                 ax.set_title(direction_title(run, d), fontsize=11, loc="left")
             if not bottom.any():
-                ax.text(0.5, 0.5, "no trains", ha="center", transform=ax.transAxes, color="#777")
+                ax.text(
+                    0.5, 0.5, say("no trains"), ha="center", transform=ax.transAxes, color="#777"
+                )
     for ax in axes[1]:
         ax.set_xticks(x)
         step = max(1, math.ceil(len(x) / 18))
@@ -113,7 +121,9 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
             fontsize=8.5 if period == "week" else 9,
         )
         ax.set_xlabel(
-            "month of train departure" if period == "month" else "week of train departure (Mon–Sun)"
+            say("month of train departure")
+            if period == "month"
+            else say("week of train departure (Mon–Sun)")
         )
     handles = [
         Patch(color=corridor_colour(run, c), label=corridor_label(run, c, short=True))
@@ -137,11 +147,16 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
     footer(
         fig,
         run,
-        "Mean over replications of trains that ran, exports dated by departure from the hub, "
-        "imports by the end of their unloading there; imports depart the "
-        f"partner terminal about a day before reaching {hub_name(run)}."
-        + (" * Period cut by the start or end of the run (drawn paler)." if partial.any() else ""),
+        say(
+            "Mean over replications of trains that ran, exports dated by departure from the hub, "
+            "imports by the end of their unloading there; imports depart the partner terminal "
+            "about a day before reaching {hub}.",
+            hub=hub_name(run),
+        )
+        + (
+            say(" * Period cut by the start or end of the run (drawn paler).")
+            if partial.any()
+            else ""
+        ),
     )
     return fig
-
-

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedFormatter, FixedLocator
 
+from sim.results.i18n import say
 from sim.results.plots.style import WARMUP_COLOUR
 from sim.results.run import RunResult
 
@@ -72,7 +73,7 @@ def shade_warmup(ax: Axes, run: RunResult, label: bool) -> None:
         color=WARMUP_COLOUR,
         alpha=0.6,
         linewidth=0,
-        label="warm-up (not in statistics)" if label else None,
+        label=say("warm-up (not in statistics)") if label else None,
         zorder=0,
     )
 

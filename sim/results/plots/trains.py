@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
+from sim.results.i18n import label, say
 from sim.results.kpis import DIRECTIONS, counted_trains
 from sim.results.plots.labels import corridor_colour, corridor_label, hub_name
 from sim.results.plots.labels import corridors as corridor_order
@@ -34,9 +35,9 @@ def load_factors(run: RunResult) -> Figure:
     ]
     fig = new_figure(12, 6)
     ax = fig.subplots()
-    fig.suptitle("How full the trains ran")
+    fig.suptitle(say("How full the trains ran"))
     if ran.empty:
-        no_data(ax, "trains")
+        no_data(ax, say("trains"))
         return fig
     lf = (ran["teu"] / ran["capacity_teu"]).to_numpy(dtype=float)
     corridor = as_str(ran["corridor"]).to_numpy()
@@ -51,7 +52,13 @@ def load_factors(run: RunResult) -> Figure:
             values = lf[(corridor == c) & (direction == d)]
             p = pos + k * 1.0
             positions.append(p)
-            labels.append(f"{d}\n{len(values):,} trains")
+            labels.append(
+                say(
+                    "{direction}\n{n} trains",
+                    direction=label(f"direction.{d}"),
+                    n=f"{len(values):,}",
+                )
+            )
             if len(values) == 0:
                 continue
             ax.boxplot(
@@ -78,7 +85,7 @@ def load_factors(run: RunResult) -> Figure:
                 [p], [values.mean()], marker="D", s=42, color="white", edgecolors="k", zorder=4
             )
             ax.annotate(
-                f"mean\n{values.mean():.0%}",
+                say("mean\n{value}", value=f"{values.mean():.0%}"),
                 (p + 0.3, values.mean()),
                 xytext=(4, 0),
                 textcoords="offset points",
@@ -100,15 +107,21 @@ def load_factors(run: RunResult) -> Figure:
         pos += 2.6
     ax.axhline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.text(
-        positions[-1] + 0.8, 1.0, "full", va="bottom", ha="right", fontsize=8, color=MUTED_COLOUR
+        positions[-1] + 0.8,
+        1.0,
+        say("full"),
+        va="bottom",
+        ha="right",
+        fontsize=8,
+        color=MUTED_COLOUR,
     )
     ax.set_xticks(positions)
     ax.set_xticklabels(labels, fontsize=8.5)
     ax.set_xlim(positions[0] - 0.7, positions[-1] + 0.9)
     ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("load factor (TEU loaded / train capacity, %)")
-    footer(fig, run, "One dot per train that ran after warm-up, all replications; ◇ mean.")
+    ax.set_ylabel(say("load factor (TEU loaded / train capacity, %)"))
+    footer(fig, run, say("One dot per train that ran after warm-up, all replications; ◇ mean."))
     return fig
 
 
@@ -337,5 +350,3 @@ def sidings_timeline(
         "so did not run.",
     )
     return fig
-
-

@@ -3,7 +3,9 @@ the manifest, in one file a planner can open or mail.
 
 ``write_report(result, "html")`` writes ``report.html`` into the result's folder: one file,
 images embedded as base64 PNG, no scripts, fonts or links to fetch, so it opens offline in
-any browser. ``write_report(result, "md")`` writes ``report.md`` with its figures as PNG
+any browser. ``lang="zh"`` writes it in Simplified Chinese, figures included (their words
+from :mod:`sim.results.i18n`, drawn with a font that has Chinese glyphs when one is
+installed). ``write_report(result, "md")`` writes ``report.md`` with its figures as PNG
 files in ``report-figures/`` beside it. Files are written whole or not at all
 (:mod:`sim.results.atomic`), so a reader never sees half a report; writing again replaces the
 previous one.
@@ -21,12 +23,14 @@ report is the one thing added to a folder after it was written.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
 
 from sim.results.atomic import replace_folder, write_text
+from sim.results.i18n import check_lang, label, language
 from sim.results.kpis import headline
 from sim.results.plots import (
     RUN_PLOTS,
@@ -37,6 +41,7 @@ from sim.results.plots import (
     sweep_response,
 )
 from sim.results.plots.disruptions import disruption_timeline, recovery_bars
+from sim.results.plots.style import cjk_font
 from sim.results.report.decision import optimise_document, sensitivity_document
 from sim.results.report.document import (
     Document,
@@ -93,7 +98,10 @@ def draw_figures(result: Any) -> Figures:
     """Every figure of the report as (name, caption, PNG bytes), in report order."""
     kind = result_kind(result)
     if kind == "run":
-        return [(name, caption, _png(fn(result))) for name, (fn, caption) in RUN_PLOTS.items()]
+        return [
+            (name, label(f"caption.{name}"), _png(fn(result)))
+            for name, (fn, _) in RUN_PLOTS.items()
+        ]
     if kind == "sensitivity":
         return [
             (
@@ -113,16 +121,10 @@ def draw_figures(result: Any) -> Figures:
             for lv in result.spec.levers
         ]
     if kind == "compare":
-        figures = [
-            (
-                "forest",
-                "Each KPI's difference B − A with its 95 % confidence interval (paired "
-                "replications, common random numbers), as a percentage of A.",
-                _png(compare_forest(result)),
-            )
-        ]
+        figures = [("forest", label("caption.forest"), _png(compare_forest(result)))]
         for arm in ARM_FIGURES:
-            fn, caption = RUN_PLOTS[arm]
+            fn, _ = RUN_PLOTS[arm]
+            caption = label(f"caption.{arm}")
             figures += [
                 (f"{arm}-{side}", f"{side.upper()} ({run.name}): {caption}", _png(fn(run)))
                 for side, run in (("a", result.a), ("b", result.b))
@@ -149,7 +151,7 @@ def draw_figures(result: Any) -> Figures:
     return [
         (
             f"response-{lever}",
-            f"Key KPIs against {lever_label(lever)}, mean and 95 % CI at every point.",
+            label("caption.response", lever=lever_label(lever)),
             _png(sweep_response(result, names, lever=lever)),
         )
         for lever in varying_levers(result)
@@ -170,11 +172,15 @@ def document(result: Any, figures: Figures) -> Document:
     return sweep_document(result, figures)
 
 
-def write_report(result: Any, fmt: str = "html", *, folder: str | Path | None = None) -> Path:
-    """Write the report of a run, comparison or sweep into its folder (or ``folder``).
+def write_report(
+    result: Any, fmt: str = "html", *, folder: str | Path | None = None, lang: str = "en"
+) -> Path:
+    """Write the report of a run, comparison or sweep into its folder (or ``folder``), in
+    ``lang``: ``en`` (English) or ``zh`` (Simplified Chinese: its text, tables and figures).
 
     Returns the report's path: ``report.html`` or ``report.md`` in that folder.
     """
+    check_lang(lang)
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
     result_kind(result)
@@ -184,8 +190,14 @@ def write_report(result: Any, fmt: str = "html", *, folder: str | Path | None = 
     where = Path(where)
     if not where.is_dir():
         raise RunFolderError(f"{where}: no such folder to write the report into")
-    figures = draw_figures(result)
-    doc: Document = document(result, figures)
+    with language(lang), warnings.catch_warnings():
+        no_font = lang != "en" and cjk_font() is None
+        if no_font:  # said once in the report, not once per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figures = draw_figures(result)
+        doc: Document = document(result, figures)
+        if no_font:
+            doc.notes.append(label("report.font_missing"))
     dest = where / REPORT_FILES[fmt]
     if fmt == "html":
         return write_text(dest, render_html(doc))

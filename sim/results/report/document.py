@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from sim.results.formatting import format_value, shown_unit
+from sim.results.formatting import format_lever_value, format_value, shown_unit
 from sim.results.health import diagnose
+from sim.results.i18n import current, label, unit_text
 from sim.results.kpis import headline
 from sim.results.plots.labels import kpi_label
 from sim.results.published import PUBLISHED_2023, SOURCE, TOLERANCE, WINDOW
@@ -90,16 +91,8 @@ class Document:
     headline table when there are any."""
     changes: tuple[str, Table] | None = None
     """(intro, table): what a comparison's B sets differently from A."""
-    words: dict[str, str] = field(default_factory=lambda: dict(REPORT_WORDS))
-    """Headings the templates take from the document (:data:`REPORT_WORDS`)."""
-
-
-REPORT_WORDS: dict[str, str] = {
-    "summary": "Executive summary",
-    "changes": "What B changes",
-    "themes": "Headline KPIs by theme",
-}
-"""Headings of the report's newer sections, in one place for another language."""
+    lang: str = field(default_factory=current)
+    """The language it is written in (``en``, ``zh``): the one in force when it was made."""
 
 
 def result_kind(result: Any) -> str:
@@ -155,7 +148,7 @@ def kpi_rows(run: RunResult, names: Iterable[str] | None = None) -> list[KpiRow]
             KpiRow(
                 kpi=name,
                 label=kpi_label(name, run),
-                unit=shown_unit(u),
+                unit=unit_text(shown_unit(u)),
                 mean=format_value(mean, u),
                 half_width=format_value(hw, u) if spread else "–",
                 interval=(
@@ -174,7 +167,19 @@ def kpi_rows(run: RunResult, names: Iterable[str] | None = None) -> list[KpiRow]
 def kpi_table(rows: list[KpiRow], table_id: str) -> Table:
     return Table(
         table_id,
-        ["KPI", "unit", "mean", "± 95 % CI", "95 % CI", "n", "published 2023", "vs published"],
+        [
+            label(f"column.{c}")
+            for c in (
+                "kpi",
+                "unit",
+                "mean",
+                "half_width",
+                "interval",
+                "n",
+                "published",
+                "vs_published",
+            )
+        ],
         [
             [
                 r.label,
@@ -194,25 +199,25 @@ def kpi_table(rows: list[KpiRow], table_id: str) -> Table:
 
 
 def period_text(info: RunInfo) -> str:
-    return (
-        f"{info.start} to {info.end} "
-        f"(warm-up of {info.warmup_days:g} days before, not in the statistics)"
-    )
+    return label("fact.period_text", start=info.start, end=info.end, warmup=f"{info.warmup_days:g}")
 
 
 def provenance_facts(
-    p: Provenance, folder: Path | None, folder_label: str = "Folder"
+    p: Provenance, folder: Path | None, folder_label: str | None = None
 ) -> list[tuple[str, str]]:
     """The facts every report ends with: overrides, commit, time made, wall time, folder."""
     wall = "–"
     if p.wall_s is not None:
-        wall = f"{p.wall_s:.1f} s" + (f", {p.events:,} events" if p.events else "")
+        wall = f"{p.wall_s:.1f} s" + (
+            ", " + label("fact.events", n=f"{p.events:,}") if p.events else ""
+        )
+    overrides = ", ".join(f"{k}={format_lever_value(k, v)}" for k, v in p.overrides.items())
     return [
-        ("Overrides", ", ".join(f"{k}={v}" for k, v in p.overrides.items()) or "none"),
-        ("Git commit", p.git_commit or "–"),
-        ("Created", p.created_at or "–"),
-        ("Wall time", wall),
-        (folder_label, str(folder) if folder else "–"),
+        (label("fact.overrides"), overrides or label("fact.none")),
+        (label("fact.git_commit"), p.git_commit or "–"),
+        (label("fact.created"), p.created_at or "–"),
+        (label("fact.wall_time"), wall),
+        (folder_label or label("fact.folder"), str(folder) if folder else "–"),
     ]
 
 
@@ -223,13 +228,13 @@ def _scenario_line(run: RunResult) -> str:
 def _run_facts(run: RunResult) -> list[tuple[str, str]]:
     p = Provenance.of(run.manifest)
     return [
-        ("Scenario", _scenario_line(run)),
-        ("Period", period_text(run.info)),
-        ("Replications", str(p.replications)),
-        ("Seed", str(p.seed)),
-        ("Scenario hash", p.scenario_hash or ""),
-        ("Scenario file", p.scenario_file or "–"),
-        *provenance_facts(p, run.path, "Run folder"),
+        (label("fact.scenario"), _scenario_line(run)),
+        (label("fact.period"), period_text(run.info)),
+        (label("fact.replications"), str(p.replications)),
+        (label("fact.seed"), str(p.seed)),
+        (label("fact.scenario_hash"), p.scenario_hash or ""),
+        (label("fact.scenario_file"), p.scenario_file or "–"),
+        *provenance_facts(p, run.path, label("fact.run_folder")),
     ]
 
 
@@ -258,18 +263,15 @@ def run_document(run: RunResult, figures: Figures) -> Document:
     heads = headline(names, run.info)
     return Document(
         kind="run",
-        title=f"{run.info.hub.label.en} — run report: {run.name}",
+        title=label("report.run_title", hub=run.info.hub.label(current()), name=run.name),
         facts=_run_facts(run),
-        intro=(
-            f"Published 2023 figures: {SOURCE}; train counts are shown only for a run over "
-            "that period. ✓ / ✗: within / outside the calibration tolerance."
-        ),
+        intro=label("report.run_intro", source=SOURCE),
         headline=kpi_table(kpi_rows(run, heads), "kpi-table"),
         full=kpi_table(kpi_rows(run), "kpi-table-all"),
         figures=figures,
         appendices=[
-            ("scenario", "Scenario as resolved", as_yaml(run.scenario), "yaml"),
-            ("manifest", "Manifest", as_json(run.manifest), "json"),
+            ("scenario", label("report.scenario"), as_yaml(run.scenario), "yaml"),
+            ("manifest", label("report.manifest"), as_json(run.manifest), "json"),
         ],
         findings=run_findings(run),
         groups=[

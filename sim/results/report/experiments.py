@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.results.formatting import format_lever, format_value, is_share_field, shown_unit
+from sim.results.formatting import format_lever_value, format_value, shown_unit
 from sim.results.health import diagnose
+from sim.results.i18n import current, label, unit_text
 from sim.results.kpis import KPIS, headline
 from sim.results.kpis.recovery import recovery_rows
 from sim.results.plots.labels import kpi_label, lever_label
@@ -44,13 +45,13 @@ def _compare_table(result: Any, names: list[str], table_id: str) -> Table:
         rows.append(
             [
                 kpi_label(name, a),
-                shown_unit(u),
+                unit_text(shown_unit(u)),
                 plus_minus(float(r["a_mean"]), float(r["a_half_width"]), u),
                 plus_minus(float(r["b_mean"]), float(r["b_half_width"]), u),
                 format_value(float(r["diff_mean"]), u, signed=True, change=True),
                 f"{format_value(float(r['diff_low']), u, signed=True, change=True)} – "
                 f"{format_value(float(r['diff_high']), u, signed=True, change=True)}",
-                "yes" if bool(r["significant"]) else "no",
+                label("word.yes") if bool(r["significant"]) else label("word.no"),
                 f"{narrowing:.0%}" if math.isfinite(narrowing) else "–",
             ]
         )
@@ -58,14 +59,17 @@ def _compare_table(result: Any, names: list[str], table_id: str) -> Table:
     return Table(
         table_id,
         [
-            "KPI",
-            "unit",
-            "A: mean ± 95 % CI",
-            "B: mean ± 95 % CI",
-            "B − A",
-            "95 % CI of B − A",
-            "significant",
-            "CI narrowed by pairing",
+            label(f"column.{c}")
+            for c in (
+                "kpi",
+                "unit",
+                "a_mean",
+                "b_mean",
+                "diff",
+                "diff_interval",
+                "significant",
+                "narrowing",
+            )
         ],
         rows,
         [False, False, True, True, True, True, False, True],
@@ -103,8 +107,7 @@ def _setting(value: Any, path: str) -> str:
         return "–"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=str)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    return format_lever(value, share=number and is_share_field(path))
+    return format_lever_value(path, value)
 
 
 def changes_table(a: RunResult, b: RunResult) -> tuple[str, Table]:
@@ -113,12 +116,12 @@ def changes_table(a: RunResult, b: RunResult) -> tuple[str, Table]:
         [p, _setting(x, p), _setting(y, p)] for p, x, y in scenario_changes(a.scenario, b.scenario)
     ]
     intro = (
-        f"The fields of the scenario that B ({b.name}) sets differently from A ({a.name}), "
-        "as resolved; everything else is the same in both."
+        label("report.changes_intro", a=a.name, b=b.name)
         if rows
-        else "A and B set every field of the scenario alike (as resolved)."
+        else label("report.changes_none")
     )
-    return intro, Table("changes-table", ["field", "A", "B"], rows, [False, True, True], [])
+    columns = [label("column.field"), "A", "B"]
+    return intro, Table("changes-table", columns, rows, [False, True, True], [])
 
 
 def _arm_line(run: RunResult) -> str:
@@ -134,26 +137,22 @@ def compare_document(result: Any, figures: Figures) -> Document:
     facts = [
         ("A", _arm_line(a)),
         ("B", _arm_line(b)),
-        ("Period", period_text(a.info)),
-        ("Replications", f"{n}, paired: replication r of A and of B share their seeds"),
-        ("Seed", str(p.seed)),
+        (label("fact.period"), period_text(a.info)),
+        (label("fact.replications"), label("fact.paired", n=n)),
+        (label("fact.seed"), str(p.seed)),
         *provenance_facts(p, result.path),
     ]
     return Document(
         kind="compare",
-        title=f"{a.info.hub.label.en} — comparison: {b.name} against {a.name}",
+        title=label("report.compare_title", hub=a.info.hub.label(current()), a=a.name, b=b.name),
         facts=facts,
-        intro=(
-            "B − A is the mean of the paired differences over replications, with its Student-t "
-            "95 % interval; significant when the interval excludes 0. The last column says how "
-            "much narrower that interval is than with independent seeds."
-        ),
+        intro=label("report.compare_intro"),
         headline=_compare_table(result, heads, "kpi-table"),
         full=_compare_table(result, names, "kpi-table-all"),
         figures=figures,
         appendices=[
-            ("scenario-a", f"Scenario A as resolved: {a.name}", as_yaml(a.scenario), "yaml"),
-            ("manifest", "Manifest", as_json(result.manifest), "json"),
+            ("scenario-a", label("report.scenario_a", name=a.name), as_yaml(a.scenario), "yaml"),
+            ("manifest", label("report.manifest"), as_json(result.manifest), "json"),
         ],
         notes=[
             line
@@ -253,7 +252,7 @@ def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
     rows = []
     for point in sweep.points.to_dict("records"):
         k = int(point["point"])
-        cells = [str(k), *[format_lever(point[lv]) for lv in levers]]
+        cells = [str(k), *[format_lever_value(lv, point[lv]) for lv in levers]]
         here = rows_by(summary[summary["point"] == k])
         for name in names:
             if name in here:
@@ -265,9 +264,9 @@ def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
     head = Table(
         "kpi-table",
         [
-            "point",
+            label("column.point"),
             *[lever_label(lv) for lv in levers],
-            *[f"{kpi_label(n, info)} ({shown_unit(str(units[n]))})" for n in names],
+            *[f"{kpi_label(n, info)} ({unit_text(shown_unit(str(units[n])))})" for n in names],
         ],
         rows,
         [True] * (1 + len(levers) + len(names)),
@@ -276,9 +275,9 @@ def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
     full_rows = [
         [
             str(int(r["point"])),
-            *[format_lever(r[lv]) for lv in levers],
+            *[format_lever_value(lv, r[lv]) for lv in levers],
             kpi_label(str(r["kpi"]), info),
-            shown_unit(str(r["unit"])),
+            unit_text(shown_unit(str(r["unit"]))),
             format_value(float(r["mean"]), str(r["unit"])),
             format_value(float(r["half_width"]), str(r["unit"])),
             str(int(r["n"])),
@@ -287,7 +286,11 @@ def _sweep_tables(sweep: Any) -> tuple[Table, Table]:
     ]
     full = Table(
         "kpi-table-all",
-        ["point", *[lever_label(lv) for lv in levers], "KPI", "unit", "mean", "± 95 % CI", "n"],
+        [
+            label("column.point"),
+            *[lever_label(lv) for lv in levers],
+            *[label(f"column.{c}") for c in ("kpi", "unit", "mean", "half_width", "n")],
+        ],
         full_rows,
         [True] * (1 + len(levers)) + [False, False, True, True, True],
         [str(k) for k in summary["kpi"]],
@@ -299,30 +302,26 @@ def sweep_document(sweep: Any, figures: Figures) -> Document:
     p = Provenance.of(sweep.manifest)
     head, full = _sweep_tables(sweep)
     info = sweep_info(sweep)
-    port = info.hub.label.en if info is not None else "landport"
+    port = info.hub.label(current()) if info is not None else "landport"
     levers = _levers(sweep)
     facts = [
-        ("Scenario", p.scenario or "–"),
-        ("Scenario file", p.scenario_file or "–"),
-        ("Levers", ", ".join(levers)),
-        ("Points", str(len(sweep.points))),
-        ("Replications", str(p.replications)),
-        ("Seed", str(p.seed)),
+        (label("fact.scenario"), p.scenario or "–"),
+        (label("fact.scenario_file"), p.scenario_file or "–"),
+        (label("fact.levers"), ", ".join(levers)),
+        (label("fact.points"), str(len(sweep.points))),
+        (label("fact.replications"), str(p.replications)),
+        (label("fact.seed"), str(p.seed)),
         *provenance_facts(p, sweep.path),
     ]
     return Document(
         kind="sweep",
-        title=f"{port} — sweep: {p.scenario or ''}",
+        title=label("report.sweep_title", hub=port, name=p.scenario or ""),
         facts=facts,
-        intro=(
-            "Mean ± Student-t 95 % half-width over replications at every point; all points "
-            "share their seeds (common random numbers), so differences between points are "
-            "sharper than the intervals suggest."
-        ),
+        intro=label("report.sweep_intro"),
         headline=head,
         full=full,
         figures=figures,
-        appendices=[("manifest", "Manifest", as_json(sweep.manifest), "json")],
+        appendices=[("manifest", label("report.manifest"), as_json(sweep.manifest), "json")],
         findings=sweep_findings(sweep, sweep_kpis(sweep), info),
         notes=[
             f"point {k} ({label}): {line}"

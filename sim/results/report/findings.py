@@ -11,9 +11,10 @@ largest relative changes — and how the bottleneck and the stability of B diffe
 highest, and which points are unstable. :func:`themed` groups KPI names by their family's
 theme in the KPI registry (throughput, time, capacity, money, emissions, stability).
 
-Every sentence is a template in :data:`SENTENCES` and every heading in :data:`THEME_HEADINGS`,
-one place, so that a report can be given in another language; numbers are written by the
-project's formatter (:func:`sim.results.formatting.format_value`).
+Every sentence is a template of :mod:`sim.results.i18n` (``finding.*``) and every heading a
+theme's text there (``theme.*``), written in the language in force (:func:`~sim.results.i18n.
+current`, as a report in Chinese sets it); numbers are written by the project's formatter
+(:func:`sim.results.formatting.format_value`).
 """
 
 from __future__ import annotations
@@ -24,51 +25,12 @@ from typing import Any
 
 from sim.results.formatting import format_value
 from sim.results.health import SATURATED, Health, diagnose
+from sim.results.i18n import current, label
 from sim.results.kpis import KPIS, headline
 from sim.results.kpis.registry import THEMES, Theme
 from sim.results.run import RunResult
 from sim.results.runinfo import RunInfo
 from sim.results.tables import rows_by
-
-THEME_HEADINGS: dict[Theme, str] = {
-    "throughput": "Throughput",
-    "time": "Time",
-    "capacity": "Capacity",
-    "money": "Money",
-    "emissions": "Emissions",
-    "stability": "Stability",
-}
-"""The heading of each theme's KPI table."""
-
-SENTENCES: dict[str, str] = {
-    "throughput": "Throughput: {teu} TEU (± {teu_hw}) went through {hub} by train from {start} "
-    "to {end}",
-    "trains": ", on {trains} trains (± {trains_hw})",
-    "clearance": "Import customs clearance took {mean} h on average (± {hw})",
-    "clearance_p90": "; one container in ten waited more than {p90} h",
-    "bottleneck": "Capacity: the bottleneck is {resource}, {util} busy (± {hw}); more of it "
-    "is what would let more cargo through",
-    "no_bottleneck": "Capacity: no hub resource is near saturation ({saturated} busy); the "
-    "busiest is {resource} at {util} (± {hw})",
-    "steady": "Stability: no queue or backlog grows through the run, so its times are "
-    "steady-state values",
-    "money": "Money: the operating subsidy cost {subsidy} (± {hw})",
-    "discount": " and the freight-rate discounts {discount} (± {discount_hw})",
-    "changed": "{k} of {m} headline KPIs changed significantly (their 95 % interval of B − A "
-    "excludes 0), with {n} paired replications",
-    "unchanged": "No headline KPI changed significantly: every 95 % interval of B − A "
-    "includes 0 (with {n} paired replications; more replications narrow the intervals)",
-    "change": "{label}: {a} → {b} ({diff}, 95 % CI {low} to {high})",
-    "bottleneck_moves": "The bottleneck moves from {a} in A to {b} in B",
-    "bottleneck_none": "none",
-    "sweep_range": "{label}: from {low} at point {low_point} ({low_levers}) to {high} at point "
-    "{high_point} ({high_levers})",
-    "sweep_flat": "{label}: {value} at every point",
-    "sweep_unstable": "{k} of {m} points are unstable (queues grow without bound): {points}",
-    "sweep_steady": "Every point reaches a steady state: no queue or backlog grows through "
-    "its runs",
-}
-"""Every sentence of the findings, as a template (see the module docstring)."""
 
 MONEY = ("cost.subsidy_cny", "cost.rail_discount_cny")
 """The public money a run's findings name (when any was spent)."""
@@ -86,7 +48,7 @@ def _value(row: Mapping[str, Any], unit: str, *, with_unit: bool = False) -> tup
 def resource_text(where: str, info: RunInfo | None) -> str:
     """A hub resource's label from its scope (the scope itself if the run does not know it)."""
     built = info.resource(where) if info is not None else None
-    return built.label.en if built is not None else where
+    return built.label(current()) if built is not None else where
 
 
 def run_findings(run: RunResult) -> list[str]:
@@ -97,41 +59,44 @@ def run_findings(run: RunResult) -> list[str]:
     out: list[str] = []
     if "teu.total" in rows:
         teu, teu_hw = _value(rows["teu.total"], "TEU")
-        text = SENTENCES["throughput"].format(
-            teu=teu, teu_hw=teu_hw, hub=info.hub.label.en, start=info.start, end=info.end
+        text = label(
+            "finding.throughput",
+            teu=teu,
+            teu_hw=teu_hw,
+            hub=info.hub.label(current()),
+            start=info.start,
+            end=info.end,
         )
         if "trains.total" in rows:
             trains, trains_hw = _value(rows["trains.total"], "trains")
-            text += SENTENCES["trains"].format(trains=trains, trains_hw=trains_hw)
+            text += label("finding.trains", trains=trains, trains_hw=trains_hw)
         out.append(text)
     if "clearance_h.import.mean" in rows:
         mean, hw = _value(rows["clearance_h.import.mean"], "h")
-        text = SENTENCES["clearance"].format(mean=mean, hw=hw)
+        text = label("finding.clearance", mean=mean, hw=hw)
         if "clearance_h.import.p90" in rows:
             p90, _ = _value(rows["clearance_h.import.p90"], "h")
-            text += SENTENCES["clearance_p90"].format(p90=p90)
+            text += label("finding.clearance_p90", p90=p90)
         out.append(text)
     health = diagnose(run.kpi_means(), info)
     capacity = capacity_finding(health, rows, info)
     if capacity:
         out.append(capacity)
-    out.append(health.unstable_line() or SENTENCES["steady"])
+    out.append(health.unstable_line() or label("finding.steady"))
     if health.turned_away_line():
         out.append(health.turned_away_line())
     spent = [float(rows[k]["mean"]) for k in MONEY if k in rows]
     if "cost.subsidy_cny" in rows and any(v != 0 for v in spent):
         subsidy, hw = _value(rows["cost.subsidy_cny"], "CNY", with_unit=True)
-        text = SENTENCES["money"].format(subsidy=subsidy, hw=hw)
+        text = label("finding.money", subsidy=subsidy, hw=hw)
         if "cost.rail_discount_cny" in rows:
             discount, discount_hw = _value(rows["cost.rail_discount_cny"], "CNY", with_unit=True)
-            text += SENTENCES["discount"].format(discount=discount, discount_hw=discount_hw)
+            text += label("finding.discount", discount=discount, discount_hw=discount_hw)
         out.append(text)
     return out
 
 
-def capacity_finding(
-    health: Health, rows: Mapping[str, Mapping[str, Any]], info: RunInfo
-) -> str:
+def capacity_finding(health: Health, rows: Mapping[str, Mapping[str, Any]], info: RunInfo) -> str:
     """The bottleneck with its utilisation, or the busiest resource when none is near
     saturation (``""`` for a run without utilisation KPIs)."""
     if health.bottleneck is not None:
@@ -151,7 +116,8 @@ def capacity_finding(
         return ""
     util, hw = _value(row, "share")
     key = "bottleneck" if health.bottleneck is not None else "no_bottleneck"
-    return SENTENCES[key].format(
+    return label(
+        f"finding.{key}",
         resource=resource_text(where, info),
         util=util,
         hw=hw,
@@ -169,9 +135,9 @@ def compare_findings(result: Any) -> list[str]:
     n = int(result.table["n"].iloc[0]) if len(result.table) else 0
     changed = [name for name in names if bool(table[name]["significant"])]
     out = [
-        SENTENCES["changed"].format(k=len(changed), m=len(names), n=n)
+        label("finding.changed", k=len(changed), m=len(names), n=n)
         if changed
-        else SENTENCES["unchanged"].format(n=n)
+        else label("finding.unchanged", n=n)
     ]
 
     def relative(name: str) -> float:
@@ -190,8 +156,9 @@ def compare_findings(result: Any) -> list[str]:
             return format_value(float(r[col]), u, signed=True, change=True)
 
         out.append(
-            SENTENCES["change"].format(
-                label=KPIS.label(name, a.info),
+            label(
+                "finding.change",
+                label=KPIS.label(name, a.info, current()),
                 a=format_value(float(r["a_mean"]), u, with_unit=True),
                 b=format_value(float(r["b_mean"]), u, with_unit=True),
                 diff=diff("diff_mean"),
@@ -203,16 +170,17 @@ def compare_findings(result: Any) -> list[str]:
     where_a = ha.bottleneck[0] if ha.bottleneck is not None else None
     where_b = hb.bottleneck[0] if hb.bottleneck is not None else None
     if where_a != where_b:
-        none = SENTENCES["bottleneck_none"]
+        none = label("finding.bottleneck_none")
         out.append(
-            SENTENCES["bottleneck_moves"].format(
+            label(
+                "finding.bottleneck_moves",
                 a=resource_text(where_a, a.info) if where_a else none,
                 b=resource_text(where_b, b.info) if where_b else none,
             )
         )
-    for label, health in (("A: ", ha), ("B: ", hb)):
+    for side, health in (("A: ", ha), ("B: ", hb)):
         lines = (health.unstable_line(), health.turned_away_line())
-        out += [label + line for line in lines if line]
+        out += [side + line for line in lines if line]
     return out
 
 
@@ -220,14 +188,14 @@ def themed(names: Iterable[str]) -> list[tuple[Theme, str, list[str]]]:
     """``names`` grouped by theme, in theme order, each with its heading; themes without a
     KPI left out (names no family has are left out too)."""
     groups = KPIS.by_theme(names)
-    return [(t, THEME_HEADINGS[t], groups[t]) for t in THEMES if groups[t]]
+    return [(t, label(f"theme.{t}"), groups[t]) for t in THEMES if groups[t]]
 
 
 def sweep_findings(sweep: Any, names: list[str], info: RunInfo | None) -> list[str]:
     """Sentences on a sweep: for each of ``names`` (its key KPIs), the points where it is
     lowest and highest, and which points are unstable."""
     summary = sweep.summary
-    levers = {k: label for k, label, _ in sweep.point_means()}
+    levers = {k: text for k, text, _ in sweep.point_means()}
     out = []
     for name in names:
         rows = summary[summary["kpi"] == name]
@@ -236,22 +204,23 @@ def sweep_findings(sweep: Any, names: list[str], info: RunInfo | None) -> list[s
         if not finite:
             continue
         u = KPIS.unit(name)
-        label = KPIS.label(name, info)
+        name_text = KPIS.label(name, info, current())
         low = min(finite, key=lambda k: (finite[k], k))
         high = max(finite, key=lambda k: (finite[k], -k))
         if finite[low] == finite[high]:
             value = format_value(finite[low], u, with_unit=True)
-            out.append(SENTENCES["sweep_flat"].format(label=label, value=value))
+            out.append(label("finding.sweep_flat", label=name_text, value=value))
             continue
         out.append(
-            SENTENCES["sweep_range"].format(
-                label=label,
+            label(
+                "finding.sweep_range",
+                label=name_text,
                 low=format_value(finite[low], u, with_unit=True),
                 low_point=low,
-                low_levers=levers.get(low, ""),
+                low_levers=levers[low],
                 high=format_value(finite[high], u, with_unit=True),
                 high_point=high,
-                high_levers=levers.get(high, ""),
+                high_levers=levers[high],
             )
         )
     unstable = [
@@ -259,10 +228,13 @@ def sweep_findings(sweep: Any, names: list[str], info: RunInfo | None) -> list[s
     ]
     if unstable:
         out.append(
-            SENTENCES["sweep_unstable"].format(
-                k=len(unstable), m=len(levers), points=", ".join(str(k) for k in unstable)
+            label(
+                "finding.sweep_unstable",
+                k=len(unstable),
+                m=len(levers),
+                points=", ".join(str(k) for k in unstable),
             )
         )
     else:
-        out.append(SENTENCES["sweep_steady"])
+        out.append(label("finding.sweep_steady"))
     return out

@@ -1,0 +1,73 @@
+"""The command line in Chinese (``--lang zh``) and the units of its tables: shares' differences
+in percentage points, units never cut short, sweep headers in words, discounts as percentages."""
+
+from __future__ import annotations
+
+from sim.cli.common import Lang
+from sim.results.i18n import LANGS
+from tests.conftest import BASELINE, MMC, landport
+
+WEEK = ["--set", "end=2023-01-07", "--set", "warmup_days=1"]
+
+
+def test_lang_offers_the_languages_landport_writes():
+    assert tuple(Lang) == LANGS
+
+
+def test_run_in_chinese_prints_chinese_labels_beside_the_dotted_names():
+    done = landport("run", MMC, *WEEK, "-n", "2", "--workers", "1", "--lang", "zh")
+    assert done.exit_code == 0, done.output
+    header = next(line for line in done.output.splitlines() if "指标" in line)
+    for column in ("名称", "单位", "均值"):
+        assert column in header, column
+    row = next(line for line in done.output.splitlines() if " clearance_h.import.mean " in line)
+    assert "进口" in row
+    assert "小时" in row
+    assert "次重复运行" in done.output
+
+
+def test_an_unknown_language_is_one_line_and_exit_2():
+    done = landport("run", MMC, "--lang", "fr")
+    assert done.exit_code == 2
+    assert "--lang" in done.output
+    assert "Traceback" not in done.output
+
+
+def test_compare_keeps_units_whole_and_shares_differences_in_percentage_points():
+    done = landport("compare", BASELINE, BASELINE, *WEEK, "-n", "2", "--workers", "1", "--all")
+    assert done.exit_code == 0, done.output
+    rows = [line for line in done.output.splitlines() if line.count("│") > 4]
+    units = {line.split("│")[2].strip() for line in rows}
+    assert {"TEU", "M CNY", "h", "share"} <= units
+    assert not any("…" in u for u in units)
+    shares = [line for line in rows if line.split("│")[2].strip() == "share"]
+    assert any(line.split("│")[5].strip().endswith(" pp") for line in shares)
+    for line in shares:
+        diff, half_width = line.split("│")[5].strip(), line.split("│")[6].strip()
+        assert diff.endswith(" pp") or diff == "–", line
+        assert half_width.endswith(" pp") or half_width == "–", line
+
+
+def test_sweep_shows_discounts_as_percentages_and_headers_in_words(tmp_path):
+    done = landport(
+        "sweep", BASELINE, *WEEK, "--set", "tariffs.discount.nanning=0.3,0.45", "-n", "1",
+        "--workers", "1", "--root", tmp_path, "--kpi", "teu.total",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    lever_cells = [
+        line.split("│")[2].strip() for line in done.output.splitlines() if line.count("│") > 3
+    ]
+    assert "30%" in lever_cells
+    assert "45%" in lever_cells
+    lines = done.output.splitlines()
+    head = lines[
+        next(i for i, x in enumerate(lines) if "┏" in x) + 1 : next(
+            i for i, x in enumerate(lines) if "┡" in x
+        )
+    ]
+    cells = [c.strip() for line in head for c in line.split("┃") if c.strip()]
+    words = " ".join(cells)
+    for word in ("Nanning Railway", "discount", "TEU carried by train"):
+        assert word in words, cells
+    assert not [c for c in cells if c.endswith(".")], cells  # not broken at every dot
+    assert "teu.total" in done.output  # the dotted names, in the caption
