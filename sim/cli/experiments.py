@@ -185,7 +185,7 @@ def compare(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "comparison")
-        workbook = excel_into(result) if xlsx else None
+        workbook = excel_into(result, lang=lang.value) if xlsx else None
     man = result.manifest
     if as_json:
         table = result.table if names is None else result.table[result.table["kpi"].isin(names)]
@@ -345,7 +345,7 @@ def sweep(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "sweep")
-        workbook = excel_into(result) if xlsx else None
+        workbook = excel_into(result, lang=lang.value) if xlsx else None
     man = result.manifest
     if as_json:
         summary = result.summary

@@ -135,7 +135,8 @@ def run(
         if xlsx:
             from sim.cli.report import excel_into
 
-            err.print(f"Workbook: [bold]{escape(str(excel_into(result)))}[/bold]")
+            workbook = excel_into(result, lang=lang.value)
+            err.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
     if as_json:
         means = result.kpi_means()
         shown = means if names is None else {k: means[k] for k in names if k in means}

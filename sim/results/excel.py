@@ -18,8 +18,10 @@ the unit's :class:`~sim.results.formatting.Unit`. Header rows are bold and froze
 sized to their text, and every table has a filter. The file is written whole or not at all
 (:mod:`sim.results.atomic`). The engine is openpyxl, pandas' writer for ``.xlsx``.
 
-Words written into the workbook (sheet names, headings, the About sheet's keys) are in
-:data:`WORDS`, one place, so that they can be given in another language.
+Words written into the workbook (sheet names, headings, the About sheet's keys, KPI labels
+and themes) are texts of :mod:`sim.results.i18n`, in English or, with ``lang="zh"``,
+Simplified Chinese; :data:`WORDS` names the text of each. Dotted KPI names and lever paths
+stay as they are, so the workbook's ``name`` column still finds a KPI.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pandas as pd
 from sim.results.atomic import replace_file
 from sim.results.formatting import Unit, shown_unit, unit_style
 from sim.results.health import diagnose
+from sim.results.i18n import current, label, language, unit_text
 from sim.results.kpis import KPIS
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
@@ -41,50 +44,55 @@ WORKBOOK = "results.xlsx"
 """The workbook's name in a run, comparison or sweep folder."""
 
 WORDS: dict[str, str] = {
-    "about": "About",
-    "summary": "Summary",
-    "replications": "Replications",
-    "comparison": "Comparison",
-    "sweep": "Sweep",
-    "sweep_summary": "Sweep summary",
-    "a": "A",
-    "b": "B",
-    "item": "item",
-    "value": "value",
-    "kpi": "KPI",
-    "name": "name",
-    "theme": "theme",
-    "unit": "unit",
-    "mean": "mean",
-    "half_width": "± 95 % CI",
-    "low": "95 % CI low",
-    "high": "95 % CI high",
-    "n": "n",
-    "replication": "replication",
-    "point": "point",
-    "a_mean": "A: mean",
-    "a_half_width": "A: ± 95 % CI",
-    "b_mean": "B: mean",
-    "b_half_width": "B: ± 95 % CI",
-    "diff_mean": "B − A",
-    "diff_low": "B − A: 95 % CI low",
-    "diff_high": "B − A: 95 % CI high",
-    "significant": "significant",
-    "narrowing": "CI narrowed by pairing",
-    "yes": "yes",
-    "no": "no",
-    "scenario": "Scenario",
-    "period": "Period",
-    "seed": "Seed",
-    "folder": "Folder",
-    "note": "Note",
-    "levers": "Levers",
-    "points": "Points",
-    "explain": "Means over replications with Student-t 95 % confidence intervals; statistics "
-    "exclude the warm-up. Cells hold the values as computed (a share as a fraction, money in "
-    "CNY); their number format shows them in the unit of the header or unit column.",
+    "about": "excel.about",
+    "summary": "excel.summary",
+    "replications": "excel.replications",
+    "replication_count": "fact.replications",
+    "comparison": "excel.comparison",
+    "sweep": "excel.sweep",
+    "sweep_summary": "excel.sweep_summary",
+    "a": "excel.a",
+    "b": "excel.b",
+    "item": "excel.item",
+    "value": "excel.value",
+    "kpi": "column.kpi",
+    "name": "column.name",
+    "theme": "excel.theme",
+    "unit": "column.unit",
+    "mean": "column.mean",
+    "half_width": "column.half_width",
+    "low": "excel.low",
+    "high": "excel.high",
+    "n": "column.n",
+    "replication": "excel.replication",
+    "point": "column.point",
+    "a_mean": "excel.a_mean",
+    "a_half_width": "excel.a_half_width",
+    "b_mean": "excel.b_mean",
+    "b_half_width": "excel.b_half_width",
+    "diff_mean": "column.diff",
+    "diff_low": "excel.diff_low",
+    "diff_high": "excel.diff_high",
+    "significant": "column.significant",
+    "narrowing": "column.narrowing",
+    "yes": "word.yes",
+    "no": "word.no",
+    "scenario": "fact.scenario",
+    "period": "fact.period",
+    "seed": "fact.seed",
+    "folder": "fact.folder",
+    "note": "excel.note",
+    "levers": "fact.levers",
+    "points": "fact.points",
+    "explain": "excel.explain",
 }
-"""Every word the workbook writes (see the module docstring)."""
+"""Every word the workbook writes, as its key in :mod:`sim.results.i18n` (see the module
+docstring)."""
+
+
+def word(name: str) -> str:
+    """The workbook's word ``name`` (a key of :data:`WORDS`) in the language in force."""
+    return label(WORDS[name])
 
 SHEET_NAME_MAX = 31
 """Excel's limit on a sheet name's length."""
@@ -105,8 +113,9 @@ def excel_format(unit: str) -> str:
 
 
 def header(text: str, unit: str) -> str:
-    """A column header with its unit: ``teu.total (TEU)``, ``cost.subsidy_cny (M CNY)``."""
-    shown = shown_unit(unit)
+    """A column header with its unit (in the language in force): ``teu.total (TEU)``,
+    ``cost.subsidy_cny (M CNY)``."""
+    shown = unit_text(shown_unit(unit))
     return f"{text} ({shown})" if shown else text
 
 
@@ -120,15 +129,15 @@ def summary_sheet(summary: pd.DataFrame, info: RunInfo | None) -> tuple[pd.DataF
     names = [str(k) for k in summary["kpi"]]
     sheet = pd.DataFrame(
         {
-            WORDS["kpi"]: [KPIS.label(n, info) for n in names],
-            WORDS["name"]: names,
-            WORDS["theme"]: [_theme(n) for n in names],
-            WORDS["unit"]: [shown_unit(u) for u in units],
-            WORDS["mean"]: summary["mean"].astype(float).to_numpy(),
-            WORDS["half_width"]: summary["half_width"].astype(float).to_numpy(),
-            WORDS["low"]: summary["low"].astype(float).to_numpy(),
-            WORDS["high"]: summary["high"].astype(float).to_numpy(),
-            WORDS["n"]: summary["n"].astype("int64").to_numpy(),
+            word("kpi"): [KPIS.label(n, info, current()) for n in names],
+            word("name"): names,
+            word("theme"): [_theme(n) for n in names],
+            word("unit"): [unit_text(shown_unit(u)) for u in units],
+            word("mean"): summary["mean"].astype(float).to_numpy(),
+            word("half_width"): summary["half_width"].astype(float).to_numpy(),
+            word("low"): summary["low"].astype(float).to_numpy(),
+            word("high"): summary["high"].astype(float).to_numpy(),
+            word("n"): summary["n"].astype("int64").to_numpy(),
         }
     )
     return sheet, units
@@ -147,7 +156,7 @@ def replications_sheet(
     wide = wide.reindex(columns=order).reset_index()
     units = [KPIS.unit(n) for n in order]
     wide.columns = [
-        *[WORDS[c] for c in index],
+        *[word(c) for c in index],
         *[header(n, u) for n, u in zip(order, units, strict=True)],
     ]
     return wide, units
@@ -155,27 +164,27 @@ def replications_sheet(
 
 def _theme(name: str) -> str:
     family = KPIS.family(name)
-    return family.theme if family is not None else ""
+    return label(f"theme.{family.theme}") if family is not None else ""
 
 
 def _about(facts: Iterable[tuple[str, str]], notes: Iterable[str]) -> pd.DataFrame:
-    rows = [*facts, *((WORDS["note"], n) for n in notes), ("", WORDS["explain"])]
-    return pd.DataFrame(rows, columns=[WORDS["item"], WORDS["value"]])
+    rows = [*facts, *((word("note"), n) for n in notes), ("", word("explain"))]
+    return pd.DataFrame(rows, columns=[word("item"), word("value")])
 
 
 def _run_facts(run: RunResult) -> list[tuple[str, str]]:
     p = Provenance.of(run.manifest)
     return [
-        (WORDS["scenario"], run.name),
-        (WORDS["period"], f"{run.info.start} – {run.info.end}"),
-        (WORDS["replications"], str(p.replications)),
-        (WORDS["seed"], str(p.seed)),
-        (WORDS["folder"], str(run.path) if run.path is not None else "–"),
+        (word("scenario"), run.name),
+        (word("period"), f"{run.info.start} – {run.info.end}"),
+        (word("replication_count"), str(p.replications)),
+        (word("seed"), str(p.seed)),
+        (word("folder"), str(run.path) if run.path is not None else "–"),
     ]
 
 
-def _notes(run: RunResult, label: str = "") -> list[str]:
-    return [label + line for line in diagnose(run.kpi_means(), run.info).lines()]
+def _notes(run: RunResult, side: str = "") -> list[str]:
+    return [side + line for line in diagnose(run.kpi_means(), run.info).lines()]
 
 
 # ---------------------------------------------------------------------------- workbooks
@@ -192,12 +201,12 @@ def _run_sheets(run: RunResult, prefix: str = "") -> list[Sheet]:
     row_formats = [excel_format(u) for u in units]
     return [
         (
-            f"{prefix}{WORDS['summary']}",
+            f"{prefix}{word('summary')}",
             summary,
-            {WORDS[c]: row_formats for c in ("mean", "half_width", "low", "high")},
+            {word(c): row_formats for c in ("mean", "half_width", "low", "high")},
         ),
         (
-            f"{prefix}{WORDS['replications']}",
+            f"{prefix}{word('replications')}",
             reps,
             {c: excel_format(u) for c, u in zip(reps.columns[1:], rep_units, strict=True)},
         ),
@@ -206,7 +215,7 @@ def _run_sheets(run: RunResult, prefix: str = "") -> list[Sheet]:
 
 def run_sheets(run: RunResult) -> list[Sheet]:
     """The sheets of a run's workbook."""
-    return [(WORDS["about"], _about(_run_facts(run), _notes(run)), {}), *_run_sheets(run)]
+    return [(word("about"), _about(_run_facts(run), _notes(run)), {}), *_run_sheets(run)]
 
 
 def compare_sheets(result: Any) -> list[Sheet]:
@@ -217,12 +226,12 @@ def compare_sheets(result: Any) -> list[Sheet]:
     units = [str(u) for u in t["unit"]]
     table = pd.DataFrame(
         {
-            WORDS["kpi"]: [KPIS.label(n, a.info) for n in names],
-            WORDS["name"]: names,
-            WORDS["theme"]: [_theme(n) for n in names],
-            WORDS["unit"]: [shown_unit(u) for u in units],
+            word("kpi"): [KPIS.label(n, a.info, current()) for n in names],
+            word("name"): names,
+            word("theme"): [_theme(n) for n in names],
+            word("unit"): [unit_text(shown_unit(u)) for u in units],
             **{
-                WORDS[c]: t[c].astype(float).to_numpy()
+                word(c): t[c].astype(float).to_numpy()
                 for c in (
                     "a_mean",
                     "a_half_width",
@@ -233,33 +242,33 @@ def compare_sheets(result: Any) -> list[Sheet]:
                     "diff_high",
                 )
             },
-            WORDS["significant"]: [WORDS["yes"] if s else WORDS["no"] for s in t["significant"]],
-            WORDS["narrowing"]: t["narrowing"].astype(float).to_numpy(),
-            WORDS["n"]: t["n"].astype("int64").to_numpy(),
+            word("significant"): [word("yes") if s else word("no") for s in t["significant"]],
+            word("narrowing"): t["narrowing"].astype(float).to_numpy(),
+            word("n"): t["n"].astype("int64").to_numpy(),
         }
     )
     row_formats = [excel_format(u) for u in units]
     formats: dict[str, str | list[str]] = {
-        WORDS[c]: row_formats
+        word(c): row_formats
         for c in ("a_mean", "a_half_width", "b_mean", "b_half_width", "diff_mean", "diff_low",
                   "diff_high")
     }
-    formats[WORDS["narrowing"]] = "0%"
+    formats[word("narrowing")] = "0%"
     p = Provenance.of(result.manifest)
     facts = [
-        (WORDS["a"], a.name),
-        (WORDS["b"], b.name),
-        (WORDS["period"], f"{a.info.start} – {a.info.end}"),
-        (WORDS["replications"], str(p.replications)),
-        (WORDS["seed"], str(p.seed)),
-        (WORDS["folder"], str(result.path) if result.path is not None else "–"),
+        (word("a"), a.name),
+        (word("b"), b.name),
+        (word("period"), f"{a.info.start} – {a.info.end}"),
+        (word("replication_count"), str(p.replications)),
+        (word("seed"), str(p.seed)),
+        (word("folder"), str(result.path) if result.path is not None else "–"),
     ]
     about = _about(facts, _notes(a, "A: ") + _notes(b, "B: "))
     return [
-        (WORDS["about"], about, {}),
-        (WORDS["comparison"], table, formats),
-        *_run_sheets(a, f"{WORDS['a']} "),
-        *_run_sheets(b, f"{WORDS['b']} "),
+        (word("about"), about, {}),
+        (word("comparison"), table, formats),
+        *_run_sheets(a, f"{word('a')} "),
+        *_run_sheets(b, f"{word('b')} "),
     ]
 
 
@@ -271,56 +280,56 @@ def sweep_sheets(sweep: Any) -> list[Sheet]:
     levers = [str(c) for c in sweep.points.columns if c != "point"]
     info = sweep_info(sweep)
     key = sweep_kpis(sweep)
-    wide = sweep.points.rename(columns={"point": WORDS["point"]}).copy()
+    wide = sweep.points.rename(columns={"point": word("point")}).copy()
     formats: dict[str, str | list[str]] = {}
     for name in key:
         rows = summary[summary["kpi"] == name].set_index("point")
         u = KPIS.unit(name)
-        label = KPIS.label(name, info)
-        for col, word in (("mean", "mean"), ("half_width", "half_width")):
-            head = header(f"{label}: {WORDS[word]}", u)
+        name_text = KPIS.label(name, info, current())
+        for col in ("mean", "half_width"):
+            head = header(f"{name_text}: {word(col)}", u)
             wide[head] = sweep.points["point"].map(rows[col]).astype(float).to_numpy()
             formats[head] = excel_format(u)
-    tidy = summary.rename(columns={"point": WORDS["point"]})
+    tidy = summary.rename(columns={"point": word("point")})
     tidy = pd.DataFrame(
         {
-            WORDS["point"]: tidy[WORDS["point"]].astype("int64").to_numpy(),
+            word("point"): tidy[word("point")].astype("int64").to_numpy(),
             **{lv: tidy[lv].to_numpy() for lv in levers},
-            WORDS["kpi"]: [KPIS.label(str(n), info) for n in summary["kpi"]],
-            WORDS["name"]: summary["kpi"].astype(str).to_numpy(),
-            WORDS["unit"]: [shown_unit(str(u)) for u in summary["unit"]],
-            **{WORDS[c]: summary[c].astype(float).to_numpy() for c in ("mean", "half_width")},
-            WORDS["low"]: summary["low"].astype(float).to_numpy(),
-            WORDS["high"]: summary["high"].astype(float).to_numpy(),
-            WORDS["n"]: summary["n"].astype("int64").to_numpy(),
+            word("kpi"): [KPIS.label(str(n), info, current()) for n in summary["kpi"]],
+            word("name"): summary["kpi"].astype(str).to_numpy(),
+            word("unit"): [unit_text(shown_unit(str(u))) for u in summary["unit"]],
+            **{word(c): summary[c].astype(float).to_numpy() for c in ("mean", "half_width")},
+            word("low"): summary["low"].astype(float).to_numpy(),
+            word("high"): summary["high"].astype(float).to_numpy(),
+            word("n"): summary["n"].astype("int64").to_numpy(),
         }
     )
     row_formats = [excel_format(str(u)) for u in summary["unit"]]
     reps, rep_units = replications_sheet(sweep.kpis, ("point", "replication"))
     p = Provenance.of(sweep.manifest)
     facts = [
-        (WORDS["scenario"], p.scenario or "–"),
-        (WORDS["levers"], ", ".join(levers)),
-        (WORDS["points"], str(len(sweep.points))),
-        (WORDS["replications"], str(p.replications)),
-        (WORDS["seed"], str(p.seed)),
-        (WORDS["folder"], str(sweep.path) if sweep.path is not None else "–"),
+        (word("scenario"), p.scenario or "–"),
+        (word("levers"), ", ".join(levers)),
+        (word("points"), str(len(sweep.points))),
+        (word("replication_count"), str(p.replications)),
+        (word("seed"), str(p.seed)),
+        (word("folder"), str(sweep.path) if sweep.path is not None else "–"),
     ]
     notes = [
-        f"{WORDS['point']} {k} ({label}): {line}"
-        for k, label, means in sweep.point_means()
+        f"{word('point')} {k} ({levers_text}): {line}"
+        for k, levers_text, means in sweep.point_means()
         for line in diagnose(means, sweep.run(k).info).lines()
     ] if sweep.path is not None else []
     return [
-        (WORDS["about"], _about(facts, notes), {}),
-        (WORDS["sweep"], wide, formats),
+        (word("about"), _about(facts, notes), {}),
+        (word("sweep"), wide, formats),
         (
-            WORDS["sweep_summary"],
+            word("sweep_summary"),
             tidy,
-            {WORDS[c]: row_formats for c in ("mean", "half_width", "low", "high")},
+            {word(c): row_formats for c in ("mean", "half_width", "low", "high")},
         ),
         (
-            WORDS["replications"],
+            word("replications"),
             reps,
             {c: excel_format(u) for c, u in zip(reps.columns[2:], rep_units, strict=True)},
         ),
@@ -341,9 +350,10 @@ def workbook_sheets(result: Any) -> list[Sheet]:
     raise TypeError(f"no workbook for a {kind} result: expected a run, compare or sweep")
 
 
-def write_workbook(result: Any, path: str | Path | None = None) -> Path:
+def write_workbook(result: Any, path: str | Path | None = None, *, lang: str = "en") -> Path:
     """Write the workbook of a run, comparison or sweep to ``path`` (default:
-    ``results.xlsx`` in the result's folder), whole or not at all. Returns the path."""
+    ``results.xlsx`` in the result's folder) in ``lang`` (``en`` or ``zh``), whole or not at
+    all. Returns the path."""
     from sim.results.store import RunFolderError
 
     if path is None:
@@ -351,7 +361,8 @@ def write_workbook(result: Any, path: str | Path | None = None) -> Path:
         if folder is None:
             raise RunFolderError("this result was not saved: give a path for the workbook")
         path = Path(folder) / WORKBOOK
-    sheets = workbook_sheets(result)
+    with language(lang):
+        sheets = workbook_sheets(result)
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:

@@ -19,8 +19,9 @@ Where each kind of word lives:
 * report headings, table columns, units, axis titles, themes, places, directions, statistics,
   backlog states, sweep levers and notes: :data:`TEXTS` below, by key prefix
   (``report.``, ``column.``, ``unit.``, ``axis.``, ``theme.``, ``place.``, ``direction.``,
-  ``stat.``, ``state.``, ``count.``, ``lever.``, ``note.``, ``fact.``, ``figure.``), and the
-  sentences of a report's executive summary (``finding.``);
+  ``stat.``, ``state.``, ``count.``, ``lever.``, ``note.``, ``fact.``, ``figure.``), the
+  sentences of a report's executive summary (``finding.``) and the Excel workbook's own
+  words (``excel.``);
 * a KPI's own label: its family in the KPI registry (:mod:`sim.results.kpis.families`), which
   fills it with the words above (``{direction}``, ``{stat}`` …);
 * a hub resource's label: its kind (:mod:`sim.results.resource_kinds`); a corridor's and a
@@ -408,6 +409,35 @@ TEXTS: dict[str, Label] = {
     "place.nansha": _l("Guangzhou Nansha", "广州南沙港"),
     "city.huaihua": _l("Huaihua", "怀化"),
     "place.asean": _l("ASEAN", "东盟"),
+    # ------------------------------------------------------------- Excel workbook
+    "excel.about": _l("About", "说明"),
+    "excel.summary": _l("Summary", "汇总"),
+    "excel.replications": _l("Replications", "各次重复运行"),
+    "excel.comparison": _l("Comparison", "对比"),
+    "excel.sweep": _l("Sweep", "参数扫描"),
+    "excel.sweep_summary": _l("Sweep summary", "参数扫描汇总"),
+    "excel.a": _l("A", "A"),
+    "excel.b": _l("B", "B"),
+    "excel.item": _l("item", "项目"),
+    "excel.value": _l("value", "内容"),
+    "excel.theme": _l("theme", "主题"),
+    "excel.low": _l("95 % CI low", "95%置信区间下限"),
+    "excel.high": _l("95 % CI high", "95%置信区间上限"),
+    "excel.replication": _l("replication", "重复运行"),
+    "excel.a_mean": _l("A: mean", "A：均值"),
+    "excel.a_half_width": _l("A: ± 95 % CI", "A：± 95%置信区间"),
+    "excel.b_mean": _l("B: mean", "B：均值"),
+    "excel.b_half_width": _l("B: ± 95 % CI", "B：± 95%置信区间"),
+    "excel.diff_low": _l("B − A: 95 % CI low", "B − A：95%置信区间下限"),
+    "excel.diff_high": _l("B − A: 95 % CI high", "B − A：95%置信区间上限"),
+    "excel.note": _l("Note", "注意"),
+    "excel.explain": _l(
+        "Means over replications with Student-t 95 % confidence intervals; statistics exclude "
+        "the warm-up. Cells hold the values as computed (a share as a fraction, money in CNY); "
+        "their number format shows them in the unit of the header or unit column.",
+        "各指标为多次重复运行的均值及学生t分布95%置信区间；统计不含预热期。单元格保存计算所得的"
+        "原值（占比为小数，金额以元计）；其数字格式按表头或单位列的单位显示。",
+    ),
     # ------------------------------------------------------------- command line
     "cli.results": _l("Results", "结果"),
     "cli.run_title": _l(

@@ -146,3 +146,14 @@ def test_xlsx_flag_writes_the_workbook_beside_the_tables(tmp_path):
     saved = pd.read_parquet(out / "summary.parquet")
     assert list(summary["name"]) == list(saved["kpi"])
     assert summary["mean"].to_numpy() == pytest.approx(saved["mean"].to_numpy(), rel=1e-14)
+
+
+def test_xlsx_flag_writes_the_workbook_in_the_language_asked_for(tmp_path):
+    out = tmp_path / "workbook-zh"
+    week = ["--set", "end=2023-01-14", "--set", "warmup_days=3", "-n", "1", "--workers", "1"]
+    done = landport("run", BASELINE, *week, "--out", out, "--xlsx", "--lang", "zh")
+    assert done.exit_code == 0, done.output
+    summary = pd.read_excel(out / "results.xlsx", sheet_name="汇总")
+    saved = pd.read_parquet(out / "summary.parquet")
+    assert list(summary["名称"]) == list(saved["kpi"])
+    assert summary["均值"].to_numpy() == pytest.approx(saved["mean"].to_numpy(), rel=1e-14)

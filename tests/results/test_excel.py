@@ -50,7 +50,7 @@ def test_run_summary_reads_back_with_the_same_numbers(run, run_book):
     row = back.set_index("name").loc["clearance_h.import.mean"]
     assert row["KPI"] == "Import customs clearance time, mean"
     assert row["unit"] == "h"
-    assert row["theme"] == "time"
+    assert row["theme"] == "Time"
 
 
 def test_every_replication_reads_back_one_column_per_kpi_with_its_unit(run, run_book):
@@ -84,6 +84,21 @@ def test_cells_carry_the_number_format_of_their_unit(run_book):
     about = pd.read_excel(run_book, sheet_name="About").set_index("item")["value"]
     assert about["Scenario"] == "baseline"
     assert about["Replications"] == "2"
+
+
+def test_a_workbook_in_chinese_keeps_the_numbers_and_the_dotted_names(run, tmp_path):
+    path = run.to_excel(tmp_path / "zh.xlsx", lang="zh")
+    assert pd.ExcelFile(path).sheet_names == ["说明", "汇总", "各次重复运行"]
+    back = pd.read_excel(path, sheet_name="汇总")
+    assert list(back["名称"]) == list(run.summary["kpi"])
+    same(back["均值"].to_numpy(dtype=float), run.summary["mean"].to_numpy(dtype=float))
+    row = back.set_index("名称").loc["clearance_h.import.mean"]
+    assert row["指标"] == "进口通关时间，均值"
+    assert row["单位"] == "小时"
+    assert row["主题"] == "时间"
+    reps = pd.read_excel(path, sheet_name="各次重复运行")
+    assert "cost.subsidy_cny (百万元)" in reps.columns
+    assert reps.columns[0] == "重复运行"
 
 
 def test_a_result_not_saved_needs_a_path(tmp_path):
