@@ -10,9 +10,9 @@ import importlib
 from sim.cli.common import app
 from sim.engine import freeze_long_lived
 
-for _module in ("run", "experiments", "decision", "prune", "report", "check"):
+for _module in ("run", "experiments", "decision", "prune", "report", "kpis", "check"):
     # run, validate, schema; compare, sweep, runs, catalog; sensitivity, optimise; prune;
-    # report; check
+    # report; kpis; check
     importlib.import_module(f"sim.cli.{_module}")
 
 

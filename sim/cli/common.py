@@ -377,6 +377,14 @@ LangOption = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of a table.")]
 AllKpis = Annotated[bool, typer.Option("--all", help="Show every KPI, not only the headline ones.")]
+Xlsx = Annotated[
+    bool,
+    typer.Option(
+        "--xlsx",
+        help="Also write results.xlsx into the folder: the summary and every replication's "
+        "KPIs (and the comparison or sweep table), units in the headers, for a briefing.",
+    ),
+]
 
 
 def known_kpis(requested: Sequence[str] | None, scenarios: Sequence[Any]) -> list[str] | None:

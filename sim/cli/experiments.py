@@ -24,6 +24,7 @@ from sim.cli.common import (
     OutDir,
     Root,
     Workers,
+    Xlsx,
     app,
     error_line,
     handled,
@@ -40,6 +41,7 @@ from sim.cli.common import (
     sets_option,
     sub_app,
 )
+from sim.cli.report import excel_into
 from sim.cli.run import interruptible, warn_if_elsewhere
 from sim.experiment.api import as_scenario
 from sim.experiment.compare import compare as run_compare
@@ -152,6 +154,7 @@ def compare(
     kpi: Kpis = None,
     all_kpis: AllKpis = False,
     as_json: AsJson = False,
+    xlsx: Xlsx = False,
     lang: LangOption = Lang.en,
 ) -> None:
     """Run A and B with common random numbers; per KPI: A, B, B − A with its 95 % CI,
@@ -182,6 +185,7 @@ def compare(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "comparison")
+        workbook = excel_into(result, lang=lang.value) if xlsx else None
     man = result.manifest
     if as_json:
         table = result.table if names is None else result.table[result.table["kpi"].isin(names)]
@@ -226,6 +230,8 @@ def compare(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
         "comparison.csv)"
     )
+    if workbook is not None:
+        out.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
 
 
 def sweep_table(
@@ -309,6 +315,7 @@ def sweep(
     ] = False,
     kpi: Kpis = None,
     as_json: AsJson = False,
+    xlsx: Xlsx = False,
     lang: LangOption = Lang.en,
 ) -> None:
     """Run a scenario at every point of a grid of levers; one folder with tidy KPI tables."""
@@ -338,6 +345,7 @@ def sweep(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "sweep")
+        workbook = excel_into(result, lang=lang.value) if xlsx else None
     man = result.manifest
     if as_json:
         summary = result.summary
@@ -370,6 +378,8 @@ def sweep(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"
     )
+    if workbook is not None:
+        out.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
 
 
 @app.command()

@@ -68,6 +68,16 @@ def report_into(result: Any, fmt: str = "html", *, lang: str = "en") -> Path:
     return path
 
 
+def excel_into(result: Any, *, lang: str = "en") -> Path:
+    """Write ``result``'s workbook (``results.xlsx``) into its folder, in ``lang``; a disk
+    that fails is a RunFolderError (one line, exit 2 under :func:`handled`)."""
+    from sim.results.excel import write_workbook
+
+    folder = result.path or Path(".")
+    with writing(folder, "cannot write the workbook"):
+        return write_workbook(result, lang=lang)
+
+
 def load_run_arg(run: str) -> Any:
     """A run, comparison or sweep from a folder path or a catalogue id (``sim.load``)."""
     folder = Path(run)

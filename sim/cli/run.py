@@ -20,6 +20,7 @@ from sim.cli.common import (
     LangOption,
     OutDir,
     Workers,
+    Xlsx,
     app,
     err,
     handled,
@@ -98,6 +99,7 @@ def run(
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html into the run folder.")
     ] = False,
+    xlsx: Xlsx = False,
     lang: LangOption = Lang.en,
 ) -> None:
     """Run a scenario and print its KPI table; results go to a new run folder."""
@@ -130,6 +132,11 @@ def run(
 
             path = report_into(result, lang=lang.value)
             err.print(f"Report: [bold]{escape(str(path))}[/bold]")
+        if xlsx:
+            from sim.cli.report import excel_into
+
+            workbook = excel_into(result, lang=lang.value)
+            err.print(f"Workbook: [bold]{escape(str(workbook))}[/bold]")
     if as_json:
         means = result.kpi_means()
         shown = means if names is None else {k: means[k] for k in names if k in means}

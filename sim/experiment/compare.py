@@ -103,6 +103,14 @@ class CompareResult:
         merged["diff"] = merged["b"] - merged["a"]
         return merged
 
+    def to_excel(self, path: str | Path | None = None, *, lang: str = "en") -> Path:
+        """Write the comparison's workbook (:mod:`sim.results.excel`): the comparison table
+        and each arm's summary and replications; by default ``results.xlsx`` in its folder;
+        ``lang="zh"`` writes its words in Simplified Chinese."""
+        from sim.results.excel import write_workbook
+
+        return write_workbook(self, path, lang=lang)
+
     def save(self, dest: str | Path | store.PendingFolder) -> Path:
         """Write the comparison folder at ``dest`` (which must not exist), or into a folder
         reserved with :meth:`~sim.results.store.PendingFolder.reserve`."""

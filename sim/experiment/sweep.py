@@ -103,6 +103,14 @@ class SweepResult(Tables):
         """One KPI's summary rows, one per point, with the lever columns."""
         return self.summary.loc[self.summary["kpi"] == kpi].reset_index(drop=True)
 
+    def to_excel(self, path: str | Path | None = None, *, lang: str = "en") -> Path:
+        """Write the sweep's workbook (:mod:`sim.results.excel`): the key KPIs at every point,
+        every KPI's summary and every replication; by default ``results.xlsx`` in its folder;
+        ``lang="zh"`` writes its words in Simplified Chinese."""
+        from sim.results.excel import write_workbook
+
+        return write_workbook(self, path, lang=lang)
+
     def point_of(self, reference: int | Mapping[str, Any]) -> int:
         """The point number of ``reference``: a point number, or the value of every lever
         (``{"tariffs.discount.nanning": 0.3, …}``; levers left out may take any value, but

@@ -33,6 +33,8 @@ NEAR = 0.02
 """Resources within this of the busiest count as "about as busy"."""
 QUEUED = 0.5
 """Mean requests waiting from which a resource counts as holding up those before it."""
+TURNED_AWAY = 0.005
+"""Share of cargo turned away from which a run says so."""
 
 
 @dataclass(frozen=True)
@@ -49,22 +51,34 @@ class Health:
 
     def lines(self) -> list[str]:
         """Plain sentences for a planner (empty when there is nothing to say)."""
-        out = []
-        if self.unstable:
-            shown = ", ".join(f"{w} ({share:.0%} of replications)" for w, share in self.unstable)
-            out.append(
-                f"UNSTABLE: queues grow without bound at {shown}; times in this run grow "
-                "with its length and are lower bounds, not steady-state values"
-            )
-        if self.bottleneck is not None:
-            where, util = self.bottleneck
-            out.append(f"Bottleneck: {where} ({util:.0%} busy)")
-        if self.turned_away_share > 0.005:
-            out.append(
-                f"Turned away: {self.turned_away_share:.1%} of the cargo went by the competing "
-                "route for want of room on trains or sailings"
-            )
-        return out
+        out = [self.unstable_line(), self.bottleneck_line(), self.turned_away_line()]
+        return [line for line in out if line]
+
+    def unstable_line(self) -> str:
+        """Where queues grow without bound, or ``""``."""
+        if not self.unstable:
+            return ""
+        shown = ", ".join(f"{w} ({share:.0%} of replications)" for w, share in self.unstable)
+        return (
+            f"UNSTABLE: queues grow without bound at {shown}; times in this run grow "
+            "with its length and are lower bounds, not steady-state values"
+        )
+
+    def bottleneck_line(self) -> str:
+        """The bottleneck and how busy it is, or ``""``."""
+        if self.bottleneck is None:
+            return ""
+        where, util = self.bottleneck
+        return f"Bottleneck: {where} ({util:.0%} busy)"
+
+    def turned_away_line(self) -> str:
+        """The share of cargo turned away, or ``""`` when it is negligible."""
+        if self.turned_away_share <= TURNED_AWAY:
+            return ""
+        return (
+            f"Turned away: {self.turned_away_share:.1%} of the cargo went by the competing "
+            "route for want of room on trains or sailings"
+        )
 
 
 def diagnose(means: Mapping[str, float], info: RunInfo) -> Health:

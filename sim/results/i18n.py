@@ -19,7 +19,9 @@ Where each kind of word lives:
 * report headings, table columns, units, axis titles, themes, places, directions, statistics,
   backlog states, sweep levers and notes: :data:`TEXTS` below, by key prefix
   (``report.``, ``column.``, ``unit.``, ``axis.``, ``theme.``, ``place.``, ``direction.``,
-  ``stat.``, ``state.``, ``count.``, ``lever.``, ``note.``, ``fact.``, ``figure.``);
+  ``stat.``, ``state.``, ``count.``, ``lever.``, ``note.``, ``fact.``, ``figure.``), the
+  sentences of a report's executive summary (``finding.``) and the Excel workbook's own
+  words (``excel.``);
 * a KPI's own label: its family in the KPI registry (:mod:`sim.results.kpis.families`), which
   fills it with the words above (``{direction}``, ``{stat}`` …);
 * a hub resource's label: its kind (:mod:`sim.results.resource_kinds`); a corridor's and a
@@ -134,6 +136,90 @@ TEXTS: dict[str, Label] = {
         "未找到含中文字形的字体，图中中文可能显示为方框；请安装（Debian：apt-get install "
         "fonts-noto-cjk）。",
     ),
+    "report.summary": _l("Executive summary", "摘要"),
+    "report.changes": _l("What B changes", "B 的改动"),
+    "report.themes": _l("Headline KPIs by theme", "按主题分列的主要指标"),
+    "report.changes_intro": _l(
+        "The fields of the scenario that B ({b}) sets differently from A ({a}), as resolved; "
+        "everything else is the same in both.",
+        "B（{b}）与A（{a}）设置不同的情景字段（解析后）；其余字段两者相同。",
+    ),
+    "report.changes_none": _l(
+        "A and B set every field of the scenario alike (as resolved).",
+        "A与B的全部情景字段设置相同（解析后）。",
+    ),
+    # ------------------------------------------------------------- findings (executive summary)
+    "finding.throughput": _l(
+        "Throughput: {teu} TEU (± {teu_hw}) went through {hub} by train from {start} to {end}",
+        "吞吐量：{start} 至 {end}，经{hub}铁路运输 {teu} TEU（± {teu_hw}）",
+    ),
+    "finding.trains": _l(
+        ", on {trains} trains (± {trains_hw})", "，开行 {trains} 列（± {trains_hw}）"
+    ),
+    "finding.clearance": _l(
+        "Import customs clearance took {mean} h on average (± {hw})",
+        "进口通关平均耗时 {mean} 小时（± {hw}）",
+    ),
+    "finding.clearance_p90": _l(
+        "; one container in ten waited more than {p90} h", "；十分之一的集装箱等待超过 {p90} 小时"
+    ),
+    "finding.bottleneck": _l(
+        "Capacity: the bottleneck is {resource}, {util} busy (± {hw}); more of it is what "
+        "would let more cargo through",
+        "能力：瓶颈为{resource}，利用率 {util}（± {hw}）；增加该资源才能通过更多货物",
+    ),
+    "finding.no_bottleneck": _l(
+        "Capacity: no hub resource is near saturation ({saturated} busy); the busiest is "
+        "{resource} at {util} (± {hw})",
+        "能力：枢纽资源均未接近饱和（利用率 {saturated}）；最繁忙的是{resource}，"
+        "利用率 {util}（± {hw}）",
+    ),
+    "finding.steady": _l(
+        "Stability: no queue or backlog grows through the run, so its times are steady-state "
+        "values",
+        "稳定性：运行期间没有排队或积压持续增长，因此各项时间为稳态值",
+    ),
+    "finding.money": _l(
+        "Money: the operating subsidy cost {subsidy} (± {hw})",
+        "费用：运营补贴支出 {subsidy}（± {hw}）",
+    ),
+    "finding.discount": _l(
+        " and the freight-rate discounts {discount} (± {discount_hw})",
+        "，运价优惠 {discount}（± {discount_hw}）",
+    ),
+    "finding.changed": _l(
+        "{k} of {m} headline KPIs changed significantly (their 95 % interval of B − A excludes "
+        "0), with {n} paired replications",
+        "{m} 项主要指标中有 {k} 项显著变化（B − A 的95%区间不含0），配对重复运行 {n} 次",
+    ),
+    "finding.unchanged": _l(
+        "No headline KPI changed significantly: every 95 % interval of B − A includes 0 (with "
+        "{n} paired replications; more replications narrow the intervals)",
+        "主要指标均无显著变化：B − A 的95%区间均含0（配对重复运行 {n} 次；增加重复次数可缩窄区间）",
+    ),
+    "finding.change": _l(
+        "{label}: {a} → {b} ({diff}, 95 % CI {low} to {high})",
+        "{label}：{a} → {b}（{diff}，95%置信区间 {low} 至 {high}）",
+    ),
+    "finding.bottleneck_moves": _l(
+        "The bottleneck moves from {a} in A to {b} in B", "瓶颈由A中的{a}转移到B中的{b}"
+    ),
+    "finding.bottleneck_none": _l("none", "无"),
+    "finding.sweep_range": _l(
+        "{label}: from {low} at point {low_point} ({low_levers}) to {high} at point "
+        "{high_point} ({high_levers})",
+        "{label}：从点 {low_point}（{low_levers}）的 {low} 到点 {high_point}（{high_levers}）"
+        "的 {high}",
+    ),
+    "finding.sweep_flat": _l("{label}: {value} at every point", "{label}：各点均为 {value}"),
+    "finding.sweep_unstable": _l(
+        "{k} of {m} points are unstable (queues grow without bound): {points}",
+        "{m} 个点中有 {k} 个不稳定（排队无限增长）：{points}",
+    ),
+    "finding.sweep_steady": _l(
+        "Every point reaches a steady state: no queue or backlog grows through its runs",
+        "各点均达到稳态：运行期间没有排队或积压持续增长",
+    ),
     # ------------------------------------------------------------- figure captions
     "caption.clearance": _l(
         "Customs clearance time distribution, import and export, against the published 2023 means.",
@@ -219,6 +305,7 @@ TEXTS: dict[str, Label] = {
     "column.narrowing": _l("CI narrowed by pairing", "配对使区间缩窄"),
     "column.narrowing_short": _l("CI narrowing", "区间缩窄"),
     "column.point": _l("point", "点"),
+    "column.field": _l("field", "字段"),
     "word.the_hub": _l("the hub", "枢纽"),
     "word.yes": _l("yes", "是"),
     "word.no": _l("no", "否"),
@@ -322,6 +409,35 @@ TEXTS: dict[str, Label] = {
     "place.nansha": _l("Guangzhou Nansha", "广州南沙港"),
     "city.huaihua": _l("Huaihua", "怀化"),
     "place.asean": _l("ASEAN", "东盟"),
+    # ------------------------------------------------------------- Excel workbook
+    "excel.about": _l("About", "说明"),
+    "excel.summary": _l("Summary", "汇总"),
+    "excel.replications": _l("Replications", "各次重复运行"),
+    "excel.comparison": _l("Comparison", "对比"),
+    "excel.sweep": _l("Sweep", "参数扫描"),
+    "excel.sweep_summary": _l("Sweep summary", "参数扫描汇总"),
+    "excel.a": _l("A", "A"),
+    "excel.b": _l("B", "B"),
+    "excel.item": _l("item", "项目"),
+    "excel.value": _l("value", "内容"),
+    "excel.theme": _l("theme", "主题"),
+    "excel.low": _l("95 % CI low", "95%置信区间下限"),
+    "excel.high": _l("95 % CI high", "95%置信区间上限"),
+    "excel.replication": _l("replication", "重复运行"),
+    "excel.a_mean": _l("A: mean", "A：均值"),
+    "excel.a_half_width": _l("A: ± 95 % CI", "A：± 95%置信区间"),
+    "excel.b_mean": _l("B: mean", "B：均值"),
+    "excel.b_half_width": _l("B: ± 95 % CI", "B：± 95%置信区间"),
+    "excel.diff_low": _l("B − A: 95 % CI low", "B − A：95%置信区间下限"),
+    "excel.diff_high": _l("B − A: 95 % CI high", "B − A：95%置信区间上限"),
+    "excel.note": _l("Note", "注意"),
+    "excel.explain": _l(
+        "Means over replications with Student-t 95 % confidence intervals; statistics exclude "
+        "the warm-up. Cells hold the values as computed (a share as a fraction, money in CNY); "
+        "their number format shows them in the unit of the header or unit column.",
+        "各指标为多次重复运行的均值及学生t分布95%置信区间；统计不含预热期。单元格保存计算所得的"
+        "原值（占比为小数，金额以元计）；其数字格式按表头或单位列的单位显示。",
+    ),
     # ------------------------------------------------------------- command line
     "cli.results": _l("Results", "结果"),
     "cli.run_title": _l(

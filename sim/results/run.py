@@ -136,6 +136,14 @@ class RunResult(Tables):
     def kpi_means(self) -> dict[str, float]:
         return dict(zip(self.summary["kpi"], self.summary["mean"].astype(float), strict=True))
 
+    def to_excel(self, path: str | Path | None = None, *, lang: str = "en") -> Path:
+        """Write this run's workbook (:mod:`sim.results.excel`): the summary and every
+        replication's KPIs, units in the headers; by default ``results.xlsx`` in its folder;
+        ``lang="zh"`` writes its words in Simplified Chinese."""
+        from sim.results.excel import write_workbook
+
+        return write_workbook(self, path, lang=lang)
+
     def save(self, dest: Path | store.PendingFolder) -> Path:
         """Write this result as a run folder, whole or not at all: at ``dest`` (which must not
         exist), or into a folder reserved beforehand with :meth:`PendingFolder.reserve

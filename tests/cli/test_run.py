@@ -134,3 +134,26 @@ def test_json_flag_prints_the_kpis_and_another_seed_differs(run_dir, tmp_path):
     ours = json.loads((run_dir / "kpis.json").read_text())
     assert set(kpis) == set(ours)
     assert kpis["clearance_h.import.mean"] != ours["clearance_h.import.mean"]
+
+
+def test_xlsx_flag_writes_the_workbook_beside_the_tables(tmp_path):
+    out = tmp_path / "with-workbook"
+    week = ["--set", "end=2023-01-14", "--set", "warmup_days=3", "-n", "1", "--workers", "1"]
+    done = landport("run", BASELINE, *week, "--out", out, "--xlsx")
+    assert done.exit_code == 0, done.output
+    assert "results.xlsx" in done.output.replace("\n", "")
+    summary = pd.read_excel(out / "results.xlsx", sheet_name="Summary")
+    saved = pd.read_parquet(out / "summary.parquet")
+    assert list(summary["name"]) == list(saved["kpi"])
+    assert summary["mean"].to_numpy() == pytest.approx(saved["mean"].to_numpy(), rel=1e-14)
+
+
+def test_xlsx_flag_writes_the_workbook_in_the_language_asked_for(tmp_path):
+    out = tmp_path / "workbook-zh"
+    week = ["--set", "end=2023-01-14", "--set", "warmup_days=3", "-n", "1", "--workers", "1"]
+    done = landport("run", BASELINE, *week, "--out", out, "--xlsx", "--lang", "zh")
+    assert done.exit_code == 0, done.output
+    summary = pd.read_excel(out / "results.xlsx", sheet_name="汇总")
+    saved = pd.read_parquet(out / "summary.parquet")
+    assert list(summary["名称"]) == list(saved["kpi"])
+    assert summary["均值"].to_numpy() == pytest.approx(saved["mean"].to_numpy(), rel=1e-14)

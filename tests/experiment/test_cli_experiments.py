@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.experiment.compare import COLUMNS
@@ -112,3 +113,24 @@ def test_catalog_query_runs_sql_and_rejects_bad_sql(tmp_path):
     bad = landport("catalog", "query", "SELECT nope FROM runs", "--root", tmp_path)
     assert bad.exit_code == 2
     assert "Traceback" not in bad.output
+
+
+def test_compare_and_sweep_with_xlsx_write_their_workbooks(five_officers, tmp_path):
+    done = landport(
+        "compare", MMC, five_officers, *WEEK, "-n", "2", "--workers", "1", "--root", tmp_path,
+        "--xlsx",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    book = next(tmp_path.glob("*/results.xlsx"))
+    table = pd.read_csv(book.parent / "comparison.csv")
+    back = pd.read_excel(book, sheet_name="Comparison")
+    assert list(back["name"]) == list(table["kpi"])
+    assert "Workbook:" in done.output
+
+    done = landport(
+        "sweep", MMC, *WEEK, "--set", "customs.import.officers=4,5", "-n", "1",
+        "--workers", "1", "--root", tmp_path / "sweeps", "--xlsx",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    book = next((tmp_path / "sweeps").glob("*/results.xlsx"))
+    assert list(pd.read_excel(book, sheet_name="Sweep")["customs.import.officers"]) == [4, 5]

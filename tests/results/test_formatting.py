@@ -12,6 +12,7 @@ from sim.results.formatting import (
     format_lever,
     format_value,
     is_count,
+    lever_is_share,
     shown_unit,
 )
 
@@ -66,3 +67,11 @@ def test_units_in_tables_and_on_axes():
 )
 def test_lever_values_are_written_one_way(value, share, text):
     assert format_lever(value, share=share) == text
+
+
+def test_scenario_fields_holding_shares_are_known_by_their_names():
+    for path in ("tariffs.discount.nanning", "terminal.yard.import_share", "tariffs.toll_cut",
+                 "customs.import.inspection_probability", "terminal.consolidation.fill_threshold"):
+        assert lever_is_share(path), path
+    for path in ("customs.import.officers", "tariffs.subsidy_per_teu_cny", "demand.scale"):
+        assert not lever_is_share(path), path

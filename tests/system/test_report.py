@@ -68,6 +68,26 @@ def test_html_report_is_one_self_contained_file(html_report, run_dir):
     assert hidden_files(run_dir) == []
 
 
+def test_run_report_opens_with_findings_and_groups_the_kpis_by_theme(html_report, run_dir):
+    text = html_report.read_text(encoding="utf-8")
+    run = sim.load(run_dir)
+    assert text.index('id="summary"') < text.index('id="kpis"')
+    summary = text.split('<ul class="findings">')[1].split("</ul>")[0]
+    findings = re.findall(r"<li>(.*?)</li>", summary)
+    assert 3 <= len(findings) <= 6
+    teu = report_module.kpi_rows(run, ["teu.total"])[0]
+    assert findings[0].startswith(f"Throughput: {teu.mean} TEU (± {teu.half_width})")
+    assert any(f.startswith("Capacity:") for f in findings)
+    assert any(f.startswith(("Stability:", "UNSTABLE")) for f in findings)
+    themes = re.findall(r'<h3 id="theme-([a-z]+)">', text)
+    assert themes[:3] == ["throughput", "time", "capacity"]
+    for theme in themes:
+        assert f'id="kpi-table-{theme}"' in text
+    group = text.split('id="kpi-table-time"')[1].split("</table>")[0]
+    assert 'data-kpi="clearance_h.import.mean"' in group
+    assert 'data-kpi="trains.total"' not in group
+
+
 def test_kpi_table_has_every_kpi_with_its_interval_and_the_published_clearance(run_dir):
     run = sim.load(run_dir)
     rows = {r.kpi: r for r in report_module.kpi_rows(run)}
@@ -132,25 +152,42 @@ def test_a_run_that_was_not_saved_needs_a_folder(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------ compare, sweep
 
 
-def test_comparison_report_has_the_paired_differences_and_the_forest_plot(tmp_path):
-    cmp = sim.compare(
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    return sim.compare(
         BASELINE,
         ROOT / "scenarios" / "nanning-discount-45.yaml",
         replications=2,
         overrides=FEW_WEEKS,
         workers=1,
-        root=tmp_path,
+        root=tmp_path_factory.mktemp("compare"),
     )
+
+
+def test_comparison_report_has_the_paired_differences_and_the_forest_plot(comparison):
+    cmp = comparison
     done = runner.invoke(app, ["report", str(cmp.path)])
     assert done.exit_code == 0, done.output
     text = (cmp.path / "report.html").read_text(encoding="utf-8")
     assert "nanning-discount-45 against baseline" in text
     assert 'id="fig-forest"' in text
-    assert len(re.findall(r'src="data:image/png;base64,', text)) == 1
+    for arm in ("throughput", "clearance"):
+        assert f'id="fig-{arm}-a"' in text
+        assert f'id="fig-{arm}-b"' in text
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 5
     assert 'data-kpi="cost.rail_discount_cny"' in text
     assert "B − A" in text
+    # what B changes, not two scenarios in full: the discount, and nothing that is alike
+    changes = text.split('id="changes-table"')[1].split("</table>")[0]
+    cells = "<td>tariffs.discount.nanning</td><td class='num'>30%</td><td class='num'>45%</td>"
+    assert cells in changes
+    assert changes.count("<tr>") == 1 + 1
     assert 'id="scenario-a-yaml"' in text
-    assert 'id="scenario-b-yaml"' in text
+    assert 'id="scenario-b-yaml"' not in text
+    # the executive summary says what changed, with intervals
+    summary = text.split('<ul class="findings">')[1].split("</ul>")[0]
+    assert "headline KPIs changed significantly" in summary
+    assert "95 % CI" in summary
     assert hidden_files(cmp.path) == []
 
 
@@ -355,3 +392,44 @@ def test_html_report_renders_in_headless_chromium_with_kpis_and_every_figure(
     )
     assert shot.is_file(), done.stderr[-2000:]
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+COMPARE_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  const cells = r => Array.from(r.querySelectorAll("td")).map(c => c.textContent.trim());
+  const out = {
+    changes: Array.from(document.querySelectorAll("#changes-table tbody tr")).map(cells),
+    findings: Array.from(document.querySelectorAll("ul.findings li")).map(l => l.textContent),
+    themes: Array.from(document.querySelectorAll("#kpi-table h3")).map(h => h.id),
+    figures: Array.from(document.querySelectorAll("figure img")).map(i => i.naturalWidth),
+  };
+  const pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+
+def test_comparison_report_shows_the_diff_and_its_figures_in_headless_chromium(
+    chromium, comparison, tmp_path
+):
+    path = write_report(comparison, "html")
+    page = tmp_path / "probe.html"
+    page.write_text(
+        path.read_text(encoding="utf-8").replace("</body>", COMPARE_PROBE + "</body>"),
+        encoding="utf-8",
+    )
+    done = headless(
+        chromium, tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()
+    )
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, f"no probe in the dumped DOM; stderr: {done.stderr[-2000:]}"
+    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert probe["changes"] == [["tariffs.discount.nanning", "30%", "45%"]]
+    assert probe["findings"][0].endswith("with 2 paired replications")
+    assert probe["themes"][:2] == ["theme-throughput", "theme-time"]
+    assert len(probe["figures"]) == 5
+    assert all(width >= 600 for width in probe["figures"])  # decoded, not broken images

@@ -84,6 +84,8 @@ FORMATS = ("html", "md")
 REPORT_FILES = {"html": "report.html", "md": "report.md"}
 FIGURES_DIR = "report-figures"
 DPI = 100
+ARM_FIGURES = ("throughput", "clearance")
+"""Run figures a comparison's report draws for A and for B, side by side in order."""
 
 
 def _png(fig: Figure) -> bytes:
@@ -120,6 +122,13 @@ def draw_figures(result: Any) -> Figures:
         ]
     if kind == "compare":
         figures = [("forest", label("caption.forest"), _png(compare_forest(result)))]
+        for arm in ARM_FIGURES:
+            fn, _ = RUN_PLOTS[arm]
+            caption = label(f"caption.{arm}")
+            figures += [
+                (f"{arm}-{side}", f"{side.upper()} ({run.name}): {caption}", _png(fn(run)))
+                for side, run in (("a", result.a), ("b", result.b))
+            ]
         summary = getattr(result, "recovery_summary", None)
         if summary is not None:
             figures += [

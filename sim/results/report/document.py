@@ -29,6 +29,7 @@ from sim.results.i18n import current, label, unit_text
 from sim.results.kpis import headline
 from sim.results.plots.labels import kpi_label
 from sim.results.published import PUBLISHED_2023, SOURCE, TOLERANCE, WINDOW
+from sim.results.report.findings import run_findings, themed
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
 from sim.results.tables import rows_by
@@ -82,6 +83,14 @@ class Document:
     sections: list[tuple[str, str, str, Table]] = field(default_factory=list)
     """(id, heading, intro, table): further tables after the KPIs (recovery from
     disruptions)."""
+    findings: list[str] = field(default_factory=list)
+    """The executive summary: the findings that matter, in plain sentences
+    (:mod:`sim.results.report.findings`)."""
+    groups: list[tuple[str, str, Table]] = field(default_factory=list)
+    """(theme, heading, table): the headline KPIs by theme, shown instead of the one
+    headline table when there are any."""
+    changes: tuple[str, Table] | None = None
+    """(intro, table): what a comparison's B sets differently from A."""
     lang: str = field(default_factory=current)
     """The language it is written in (``en``, ``zh``): the one in force when it was made."""
 
@@ -251,17 +260,22 @@ def as_json(data: Any) -> str:
 
 def run_document(run: RunResult, figures: Figures) -> Document:
     names = [str(k) for k in run.summary["kpi"]]
+    heads = headline(names, run.info)
     return Document(
         kind="run",
         title=label("report.run_title", hub=run.info.hub.label(current()), name=run.name),
         facts=_run_facts(run),
         intro=label("report.run_intro", source=SOURCE),
-        headline=kpi_table(kpi_rows(run, headline(names, run.info)), "kpi-table"),
+        headline=kpi_table(kpi_rows(run, heads), "kpi-table"),
         full=kpi_table(kpi_rows(run), "kpi-table-all"),
         figures=figures,
         appendices=[
             ("scenario", label("report.scenario"), as_yaml(run.scenario), "yaml"),
             ("manifest", label("report.manifest"), as_json(run.manifest), "json"),
         ],
-        notes=health_notes(run),
+        findings=run_findings(run),
+        groups=[
+            (theme, heading, kpi_table(kpi_rows(run, group), f"kpi-table-{theme}"))
+            for theme, heading, group in themed(heads)
+        ],
     )

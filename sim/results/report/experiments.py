@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -24,6 +25,7 @@ from sim.results.report.document import (
     plus_minus,
     provenance_facts,
 )
+from sim.results.report.findings import compare_findings, sweep_findings, themed
 from sim.results.run import RunResult
 from sim.results.runinfo import Provenance, RunInfo
 from sim.results.tables import rows_by
@@ -75,6 +77,53 @@ def _compare_table(result: Any, names: list[str], table_id: str) -> Table:
     )
 
 
+SAME_IN_FACTS = ("name", "description")
+"""Scenario fields the facts already show: left out of the changes."""
+
+
+def scenario_changes(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """(dotted path, A's value, B's value) of every field the two scenarios (as resolved)
+    set differently, in A's order then B's; mappings and lists of the same length are
+    compared item by item (``demand.flows[2].rate_teu_per_week``), a field only one has
+    is None on the other side."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in dict.fromkeys([*a, *b]):
+            if not path and key in SAME_IN_FACTS:
+                continue
+            sub = f"{path}.{key}" if path else str(key)
+            out += scenario_changes(a.get(key), b.get(key), sub)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [c for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for c in scenario_changes(x, y, f"{path}[{i}]")]
+    return [] if a == b else [(path, a, b)]
+
+
+def _setting(value: Any, path: str) -> str:
+    """A scenario value on one line (``–`` when the scenario does not set it; a share as a
+    percentage)."""
+    if value is None:
+        return "–"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return format_lever_value(path, value)
+
+
+def changes_table(a: RunResult, b: RunResult) -> tuple[str, Table]:
+    """What B sets differently from A, as an intro and a table (field, A, B)."""
+    rows = [
+        [p, _setting(x, p), _setting(y, p)] for p, x, y in scenario_changes(a.scenario, b.scenario)
+    ]
+    intro = (
+        label("report.changes_intro", a=a.name, b=b.name)
+        if rows
+        else label("report.changes_none")
+    )
+    columns = [label("column.field"), "A", "B"]
+    return intro, Table("changes-table", columns, rows, [False, True, True], [])
+
+
 def _arm_line(run: RunResult) -> str:
     return f"{run.name} — {run.info.description}".rstrip(" —")
 
@@ -83,6 +132,7 @@ def compare_document(result: Any, figures: Figures) -> Document:
     a, b = result.a, result.b
     p = Provenance.of(result.manifest)
     names = [str(k) for k in result.table["kpi"]]
+    heads = headline(names, a.info)
     n = int(result.table["n"].iloc[0]) if len(result.table) else 0
     facts = [
         ("A", _arm_line(a)),
@@ -97,16 +147,25 @@ def compare_document(result: Any, figures: Figures) -> Document:
         title=label("report.compare_title", hub=a.info.hub.label(current()), a=a.name, b=b.name),
         facts=facts,
         intro=label("report.compare_intro"),
-        headline=_compare_table(result, headline(names, a.info), "kpi-table"),
+        headline=_compare_table(result, heads, "kpi-table"),
         full=_compare_table(result, names, "kpi-table-all"),
         figures=figures,
         appendices=[
             ("scenario-a", label("report.scenario_a", name=a.name), as_yaml(a.scenario), "yaml"),
-            ("scenario-b", label("report.scenario_b", name=b.name), as_yaml(b.scenario), "yaml"),
             ("manifest", label("report.manifest"), as_json(result.manifest), "json"),
         ],
-        notes=health_notes(a, "A: ") + health_notes(b, "B: "),
+        notes=[
+            line
+            for line in health_notes(a, "A: ") + health_notes(b, "B: ")
+            if ": Bottleneck:" in line
+        ],
         sections=_recovery_sections(result),
+        findings=compare_findings(result),
+        groups=[
+            (theme, heading, _compare_table(result, group, f"kpi-table-{theme}"))
+            for theme, heading, group in themed(heads)
+        ],
+        changes=changes_table(a, b),
     )
 
 
@@ -263,6 +322,7 @@ def sweep_document(sweep: Any, figures: Figures) -> Document:
         full=full,
         figures=figures,
         appendices=[("manifest", label("report.manifest"), as_json(sweep.manifest), "json")],
+        findings=sweep_findings(sweep, sweep_kpis(sweep), info),
         notes=[
             f"point {k} ({label}): {line}"
             for k, label, means in sweep.point_means()
