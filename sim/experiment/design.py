@@ -38,7 +38,7 @@ import copy
 import itertools
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -297,6 +297,23 @@ def plan_sweep(
         seed=seed,
         replications=replications,
     )
+
+
+def parse_span(
+    text: str, what: str, number: Callable[[str], float], example: str
+) -> tuple[str, tuple[Any, Any]]:
+    """``"PATH=LOW:HIGH"`` (a command-line lever or factor) → (path, (low, high)), each end
+    read by ``number``; anything else is one error naming the text and an ``example``."""
+    path, sep, raw = text.partition("=")
+    low, colon, high = raw.partition(":")
+    try:
+        if not (sep and colon and path.strip()):
+            raise ValueError
+        return path.strip(), (number(low), number(high))
+    except ValueError:
+        raise ScenarioError.one(
+            OVERRIDE, text, f"expected {what} as PATH=LOW:HIGH, e.g. {example}"
+        ) from None
 
 
 def base_scenario(scenario: ScenarioLike, overrides: Mapping[str, Any] | None = None) -> Scenario:

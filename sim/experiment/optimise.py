@@ -47,7 +47,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.experiment.backends import Progress
-from sim.experiment.design import Point, base_scenario
+from sim.experiment.design import Point, base_scenario, parse_span
 from sim.experiment.manifest import manifest
 from sim.experiment.runs import DEFAULT_ROOT, ScenarioLike, file_of
 from sim.experiment.sweep import SweepResult, load_sweep, sweep
@@ -256,18 +256,7 @@ def spec_of(
 
 def parse_range(text: str) -> tuple[str, tuple[int, int]]:
     """``"customs.import.officers=2:12"`` → (path, (2, 12))."""
-    path, sep, raw = text.partition("=")
-    low, colon, high = raw.partition(":")
-    try:
-        if not (sep and colon and path.strip()):
-            raise ValueError
-        return path.strip(), (int(low), int(high))
-    except ValueError:
-        raise ScenarioError.one(
-            OVERRIDE,
-            text,
-            "expected a lever as PATH=LOW:HIGH (whole numbers), e.g. customs.import.officers=2:12",
-        ) from None
+    return parse_span(text, "a lever (whole numbers)", int, "customs.import.officers=2:12")
 
 
 def parse_weight(text: str) -> tuple[str, float]:

@@ -57,13 +57,14 @@ from sim.experiment.design import (
     factor_problem,
     morris_matrix,
     oat_points,
+    parse_span,
     sobol_matrix,
 )
 from sim.experiment.runs import DEFAULT_ROOT
 from sim.experiment.sweep import SweepResult, sweep
 from sim.results.stats import t_interval
 from sim.scenario import Issue, ScenarioError, canonical
-from sim.scenario.load import OVERRIDE, apply_overrides, resolve, validate
+from sim.scenario.load import apply_overrides, resolve, validate
 
 Method = Literal["oat", "morris", "sobol"]
 METHODS: tuple[Method, ...] = ("oat", "morris", "sobol")
@@ -159,18 +160,7 @@ class SensitivitySpec:
 
 def parse_factor(text: str) -> tuple[str, tuple[float, float]]:
     """``"tariffs.value_of_time_cny_per_teu_h=2.5:10"`` → (path, (2.5, 10.0))."""
-    path, sep, raw = text.partition("=")
-    low, colon, high = raw.partition(":")
-    try:
-        if not (sep and colon and path.strip()):
-            raise ValueError
-        return path.strip(), (float(low), float(high))
-    except ValueError:
-        raise ScenarioError.one(
-            OVERRIDE,
-            text,
-            "expected a factor as PATH=LOW:HIGH, e.g. tariffs.value_of_time_cny_per_teu_h=2.5:10",
-        ) from None
+    return parse_span(text, "a factor", float, "tariffs.value_of_time_cny_per_teu_h=2.5:10")
 
 
 def read_spec(
