@@ -283,11 +283,18 @@ def progress_bar(
         yield update
 
 
-def print_health(means: Mapping[str, float], info: RunInfo, label: str = "") -> None:
-    """Say whether a run reached a steady state, its bottleneck and cargo turned away."""
+def print_health(
+    means: Mapping[str, float], info: RunInfo, label: str = "", lang: str = "en"
+) -> None:
+    """Say whether a run reached a steady state, its bottleneck and cargo turned away, in
+    ``lang``."""
+    from sim.results.i18n import language
+
     health = diagnose(means, info)
-    for line in health.lines():
-        style = "bold red" if line.startswith("UNSTABLE") else "yellow"
+    with language(lang):
+        lines, unstable = health.lines(), health.unstable_line()
+    for line in lines:
+        style = "bold red" if line == unstable else "yellow"
         out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
 
 

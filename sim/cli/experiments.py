@@ -224,8 +224,8 @@ def compare(
             "replications that did by the end (if not, the hours run to the end). cost: extra "
             "storage, demurrage and the margin of cargo turned away.[/dim]"
         )
-    print_health(result.a.kpi_means(), result.a.info, "A: ")
-    print_health(result.b.kpi_means(), result.b.info, "B: ")
+    print_health(result.a.kpi_means(), result.a.info, "A: ", lang.value)
+    print_health(result.b.kpi_means(), result.b.info, "B: ", lang.value)
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; "
         "comparison.csv)"
@@ -373,7 +373,7 @@ def sweep(
         sweep_table(result.summary, result.levers, names, title, lang=lang.value, info=first)
     )
     for point, label, means in result.point_means():
-        print_health(means, infos[point], f"point {point} ({label}): ")
+        print_health(means, infos[point], f"point {point} ({label}): ", lang.value)
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']}; summary.csv, "
         "kpis.parquet, points/<k>/)"

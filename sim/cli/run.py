@@ -160,7 +160,7 @@ def run(
     print_table(
         kpi_table(result.summary, names, title, published, lang=lang.value, info=result.info)
     )
-    print_health(result.kpi_means(), result.info)
+    print_health(result.kpi_means(), result.info, lang=lang.value)
     out.print(
         f"Results: [bold]{escape(str(result.path))}[/bold]  "
         "(every KPI: summary.csv; tables: *.parquet)"

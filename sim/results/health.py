@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sim.results.i18n import current, label
 from sim.results.runinfo import Resource, RunInfo
 
 SATURATED = 0.85
@@ -58,27 +59,24 @@ class Health:
         """Where queues grow without bound, or ``""``."""
         if not self.unstable:
             return ""
-        shown = ", ".join(f"{w} ({share:.0%} of replications)" for w, share in self.unstable)
-        return (
-            f"UNSTABLE: queues grow without bound at {shown}; times in this run grow "
-            "with its length and are lower bounds, not steady-state values"
+        sep = "、" if current() == "zh" else ", "
+        where = sep.join(
+            label("health.unstable_at", where=w, share=f"{share:.0%}") for w, share in self.unstable
         )
+        return label("health.unstable", where=where)
 
     def bottleneck_line(self) -> str:
         """The bottleneck and how busy it is, or ``""``."""
         if self.bottleneck is None:
             return ""
         where, util = self.bottleneck
-        return f"Bottleneck: {where} ({util:.0%} busy)"
+        return label("health.bottleneck", where=where, busy=f"{util:.0%}")
 
     def turned_away_line(self) -> str:
         """The share of cargo turned away, or ``""`` when it is negligible."""
         if self.turned_away_share <= TURNED_AWAY:
             return ""
-        return (
-            f"Turned away: {self.turned_away_share:.1%} of the cargo went by the competing "
-            "route for want of room on trains or sailings"
-        )
+        return label("health.turned_away", share=f"{self.turned_away_share:.1%}")
 
 
 def diagnose(means: Mapping[str, float], info: RunInfo) -> Health:

@@ -90,6 +90,19 @@ def _l(en: str, zh: str) -> Label:
 
 
 TEXTS: dict[str, Label] = {
+    # ------------------------------------------------------------- a run's health
+    "health.unstable": _l(
+        "UNSTABLE: queues grow without bound at {where}; times in this run grow with its "
+        "length and are lower bounds, not steady-state values",
+        "不稳定：{where} 的排队无限增长；本次运行的时间随运行长度增长，只是下限，不是稳态值",
+    ),
+    "health.unstable_at": _l("{where} ({share} of replications)", "{where}（{share} 的重复运行）"),
+    "health.bottleneck": _l("Bottleneck: {where} ({busy} busy)", "瓶颈：{where}（繁忙 {busy}）"),
+    "health.turned_away": _l(
+        "Turned away: {share} of the cargo went by the competing route for want of room on "
+        "trains or sailings",
+        "转走：{share} 的货物因班列或船期无舱位而改走竞争路线",
+    ),
     # ------------------------------------------------------------- report headings and text
     "report.run_title": _l("{hub} — run report: {name}", "{hub} — 运行报告：{name}"),
     "report.compare_title": _l(

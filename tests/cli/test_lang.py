@@ -71,3 +71,19 @@ def test_sweep_shows_discounts_as_percentages_and_headers_in_words(tmp_path):
         assert word in words, cells
     assert not [c for c in cells if c.endswith(".")], cells  # not broken at every dot
     assert "teu.total" in done.output  # the dotted names, in the caption
+
+
+def test_a_runs_health_is_printed_in_chinese():
+    # one import officer for three times the demand: the customs queue grows without bound
+    over = [
+        "--set",
+        "end=2023-01-21",
+        "--set",
+        "demand.scale=3",
+        "--set",
+        "customs.import.officers=1",
+    ]
+    done = landport("run", BASELINE, *over, "-n", "2", "--workers", "1", "--lang", "zh")
+    assert done.exit_code == 0, done.output
+    assert "瓶颈：" in done.output
+    assert "Bottleneck:" not in done.output

@@ -7,6 +7,7 @@ import pytest
 
 from sim.experiment.manifest import run_info
 from sim.results.health import SATURATED, bottleneck, diagnose
+from sim.results.i18n import language
 from sim.results.resource_kinds import describe_resource
 from sim.results.runinfo import RunInfo
 from sim.scenario import load_scenario
@@ -64,3 +65,15 @@ def test_unstable_queues_and_cargo_turned_away_are_said(info):
     assert health.unstable == (("huaihua.gate", 0.5),)
     assert health.lines()[0].startswith("UNSTABLE: queues grow without bound at huaihua.gate")
     assert health.lines()[-1].startswith("Turned away: 20.0%")
+
+
+def test_a_runs_health_is_said_in_chinese_under_that_language(info):
+    health = diagnose(
+        {"unstable.huaihua.gate": 0.5, "unstable.count": 1.0, "turned_away_share.total": 0.2},
+        info,
+    )
+    with language("zh"):
+        lines = health.lines()
+    assert lines[0].startswith("不稳定：huaihua.gate（50% 的重复运行）")
+    assert lines[-1].startswith("转走：20.0% 的货物")
+    assert health.lines()[0].startswith("UNSTABLE:")  # English again outside the block
