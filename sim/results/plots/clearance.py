@@ -14,6 +14,7 @@ from sim.results.i18n import say, unit_text
 from sim.results.plots.labels import hub_name
 from sim.results.plots.style import (
     MEAN_COLOUR,
+    NOTEBOOK_WIDTH,
     P90_COLOUR,
     PUBLISHED_COLOUR,
     footer,
@@ -44,7 +45,7 @@ def clearance_times(run: RunResult, *, published: Mapping[str, float] | None = N
     direction = as_str(c["direction"])
     summary = run.summary.set_index("kpi")["mean"] if len(run.summary) else pd.Series(dtype=float)
 
-    fig = new_figure(13, 5.2)
+    fig = new_figure(NOTEBOOK_WIDTH, 4.6)
     axes = fig.subplots(1, 2)
     fig.suptitle(say("How long customs clearance takes at {hub}", hub=hub_name(run)))
     for ax, d in zip(axes, ("import", "export"), strict=True):

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.results.kpis.recovery import ALL, at_hub, backlog, recovery_rows
-from sim.results.plots.style import new_figure, note, palette, styled
+from sim.results.plots.style import NOTEBOOK_WIDTH, new_figure, note, palette, styled
 from sim.results.stats import t_interval
 
 DISRUPTION_COLOUR = "#d62728"
@@ -60,7 +60,7 @@ def disruption_timeline(result: Any, corridor: str = ALL) -> Figure:
         cb = cb[cb["corridor"].astype(str) == corridor]
     ra, rb = _per_replication(ca, grid, horizon), _per_replication(cb, grid, horizon)
     days = np.arange(0.0, horizon, 24.0) + 12.0
-    fig = new_figure(12, 9)
+    fig = new_figure(NOTEBOOK_WIDTH, 8.2)
     axes = fig.subplots(3, 1, sharex=True)
     where = "all corridors" if corridor == ALL else corridor.replace("_", " ")
     fig.suptitle(f"{b.name} against {a.name}: backlog and throughput, {where}")

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from sim.results.i18n import say
 from sim.results.kpis.measures import delivered_accounts
 from sim.results.plots.labels import corridor_label
-from sim.results.plots.style import footer, new_figure, no_data, styled
+from sim.results.plots.style import NOTEBOOK_WIDTH, footer, new_figure, no_data, styled
 from sim.results.plots.timeaxis import as_str
 from sim.results.run import RunResult
 
@@ -73,7 +73,7 @@ def cost_breakdown(run: RunResult) -> Figure:
     carbon = [*CO2E_PARTS, "road_co2e_kg", "co2e_kg"]
     cost = per_teu_parts(run, money)
     co2e = per_teu_parts(run, carbon)
-    fig = new_figure(14, 6.4)
+    fig = new_figure(NOTEBOOK_WIDTH, 6.0)
     ax_cost, ax_co2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     fig.suptitle(
         say("What a TEU costs and emits door to door: by rail, and by the competing route")

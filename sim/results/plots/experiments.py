@@ -107,7 +107,7 @@ def compare_forest(
     lo = sub["diff_low"].to_numpy(dtype=float) * scale
     hi = sub["diff_high"].to_numpy(dtype=float) * scale
 
-    fig = new_figure(13, 0.36 * len(sub) + 2.2)
+    fig = new_figure(NOTEBOOK_WIDTH, 0.36 * len(sub) + 2.2)
     ax = fig.subplots()
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#e6e6e6")

@@ -12,6 +12,7 @@ from sim.results.i18n import say
 from sim.results.plots.labels import hub_name, resource_label, waiting_unit
 from sim.results.plots.style import (
     MUTED_COLOUR,
+    NOTEBOOK_WIDTH,
     footer,
     new_figure,
     no_data,
@@ -60,7 +61,7 @@ def resource_levels(
     window = max(1, round(smooth_h / bin_h))
     smooth_label = say("7-day moving average") if smooth_h > 24 else say("24-hour moving average")
 
-    fig = new_figure(13, 1.95 * max(len(rows), 1) + 1.5)
+    fig = new_figure(NOTEBOOK_WIDTH, 1.7 * max(len(rows), 1) + 1.5)
     fig.suptitle(say("Queues and utilisation of {hub}'s resources over time", hub=hub_name(run)))
     if not rows:
         no_data(fig.subplots(), say("resource records"))

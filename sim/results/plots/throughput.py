@@ -18,7 +18,7 @@ from sim.results.plots.labels import (
     hub_name,
 )
 from sim.results.plots.labels import corridors as corridor_order
-from sim.results.plots.style import footer, new_figure, styled
+from sim.results.plots.style import NOTEBOOK_WIDTH, footer, new_figure, styled
 from sim.results.plots.timeaxis import as_str, run_start
 from sim.results.run import RunResult
 
@@ -50,7 +50,7 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
     periods = pd.period_range(start, end - pd.Timedelta(seconds=1), freq=freq)
     corridors = corridor_order(run, as_str(ran["corridor"]).unique())
 
-    fig = new_figure(13, 8)
+    fig = new_figure(NOTEBOOK_WIDTH, 7.2)
     axes = fig.subplots(2, 2, sharex=True)
     fig.suptitle(
         say("Throughput at {hub} per {period}, by corridor", hub=hub_name(run), period=say(period))

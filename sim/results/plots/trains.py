@@ -14,7 +14,14 @@ from sim.results.i18n import label, say
 from sim.results.kpis import DIRECTIONS, counted_trains
 from sim.results.plots.labels import corridor_colour, corridor_label, hub_name
 from sim.results.plots.labels import corridors as corridor_order
-from sim.results.plots.style import MUTED_COLOUR, footer, new_figure, no_data, styled
+from sim.results.plots.style import (
+    MUTED_COLOUR,
+    NOTEBOOK_WIDTH,
+    footer,
+    new_figure,
+    no_data,
+    styled,
+)
 from sim.results.plots.timeaxis import as_str, date_axis, hours_to_num, run_start
 from sim.results.run import RunResult
 
@@ -33,7 +40,7 @@ def load_factors(run: RunResult) -> Figure:
         for c in corridor_order(run, as_str(ran["corridor"]).unique())
         if (as_str(ran["corridor"]) == c).any()
     ]
-    fig = new_figure(12, 6)
+    fig = new_figure(NOTEBOOK_WIDTH, 5.4)
     ax = fig.subplots()
     fig.suptitle(say("How full the trains ran"))
     if ran.empty:
