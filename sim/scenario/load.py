@@ -303,7 +303,8 @@ def _legacy_sea(data: Mapping[str, Any], prov: Provenance) -> tuple[Mapping[str,
 
 
 def _describe(err: Mapping[str, Any]) -> str:
-    msg = str(err["msg"])
+    # pydantic quotes the input in some messages (a union's tag): one line whatever it holds
+    msg = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err["msg"]))
     if err["type"] == "extra_forbidden" and tuple(err["loc"]) == (LEGACY_SEA,):
         return (
             "unknown field: the rail–sea port is now given under sea_ports, as "

@@ -385,3 +385,12 @@ def test_an_override_that_creates_a_field_is_blamed_on_the_set_option():
         one(BASELINE, {"a.b.c": 1})
         == "--set: a: unknown field (check its spelling; unknown fields are not allowed)"
     )
+
+
+def test_a_distribution_kind_with_a_line_break_is_one_line():
+    d, prov = resolve(BASELINE)
+    apply_overrides(d, prov, {"sea_ports.qinzhou.services.yangon.transit_h.dist": "\n"})
+    with pytest.raises(ScenarioError) as exc:
+        validate(d, prov, "baseline.yaml")
+    assert "\n" not in str(exc.value)
+    assert "\\n" in str(exc.value)
