@@ -451,6 +451,62 @@ TEXTS: dict[str, Label] = {
         "各指标为多次重复运行的均值及学生t分布95%置信区间；统计不含预热期。单元格保存计算所得的"
         "原值（占比为小数，金额以元计）；其数字格式按表头或单位列的单位显示。",
     ),
+    # ------------------------------------------------------------- recovery from disruptions
+    "recovery.heading": _l("Recovery from disruptions", "中断后的恢复"),
+    "recovery.cli_title": _l(
+        "Recovery of B from its disruptions, against A as undisrupted",
+        "B 从中断中的恢复（以未中断的A为基准）",
+    ),
+    "recovery.cli_note": _l(
+        "Means over paired replications. recovery h: from the disruption's end until the "
+        "backlog is back within the band of A's and stays there; recovered: share of "
+        "replications that did by the end (if not, the hours run to the end). cost: extra "
+        "storage, demurrage and the margin of cargo turned away.",
+        "各值为配对重复运行的均值。恢复小时：从中断结束到积压回到A的区间内并保持不变；"
+        "已恢复：到运行结束时已恢复的重复运行占比（未恢复的，小时数计至结束）。"
+        "费用：额外堆存费、滞期费及转走货物的利润。",
+    ),
+    "recovery.intro": _l(
+        "Against A as the undisrupted run, pair by pair (common random numbers): TEU whose "
+        "delivery was later than in A by more than the tolerance, their mean delay, the "
+        "largest extra backlog, the hours from the disruption's end until the backlog is "
+        "back within the band of A's and stays there (recovered: share of replications that "
+        "did by the end), trains and sailings held or cancelled, extra TEU turned away, and "
+        "the cost: extra yard storage, demurrage and the margin of cargo turned away. "
+        "Means over replications.",
+        "以未中断的A为基准，逐对比较（共同随机数）：交付比A晚且超过容差的TEU、其平均延误、"
+        "最大额外积压、从中断结束到积压回到A的区间内并保持不变的小时数（已恢复：到运行结束时"
+        "已恢复的重复运行占比）、被扣留或取消的列车与船期、额外转走的TEU，以及费用：额外堆场"
+        "堆存费、滞期费及转走货物的利润。各值为多次重复运行的均值。",
+    ),
+    "recovery.disruption": _l("disruption", "中断"),
+    "recovery.corridor": _l("corridor", "通道"),
+    "recovery.teu_delayed": _l("TEU delayed", "延误TEU"),
+    "recovery.h_per_delayed": _l("h per delayed TEU", "每延误TEU小时数"),
+    "recovery.peak_backlog": _l("peak backlog TEU", "积压峰值TEU"),
+    "recovery.peak_extra_backlog": _l("peak extra backlog (TEU)", "额外积压峰值（TEU）"),
+    "recovery.recovery_h": _l("recovery h ± CI", "恢复小时 ± 置信区间"),
+    "recovery.time_to_recover": _l(
+        "time to recover (h) ± 95 % CI", "恢复时间（小时）± 95%置信区间"
+    ),
+    "recovery.recovered": _l("recovered", "已恢复"),
+    "recovery.trains": _l("trains held / cancelled", "扣留 / 取消列车"),
+    "recovery.sailings": _l("sailings cancelled", "取消船期"),
+    "recovery.turned_away": _l("turned away TEU", "转走TEU"),
+    "recovery.extra_turned_away": _l("extra TEU turned away", "额外转走TEU"),
+    "recovery.cost": _l("cost M CNY", "费用（百万元）"),
+    "recovery.cost_paren": _l("cost (M CNY)", "费用（百万元）"),
+    "caption.disruption-timeline": _l(
+        "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) against A "
+        "(undisrupted), paired, with 95 % bands; B's disruption windows shaded.",
+        "积压、枢纽堆场内TEU与每日交付TEU：B（中断）对比A（未中断），配对，带95%区间；"
+        "阴影为B的中断时段。",
+    ),
+    "caption.recovery-time": _l(
+        "Time to recover after each disruption ends (all corridors), with its 95 % interval "
+        "over paired replications.",
+        "每次中断结束后的恢复时间（全部通道），及其配对重复运行的95%区间。",
+    ),
     # ------------------------------------------------------------- command line
     "cli.results": _l("Results", "结果"),
     "cli.run_title": _l(
@@ -657,6 +713,30 @@ PHRASES: dict[str, str] = {
     "Line: mean over replications at each sweep point; band: Student-t 95 % confidence "
     "interval": "线：各扫描点重复运行的均值；带：学生t分布95%置信区间",
     " (n = {n} replications a point).": "（每点 n = {n} 次重复运行）。",
+    # disruptions
+    "all corridors": "全部通道",
+    "{b} against {a}: backlog and throughput, {where}": "{b} 对比 {a}：积压与吞吐量，{where}",
+    "TEU in the system": "系统内TEU",
+    "TEU in the hub's yard": "枢纽堆场内TEU",
+    "TEU delivered per day": "每日交付TEU",
+    "{name} (mean)": "{name}（均值）",
+    "B − A (paired)": "B − A（配对）",
+    "days from {start}": "自 {start} 起的天数",
+    "Lines: means over paired replications (common random numbers), bands their 95 % "
+    "intervals; dashed: B − A, the paired difference, with its 95 % band (right axis). "
+    "Shaded: B's disruption windows.": (
+        "线：配对重复运行（共同随机数）的均值，带为其95%区间；虚线：B − A，即配对差值，"
+        "及其95%带（右轴）。阴影：B的中断时段。"
+    ),
+    "hours from the disruption's end until the backlog is back within the band": (
+        "从中断结束到积压回到区间内的小时数"
+    ),
+    "Time to recover, by disruption": "各中断的恢复时间",
+    "Means over paired replications with 95 % intervals. Red: some replications had not "
+    "recovered by the end of the run (the time then runs to the end: a lower bound).": (
+        "配对重复运行的均值及95%区间。红色：部分重复运行到运行结束仍未恢复"
+        "（时间计至结束：为下限）。"
+    ),
 }
 """The words on figures, by their English wording → Simplified Chinese (see :func:`say`)."""
 

@@ -3,9 +3,11 @@ in percentage points, units never cut short, sweep headers in words, discounts a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sim.cli.common import Lang
 from sim.results.i18n import LANGS
-from tests.conftest import BASELINE, MMC, landport
+from tests.conftest import BASELINE, MMC, flat, landport
 
 WEEK = ["--set", "end=2023-01-07", "--set", "warmup_days=1"]
 
@@ -87,3 +89,43 @@ def test_a_runs_health_is_printed_in_chinese():
     assert done.exit_code == 0, done.output
     assert "瓶颈：" in done.output
     assert "Bottleneck:" not in done.output
+
+
+def _disrupted(tmp_path: Path) -> Path:
+    """The baseline with its customs closed for half a day in the first week."""
+    b = tmp_path / "customs-out.yaml"
+    b.write_text(
+        f"extends: {BASELINE}\nname: customs_out\ndisruptions:\n"
+        "  - {kind: resource_outage, name: customs_out, target: customs,\n"
+        '     start: "2023-01-03 08:00", duration_h: 12}\n',
+        encoding="utf-8",
+    )
+    return b
+
+
+def test_recovery_from_disruptions_is_printed_and_reported_in_chinese(tmp_path):
+    b = _disrupted(tmp_path)
+    common = [BASELINE, b, *WEEK, "-n", "2", "--workers", "1", "--root", tmp_path / "out"]
+    done = landport("compare", *common, "--lang", "zh")
+    assert done.exit_code == 0, done.output
+    text = flat(done.output)
+    assert "B 从中断中的恢复（以未中断的A为基准）" in text
+    assert "各值为配对重复运行的均值。" in text
+    assert "Recovery of B" not in text
+    assert "Means over paired replications" not in text
+    folder = next((tmp_path / "out").iterdir())
+    report = landport("report", folder, "--format", "md", "--lang", "zh")
+    assert report.exit_code == 0, report.output
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    assert "中断后的恢复" in md
+    assert "恢复时间（小时）± 95%置信区间" in md
+    assert "每次中断结束后的恢复时间" in md  # the figure's caption
+    assert "Recovery from disruptions" not in md
+
+
+def test_recovery_from_disruptions_stays_in_english_by_default(tmp_path):
+    done = landport("compare", BASELINE, _disrupted(tmp_path), *WEEK, "-n", "1", "--workers", "1")
+    assert done.exit_code == 0, done.output
+    text = flat(done.output)
+    assert "Recovery of B from its disruptions, against A as undisrupted" in text
+    assert "Means over paired replications. recovery h: from the disruption's end" in text

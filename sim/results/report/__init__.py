@@ -134,15 +134,12 @@ def draw_figures(result: Any) -> Figures:
             figures += [
                 (
                     "disruption-timeline",
-                    "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) "
-                    "against A (undisrupted), paired, with 95 % bands; B's disruption windows "
-                    "shaded.",
+                    label("caption.disruption-timeline"),
                     _png(disruption_timeline(result)),
                 ),
                 (
                     "recovery-time",
-                    "Time to recover after each disruption ends (all corridors), with its "
-                    "95 % interval over paired replications.",
+                    label("caption.recovery-time"),
                     _png(recovery_bars({result.b.name: summary})),
                 ),
             ]
