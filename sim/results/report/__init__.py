@@ -106,7 +106,7 @@ def draw_figures(result: Any) -> Figures:
         return [
             (
                 f"sensitivity-{k}",
-                f"What moves {k}: the factors in rank order.",
+                label("caption.sensitivity", kpi=k),
                 _png(sensitivity_chart(result.ranking, k)),
             )
             for k in dict.fromkeys(str(k) for k in result.ranking["kpi"])
@@ -115,7 +115,7 @@ def draw_figures(result: Any) -> Figures:
         return [
             (
                 f"evidence-{lv.path}",
-                f"Every target's KPI at each set-up tried, against {lever_label(lv.path)}.",
+                label("caption.optimise", lever=lever_label(lv.path)),
                 _png(optimise_evidence(result.evaluations, lv.path)),
             )
             for lv in result.spec.levers
