@@ -133,13 +133,19 @@ def test_recovery_from_disruptions_stays_in_english_by_default(tmp_path):
     assert "Means over paired replications. recovery h: from the disruption's end" in text
 
 
-def test_a_sensitivity_analysis_is_printed_reported_and_drawn_in_chinese(tmp_path):
+def _one_at_a_time(tmp_path: Path) -> Path:
+    """The M/M/c desk with one factor (its officers) to vary one at a time."""
     spec = tmp_path / "s.yaml"
     spec.write_text(
         f"extends: {MMC}\nsensitivity:\n  method: oat\n  kpis: [clearance_h.import.mean]\n"
         "  factors:\n    customs.import.officers: [3, 5]\n",
         encoding="utf-8",
     )
+    return spec
+
+
+def test_a_sensitivity_analysis_is_printed_reported_and_drawn_in_chinese(tmp_path):
+    spec = _one_at_a_time(tmp_path)
     out = tmp_path / "s"
     done = landport(
         "sensitivity", spec, *WEEK, "-n", "2", "--workers", "1", "--out", out, "--report",
@@ -165,12 +171,7 @@ def test_a_sensitivity_analysis_is_printed_reported_and_drawn_in_chinese(tmp_pat
 
 
 def test_words_on_the_decision_figures_follow_the_language_in_force(tmp_path):
-    spec = tmp_path / "s.yaml"
-    spec.write_text(
-        f"extends: {MMC}\nsensitivity:\n  method: oat\n  kpis: [clearance_h.import.mean]\n"
-        "  factors:\n    customs.import.officers: [3, 5]\n",
-        encoding="utf-8",
-    )
+    spec = _one_at_a_time(tmp_path)
     done = landport(
         "sensitivity", spec, *WEEK, "-n", "2", "--workers", "1", "--out", tmp_path / "s"
     )
