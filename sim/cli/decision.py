@@ -15,6 +15,8 @@ from rich.table import Table
 from sim.cli.common import (
     EXIT_FAILED,
     DaskScheduler,
+    Lang,
+    LangOption,
     OutDir,
     Root,
     Workers,
@@ -31,6 +33,7 @@ from sim.experiment.optimise import optimise as run_optimise
 from sim.experiment.optimise import read_spec as optimise_spec
 from sim.experiment.sensitivity import METHODS, Method, SensitivityResult, parse_factor, read_spec
 from sim.experiment.sensitivity import sensitivity as run_sensitivity
+from sim.results.i18n import label
 from sim.scenario import ScenarioError
 from sim.scenario.load import OVERRIDE
 from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
@@ -58,13 +61,18 @@ def _num(value: Any) -> str:
     return "0" if abs(v) < 1e-9 else f"{v:,.4g}"
 
 
-def ranking_table(result: SensitivityResult, title: str) -> Table:
-    """Per KPI, the factors in rank order with their importance and its 95 % interval."""
+def ranking_table(result: SensitivityResult, title: str, lang: str = "en") -> Table:
+    """Per KPI, the factors in rank order with their importance and its 95 % interval; its
+    headings in ``lang``."""
     t = Table(title=title, title_justify="left", header_style="bold")
-    for name, right in (("KPI", False), ("rank", True), ("factor", False), ("range", True)):
-        t.add_column(name, justify="right" if right else "left", no_wrap=name != "factor")
-    t.add_column("importance", justify="right")
-    t.add_column("± 95 %", justify="right")
+    for key, right in (("kpi", False), ("rank", True), ("factor", False), ("range", True)):
+        t.add_column(
+            label(f"column.{key}", lang),
+            justify="right" if right else "left",
+            no_wrap=key != "factor",
+        )
+    t.add_column(label("column.importance", lang), justify="right")
+    t.add_column(label("column.plus_minus_95", lang), justify="right")
     for kpi, rows in result.ranking.groupby("kpi", sort=False):
         for i, (_, r) in enumerate(rows.sort_values("rank").iterrows()):
             t.add_row(
@@ -114,6 +122,7 @@ def sensitivity(
     resume: Resume = False,
     report: Report = False,
     as_json: AsJson = False,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Which estimated inputs move the KPIs: one at a time (tornado), Morris screening or
     Sobol indices; every point a scenario run with common random numbers, as a sweep."""
@@ -132,10 +141,10 @@ def sensitivity(
             trajectories=trajectories,
             samples=samples,
         )
-        label = f"{escape(scenario.stem)}: {spec.method}, {len(spec.points())} points"
+        task = f"{escape(scenario.stem)}: {spec.method}, {len(spec.points())} points"
         with (
             interruptible("sensitivity"),
-            progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
+            progress_bar(task, workers=workers, dask_scheduler=dask_scheduler) as update,
         ):
             result = run_sensitivity(
                 scenario,
@@ -155,7 +164,7 @@ def sensitivity(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "sensitivity analysis")
-        written = report_into(result) if report else None
+        written = report_into(result, lang=lang.value) if report else None
     if as_json:
         payload = {
             "folder": str(result.path),
@@ -165,29 +174,33 @@ def sensitivity(
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
     man = result.manifest
-    title = (
-        f"{escape(scenario.stem)}: {spec.method}, {len(result.sweep.points)} points × "
-        f"{man['replications']} replications, seed {man['seed']} — {man['wall_s']:.1f} s"
+    title = label(
+        "decision.cli_title",
+        lang.value,
+        name=escape(scenario.stem),
+        method=spec.method,
+        points=len(result.sweep.points),
+        reps=man["replications"],
+        seed=man["seed"],
+        wall=f"{man['wall_s']:.1f}",
     )
-    out.print(ranking_table(result, title))
-    out.print(
-        "[dim]importance: the KPI's swing between the factor's ends (oat), μ* (morris) or ST "
-        "(sobol); ± its 95 % interval. sensitivity.csv has every measure.[/dim]"
-    )
+    out.print(ranking_table(result, title, lang.value))
+    out.print(f"[dim]{escape(label('decision.cli_note', lang.value))}[/dim]")
     if written is not None:
         out.print(f"Report: [bold]{escape(str(written))}[/bold]")
     out.print(f"Results: [bold]{escape(str(result.path))}[/bold]  (run id {man['run_id']})")
 
 
-def evidence_table(result: OptimiseResult) -> Table:
-    """Every set-up tried, cheapest first, at its last round."""
+def evidence_table(result: OptimiseResult, lang: str = "en") -> Table:
+    """Every set-up tried, cheapest first, at its last round; its words in ``lang``."""
     levers = [lv.path for lv in result.spec.levers]
     t = Table(
-        title="Set-ups tried, cheapest first (last round)",
+        title=label("decision.evidence_title", lang),
         title_justify="left",
         header_style="bold",
     )
-    for name in [*levers, "cost", "n", "target", "mean ± 95 %", "verdict"]:
+    heads = [label(f"column.{key}", lang) for key in ("cost", "n", "target", "mean_95", "verdict")]
+    for name in [*levers, *heads]:
         t.add_column(escape(name).replace(".", ".\n"), justify="right", no_wrap=True)
     style = {"meets": "green", "fails": "red", "undecided": "yellow"}
     for _, r in result.final().iterrows():
@@ -199,7 +212,7 @@ def evidence_table(result: OptimiseResult) -> Table:
             str(int(r["replications"])),
             escape(str(r["target"])),
             _num(r["mean"]) + (f" ± {_num(hw)}" if math.isfinite(hw) else ""),
-            f"[{style[v]}]{v}[/{style[v]}]",
+            f"[{style[v]}]{label(f'verdict.{v}', lang)}[/{style[v]}]",
         )
     return t
 
@@ -242,6 +255,7 @@ def optimise(
     resume: Resume = False,
     report: Report = False,
     as_json: AsJson = False,
+    lang: LangOption = Lang.en,
 ) -> None:
     """The least set-up over integer levers that meets every target at the upper 95 %
     bound, with more replications near the boundary; the answer and its evidence.
@@ -260,10 +274,10 @@ def optimise(
             "max_replications": max_replications,
         }
         spec = optimise_spec(scenario, **kwargs)
-        label = f"{escape(scenario.stem)}: {len(spec.candidates())} set-ups"
+        task = f"{escape(scenario.stem)}: {len(spec.candidates())} set-ups"
         with (
             interruptible("optimisation"),
-            progress_bar(label, workers=workers, dask_scheduler=dask_scheduler) as update,
+            progress_bar(task, workers=workers, dask_scheduler=dask_scheduler) as update,
         ):
             result = run_optimise(
                 scenario,
@@ -278,7 +292,7 @@ def optimise(
                 progress=update,
             )
         warn_if_elsewhere(out_dir, result.path, "optimisation")
-        written = report_into(result) if report else None
+        written = report_into(result, lang=lang.value) if report else None
     if as_json:
         payload = {
             "folder": str(result.path),
@@ -289,7 +303,7 @@ def optimise(
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         _exit_without_answer(result)
         return
-    out.print(evidence_table(result))
+    out.print(evidence_table(result, lang.value))
     colour = "green" if result.answer is not None else "red"
     out.print(f"[bold {colour}]{escape(result.summary())}[/bold {colour}]")
     if written is not None:

@@ -98,26 +98,27 @@ def compare_table(
     return t
 
 
-def recovery_table(summary: pd.DataFrame, title: str) -> Table:
+def recovery_table(summary: pd.DataFrame, title: str, lang: str = "en") -> Table:
     """Per disruption and corridor: TEU delayed, extra hours per delayed TEU, peak backlog,
     time to recover (and the share of replications that did), trains held and cancelled,
-    sailings cancelled, TEU turned away and the cost, means over paired replications."""
+    sailings cancelled, TEU turned away and the cost, means over paired replications; its
+    headings in ``lang``."""
     t = Table(title=title, title_justify="left", header_style="bold")
-    for name in ("disruption", "corridor"):
-        t.add_column(name, no_wrap=True)
+    for key in ("disruption", "corridor"):
+        t.add_column(label(f"recovery.{key}", lang), no_wrap=True)
     heads = (
-        "TEU delayed",
-        "h per delayed TEU",
-        "peak backlog TEU",
-        "recovery h ± CI",
+        "teu_delayed",
+        "h_per_delayed",
+        "peak_backlog",
+        "recovery_h",
         "recovered",
-        "trains held / cancelled",
-        "sailings cancelled",
-        "turned away TEU",
-        "cost M CNY",
+        "trains",
+        "sailings",
+        "turned_away",
+        "cost",
     )
-    for name in heads:
-        t.add_column(name, justify="right")
+    for key in heads:
+        t.add_column(label(f"recovery.{key}", lang), justify="right")
     for _, r in recovery_rows(summary).iterrows():
         hw = float(r["recovery_h_hw"])
         t.add_row(
@@ -216,14 +217,9 @@ def compare(
     recovery = result.recovery_summary
     if recovery is not None:
         out.print(
-            recovery_table(recovery, "Recovery of B from its disruptions, against A as undisrupted")
+            recovery_table(recovery, label("recovery.cli_title", lang.value), lang.value)
         )
-        out.print(
-            "[dim]Means over paired replications. recovery h: from the disruption's end until "
-            "the backlog is back within the band of A's and stays there; recovered: share of "
-            "replications that did by the end (if not, the hours run to the end). cost: extra "
-            "storage, demurrage and the margin of cargo turned away.[/dim]"
-        )
+        out.print(f"[dim]{escape(label('recovery.cli_note', lang.value))}[/dim]")
     print_health(result.a.kpi_means(), result.a.info, "A: ", lang.value)
     print_health(result.b.kpi_means(), result.b.info, "B: ", lang.value)
     out.print(

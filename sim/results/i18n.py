@@ -451,6 +451,167 @@ TEXTS: dict[str, Label] = {
         "各指标为多次重复运行的均值及学生t分布95%置信区间；统计不含预热期。单元格保存计算所得的"
         "原值（占比为小数，金额以元计）；其数字格式按表头或单位列的单位显示。",
     ),
+    # ------------------------------------------------------------- recovery from disruptions
+    "recovery.heading": _l("Recovery from disruptions", "中断后的恢复"),
+    "recovery.cli_title": _l(
+        "Recovery of B from its disruptions, against A as undisrupted",
+        "B 从中断中的恢复（以未中断的A为基准）",
+    ),
+    "recovery.cli_note": _l(
+        "Means over paired replications. recovery h: from the disruption's end until the "
+        "backlog is back within the band of A's and stays there; recovered: share of "
+        "replications that did by the end (if not, the hours run to the end). cost: extra "
+        "storage, demurrage and the margin of cargo turned away.",
+        "各值为配对重复运行的均值。恢复小时：从中断结束到积压回到A的区间内并保持不变；"
+        "已恢复：到运行结束时已恢复的重复运行占比（未恢复的，小时数计至结束）。"
+        "费用：额外堆存费、滞期费及转走货物的利润。",
+    ),
+    "recovery.intro": _l(
+        "Against A as the undisrupted run, pair by pair (common random numbers): TEU whose "
+        "delivery was later than in A by more than the tolerance, their mean delay, the "
+        "largest extra backlog, the hours from the disruption's end until the backlog is "
+        "back within the band of A's and stays there (recovered: share of replications that "
+        "did by the end), trains and sailings held or cancelled, extra TEU turned away, and "
+        "the cost: extra yard storage, demurrage and the margin of cargo turned away. "
+        "Means over replications.",
+        "以未中断的A为基准，逐对比较（共同随机数）：交付比A晚且超过容差的TEU、其平均延误、"
+        "最大额外积压、从中断结束到积压回到A的区间内并保持不变的小时数（已恢复：到运行结束时"
+        "已恢复的重复运行占比）、被扣留或取消的列车与船期、额外转走的TEU，以及费用：额外堆场"
+        "堆存费、滞期费及转走货物的利润。各值为多次重复运行的均值。",
+    ),
+    "recovery.disruption": _l("disruption", "中断"),
+    "recovery.corridor": _l("corridor", "通道"),
+    "recovery.teu_delayed": _l("TEU delayed", "延误TEU"),
+    "recovery.h_per_delayed": _l("h per delayed TEU", "每延误TEU小时数"),
+    "recovery.peak_backlog": _l("peak backlog TEU", "积压峰值TEU"),
+    "recovery.peak_extra_backlog": _l("peak extra backlog (TEU)", "额外积压峰值（TEU）"),
+    "recovery.recovery_h": _l("recovery h ± CI", "恢复小时 ± 置信区间"),
+    "recovery.time_to_recover": _l(
+        "time to recover (h) ± 95 % CI", "恢复时间（小时）± 95%置信区间"
+    ),
+    "recovery.recovered": _l("recovered", "已恢复"),
+    "recovery.trains": _l("trains held / cancelled", "扣留 / 取消列车"),
+    "recovery.sailings": _l("sailings cancelled", "取消船期"),
+    "recovery.turned_away": _l("turned away TEU", "转走TEU"),
+    "recovery.extra_turned_away": _l("extra TEU turned away", "额外转走TEU"),
+    "recovery.cost": _l("cost M CNY", "费用（百万元）"),
+    "recovery.cost_paren": _l("cost (M CNY)", "费用（百万元）"),
+    "caption.disruption-timeline": _l(
+        "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) against A "
+        "(undisrupted), paired, with 95 % bands; B's disruption windows shaded.",
+        "积压、枢纽堆场内TEU与每日交付TEU：B（中断）对比A（未中断），配对，带95%区间；"
+        "阴影为B的中断时段。",
+    ),
+    "caption.recovery-time": _l(
+        "Time to recover after each disruption ends (all corridors), with its 95 % interval "
+        "over paired replications.",
+        "每次中断结束后的恢复时间（全部通道），及其配对重复运行的95%区间。",
+    ),
+    # ------------------------------------------------------------- decision analysis
+    "decision.method.oat": _l(
+        "One at a time: every factor at the scenario's value, then each alone at the low and "
+        "the high end of its range; factors ranked by the KPI's swing between the two ends "
+        "(± its 95 % interval over the paired replications).",
+        "逐一变化法：所有因素取情景值，再让每个因素单独取其范围的下端与上端；按指标在两端之间"
+        "的摆幅对因素排序（± 配对重复运行的95%区间）。",
+    ),
+    "decision.method.morris": _l(
+        "Morris screening (SALib): elementary effects along random one-step trajectories; "
+        "factors ranked by μ*, the mean absolute effect (± its bootstrap 95 % interval); "
+        "σ large beside μ* means non-linear effects or interactions.",
+        "Morris 筛选法（SALib）：沿随机单步轨迹计算基本效应；按平均绝对效应 μ* 对因素排序"
+        "（± 其自助法95%区间）；σ 相对 μ* 较大表示非线性效应或交互作用。",
+    ),
+    "decision.method.sobol": _l(
+        "Sobol indices (SALib, Saltelli sampling): S1 is the share of the KPI's variance a "
+        "factor explains alone, ST with its interactions (± bootstrap 95 % intervals); "
+        "factors ranked by ST.",
+        "Sobol 指数（SALib，Saltelli 抽样）：S1 为某因素单独解释的指标方差占比，ST 含其交互"
+        "作用（± 自助法95%区间）；按 ST 对因素排序。",
+    ),
+    "decision.sensitivity_title": _l(
+        "Sensitivity of the estimates: {scenario}", "估计值的敏感性分析：{scenario}"
+    ),
+    "decision.optimise_title": _l(
+        "Least set-up that meets the target: {scenario}", "满足目标的最小配置：{scenario}"
+    ),
+    "decision.optimise_intro": _l(
+        "Each set-up tried, cheapest first, at its last round: the KPI's mean and 95 % "
+        "interval over its replications and the verdict (meets, fails, undecided).",
+        "所试的每种配置（按费用从低到高）在其最后一轮的结果：指标在各次重复运行中的均值与95%"
+        "区间，以及结论（满足、不满足、未定）。",
+    ),
+    "decision.most_sensitive": _l(
+        "{kpi}: most sensitive to {factor} (importance {value} ± {conf})",
+        "{kpi}：对{factor}最敏感（重要性 {value} ± {conf}）",
+    ),
+    "decision.then": _l(
+        ", then {factor} ({value} ± {conf})", "，其次为{factor}（{value} ± {conf}）"
+    ),
+    "decision.end": _l(".", "。"),
+    "decision.factor_range": _l(
+        "{path} in [{low}, {high}] (scenario: {base})",
+        "{path} 取 [{low}, {high}]（情景值：{base}）",
+    ),
+    "decision.lever_range": _l("{path} from {low} to {high}", "{path} 从 {low} 到 {high}"),
+    "decision.and": _l(" and ", "且"),
+    "decision.sensitivity_seed": _l(
+        "{seed} (every point: common random numbers); design seed {design}",
+        "{seed}（各点：共同随机数）；设计种子 {design}",
+    ),
+    "decision.optimise_seed": _l(
+        "{seed} (every set-up: common random numbers)", "{seed}（各配置：共同随机数）"
+    ),
+    "decision.rule_text": _l(
+        "a target is met when the whole Student-t 95 % interval of the KPI's mean is on its "
+        "side; replications from {initial}, doubled near the boundary, up to {most}",
+        "当指标均值的学生t分布95%区间整体位于目标一侧时即满足目标；重复运行次数从 {initial} "
+        "起，接近边界时加倍，最多 {most}",
+    ),
+    "decision.cli_title": _l(
+        "{name}: {method}, {points} points × {reps} replications, seed {seed} — {wall} s",
+        "{name}：{method}，{points} 个点 × {reps} 次重复运行，随机种子 {seed} — 耗时 {wall} 秒",
+    ),
+    "decision.cli_note": _l(
+        "importance: the KPI's swing between the factor's ends (oat), μ* (morris) or ST "
+        "(sobol); ± its 95 % interval. sensitivity.csv has every measure.",
+        "重要性：指标在因素两端之间的摆幅（oat）、μ*（morris）或 ST（sobol）；± 其95%区间。"
+        "sensitivity.csv 含全部度量。",
+    ),
+    "decision.evidence_title": _l(
+        "Set-ups tried, cheapest first (last round)", "所试配置，按费用从低到高（最后一轮）"
+    ),
+    "column.mean_95": _l("mean ± 95 %", "均值 ± 95%"),
+    "fact.method": _l("Method", "方法"),
+    "fact.factors": _l("Factors", "因素"),
+    "fact.kpis": _l("KPIs", "指标"),
+    "fact.replications_a_point": _l("Replications a point", "每点重复运行次数"),
+    "fact.minimise": _l("Minimise", "最小化"),
+    "fact.over": _l("Over", "范围"),
+    "fact.subject_to": _l("Subject to", "约束"),
+    "fact.rule": _l("Rule", "规则"),
+    "fact.rounds": _l("Rounds", "轮数"),
+    "column.rank": _l("rank", "排名"),
+    "column.factor": _l("factor", "因素"),
+    "column.range": _l("range", "范围"),
+    "column.importance": _l("importance", "重要性"),
+    "column.plus_minus_95": _l("± 95 %", "± 95%"),
+    "column.round": _l("round", "轮次"),
+    "column.cost": _l("cost", "费用"),
+    "column.replications": _l("replications", "重复运行次数"),
+    "column.target": _l("target", "目标"),
+    "column.kpi_mean_95": _l("KPI mean ± 95 %", "指标均值 ± 95%"),
+    "column.verdict": _l("verdict", "结论"),
+    "verdict.meets": _l("meets", "满足"),
+    "verdict.fails": _l("fails", "不满足"),
+    "verdict.undecided": _l("undecided", "未定"),
+    "caption.sensitivity": _l(
+        "What moves {kpi}: the factors in rank order.", "影响{kpi}的因素，按重要性排序。"
+    ),
+    "caption.optimise": _l(
+        "Every target's KPI at each set-up tried, against {lever}.",
+        "各目标的指标在所试每种配置下的取值，随{lever}变化。",
+    ),
     # ------------------------------------------------------------- command line
     "cli.results": _l("Results", "结果"),
     "cli.run_title": _l(
@@ -657,6 +818,58 @@ PHRASES: dict[str, str] = {
     "Line: mean over replications at each sweep point; band: Student-t 95 % confidence "
     "interval": "线：各扫描点重复运行的均值；带：学生t分布95%置信区间",
     " (n = {n} replications a point).": "（每点 n = {n} 次重复运行）。",
+    # disruptions
+    "all corridors": "全部通道",
+    "{b} against {a}: backlog and throughput, {where}": "{b} 对比 {a}：积压与吞吐量，{where}",
+    "TEU in the system": "系统内TEU",
+    "TEU in the hub's yard": "枢纽堆场内TEU",
+    "TEU delivered per day": "每日交付TEU",
+    "{name} (mean)": "{name}（均值）",
+    "B − A (paired)": "B − A（配对）",
+    "days from {start}": "自 {start} 起的天数",
+    "Lines: means over paired replications (common random numbers), bands their 95 % "
+    "intervals; dashed: B − A, the paired difference, with its 95 % band (right axis). "
+    "Shaded: B's disruption windows.": (
+        "线：配对重复运行（共同随机数）的均值，带为其95%区间；虚线：B − A，即配对差值，"
+        "及其95%带（右轴）。阴影：B的中断时段。"
+    ),
+    "hours from the disruption's end until the backlog is back within the band": (
+        "从中断结束到积压回到区间内的小时数"
+    ),
+    "Time to recover, by disruption": "各中断的恢复时间",
+    "Means over paired replications with 95 % intervals. Red: some replications had not "
+    "recovered by the end of the run (the time then runs to the end: a lower bound).": (
+        "配对重复运行的均值及95%区间。红色：部分重复运行到运行结束仍未恢复"
+        "（时间计至结束：为下限）。"
+    ),
+    # decision analysis
+    "factor at its low end": "因素取下端",
+    "factor at its high end": "因素取上端",
+    "KPI, others at the scenario's values (base {base})": "指标，其余取情景值（基准 {base}）",
+    "near 0: ": "接近0：",
+    "μ*: mean absolute elementary effect (bar: 95 % CI)": (
+        "μ*：平均绝对基本效应（误差线：95%置信区间）"
+    ),
+    "σ: non-linearity and interactions": "σ：非线性与交互作用",
+    "S1: alone": "S1：单独",
+    "ST: with its interactions": "ST：含交互作用",
+    "share of the KPI's variance (bar: 95 % CI)": "占指标方差的比例（误差线：95%置信区间）",
+    "one at a time": "逐一变化法",
+    "Morris screening": "Morris 筛选法",
+    "Sobol indices": "Sobol 指数",
+    "no factors": "无因素",
+    "What moves {kpi}: {named}\n{label}": "影响{kpi}的因素：{named}\n{label}",
+    "a ranking of {kpi}": "{kpi}的排序",
+    "{kpi}: mean over each point's replications; all points share their seeds.": (
+        "{kpi}：各点重复运行的均值；所有点共用随机种子。"
+    ),
+    "The least set-up that meets the target: the evidence": "满足目标的最小配置：依据",
+    "set-ups tried": "所试配置",
+    "target {target}": "目标 {target}",
+    "Mean and Student-t 95 % interval over each set-up's replications (n) at its last "
+    "round; a set-up meets a target when its whole interval is on the target's side.": (
+        "各配置最后一轮重复运行（n）的均值及学生t分布95%区间；区间整体位于目标一侧时即满足目标。"
+    ),
 }
 """The words on figures, by their English wording → Simplified Chinese (see :func:`say`)."""
 

@@ -3,9 +3,13 @@ in percentage points, units never cut short, sweep headers in words, discounts a
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import sim
 from sim.cli.common import Lang
-from sim.results.i18n import LANGS
-from tests.conftest import BASELINE, MMC, landport
+from sim.results.i18n import LANGS, language
+from sim.results.plots.decision import sensitivity_chart
+from tests.conftest import BASELINE, MMC, flat, landport
 
 WEEK = ["--set", "end=2023-01-07", "--set", "warmup_days=1"]
 
@@ -87,3 +91,114 @@ def test_a_runs_health_is_printed_in_chinese():
     assert done.exit_code == 0, done.output
     assert "瓶颈：" in done.output
     assert "Bottleneck:" not in done.output
+
+
+def _disrupted(tmp_path: Path) -> Path:
+    """The baseline with its customs closed for half a day in the first week."""
+    b = tmp_path / "customs-out.yaml"
+    b.write_text(
+        f"extends: {BASELINE}\nname: customs_out\ndisruptions:\n"
+        "  - {kind: resource_outage, name: customs_out, target: customs,\n"
+        '     start: "2023-01-03 08:00", duration_h: 12}\n',
+        encoding="utf-8",
+    )
+    return b
+
+
+def test_recovery_from_disruptions_is_printed_and_reported_in_chinese(tmp_path):
+    b = _disrupted(tmp_path)
+    common = [BASELINE, b, *WEEK, "-n", "2", "--workers", "1", "--root", tmp_path / "out"]
+    done = landport("compare", *common, "--lang", "zh")
+    assert done.exit_code == 0, done.output
+    text = flat(done.output)
+    assert "B 从中断中的恢复（以未中断的A为基准）" in text
+    assert "各值为配对重复运行的均值。" in text
+    assert "Recovery of B" not in text
+    assert "Means over paired replications" not in text
+    folder = next((tmp_path / "out").iterdir())
+    report = landport("report", folder, "--format", "md", "--lang", "zh")
+    assert report.exit_code == 0, report.output
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    assert "中断后的恢复" in md
+    assert "恢复时间（小时）± 95%置信区间" in md
+    assert "每次中断结束后的恢复时间" in md  # the figure's caption
+    assert "Recovery from disruptions" not in md
+
+
+def test_recovery_from_disruptions_stays_in_english_by_default(tmp_path):
+    done = landport("compare", BASELINE, _disrupted(tmp_path), *WEEK, "-n", "1", "--workers", "1")
+    assert done.exit_code == 0, done.output
+    text = flat(done.output)
+    assert "Recovery of B from its disruptions, against A as undisrupted" in text
+    assert "Means over paired replications. recovery h: from the disruption's end" in text
+
+
+def _one_at_a_time(tmp_path: Path) -> Path:
+    """The M/M/c desk with one factor (its officers) to vary one at a time."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        f"extends: {MMC}\nsensitivity:\n  method: oat\n  kpis: [clearance_h.import.mean]\n"
+        "  factors:\n    customs.import.officers: [3, 5]\n",
+        encoding="utf-8",
+    )
+    return spec
+
+
+def test_a_sensitivity_analysis_is_printed_reported_and_drawn_in_chinese(tmp_path):
+    spec = _one_at_a_time(tmp_path)
+    out = tmp_path / "s"
+    done = landport(
+        "sensitivity", spec, *WEEK, "-n", "2", "--workers", "1", "--out", out, "--report",
+        "--lang", "zh",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    text = flat(done.output)
+    for word in ("排名", "因素", "重要性", "次重复运行", "sensitivity.csv 含全部度量"):
+        assert word in text, word
+    assert "importance" not in text
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "估计值的敏感性分析" in html
+    assert "逐一变化法：所有因素取情景值" in html  # how the method ranks the factors
+    assert "最敏感" in html  # the finding, in Chinese
+    assert "Sensitivity of the estimates" not in html
+    assert "most sensitive to" not in html
+    english = landport("report", out, "--format", "md")
+    assert english.exit_code == 0, english.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "Sensitivity of the estimates" in md
+    assert "One at a time: every factor at the scenario's value" in md
+    assert "What moves clearance_h.import.mean: the factors in rank order." in md
+
+
+def test_words_on_the_decision_figures_follow_the_language_in_force(tmp_path):
+    spec = _one_at_a_time(tmp_path)
+    done = landport(
+        "sensitivity", spec, *WEEK, "-n", "2", "--workers", "1", "--out", tmp_path / "s"
+    )
+    assert done.exit_code == 0, done.output
+    ranking = sim.load(tmp_path / "s").ranking
+    english = sensitivity_chart(ranking, "clearance_h.import.mean")
+    with language("zh"):
+        chinese = sensitivity_chart(ranking, "clearance_h.import.mean")
+    assert english.get_suptitle().startswith("What moves clearance_h.import.mean: one at a time")
+    assert chinese.get_suptitle().startswith("影响clearance_h.import.mean的因素：逐一变化法")
+    legend = [t.get_text() for t in chinese.axes[0].get_legend().get_texts()]
+    assert legend == ["因素取下端", "因素取上端"]
+
+
+def test_an_optimisation_is_printed_and_reported_in_chinese(tmp_path):
+    officers = "customs.import.officers"
+    out = tmp_path / "o"
+    done = landport(
+        "optimise", MMC, "--minimise", officers, "--over", f"{officers}=4:5",
+        "--subject-to", "clearance_h.import.mean<=1.6", "-n", "2", "--max-replications", "4",
+        "--workers", "1", "--set", "end=2023-01-14", "--out", out, "--report", "--lang", "zh",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    text = flat(done.output)
+    assert "所试配置，按费用从低到高（最后一轮）" in text
+    assert "满足" in text
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "满足目标的最小配置" in html
+    assert "所试的每种配置" in html
+    assert "Least set-up that meets the target" not in html

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.results.i18n import say, text_or
 from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.plots.style import new_figure, no_data, note, styled
 
@@ -26,8 +27,12 @@ def _tornado(ax: Axes, rows: pd.DataFrame) -> None:
     base = float(rows["kpi_at_base"].iloc[0])
     y = np.arange(len(rows))
     lo, hi = rows["kpi_at_low"].to_numpy(float), rows["kpi_at_high"].to_numpy(float)
-    ax.barh(y, lo - base, left=base, color="#1f5fa6", height=0.6, label="factor at its low end")
-    ax.barh(y, hi - base, left=base, color="#d62728", height=0.6, label="factor at its high end")
+    ax.barh(
+        y, lo - base, left=base, color="#1f5fa6", height=0.6, label=say("factor at its low end")
+    )
+    ax.barh(
+        y, hi - base, left=base, color="#d62728", height=0.6, label=say("factor at its high end")
+    )
     ax.axvline(base, color="k", lw=0.8)
     labels = [
         f"{name}\n[{r['low']:g} – {r['high']:g}]"
@@ -37,7 +42,7 @@ def _tornado(ax: Axes, rows: pd.DataFrame) -> None:
     ax.set_yticklabels(labels, fontsize=8.5)
     ax.invert_yaxis()
     ax.legend(loc="lower right", frameon=False, fontsize=8.5)
-    ax.set_xlabel(f"KPI, others at the scenario's values (base {base:,.4g})")
+    ax.set_xlabel(say("KPI, others at the scenario's values (base {base})", base=f"{base:,.4g}"))
 
 
 def _morris(ax: Axes, rows: pd.DataFrame) -> None:
@@ -52,21 +57,21 @@ def _morris(ax: Axes, rows: pd.DataFrame) -> None:
             continue
         ax.annotate(name, (xi, si), textcoords="offset points", xytext=(5, 4), fontsize=8)
     if quiet:
-        ax.text(0.99, 0.02, "near 0: " + ", ".join(quiet), transform=ax.transAxes,
+        ax.text(0.99, 0.02, say("near 0: ") + ", ".join(quiet), transform=ax.transAxes,
                 ha="right", fontsize=7.5, color="#555", wrap=True)  # fmt: skip
     ax.plot([0, top], [0, top], ls=":", color="grey", lw=0.8, label="σ = μ*")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("μ*: mean absolute elementary effect (bar: 95 % CI)")
-    ax.set_ylabel("σ: non-linearity and interactions")
+    ax.set_xlabel(say("μ*: mean absolute elementary effect (bar: 95 % CI)"))
+    ax.set_ylabel(say("σ: non-linearity and interactions"))
     ax.legend(loc="upper left", frameon=False, fontsize=8.5)
 
 
 def _sobol(ax: Axes, rows: pd.DataFrame) -> None:
     y = np.arange(len(rows))
     for shift, col, colour, name in (
-        (-0.18, "S1", "#1f5fa6", "S1: alone"),
-        (0.18, "ST", "#d62728", "ST: with its interactions"),
+        (-0.18, "S1", "#1f5fa6", say("S1: alone")),
+        (0.18, "ST", "#d62728", say("ST: with its interactions")),
     ):
         ax.barh(
             y + shift,
@@ -82,7 +87,7 @@ def _sobol(ax: Axes, rows: pd.DataFrame) -> None:
     ax.set_yticklabels(_factor_names(rows), fontsize=8.5)
     ax.invert_yaxis()
     ax.set_xlim(left=min(0.0, float(np.nanmin(rows["S1"].to_numpy(float)))))
-    ax.set_xlabel("share of the KPI's variance (bar: 95 % CI)")
+    ax.set_xlabel(say("share of the KPI's variance (bar: 95 % CI)"))
     ax.legend(loc="lower right", frameon=False, fontsize=8.5)
 
 
@@ -96,17 +101,23 @@ def sensitivity_chart(ranking: pd.DataFrame, kpi: str) -> Figure:
     ax = fig.subplots()
     title = {"oat": "one at a time", "morris": "Morris screening", "sobol": "Sobol indices"}
     method = str(rows["method"].iloc[0]) if len(rows) else ""
-    named = title[method] if method else "no factors"
-    fig.suptitle(f"What moves {kpi}: {named}\n{kpi_label(kpi)}", fontsize=11)
+    named = say(title[method] if method else "no factors")
+    fig.suptitle(
+        say("What moves {kpi}: {named}\n{label}", kpi=kpi, named=named, label=kpi_label(kpi)),
+        fontsize=11,
+    )
     if rows.empty:
-        no_data(ax, f"a ranking of {kpi}")
+        no_data(ax, say("a ranking of {kpi}", kpi=kpi))
     elif method == "oat":
         _tornado(ax, rows)
     elif method == "morris":
         _morris(ax, rows)
     else:
         _sobol(ax, rows)
-    note(fig, f"{kpi}: mean over each point's replications; all points share their seeds.")
+    note(
+        fig,
+        say("{kpi}: mean over each point's replications; all points share their seeds.", kpi=kpi),
+    )
     return fig
 
 
@@ -117,9 +128,9 @@ def optimise_evidence(evaluations: pd.DataFrame, lever: str) -> Figure:
     targets = list(dict.fromkeys(evaluations["target"])) if len(evaluations) else []
     fig = new_figure(10, 3.2 * max(len(targets), 1))
     axes = np.atleast_1d(fig.subplots(max(len(targets), 1), 1))
-    fig.suptitle("The least set-up that meets the target: the evidence")
+    fig.suptitle(say("The least set-up that meets the target: the evidence"))
     if not targets:
-        no_data(axes[0], "set-ups tried")
+        no_data(axes[0], say("set-ups tried"))
         return fig
     last = evaluations.groupby("candidate")["round"].transform("max")
     final = evaluations[evaluations["round"] == last]
@@ -134,7 +145,7 @@ def optimise_evidence(evaluations: pd.DataFrame, lever: str) -> Figure:
                 fmt="o",
                 color=colour,
                 capsize=3,
-                label=f"{verdict} ({len(mine)})",
+                label=f"{text_or(f'verdict.{verdict}', verdict)} ({len(mine)})",
             )
         for _, r in rows.iterrows():
             ax.annotate(
@@ -147,13 +158,15 @@ def optimise_evidence(evaluations: pd.DataFrame, lever: str) -> Figure:
             )
         kpi, _, value = str(target).partition(" ")
         level = float(value.split(" ")[-1])
-        ax.axhline(level, color="k", ls="--", lw=1, label=f"target {target}")
+        ax.axhline(level, color="k", ls="--", lw=1, label=say("target {target}", target=target))
         ax.set_xlabel(lever_label(lever))
         ax.set_ylabel(kpi_label(kpi))
         ax.legend(loc="best", frameon=False, fontsize=8)
     note(
         fig,
-        "Mean and Student-t 95 % interval over each set-up's replications (n) at its last "
-        "round; a set-up meets a target when its whole interval is on the target's side.",
+        say(
+            "Mean and Student-t 95 % interval over each set-up's replications (n) at its last "
+            "round; a set-up meets a target when its whole interval is on the target's side."
+        ),
     )
     return fig

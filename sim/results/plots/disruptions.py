@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.results.i18n import say
 from sim.results.kpis.recovery import ALL, at_hub, backlog, recovery_rows
 from sim.results.plots.style import NOTEBOOK_WIDTH, new_figure, note, palette, styled
 from sim.results.stats import t_interval
@@ -62,36 +63,40 @@ def disruption_timeline(result: Any, corridor: str = ALL) -> Figure:
     days = np.arange(0.0, horizon, 24.0) + 12.0
     fig = new_figure(NOTEBOOK_WIDTH, 8.2)
     axes = fig.subplots(3, 1, sharex=True)
-    where = "all corridors" if corridor == ALL else corridor.replace("_", " ")
-    fig.suptitle(f"{b.name} against {a.name}: backlog and throughput, {where}")
+    where = say("all corridors") if corridor == ALL else corridor.replace("_", " ")
+    fig.suptitle(
+        say("{b} against {a}: backlog and throughput, {where}", b=b.name, a=a.name, where=where)
+    )
     colours = palette()
     panels = (
-        ("backlog", grid, "TEU in the system"),
-        ("hub", grid, "TEU in the hub's yard"),
-        ("delivered", days, "TEU delivered per day"),
+        ("backlog", grid, say("TEU in the system")),
+        ("hub", grid, say("TEU in the hub's yard")),
+        ("delivered", days, say("TEU delivered per day")),
     )
     for ax, (key, x, ylabel) in zip(axes, panels, strict=True):
         for rows, name, colour in ((ra[key], a.name, colours[0]), (rb[key], b.name, colours[1])):
             if rows.size == 0:
                 continue
             mean, lo, hi = _band(rows)
-            ax.plot(x / 24.0, mean, color=colour, label=f"{name} (mean)", lw=1.2)
+            ax.plot(x / 24.0, mean, color=colour, label=say("{name} (mean)", name=name), lw=1.2)
             ax.fill_between(x / 24.0, lo, hi, color=colour, alpha=0.2, lw=0)
         if ra[key].size and rb[key].size and ra[key].shape == rb[key].shape:
             diff, lo, hi = _band(rb[key] - ra[key])
             twin = ax.twinx()
             twin.plot(x / 24.0, diff, color=DISRUPTION_COLOUR, lw=0.8, ls="--", label="B − A")
             twin.fill_between(x / 24.0, lo, hi, color=DISRUPTION_COLOUR, alpha=0.1, lw=0)
-            twin.set_ylabel("B − A (paired)", color=DISRUPTION_COLOUR)
+            twin.set_ylabel(say("B − A (paired)"), color=DISRUPTION_COLOUR)
         ax.set_ylabel(ylabel)
         _shade(ax, result)
     axes[0].legend(loc="upper left", fontsize=8)
-    axes[-1].set_xlabel(f"days from {b.info.start}")
+    axes[-1].set_xlabel(say("days from {start}", start=b.info.start))
     note(
         fig,
-        "Lines: means over paired replications (common random numbers), bands their 95 % "
-        "intervals; dashed: B − A, the paired difference, with its 95 % band (right axis). "
-        "Shaded: B's disruption windows.",
+        say(
+            "Lines: means over paired replications (common random numbers), bands their 95 % "
+            "intervals; dashed: B − A, the paired difference, with its 95 % band (right axis). "
+            "Shaded: B's disruption windows."
+        ),
     )
     return fig
 
@@ -131,11 +136,15 @@ def recovery_bars(summaries: Mapping[str, pd.DataFrame], corridor: str = ALL) ->
     ax.barh(y, means, xerr=halves, color=colours, capsize=3)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel("hours from the disruption's end until the backlog is back within the band")
-    fig.suptitle("Time to recover, by disruption")
+    ax.set_xlabel(
+        say("hours from the disruption's end until the backlog is back within the band")
+    )
+    fig.suptitle(say("Time to recover, by disruption"))
     note(
         fig,
-        "Means over paired replications with 95 % intervals. Red: some replications had not "
-        "recovered by the end of the run (the time then runs to the end: a lower bound).",
+        say(
+            "Means over paired replications with 95 % intervals. Red: some replications had "
+            "not recovered by the end of the run (the time then runs to the end: a lower bound)."
+        ),
     )
     return fig

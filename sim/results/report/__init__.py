@@ -106,7 +106,7 @@ def draw_figures(result: Any) -> Figures:
         return [
             (
                 f"sensitivity-{k}",
-                f"What moves {k}: the factors in rank order.",
+                label("caption.sensitivity", kpi=k),
                 _png(sensitivity_chart(result.ranking, k)),
             )
             for k in dict.fromkeys(str(k) for k in result.ranking["kpi"])
@@ -115,7 +115,7 @@ def draw_figures(result: Any) -> Figures:
         return [
             (
                 f"evidence-{lv.path}",
-                f"Every target's KPI at each set-up tried, against {lever_label(lv.path)}.",
+                label("caption.optimise", lever=lever_label(lv.path)),
                 _png(optimise_evidence(result.evaluations, lv.path)),
             )
             for lv in result.spec.levers
@@ -134,15 +134,12 @@ def draw_figures(result: Any) -> Figures:
             figures += [
                 (
                     "disruption-timeline",
-                    "Backlog, TEU in the hub's yard and TEU delivered per day: B (disrupted) "
-                    "against A (undisrupted), paired, with 95 % bands; B's disruption windows "
-                    "shaded.",
+                    label("caption.disruption-timeline"),
                     _png(disruption_timeline(result)),
                 ),
                 (
                     "recovery-time",
-                    "Time to recover after each disruption ends (all corridors), with its "
-                    "95 % interval over paired replications.",
+                    label("caption.recovery-time"),
                     _png(recovery_bars({result.b.name: summary})),
                 ),
             ]

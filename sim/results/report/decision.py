@@ -13,27 +13,11 @@ from typing import Any
 import pandas as pd
 
 from sim.results.formatting import format_value
+from sim.results.i18n import label, text_or
 from sim.results.plots.labels import kpi_label, lever_label
 from sim.results.report.document import Document, Figures, Table, as_json
 from sim.results.runinfo import Provenance
 
-METHOD_WORDS = {
-    "oat": (
-        "One at a time: every factor at the scenario's value, then each alone at the low and "
-        "the high end of its range; factors ranked by the KPI's swing between the two ends "
-        "(± its 95 % interval over the paired replications)."
-    ),
-    "morris": (
-        "Morris screening (SALib): elementary effects along random one-step trajectories; "
-        "factors ranked by μ*, the mean absolute effect (± its bootstrap 95 % interval); "
-        "σ large beside μ* means non-linear effects or interactions."
-    ),
-    "sobol": (
-        "Sobol indices (SALib, Saltelli sampling): S1 is the share of the KPI's variance a "
-        "factor explains alone, ST with its interactions (± bootstrap 95 % intervals); "
-        "factors ranked by ST."
-    ),
-}
 MEASURES = {
     "oat": ("kpi_at_low", "kpi_at_base", "kpi_at_high"),
     "morris": ("mu_star", "mu_star_conf", "mu", "sigma"),
@@ -62,17 +46,22 @@ def findings(ranking: pd.DataFrame) -> list[str]:
     for kpi, rows in ranking.groupby("kpi", sort=False):
         rows = rows.sort_values("rank")
         first = rows.iloc[0]
-        text = (
-            f"{kpi_label(str(kpi))}: most sensitive to {lever_label(str(first['factor']))} "
-            f"(importance {_num(first['importance'])} ± {_num(first['importance_conf'])})"
+        text = label(
+            "decision.most_sensitive",
+            kpi=kpi_label(str(kpi)),
+            factor=lever_label(str(first["factor"])),
+            value=_num(first["importance"]),
+            conf=_num(first["importance_conf"]),
         )
         if len(rows) > 1:
             second = rows.iloc[1]
-            text += (
-                f", then {lever_label(str(second['factor']))} "
-                f"({_num(second['importance'])} ± {_num(second['importance_conf'])})"
+            text += label(
+                "decision.then",
+                factor=lever_label(str(second["factor"])),
+                value=_num(second["importance"]),
+                conf=_num(second["importance_conf"]),
             )
-        out.append(text + ".")
+        out.append(text + label("decision.end"))
     return out
 
 
@@ -98,7 +87,13 @@ def _ranking_table(ranking: pd.DataFrame, table_id: str, top: int | None) -> Tab
             keys.append(str(kpi))
     return Table(
         table_id,
-        ["KPI", "rank", "factor", "range", "importance", "± 95 %", *extra],
+        [
+            *(
+                label(f"column.{key}")
+                for key in ("kpi", "rank", "factor", "range", "importance", "plus_minus_95")
+            ),
+            *extra,
+        ],
         rows,
         [False, True, False, True, True, True, *[True] * len(extra)],
         keys,
@@ -110,28 +105,30 @@ def sensitivity_document(result: Any, figures: Figures) -> Document:
     spec = result.spec
     p = Provenance.of(sweep.manifest)
     factors = "; ".join(
-        f"{f.path} in [{f.low:g}, {f.high:g}] (scenario: {f.base:g})" for f in spec.factors
-    )
+        label("decision.factor_range", path=f.path, low=f"{f.low:g}", high=f"{f.high:g}",
+              base=f"{f.base:g}")
+        for f in spec.factors
+    )  # fmt: skip
     facts = [
-        ("Scenario", p.scenario or "–"),
-        ("Scenario file", p.scenario_file or "–"),
-        ("Method", spec.method),
-        ("Factors", factors),
-        ("KPIs", ", ".join(spec.kpis)),
-        ("Points", str(len(sweep.points))),
-        ("Replications a point", str(p.replications)),
-        ("Seed", f"{p.seed} (every point: common random numbers); design seed {spec.seed}"),
-        ("Folder", str(sweep.path) if sweep.path else "–"),
+        (label("fact.scenario"), p.scenario or "–"),
+        (label("fact.scenario_file"), p.scenario_file or "–"),
+        (label("fact.method"), spec.method),
+        (label("fact.factors"), factors),
+        (label("fact.kpis"), ", ".join(spec.kpis)),
+        (label("fact.points"), str(len(sweep.points))),
+        (label("fact.replications_a_point"), str(p.replications)),
+        (label("fact.seed"), label("decision.sensitivity_seed", seed=p.seed, design=spec.seed)),
+        (label("fact.folder"), str(sweep.path) if sweep.path else "–"),
     ]
     return Document(
         kind="sensitivity",
-        title=f"Sensitivity of the estimates: {p.scenario or ''}",
+        title=label("decision.sensitivity_title", scenario=p.scenario or ""),
         facts=facts,
-        intro=METHOD_WORDS[spec.method],
+        intro=label(f"decision.method.{spec.method}"),
         headline=_ranking_table(result.ranking, "kpi-table", top=3),
         full=_ranking_table(result.ranking, "kpi-table-all", top=None),
         figures=figures,
-        appendices=[("manifest", "Manifest", as_json(sweep.manifest), "json")],
+        appendices=[("manifest", label("report.manifest"), as_json(sweep.manifest), "json")],
         notes=findings(result.ranking),
     )
 
@@ -149,19 +146,17 @@ def _evidence_table(evaluations: pd.DataFrame, levers: list[str], table_id: str)
                 str(r["target"]),
                 format_value(float(r["mean"]), "")
                 + (f" ± {format_value(hw, '')}" if math.isfinite(hw) else ""),
-                str(r["verdict"]),
+                text_or(f"verdict.{r['verdict']}", str(r["verdict"])),
             ]
         )
     return Table(
         table_id,
         [
-            "round",
+            label("column.round"),
             *[lever_label(lv) for lv in levers],
-            "cost",
-            "replications",
-            "target",
-            "KPI mean ± 95 %",
-            "verdict",
+            *(label(f"column.{key}") for key in ("cost", "replications", "target")),
+            label("column.kpi_mean_95"),
+            label("column.verdict"),
         ],
         rows,
         [True, *[True] * len(levers), True, True, False, True, False],
@@ -178,32 +173,37 @@ def optimise_document(result: Any, figures: Figures) -> Document:
         ["cost", "candidate"]
     )
     facts = [
-        ("Scenario", str(man.get("scenario") or "–")),
-        ("Scenario file", str(man.get("scenario_file") or "–")),
-        ("Minimise", " + ".join(f"{lv.weight:g} × {lv.path}" for lv in spec.levers)),
-        ("Over", "; ".join(f"{lv.path} from {lv.low} to {lv.high}" for lv in spec.levers)),
-        ("Subject to", " and ".join(str(c) for c in spec.constraints)),
+        (label("fact.scenario"), str(man.get("scenario") or "–")),
+        (label("fact.scenario_file"), str(man.get("scenario_file") or "–")),
+        (label("fact.minimise"), " + ".join(f"{lv.weight:g} × {lv.path}" for lv in spec.levers)),
         (
-            "Rule",
-            "a target is met when the whole Student-t 95 % interval of the KPI's mean is on "
-            f"its side; replications from {spec.initial_replications}, doubled near the "
-            f"boundary, up to {spec.max_replications}",
+            label("fact.over"),
+            "; ".join(
+                label("decision.lever_range", path=lv.path, low=lv.low, high=lv.high)
+                for lv in spec.levers
+            ),
         ),
-        ("Rounds", str(result.evaluations["round"].nunique())),
-        ("Seed", f"{man['seed']} (every set-up: common random numbers)"),
-        ("Folder", str(result.path) if result.path else "–"),
+        (label("fact.subject_to"), label("decision.and").join(str(c) for c in spec.constraints)),
+        (
+            label("fact.rule"),
+            label(
+                "decision.rule_text",
+                initial=spec.initial_replications,
+                most=spec.max_replications,
+            ),
+        ),
+        (label("fact.rounds"), str(result.evaluations["round"].nunique())),
+        (label("fact.seed"), label("decision.optimise_seed", seed=man["seed"])),
+        (label("fact.folder"), str(result.path) if result.path else "–"),
     ]
     return Document(
         kind="optimise",
-        title=f"Least set-up that meets the target: {man.get('scenario') or ''}",
+        title=label("decision.optimise_title", scenario=man.get("scenario") or ""),
         facts=facts,
-        intro=(
-            "Each set-up tried, cheapest first, at its last round: the KPI's mean and 95 % "
-            "interval over its replications and the verdict (meets, fails, undecided)."
-        ),
+        intro=label("decision.optimise_intro"),
         headline=_evidence_table(final, levers, "kpi-table"),
         full=_evidence_table(result.evaluations, levers, "kpi-table-all"),
         figures=figures,
-        appendices=[("manifest", "Manifest", as_json(man), "json")],
+        appendices=[("manifest", label("report.manifest"), as_json(man), "json")],
         notes=[result.summary()],
     )

@@ -192,35 +192,27 @@ def _recovery_sections(result: Any) -> list[tuple[str, str, str, Table]]:
                 format_value(float(r["cost_cny"]), "CNY"),
             ]
         )
+    heads = (
+        "disruption",
+        "corridor",
+        "teu_delayed",
+        "h_per_delayed",
+        "peak_extra_backlog",
+        "time_to_recover",
+        "recovered",
+        "trains",
+        "sailings",
+        "extra_turned_away",
+        "cost_paren",
+    )
     table = Table(
         "recovery-table",
-        [
-            "disruption",
-            "corridor",
-            "TEU delayed",
-            "h per delayed TEU",
-            "peak extra backlog (TEU)",
-            "time to recover (h) ± 95 % CI",
-            "recovered",
-            "trains held / cancelled",
-            "sailings cancelled",
-            "extra TEU turned away",
-            "cost (M CNY)",
-        ],
+        [label(f"recovery.{key}") for key in heads],
         rows,
         [False, False, True, True, True, True, True, True, True, True, True],
         [],
     )
-    intro = (
-        "Against A as the undisrupted run, pair by pair (common random numbers): TEU whose "
-        "delivery was later than in A by more than the tolerance, their mean delay, the "
-        "largest extra backlog, the hours from the disruption's end until the backlog is "
-        "back within the band of A's and stays there (recovered: share of replications that "
-        "did by the end), trains and sailings held or cancelled, extra TEU turned away, and "
-        "the cost: extra yard storage, demurrage and the margin of cargo turned away. "
-        "Means over replications."
-    )
-    return [("recovery", "Recovery from disruptions", intro, table)]
+    return [("recovery", label("recovery.heading"), label("recovery.intro"), table)]
 
 
 # ------------------------------------------------------------------------------ sweeps
