@@ -178,7 +178,8 @@ def recovered_at(
 def _keys(c: pd.DataFrame, shipments: pd.DataFrame) -> pd.Series:
     """A key naming each container the same way in both runs of a pair."""
     ready = shipments.set_index("shipment_id")["t_created"]
-    sid = c["shipment_id"].to_numpy()
+    ids = c["shipment_id"]
+    sid = (ids.fillna(-1) if ids.hasnans else ids).to_numpy(dtype=np.int64)  # none: −1
     own = sid >= 0
     when = np.where(own, ready.reindex(np.where(own, sid, -1)).to_numpy(dtype=float), np.nan)
     when = np.where(own, when, c["t_created"].to_numpy(dtype=float))
@@ -192,14 +193,9 @@ def _keys(c: pd.DataFrame, shipments: pd.DataFrame) -> pd.Series:
     )
     rank = frame.sort_values("id").groupby(["flow", "place", "when"]).cumcount()
     frame["rank"] = rank.reindex(frame.index)
-    return (
-        frame["flow"]
-        + "|"
-        + frame["place"]
-        + "|"
-        + frame["when"].astype(str)
-        + "|"
-        + frame["rank"].astype(str)
+    parts = [frame[n].astype(str).to_numpy(dtype=object) for n in ("flow", "place", "when", "rank")]
+    return pd.Series(
+        [f"{f}|{p}|{w}|{r}" for f, p, w, r in zip(*parts, strict=True)], index=frame.index
     )
 
 
