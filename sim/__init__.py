@@ -21,21 +21,63 @@ The public API, shared by the command line and notebooks::
 See the README for the tour.
 """
 
-from sim.experiment.api import (
-    CompareResult,
-    OptimiseResult,
-    RunResult,
-    SensitivityResult,
-    SweepResult,
-    compare,
-    load,
-    optimise,
-    run,
-    sensitivity,
-    sweep,
-)
-from sim.results.catalog import list_runs as runs
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use: ``import sim`` stays light
+    from sim.experiment.api import (
+        CompareResult,
+        OptimiseResult,
+        RunResult,
+        SensitivityResult,
+        SweepResult,
+        compare,
+        load,
+        optimise,
+        run,
+        sensitivity,
+        sweep,
+    )
+    from sim.results.catalog import list_runs as runs
+    from sim.scenario import Scenario, ScenarioError, load_scenario
+
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "CompareResult",
+            "OptimiseResult",
+            "RunResult",
+            "SensitivityResult",
+            "SweepResult",
+            "compare",
+            "load",
+            "optimise",
+            "run",
+            "sensitivity",
+            "sweep",
+        ),
+        "sim.experiment.api",
+    ),
+    **dict.fromkeys(("Scenario", "ScenarioError", "load_scenario"), "sim.scenario"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public API, imported when first named (PEP 562)."""
+    import importlib
+
+    if name == "runs":
+        from sim.results.catalog import list_runs
+
+        return list_runs
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
 
 __version__ = "0.1.0"
 

@@ -20,10 +20,10 @@ from sim.cli.common import (
     handled,
     out,
     parse_sets,
-    print_health,
     progress_bar,
     sets_option,
 )
+from sim.cli.show import print_health
 from sim.experiment import regression
 from sim.results.formatting import format_value, is_count, shown_unit
 from sim.results.kpis import unit as kpi_unit

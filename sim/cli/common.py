@@ -6,44 +6,24 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 
 from __future__ import annotations
 
+import gc
+import importlib
 import inspect
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.measure import Measurement
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from sim.engine import Stalled
-from sim.experiment.backends import BackendError, default_workers
-from sim.results import catalog
-from sim.results.formatting import format_value, shown_unit
-from sim.results.health import diagnose
-from sim.results.i18n import label, unit_text
-from sim.results.kpis import kpi_label
-from sim.results.published import PUBLISHED_2023
-from sim.results.runinfo import RunInfo
-from sim.results.store import RunFolderError
-from sim.results.tables import rows_by
-from sim.scenario import ScenarioError, parse_override
-from sim.scenario.schema import MAX_REPLICATIONS, MAX_SEED
+from sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_WORKERS = 1024
@@ -136,8 +116,8 @@ class _App(typer.Typer):
     """The landport Typer app: its commands are :class:`_Command`, its groups
     :class:`_Commands`, and their help texts are prose (:func:`_prose`)."""
 
-    def __init__(self, *, help: str, **kwargs: Any) -> None:
-        super().__init__(cls=_Commands, help=_prose(help), **kwargs)
+    def __init__(self, *, help: str, cls: type[TyperGroup] = _Commands, **kwargs: Any) -> None:
+        super().__init__(cls=cls, help=_prose(help), **kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Any:
         def register(f: Callable[..., Any]) -> Any:
@@ -153,7 +133,72 @@ def sub_app(help: str) -> typer.Typer:
     return _App(help=help, no_args_is_help=True)
 
 
+@dataclass(frozen=True)
+class Lazy:
+    """A command of ``landport`` as its help lists it, before its module is imported."""
+
+    module: str
+    """The module that defines the command (``sim.cli.run``); importing it registers the
+    command on :data:`app`."""
+    help: str
+    """The first paragraph of the command's help, as ``landport --help`` shows it (a test holds
+    it equal to the command's own)."""
+
+
+class LandportGroup(_Commands):
+    """``landport`` itself: a command's module is imported only when that command runs (or
+    its help is asked for), so that ``landport --help`` and ``landport validate`` start in a
+    fraction of a second instead of importing pandas, the model and the catalogue first.
+    Listings (the help, shell completion of command names) show each command from
+    :attr:`lazy` without importing it."""
+
+    lazy: ClassVar[dict[str, Lazy]] = {}
+    """Every command, in the order the help lists them (filled by :mod:`sim.cli`)."""
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.lazy, *(name for name in self.commands if name not in self.lazy)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = self.lazy.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing:
+            return TyperCommand(cmd_name, help=entry.help)
+        return self.load(cmd_name)
+
+    def load(self, cmd_name: str) -> Any:
+        """Import the module of ``cmd_name`` and add the commands it registered."""
+        importlib.import_module(self.lazy[cmd_name].module)
+        gc.freeze()  # what the command imported lives as long as it: out of the collector's way
+        built = typer.main.get_command(app)
+        assert isinstance(built, TyperGroup)
+        for name, command in built.commands.items():
+            self.commands.setdefault(name, command)
+        return self.commands.get(cmd_name)
+
+    @contextmanager
+    def listing(self) -> Iterator[None]:
+        """Inside the block, commands not yet imported are shown from :attr:`lazy`."""
+        self._listing = True
+        try:
+            yield
+        finally:
+            self._listing = False
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        with self.listing():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        with self.listing():
+            return super().shell_complete(ctx, incomplete)
+
+
 app = _App(
+    cls=LandportGroup,
     name="landport",
     help="Simulate rail–sea intermodal freight through the Huaihua International Land Port.",
     no_args_is_help=True,
@@ -222,28 +267,53 @@ def handled() -> Iterator[None]:
     Other warnings are shown as Python shows them, but only once the recording has stopped:
     shown while it records, a warning would be recorded again, for ever.
     """
+    from sim.results.catalog_errors import CatalogError, CatalogWarning
+
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", catalog.CatalogWarning)
+            warnings.simplefilter("always", CatalogWarning)
             try:
                 yield
-            except ScenarioError as exc:
-                for issue in exc.issues:
-                    error_line(issue)
-                raise typer.Exit(EXIT_BAD_INPUT) from None
-            except (RunFolderError, FileExistsError, BackendError, catalog.CatalogError) as exc:
-                error_line(exc)
-                raise typer.Exit(EXIT_BAD_INPUT) from None
-            except Stalled as exc:  # the model stopped the run: work waited and nothing moved
-                error_line(f"the run stopped: {exc}")
-                raise typer.Exit(EXIT_FAILED) from None
+            except Exception as exc:
+                _expected(exc, CatalogError)
+                raise
     finally:
         for w in caught:
-            if issubclass(w.category, catalog.CatalogWarning):
+            if issubclass(w.category, CatalogWarning):
                 error_line(w.message, "warning", "yellow")
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+
+
+_BAD_INPUT = (
+    ("sim.results.store", "RunFolderError"),
+    ("sim.experiment.backends", "BackendError"),
+)
+
+
+def _raised(exc: BaseException, module: str, name: str) -> bool:
+    """Whether ``exc`` is a ``module.name``. The module is not imported to find out: the
+    command line imports what a command needs when it runs it, and an exception whose class
+    was never imported cannot have been raised."""
+    found = sys.modules.get(module)
+    return found is not None and isinstance(exc, getattr(found, name))
+
+
+def _expected(exc: Exception, catalog_error: type[Exception]) -> None:
+    """An expected error as :func:`handled` reports it: exit 2 for bad input, 1 for a run the
+    model stopped; any other exception is left to rise."""
+    if _raised(exc, "sim.scenario.errors", "ScenarioError"):
+        for issue in exc.issues:  # type: ignore[attr-defined]
+            error_line(issue)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    bad = isinstance(exc, FileExistsError | catalog_error)
+    if bad or any(_raised(exc, module, name) for module, name in _BAD_INPUT):
+        error_line(exc)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if _raised(exc, "sim.engine.watchdog", "Stalled"):  # work waited and nothing moved
+        error_line(f"the run stopped: {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
 
 
 @contextmanager
@@ -257,6 +327,18 @@ def progress_bar(
     if quiet:
         yield lambda done, total: None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from sim.experiment.backends import default_workers
+
     slots = None if dask_scheduler else (workers or default_workers())
     columns = (
         SpinnerColumn(),
@@ -283,22 +365,9 @@ def progress_bar(
         yield update
 
 
-def print_health(
-    means: Mapping[str, float], info: RunInfo, label: str = "", lang: str = "en"
-) -> None:
-    """Say whether a run reached a steady state, its bottleneck and cargo turned away, in
-    ``lang``."""
-    from sim.results.i18n import language
-
-    health = diagnose(means, info)
-    with language(lang):
-        lines, unstable = health.lines(), health.unstable_line()
-    for line in lines:
-        style = "bold red" if line == unstable else "yellow"
-        out.print(f"[{style}]{escape(label)}{escape(line)}[/{style}]", highlight=False)
-
-
 def parse_sets(values: list[str] | None) -> dict[str, Any]:
+    from sim.scenario.load import parse_override
+
     return dict(parse_override(v) for v in values or [])
 
 
@@ -392,112 +461,3 @@ Xlsx = Annotated[
         "KPIs (and the comparison or sweep table), units in the headers, for a briefing.",
     ),
 ]
-
-
-def known_kpis(requested: Sequence[str] | None, scenarios: Sequence[Any]) -> list[str] | None:
-    """The KPI names given with ``--kpi``, each checked against the KPIs a run of
-    ``scenarios`` has — before anything runs. An unknown name is one error line naming the
-    nearest known ones (or the name patterns), and exit 2."""
-    if not requested:
-        return None
-    import difflib
-
-    from sim.experiment.manifest import run_info
-    from sim.results.kpis import KPIS
-
-    known: dict[str, None] = {}
-    for scn in scenarios:
-        known.update(dict.fromkeys(KPIS.names(run_info(scn))))
-    unknown = [name for name in requested if name not in known]
-    for name in unknown:
-        close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-        stem = name.split(".")[0]
-        family = [k for k in known if k.startswith(name)] or [
-            k for k in known if k.startswith(stem + ".")
-        ]
-        if close:
-            hint = f"did you mean {' or '.join(close)}?"
-        elif family:
-            more = ", …" if len(family) > 6 else ""
-            hint = f"did you mean one of {', '.join(family[:6])}{more}?"
-        else:
-            hint = (
-                "names look like trains.total, teu.<corridor>.<direction>, "
-                "clearance_h.import.mean; --all lists every KPI of a run"
-            )
-        error_line(f"--kpi {name}: no such KPI in this run; {hint}")
-    if unknown:
-        raise typer.Exit(EXIT_BAD_INPUT)
-    return list(dict.fromkeys(requested))
-
-
-def kpi_columns(table: Table, shown: Sequence[str], units: Sequence[str], lang: str) -> None:
-    """The first columns of a KPI table: the KPI (in Chinese, its label and then its name,
-    which ``--kpi`` takes) and its unit, kept whole (never cut to ``TE…``)."""
-    if lang != "en":
-        table.add_column(label("column.kpi", lang), overflow="fold")
-        table.add_column(label("column.name", lang), no_wrap=True)
-    else:
-        table.add_column("KPI", no_wrap=True, min_width=max((len(n) for n in shown), default=3))
-    table.add_column(
-        label("column.unit", lang),
-        no_wrap=True,
-        min_width=max((len(unit_text(shown_unit(u), lang)) for u in units), default=4),
-    )
-
-
-def kpi_cells(name: str, u: str, info: RunInfo | None, lang: str) -> list[str]:
-    """The cells of :func:`kpi_columns` for the KPI ``name`` of unit ``u``."""
-    head = [escape(name)]
-    if lang != "en":
-        head = [escape(kpi_label(name, info, lang)), escape(name)]
-    return [*head, unit_text(shown_unit(u), lang)]
-
-
-def print_table(table: Table) -> None:
-    """Print a table on stdout; piped, as wide as it needs (cells are never cut short)."""
-    if out.is_terminal:
-        out.print(table)
-        return
-    needed = Measurement.get(out, out.options.update(max_width=10_000), table).maximum
-    width = out.width
-    out.width = max(width, needed)
-    try:
-        out.print(table)
-    finally:
-        out.width = width
-
-
-def kpi_table(
-    summary: Any,
-    names: Sequence[str] | None,
-    title: str,
-    published: bool = False,
-    *,
-    lang: str = "en",
-    info: RunInfo | None = None,
-) -> Table:
-    """KPI, unit, mean, CI half-width and n; with ``published``, the port's 2023 figure too.
-    In ``lang`` (``en``, ``zh``); ``info`` names the run's corridors and resources."""
-    rows = rows_by(summary)
-    shown = [n for n in (names if names is not None else list(rows)) if n in rows]
-    table = Table(title=title, title_justify="left", header_style="bold")
-    kpi_columns(table, shown, [str(rows[n]["unit"]) for n in shown], lang)
-    table.add_column(label("column.mean", lang), justify="right")
-    table.add_column(label("column.half_width", lang), justify="right")
-    table.add_column(label("column.n", lang), justify="right")
-    if published:
-        table.add_column(label("column.published_short", lang), justify="right", style="cyan")
-    for name in shown:
-        r = rows[name]
-        u = str(r["unit"])
-        cells = [
-            *kpi_cells(name, u, info, lang),
-            format_value(float(r["mean"]), u),
-            format_value(float(r["half_width"]), u) if r["n"] > 1 else "–",
-            str(int(r["n"])),
-        ]
-        if published:
-            cells.append(format_value(PUBLISHED_2023[name], u) if name in PUBLISHED_2023 else "")
-        table.add_row(*cells)
-    return table

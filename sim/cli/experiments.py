@@ -28,13 +28,8 @@ from sim.cli.common import (
     app,
     error_line,
     handled,
-    known_kpis,
-    kpi_cells,
-    kpi_columns,
     out,
     parse_sets,
-    print_health,
-    print_table,
     progress_bar,
     replications_option,
     seed_option,
@@ -43,6 +38,7 @@ from sim.cli.common import (
 )
 from sim.cli.report import excel_into
 from sim.cli.run import interruptible, warn_if_elsewhere
+from sim.cli.show import known_kpis, kpi_cells, kpi_columns, print_health, print_table
 from sim.experiment.api import as_scenario
 from sim.experiment.compare import compare as run_compare
 from sim.experiment.design import plan_sweep, split_sets
@@ -216,9 +212,7 @@ def compare(
     )
     recovery = result.recovery_summary
     if recovery is not None:
-        out.print(
-            recovery_table(recovery, label("recovery.cli_title", lang.value), lang.value)
-        )
+        out.print(recovery_table(recovery, label("recovery.cli_title", lang.value), lang.value))
         out.print(f"[dim]{escape(label('recovery.cli_note', lang.value))}[/dim]")
     print_health(result.a.kpi_means(), result.a.info, "A: ", lang.value)
     print_health(result.b.kpi_means(), result.b.info, "B: ", lang.value)

@@ -250,9 +250,7 @@ def render(text: str, parts: dict[str, str]) -> str:
     code does not generate, or a part without its markers, is an error."""
     found = {m.group("name") for m in _MARKERS.finditer(text)}
     if found != set(parts):
-        raise ValueError(
-            f"{PAGE.name}: generated parts {sorted(found)}, expected {sorted(parts)}"
-        )
+        raise ValueError(f"{PAGE.name}: generated parts {sorted(found)}, expected {sorted(parts)}")
     return _MARKERS.sub(lambda m: m.group(1) + parts[m.group("name")] + "\n" + m.group(3), text)
 
 

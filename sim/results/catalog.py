@@ -52,6 +52,7 @@ import pandas as pd
 
 from sim.results import store
 from sim.results.atomic import replace_file
+from sim.results.catalog_errors import CatalogError, CatalogWarning
 
 CATALOG_FILE = "catalog.duckdb"
 ENV = "LANDPORT_CATALOG"
@@ -95,14 +96,6 @@ RUN_COLUMNS = (
     "backend",
     "registered_at",
 )
-
-
-class CatalogError(RuntimeError):
-    """The catalogue cannot be opened or written (locked, corrupt, wrong layout)."""
-
-
-class CatalogWarning(UserWarning):
-    """A run was written but could not be registered in the catalogue."""
 
 
 def new_run_id() -> str:

@@ -30,7 +30,7 @@ import datetime as dt
 import itertools
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -45,7 +45,10 @@ from pydantic import (
     model_validator,
 )
 
-from sim.engine import dists
+from sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
+
+if TYPE_CHECKING:
+    from sim.engine import dists
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -78,12 +81,6 @@ schedule a train per handful of boxes)."""
 MAX_DEPARTURES = 100_000
 """Scheduled train and vessel departures in one replication (warm-up included): the baseline
 has about 820; each is a simulation process, whether or not it carries anything."""
-MAX_REPLICATIONS = 1000
-"""Confidence intervals narrow as 1/√n: 1,000 replications make them 30 times narrower than
-one; more only cost time (a thousand baseline replications take about ten minutes on two
-cores)."""
-MAX_SEED = 2**63 - 1
-"""Seeds are stored as 64-bit integers in the manifest and the results catalogue."""
 MAX_UNITS = 10_000
 """Officers, lanes, crews, bays, lab slots, sidings: more than any port has of anything."""
 MAX_TEU = 10_000_000
@@ -290,9 +287,11 @@ def clock_hours(value: str) -> float:
 
 
 class Strict(BaseModel):
-    """Base of every scenario model: frozen, unknown keys rejected."""
+    """Base of every scenario model: frozen, unknown keys rejected. Validators are built when
+    first used (``defer_build``), as part of the scenario's, not once per model at import: the
+    command line starts faster."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # ---------------------------------------------------------------------------- distributions
@@ -303,6 +302,8 @@ class ConstantDist(Strict):
     value: Hours
 
     def to_engine(self) -> dists.Distribution:
+        from sim.engine import dists
+
         return dists.Constant(self.value)
 
 
@@ -311,6 +312,8 @@ class ExponentialDist(Strict):
     mean: PositiveHours
 
     def to_engine(self) -> dists.Distribution:
+        from sim.engine import dists
+
         return dists.Exponential(self.mean)
 
 
@@ -326,6 +329,8 @@ class UniformDist(Strict):
         return self
 
     def to_engine(self) -> dists.Distribution:
+        from sim.engine import dists
+
         return dists.Uniform(self.low, self.high)
 
 
@@ -342,6 +347,8 @@ class TriangularDist(Strict):
         return self
 
     def to_engine(self) -> dists.Distribution:
+        from sim.engine import dists
+
         return dists.Triangular(self.low, self.mode, self.high)
 
 
@@ -351,6 +358,8 @@ class GammaDist(Strict):
     cv: Cv
 
     def to_engine(self) -> dists.Distribution:
+        from sim.engine import dists
+
         return dists.Gamma(self.mean, self.cv)
 
 
@@ -360,6 +369,8 @@ class LognormalDist(Strict):
     cv: Cv
 
     def to_engine(self) -> dists.Distribution:
+        from sim.engine import dists
+
         return dists.Lognormal(self.mean, self.cv)
 
 
