@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (scenario file, option or folder
 
 from __future__ import annotations
 
+import difflib
 import gc
 import importlib
 import inspect
@@ -32,6 +33,9 @@ MAX_WORKERS = 1024
 # Typer carries its own copy of click; its exception classes are reached from a public one.
 _ClickException: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+_UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
 )
 
 
@@ -187,6 +191,19 @@ class LandportGroup(_Commands):
             yield
         finally:
             self._listing = False
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As Typer's, whose suggestions for a mistyped command (``Did you mean 'run'?``)
+        come from the commands imported so far: here from every command."""
+        try:
+            return super().resolve_command(ctx, args)
+        except _UsageError as exc:
+            message = exc.message  # type: ignore[attr-defined]
+            near = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if near and "Did you mean" not in message:
+                said = ", ".join(repr(name) for name in near)
+                exc.message = f"{message.rstrip('.')}. Did you mean {said}?"  # type: ignore[attr-defined]
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         with self.listing():

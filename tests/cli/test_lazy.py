@@ -55,8 +55,8 @@ print(json.dumps({{"code": code, "heavy": heavy}}), file=sys.stderr)
         env={**os.environ, "COLUMNS": "120"},
         timeout=120,
     )
-    said = json.loads(done.stderr.strip().splitlines()[-1])
-    return {**said, "stdout": done.stdout}
+    *errors, said = done.stderr.strip().splitlines()
+    return {**json.loads(said), "stdout": done.stdout, "stderr": "\n".join(errors)}
 
 
 def test_the_help_imports_no_command_and_lists_each_as_its_own_help_does():
@@ -104,3 +104,10 @@ def test_a_listing_reads_the_registry_and_a_command_named_is_imported():
     assert group.commands["validate"].params  # the real command, with its argument and options
     assert set(group.commands["catalog"].commands) == {"rebuild", "query"}  # the real group
     assert group.get_command(None, "no-such-command") is None
+
+
+def test_a_mistyped_command_is_answered_with_the_nearest_ones_before_any_is_imported():
+    said = imported_by("rnu")
+    assert said["code"] == 2
+    assert "No such command 'rnu'. Did you mean 'run'?" in said["stderr"]
+    assert said["heavy"] == []
