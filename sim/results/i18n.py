@@ -41,6 +41,7 @@ call :func:`add` at import time. A test checks every text has both and that thei
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import string
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -83,6 +84,25 @@ def language(lang: str) -> Iterator[str]:
         yield lang
     finally:
         _CURRENT.reset(token)
+
+
+_DATE_FORMS: Final = {
+    "month": ("%b", "{m}月"),
+    "month_year": ("%b\n%Y", "{m}月\n{y}年"),
+    "day": ("%d %b", "{m}月{d}日"),
+    "weekday_day": ("%a\n%d %b", "周{w}\n{m}月{d}日"),
+}
+"""Dates on figures: English by ``strftime`` (``Mar``, ``06 Mar``), Chinese as the port writes
+them (``3月``, ``3月6日``, ``周一``) whatever the machine's locale."""
+
+
+def date_text(day: dt.date, form: str) -> str:
+    """``day`` as a tick label of ``form`` (``month``, ``month_year``, ``day``,
+    ``weekday_day``) in the current language (:func:`current`)."""
+    en, zh = _DATE_FORMS[form]
+    if current() == "zh":
+        return zh.format(y=day.year, m=day.month, d=day.day, w="一二三四五六日"[day.weekday()])
+    return day.strftime(en)
 
 
 def _l(en: str, zh: str) -> Label:

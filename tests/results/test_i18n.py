@@ -88,3 +88,24 @@ def test_figure_phrases_follow_the_language_in_force():
     with i18n.language("zh"):
         assert i18n.say("TEU per {period}", period=i18n.say("month")) == "每月TEU"
         assert i18n.say("a phrase nobody translated") == "a phrase nobody translated"
+
+
+def test_dates_on_figures_are_written_as_the_port_writes_them_in_chinese():
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+
+    from sim.results.plots.timeaxis import date_axis
+
+    monday = dt.date(2023, 3, 6)
+    assert i18n.date_text(monday, "day") == "06 Mar"
+    with i18n.language("zh"):
+        assert i18n.date_text(monday, "month_year") == "3月\n2023年"
+        assert i18n.date_text(monday, "weekday_day") == "周一\n3月6日"
+    ax = Figure().subplots()
+    lo, hi = (float(mdates.date2num(dt.datetime(2023, m, 1))) for m in (1, 8))
+    with i18n.language("zh"):
+        date_axis(ax, lo, hi)
+    ticks = ax.xaxis.get_major_formatter().seq  # type: ignore[attr-defined]
+    assert ticks == ["1月\n2023年", "2月", "3月", "4月", "5月", "6月", "7月", "8月"]

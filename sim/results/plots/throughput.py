@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sim.results.i18n import say
+from sim.results.i18n import date_text, say
 from sim.results.kpis import DIRECTIONS, counted_trains
 from sim.results.plots.labels import (
     corridor_colour,
@@ -58,10 +58,9 @@ def throughput(run: RunResult, *, period: str = "month") -> Figure:
     x = np.arange(len(periods))
     partial = np.array([p.start_time < start or p.end_time >= end for p in periods])
     labels = [
-        (
-            p.strftime("%b\n%Y" if i == 0 or p.month == 1 else "%b")
-            if period == "month"
-            else p.start_time.strftime("%d %b")
+        date_text(
+            p.start_time,
+            ("month_year" if i == 0 or p.month == 1 else "month") if period == "month" else "day",
         )
         + ("*" if cut else "")
         for i, (p, cut) in enumerate(zip(periods, partial, strict=True))

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedFormatter, FixedLocator
 
-from sim.results.i18n import say
+from sim.results.i18n import date_text, say
 from sim.results.plots.style import WARMUP_COLOUR
 from sim.results.run import RunResult
 
@@ -48,15 +48,15 @@ def date_axis(ax: Axes, lo: float, hi: float) -> None:
     if span > 120:
         ticks = days[days.day == 1]
         labels = [
-            d.strftime("%b\n%Y") if i == 0 or d.month == 1 else d.strftime("%b")
+            date_text(d, "month_year" if i == 0 or d.month == 1 else "month")
             for i, d in enumerate(ticks)
         ]
     elif span > 21:
         ticks = days[days.day_of_week == 0]
-        labels = [d.strftime("%d %b") for d in ticks]
+        labels = [date_text(d, "day") for d in ticks]
     else:
         ticks = days
-        labels = [d.strftime("%a\n%d %b") for d in ticks]
+        labels = [date_text(d, "weekday_day") for d in ticks]
     ax.xaxis.set_major_locator(FixedLocator(list(mdates.date2num(ticks.to_pydatetime()))))
     ax.xaxis.set_major_formatter(FixedFormatter(labels))
 
