@@ -175,8 +175,10 @@ class LandportGroup(_Commands):
 
     def load(self, cmd_name: str) -> Any:
         """Import the module of ``cmd_name`` and add the commands it registered."""
-        importlib.import_module(self.lazy[cmd_name].module)
-        gc.freeze()  # what the command imported lives as long as it: out of the collector's way
+        module = self.lazy[cmd_name].module
+        if module not in sys.modules:
+            importlib.import_module(module)
+            gc.freeze()  # what a command imports lives as long as it: out of the collector's way
         built = typer.main.get_command(app)
         assert isinstance(built, TyperGroup)
         for name, command in built.commands.items():
