@@ -9,7 +9,7 @@ categories and come out as :class:`Coded` columns, which the results layer turns
 categoricals without looking at a string per row. A table may be laid out in *slots* written
 ahead of time (everything known when the model is built, written in bulk) and entered as rows
 in the order the model *opens* them (:meth:`Table.open`). Level series are column arrays of
-change points: 20 bytes per change, not a tuple of Python objects.
+change points: 16 bytes per change, not a tuple of Python objects.
 """
 
 from __future__ import annotations
@@ -47,11 +47,32 @@ class Coded:
 Column = np.ndarray | Coded
 
 
+@dataclass(frozen=True)
+class Sum:
+    """A column that is the sum of other columns of its table: ``plus`` added left to right,
+    then ``minus`` subtracted. Such a column is computed when the table is read
+    (:meth:`Table.arrays`), never stored, and comes out exactly as the same expression
+    computed when the run ended would."""
+
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
+
+    def of(self, columns: Mapping[str, Any]) -> np.ndarray:
+        """The sum over ``columns`` (arrays, or anything numpy adds elementwise)."""
+        total = np.array(columns[self.plus[0]], dtype=float)
+        for name in self.plus[1:]:
+            total = total + columns[name]
+        for name in self.minus:
+            total = total - columns[name]
+        return total
+
+
 class Table:
     """A columnar table with a fixed set of typed columns.
 
     ``columns`` maps a column name to a numpy dtype (``float``, ``int``, ``bool``) or to
     ``object`` for text, stored as codes. Unset cells hold NaN, -1, False or no text.
+    Columns named in ``sums`` are sums of others (:class:`Sum`), made when the table is read.
 
     Rows are appended with :meth:`add` (the table grows by doubling). A table made with
     ``slots=True`` is instead written in place: its slots are filled ahead of time and by
@@ -68,6 +89,7 @@ class Table:
         slots: bool = False,
         row_id: str | None = None,
         storage: Mapping[str, Any] | None = None,
+        sums: Mapping[str, Sum] | None = None,
     ):
         self.dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
         """Each column's dtype as it comes out of :meth:`arrays`."""
@@ -75,10 +97,12 @@ class Table:
         self.slots = slots
         self.row_id = row_id
         """A column that holds each row's number: made by :meth:`arrays`, never stored."""
+        self.sums = dict(sums or {})
+        """Columns computed from others when the table is read (:class:`Sum`), never stored."""
         self.stored = {
             name: np.dtype((storage or {}).get(name, CODE if dt.kind == "O" else dt))
             for name, dt in self.dtypes.items()
-            if name != row_id
+            if name != row_id and name not in self.sums
         }
         """Each stored column's dtype: the output's, or a narrower one given in ``storage``
         (codes of text: int32 unless given)."""
@@ -222,8 +246,12 @@ class Table:
                 out[name] = np.arange(self.n, dtype=dt)
             elif name in self.categories:
                 out[name] = Coded(cols[name].astype(CODE), tuple(self.categories[name]))
-            else:
+            elif name not in self.sums:
                 out[name] = cols[name].astype(dt, copy=False)
+        if self.sums:
+            for name, total in self.sums.items():
+                out[name] = total.of(out).astype(self.dtypes[name], copy=False)
+            out = {name: out[name] for name in self.dtypes}
         return out
 
 
@@ -246,11 +274,12 @@ class LevelSeries:
         self.where = where
         self.t = array("d")
         self.queue = array("i")
-        self.busy = array("d")
+        self.busy = array("i")
+        """Units in use: whole units (see :class:`sim.engine.resources.Resource`)."""
         self._cap_t = array("d")
         self._cap_v = array("d")
 
-    def record(self, t: float, queue: int, busy: float, capacity: float) -> None:
+    def record(self, t: float, queue: int, busy: int, capacity: float) -> None:
         if not self._cap_v or self._cap_v[-1] != capacity:
             self.capacity(t, capacity)
         self.t.append(t)
@@ -313,10 +342,11 @@ class Recorder:
         slots: bool = False,
         row_id: str | None = None,
         storage: Mapping[str, Any] | None = None,
+        sums: Mapping[str, Sum] | None = None,
     ) -> Table:
         if name in self.tables:
             raise ValueError(f"table {name!r} already exists")
-        table = Table(columns, capacity, slots=slots, row_id=row_id, storage=storage)
+        table = Table(columns, capacity, slots=slots, row_id=row_id, storage=storage, sums=sums)
         self.tables[name] = table
         return table
 

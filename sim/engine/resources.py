@@ -1,8 +1,9 @@
 """A monitored, callback-driven resource.
 
 ``Resource`` is a pool of identical units (officers, crews, sidings, yard TEU) with a strict
-FIFO queue of requests. Unlike ``simpy.Resource`` it grants a request by calling a function
-with the argument it was given (``granted(arg)``), rather than by triggering an event, and
+FIFO queue of requests, each for a whole number of units. Unlike ``simpy.Resource`` it grants
+a request by calling a function with the argument it was given (``granted(arg)``), rather
+than by triggering an event, and
 :meth:`Resource.serve` schedules the end of a service as a plain call
 (:meth:`~sim.engine.env.Environment.call_in`): serving an item costs one heap entry and no
 closure, instead of three SimPy events. That is where a model of ten thousand containers
@@ -67,17 +68,17 @@ class Resource:
         self.where = where
         self.capacity = capacity
         self.max_capacity = capacity
-        self.in_use: float = 0
+        self.in_use = 0
         self.moves = 0
         """Grants and releases so far: the resource's progress, as the watchdog sees it."""
-        self._queue: deque[tuple[float, Granted, Any]] = deque()
+        self._queue: deque[tuple[int, Granted, Any]] = deque()
         self._start_ = self._start  # bound once: the hot path makes none
         self._finish_ = self._finish
         self.series = series
         # Where each change goes: appended to the series' columns, or nowhere.
         self._t: Callable[[float], object] = _ignore
         self._q: Callable[[int], object] = _ignore
-        self._b: Callable[[float], object] = _ignore
+        self._b: Callable[[int], object] = _ignore
         if series is not None:
             self._t, self._q, self._b = series.t.append, series.queue.append, series.busy.append
             series.capacity(env.now, capacity)
@@ -92,7 +93,7 @@ class Resource:
         self._q(len(self._queue))
         self._b(self.in_use)
 
-    def _cannot_fit(self, amount: float) -> ValueError:
+    def _cannot_fit(self, amount: int) -> ValueError:
         return ValueError(
             f"{self.where}: a request for {amount} units can never fit in "
             f"capacity {self.max_capacity}"
@@ -101,7 +102,7 @@ class Resource:
     # The methods below are the hot path of a run: each records the levels itself (three
     # appends, no call) rather than through _record.
 
-    def request(self, amount: float, granted: Granted, arg: Any = None) -> None:
+    def request(self, amount: int, granted: Granted, arg: Any = None) -> None:
         """Ask for ``amount`` units; ``granted(arg)`` is called (maybe at once) when they are
         held."""
         if amount > self.max_capacity:
@@ -119,7 +120,7 @@ class Resource:
             self._q(len(queue))
             self._b(self.in_use)
 
-    def release(self, amount: float) -> None:
+    def release(self, amount: int) -> None:
         """Give back ``amount`` units and grant waiting requests that now fit, in order."""
         self.in_use -= amount
         self.moves += 1
@@ -206,7 +207,7 @@ class Resource:
             self._dispatch()
         job[0](job[1])
 
-    def acquire(self, amount: float = 1) -> simpy.Event:
+    def acquire(self, amount: int = 1) -> simpy.Event:
         """An event that succeeds when ``amount`` units are held (for generator processes)."""
         event = self.env.event()
         self.request(amount, event.succeed)

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine import Table
+from sim.engine.recorder import Sum
 from sim.model.flows import ROAD, Flow
 from sim.model.network import RailNetwork, Route
 from sim.model.timetable import departure_times, mean_headway_h
@@ -350,6 +351,26 @@ def rates(s: Scenario) -> Rates:
     return Rates(t.value_of_time_cny_per_teu_h, t.storage_cny_per_teu_day, t.storage_free_days * 24)
 
 
+ACCOUNT_SUMS: dict[str, Sum] = {
+    "door_cny": Sum(
+        (
+            "rail_cny",
+            "sea_cny",
+            "drayage_cny",
+            "toll_cny",
+            "handling_cny",
+            "storage_cny",
+            "time_cny",
+        ),
+        ("subsidy_cny",),
+    ),
+    "public_cny": Sum(("subsidy_cny", "rail_discount_cny", "toll_waived_cny")),
+    "co2e_kg": Sum(("co2e_drayage_kg", "co2e_rail_kg", "co2e_sea_kg")),
+}
+"""The account columns that are sums of others: the shipper's door-to-door total, public
+money and CO₂e (see :func:`settle`). The containers table computes them when it is read."""
+
+
 def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r: Rates) -> None:
     """Fill every container's door-to-door account once the run has ended (vectorised).
 
@@ -412,17 +433,9 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     door_h = table["t_delivered"][at] - table["t_created"][at]
     out["time_cny"] = np.where(has_account, r.value_of_time_cny_per_teu_h * door_h * teu, np.nan)
     subsidy = table["subsidy_cny"][at]
-    out["door_cny"] = (
-        out["rail_cny"]
-        + out["sea_cny"]
-        + out["drayage_cny"]
-        + out["toll_cny"]
-        + out["handling_cny"]
-        + out["storage_cny"]
-        + out["time_cny"]
-        - subsidy
-    )
-    out["public_cny"] = subsidy + table["rail_discount_cny"][at] + out["toll_waived_cny"]
-    out["co2e_kg"] = out["co2e_drayage_kg"] + out["co2e_rail_kg"] + out["co2e_sea_kg"]
+    parts = {**out, "subsidy_cny": subsidy, "rail_discount_cny": table["rail_discount_cny"][at]}
+    for name, total in ACCOUNT_SUMS.items():
+        out[name] = total.of(parts)
     for name, values in out.items():
-        table[name][at] = values
+        if name in table.stored:  # a table made with ACCOUNT_SUMS computes them when read
+            table[name][at] = values

@@ -26,6 +26,7 @@ def text_values(column: pd.Series) -> np.ndarray:
         return np.append(names, np.array([np.nan], dtype=object))[values.codes]
     return column.astype(str).to_numpy()
 
+
 EXPORT_STATES: dict[str, str] = {
     "t_created": "at_gate",
     "t_gate_in": "consolidating",
