@@ -45,7 +45,7 @@ from sim.model.booking import Bookings, Ledger
 from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals
 from sim.model.disruptions import Disruptions
 from sim.model.economics import (
-    ACCOUNT_SUMS,
+    CONTAINER_DERIVED,
     Account,
     Rates,
     build_accounts,
@@ -265,7 +265,7 @@ def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
                     "vessel_id": np.int32,
                     "rolls": np.int16,
                 },
-                sums=ACCOUNT_SUMS,
+                derived=CONTAINER_DERIVED,
             )
         ),
         shipments=recorder.table(

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine import Table
-from sim.engine.recorder import Sum
+from sim.engine.recorder import Derived, PerKey, Sum
 from sim.model.flows import ROAD, Flow
 from sim.model.network import RailNetwork, Route
 from sim.model.timetable import departure_times, mean_headway_h
@@ -368,7 +368,22 @@ ACCOUNT_SUMS: dict[str, Sum] = {
     "co2e_kg": Sum(("co2e_drayage_kg", "co2e_rail_kg", "co2e_sea_kg")),
 }
 """The account columns that are sums of others: the shipper's door-to-door total, public
-money and CO₂e (see :func:`settle`). The containers table computes them when it is read."""
+money and CO₂e (see :func:`settle`)."""
+
+PER_TEU = PerKey("flow", "teu")
+CONTAINER_DERIVED: dict[str, Derived] = {
+    "subsidy_cny": PER_TEU,
+    "rail_discount_cny": PER_TEU,
+    "rail_cny": PER_TEU,
+    "handling_cny": PER_TEU,
+    "road_cny": PER_TEU,
+    "co2e_rail_kg": PER_TEU,
+    "induced_share": PerKey("flow"),
+    **ACCOUNT_SUMS,
+}
+"""Columns of the containers table made when it is read, never stored: the charges that are
+a number per TEU of the box's flow (and its flow's induced share), kept once per flow
+(:meth:`sim.model.tables.Containers.write`, :func:`settle`), and :data:`ACCOUNT_SUMS`."""
 
 
 def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r: Rates) -> None:
@@ -392,6 +407,16 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     teu = table["teu"][at].astype(float)
     out = {name: np.full(n, np.nan) for name in ACCOUNT_COLUMNS}
     for name, acc in accounts.items():
+        per_flow = {
+            "rail_cny": acc.rail_cny,
+            "handling_cny": acc.handling_cny,
+            "road_cny": acc.road_cny + r.value_of_time_cny_per_teu_h * acc.road_transit_h,
+            "co2e_rail_kg": acc.co2e_rail_kg,
+            "induced_share": acc.induced_share,
+        }
+        for column, value in per_flow.items():
+            if column in table.per_key:  # made when the table is read (CONTAINER_DERIVED)
+                table.set_per_key(column, name, value)
         rows = np.flatnonzero(flow_of == name)
         if len(rows) == 0:
             continue
@@ -408,20 +433,18 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
             return out
 
         box = teu[rows]
-        out["rail_cny"][rows] = acc.rail_cny * box
+        out["rail_cny"][rows] = per_flow["rail_cny"] * box
         out["sea_cny"][rows] = acc.sea_cny[pi] * box
         out["drayage_cny"][rows] = by_region(acc.drayage_cny) * box
         out["toll_cny"][rows] = by_region(acc.toll_cny) * box
         out["toll_waived_cny"][rows] = by_region(acc.toll_waived_cny) * box
-        out["handling_cny"][rows] = acc.handling_cny * box
-        out["road_cny"][rows] = (
-            acc.road_cny + r.value_of_time_cny_per_teu_h * acc.road_transit_h
-        ) * box
+        out["handling_cny"][rows] = per_flow["handling_cny"] * box
+        out["road_cny"][rows] = per_flow["road_cny"] * box
         out["co2e_drayage_kg"][rows] = by_region(acc.co2e_drayage_kg) * box
-        out["co2e_rail_kg"][rows] = acc.co2e_rail_kg * box
+        out["co2e_rail_kg"][rows] = per_flow["co2e_rail_kg"] * box
         out["co2e_sea_kg"][rows] = acc.co2e_sea_kg[pi] * box
         out["road_co2e_kg"][rows] = acc.road_co2e_kg[pi] * box
-        out["induced_share"][rows] = acc.induced_share
+        out["induced_share"][rows] = per_flow["induced_share"]
     export = table.text("direction", at) == "export"
     yard_out = np.where(export, table["t_train_departed"][at], table["t_delivered"][at])
     stay_h = yard_out - table["t_yard_in"][at]
@@ -432,10 +455,13 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     )
     door_h = table["t_delivered"][at] - table["t_created"][at]
     out["time_cny"] = np.where(has_account, r.value_of_time_cny_per_teu_h * door_h * teu, np.nan)
-    subsidy = table["subsidy_cny"][at]
-    parts = {**out, "subsidy_cny": subsidy, "rail_discount_cny": table["rail_discount_cny"][at]}
+    parts = {
+        **out,
+        "subsidy_cny": table.values("subsidy_cny", at),
+        "rail_discount_cny": table.values("rail_discount_cny", at),
+    }
     for name, total in ACCOUNT_SUMS.items():
         out[name] = total.of(parts)
     for name, values in out.items():
-        if name in table.stored:  # a table made with ACCOUNT_SUMS computes them when read
+        if name in table.stored:  # the others are made when the table is read
             table[name][at] = values
