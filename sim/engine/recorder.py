@@ -15,7 +15,7 @@ change points: 16 bytes per change, not a tuple of Python objects.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,21 +255,21 @@ class Table:
         """The number of :class:`PerKey` column ``column`` for rows whose key is ``key``."""
         self.per_key[column][key] = value
 
-    def _derive(self, name: str, raw: Mapping[str, np.ndarray]) -> np.ndarray:
-        """Column ``name`` (derived) of the rows whose stored values are ``raw``."""
+    def _derive(self, name: str, raw: Callable[[str], np.ndarray]) -> np.ndarray:
+        """Column ``name`` (derived) of the rows whose stored columns ``raw`` gives."""
         how = self.derived[name]
         if isinstance(how, Sum):
             return how.of(
                 {
-                    n: self._derive(n, raw) if n in self.derived else raw[n]
+                    n: self._derive(n, raw) if n in self.derived else raw(n)
                     for n in (*how.plus, *how.minus)
                 }
             )
         numbers = self.per_key[name]
         lookup = np.array([*(numbers.get(c, np.nan) for c in self.categories[how.key]), np.nan])
-        values: np.ndarray = lookup[raw[how.key]]
+        values: np.ndarray = lookup[raw(how.key)]
         if how.times is not None:
-            values = values * raw[how.times]
+            values = values * raw(how.times)
         return values
 
     def values(self, column: str, where: np.ndarray) -> np.ndarray:
@@ -277,7 +277,7 @@ class Table:
         if column not in self.derived:
             stored: np.ndarray = self._cols[column][where]
             return stored
-        return self._derive(column, {name: arr[where] for name, arr in self._cols.items()})
+        return self._derive(column, lambda name: self._cols[name][where])
 
     def arrays(self) -> dict[str, Column]:
         """Copies of every column, one entry per row; text as :class:`Coded`."""
@@ -291,7 +291,7 @@ class Table:
             if name == self.row_id:
                 out[name] = np.arange(self.n, dtype=dt)
             elif name in self.derived:
-                out[name] = self._derive(name, cols).astype(dt, copy=False)
+                out[name] = self._derive(name, cols.__getitem__).astype(dt, copy=False)
             elif name in self.categories:
                 out[name] = Coded(cols[name].astype(CODE), tuple(self.categories[name]))
             else:

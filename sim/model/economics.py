@@ -401,9 +401,11 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     if n == 0:
         return
     at = table.rows()  # each row's place in the buffers
-    flow_of = table.text("flow", at)
-    place_of = table.text("place", at)
-    region_of = table.text("region", at)
+    flow_of = table["flow"][at]
+    place_of = table["place"][at]  # codes; −1 (none) last in the lookups below
+    region_of = table["region"][at]
+    places = [*table.categories["place"], None]
+    regions = [*table.categories["region"], None]
     teu = table["teu"][at].astype(float)
     out = {name: np.full(n, np.nan) for name in ACCOUNT_COLUMNS}
     for name, acc in accounts.items():
@@ -417,14 +419,17 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
         for column, value in per_flow.items():
             if column in table.per_key:  # made when the table is read (CONTAINER_DERIVED)
                 table.set_per_key(column, name, value)
-        rows = np.flatnonzero(flow_of == name)
+        if name not in table.categories["flow"]:
+            continue
+        rows = np.flatnonzero(flow_of == table.categories["flow"].index(name))
         if len(rows) == 0:
             continue
         flow = flows[name]
+        # each place (region) code's index in the flow's places (regions); none: 0 (−1)
         p_index = {p: i for i, p in enumerate(flow.places)}
         r_index = {g: i for i, g in enumerate(flow.regions)}
-        pi = np.array([p_index.get(p, 0) for p in place_of[rows]], dtype=int)
-        ri = np.array([r_index.get(g, -1) for g in region_of[rows]], dtype=int)
+        pi = np.array([p_index.get(p, 0) for p in places], dtype=int)[place_of[rows]]
+        ri = np.array([r_index.get(g, -1) for g in regions], dtype=int)[region_of[rows]]
 
         def by_region(values: np.ndarray, acc: Account = acc, ri: np.ndarray = ri) -> np.ndarray:
             """Per box by its region; a consolidated box (no one region): the flow's mean."""
@@ -445,7 +450,9 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
         out["co2e_sea_kg"][rows] = acc.co2e_sea_kg[pi] * box
         out["road_co2e_kg"][rows] = acc.road_co2e_kg[pi] * box
         out["induced_share"][rows] = per_flow["induced_share"]
-    export = table.text("direction", at) == "export"
+    directions = table.categories["direction"]
+    export_code = directions.index("export") if "export" in directions else -2  # −2: no code
+    export = table["direction"][at] == export_code
     yard_out = np.where(export, table["t_train_departed"][at], table["t_delivered"][at])
     stay_h = yard_out - table["t_yard_in"][at]
     charged_days = np.maximum(stay_h - r.storage_free_h, 0.0) / 24.0
