@@ -183,10 +183,10 @@ class Resource:
             self._b(in_use)
             # env.call_in(duration, self._finish, job), inlined
             heappush(
-                env._queue, (now + duration, NORMAL, next(env._eid), self._finish, (done, arg))
+                env._queue, (now + duration, NORMAL, next(env._eid), self._finish_, (done, arg))
             )
         else:
-            queue.append((1, self._start, (duration, done, arg)))
+            queue.append((1, self._start_, (duration, done, arg)))
             self._q(len(queue))
             self._b(self.in_use)
 
