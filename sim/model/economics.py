@@ -50,7 +50,7 @@ from sim.engine.recorder import Derived, PerKey, Sum
 from sim.model.flows import ROAD, Flow
 from sim.model.network import RailNetwork, Route
 from sim.model.timetable import departure_times, mean_headway_h
-from sim.results.records import ACCOUNT_COLUMNS
+from sim.results.records import ACCOUNT_COLUMNS, CHARGE_COLUMNS
 from sim.scenario.schema import Emissions, FlowSpec, Leg, Levers, Scenario
 
 NO_POLICY = Levers(discount={}, toll_cut=0.0, subsidy_per_teu_cny=0.0)
@@ -352,18 +352,7 @@ def rates(s: Scenario) -> Rates:
 
 
 ACCOUNT_SUMS: dict[str, Sum] = {
-    "door_cny": Sum(
-        (
-            "rail_cny",
-            "sea_cny",
-            "drayage_cny",
-            "toll_cny",
-            "handling_cny",
-            "storage_cny",
-            "time_cny",
-        ),
-        ("subsidy_cny",),
-    ),
+    "door_cny": Sum(CHARGE_COLUMNS, ("subsidy_cny",)),
     "public_cny": Sum(("subsidy_cny", "rail_discount_cny", "toll_waived_cny")),
     "co2e_kg": Sum(("co2e_drayage_kg", "co2e_rail_kg", "co2e_sea_kg")),
 }
