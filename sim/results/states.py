@@ -69,10 +69,11 @@ STATES: tuple[str, ...] = tuple(
 """Every state a container can be in."""
 
 
-def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
-    """The state of every container at time ``t`` (``""`` if not yet created)."""
+def state_codes(containers: pd.DataFrame, t: float) -> np.ndarray:
+    """The state of every container at time ``t`` as its index in :data:`STATES` (−1 if not
+    yet created)."""
     c = containers
-    out = np.full(len(c), "", dtype=object)
+    out = np.full(len(c), -1, dtype=np.int8)
     direction = text_values(c["direction"])
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
@@ -81,9 +82,14 @@ def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
         mine = direction == d
         for milestone in order:
             reached = mine & (c[milestone].to_numpy(dtype=float) <= t)
-            out[reached] = names[milestone]
-    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = "turned_away"
+            out[reached] = STATES.index(names[milestone])
+    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = STATES.index("turned_away")
     return out
+
+
+def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
+    """The state of every container at time ``t`` (``""`` if not yet created)."""
+    return np.array([*STATES, ""], dtype=object)[state_codes(containers, t)]
 
 
 WAITING: frozenset[str] = frozenset(

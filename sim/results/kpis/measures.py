@@ -69,7 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.results.states import STATES, WAITING, state_levels, states_at, text_values
+from sim.results.states import STATES, WAITING, state_codes, state_levels, text_values
 from sim.results.stats import exact_mean, exact_sum, growth, step_integral, survival
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
@@ -226,7 +226,7 @@ def container_kpis(
 def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     """What got through, what is still in the system and what was turned away."""
     k: dict[str, float] = {}
-    state = states_at(c, horizon_h)
+    state = state_codes(c, horizon_h)
     created = _window(_hours(c, "t_created"), horizon_h)
     away = _hours(c, "t_turned_away") < horizon_h
     delivered = _hours(c, "t_delivered") < horizon_h
@@ -242,9 +242,9 @@ def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     k["turned_away_teu.total"] = float(teu[created & away].sum())
     made = float(teu[created].sum())
     k["turned_away_share.total"] = k["turned_away_teu.total"] / made if made else 0.0
-    for name in STATES:
+    for i, name in enumerate(STATES):
         if name not in ("delivered", "turned_away"):
-            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == name)].sum())
+            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == i)].sum())
     for cor in sorted(set(corridor)):
         for d in DIRECTIONS:
             mine = (corridor == cor) & (direction == d)
