@@ -70,7 +70,7 @@ class Sum:
 class PerKey:
     """A column holding one number per value of the text column ``key`` (set with
     :meth:`Table.set_per_key`; NaN for a value without one), times the column ``times`` if
-    given — a charge per TEU of a flow, say — made when the table is read, never stored."""
+    given (a price per unit of each product, say), made when the table is read, never stored."""
 
     key: str
     times: str | None = None

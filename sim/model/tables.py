@@ -5,11 +5,13 @@ columns); :func:`sim.model.build.build` makes them in the recorder.
 
 The containers table is laid out in *slots* (see :class:`sim.engine.Table`): every container
 the drawn demand can make has its slot, whose fixed attributes — flow, corridor, commodity,
-places, TEU, costs — are written in bulk when the model is built (:meth:`Containers.write`).
-A container appears in the table when it is created (:meth:`Containers.open`); its id in the
-model is its slot, and its row (its ``container_id``) the order of creation. What the running
-model reads of a container — TEU, corridor, LCL, agricultural, overseas port — it reads from
-plain Python lists, which is many times faster than a numpy scalar.
+places, TEU, costs — are written in bulk when the model is built (:meth:`Containers.write`);
+charges that are a number per TEU of the flow are kept once per flow where the table makes
+them when read (``derived`` columns of :class:`sim.engine.Table`). A container appears in
+the table when it is created (:meth:`Containers.open`); its id in the model is its slot, and
+its row (its ``container_id``) the order of creation. What the running model reads of a
+container — TEU, corridor, LCL, agricultural, overseas port — it reads from plain Python
+lists, which is many times faster than a numpy scalar.
 """
 
 from __future__ import annotations
