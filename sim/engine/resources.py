@@ -102,9 +102,18 @@ class Resource:
     # The methods below are the hot path of a run: each records the levels itself (three
     # appends, no call) rather than through _record.
 
-    def request(self, amount: int, granted: Granted, arg: Any = None) -> None:
-        """Ask for ``amount`` units; ``granted(arg)`` is called (maybe at once) when they are
-        held."""
+    def _whole(self, amount: float) -> int:
+        """``amount`` as a whole number of units (``2.0`` is 2); a fraction is an error."""
+        units = int(amount)
+        if units != amount:
+            raise ValueError(f"{self.where}: requests are for whole units, got {amount}")
+        return units
+
+    def request(self, amount: float, granted: Granted, arg: Any = None) -> None:
+        """Ask for ``amount`` units (a whole number); ``granted(arg)`` is called (maybe at once)
+        when they are held."""
+        if not isinstance(amount, int):
+            amount = self._whole(amount)
         if amount > self.max_capacity:
             raise self._cannot_fit(amount)
         queue = self._queue
@@ -120,9 +129,10 @@ class Resource:
             self._q(len(queue))
             self._b(self.in_use)
 
-    def release(self, amount: int) -> None:
-        """Give back ``amount`` units and grant waiting requests that now fit, in order."""
-        self.in_use -= amount
+    def release(self, amount: float) -> None:
+        """Give back ``amount`` units (a whole number) and grant waiting requests that now fit,
+        in order."""
+        self.in_use -= amount if isinstance(amount, int) else self._whole(amount)
         self.moves += 1
         self._dispatch()
 
@@ -207,7 +217,7 @@ class Resource:
             self._dispatch()
         job[0](job[1])
 
-    def acquire(self, amount: int = 1) -> simpy.Event:
+    def acquire(self, amount: float = 1) -> simpy.Event:
         """An event that succeeds when ``amount`` units are held (for generator processes)."""
         event = self.env.event()
         self.request(amount, event.succeed)
