@@ -9,13 +9,13 @@ categories and come out as :class:`Coded` columns, which the results layer turns
 categoricals without looking at a string per row. A table may be laid out in *slots* written
 ahead of time (everything known when the model is built, written in bulk) and entered as rows
 in the order the model *opens* them (:meth:`Table.open`). Level series are column arrays of
-change points: 20 bytes per change, not a tuple of Python objects.
+change points: 16 bytes per change, not a tuple of Python objects.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,11 +47,46 @@ class Coded:
 Column = np.ndarray | Coded
 
 
+@dataclass(frozen=True)
+class Sum:
+    """A column that is the sum of other columns of its table: ``plus`` added left to right,
+    then ``minus`` subtracted — made when the table is read, never stored, and exactly what the
+    same expression computed at any time gives."""
+
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
+
+    def of(self, columns: Mapping[str, Any]) -> np.ndarray:
+        """The sum over ``columns`` (arrays, or anything numpy adds elementwise)."""
+        total = np.array(columns[self.plus[0]], dtype=float)
+        for name in self.plus[1:]:
+            total = total + columns[name]
+        for name in self.minus:
+            total = total - columns[name]
+        return total
+
+
+@dataclass(frozen=True)
+class PerKey:
+    """A column holding one number per value of the text column ``key`` (set with
+    :meth:`Table.set_per_key`; NaN for a value without one), times the column ``times`` if
+    given (a price per unit of each product, say), made when the table is read, never stored."""
+
+    key: str
+    times: str | None = None
+
+
+Derived = Sum | PerKey
+"""A column computed from others when its table is read (see :attr:`Table.derived`)."""
+
+
 class Table:
     """A columnar table with a fixed set of typed columns.
 
     ``columns`` maps a column name to a numpy dtype (``float``, ``int``, ``bool``) or to
     ``object`` for text, stored as codes. Unset cells hold NaN, -1, False or no text.
+    Columns named in ``derived`` (:class:`Sum`, :class:`PerKey`) are made when the table is
+    read (:meth:`arrays`, :meth:`values`), never stored.
 
     Rows are appended with :meth:`add` (the table grows by doubling). A table made with
     ``slots=True`` is instead written in place: its slots are filled ahead of time and by
@@ -68,6 +103,7 @@ class Table:
         slots: bool = False,
         row_id: str | None = None,
         storage: Mapping[str, Any] | None = None,
+        derived: Mapping[str, Derived] | None = None,
     ):
         self.dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
         """Each column's dtype as it comes out of :meth:`arrays`."""
@@ -75,10 +111,16 @@ class Table:
         self.slots = slots
         self.row_id = row_id
         """A column that holds each row's number: made by :meth:`arrays`, never stored."""
+        self.derived = dict(derived or {})
+        """Columns computed from others when the table is read, never stored."""
+        self.per_key: dict[str, dict[Any, float]] = {
+            name: {} for name, how in self.derived.items() if isinstance(how, PerKey)
+        }
+        """The numbers of each :class:`PerKey` column, by value of its key."""
         self.stored = {
             name: np.dtype((storage or {}).get(name, CODE if dt.kind == "O" else dt))
             for name, dt in self.dtypes.items()
-            if name != row_id
+            if name != row_id and name not in self.derived
         }
         """Each stored column's dtype: the output's, or a narrower one given in ``storage``
         (codes of text: int32 unless given)."""
@@ -209,6 +251,34 @@ class Table:
         """Bytes held by the columns."""
         return sum(a.nbytes for a in self._cols.values())
 
+    def set_per_key(self, column: str, key: Any, value: float) -> None:
+        """The number of :class:`PerKey` column ``column`` for rows whose key is ``key``."""
+        self.per_key[column][key] = value
+
+    def _derive(self, name: str, raw: Callable[[str], np.ndarray]) -> np.ndarray:
+        """Column ``name`` (derived) of the rows whose stored columns ``raw`` gives."""
+        how = self.derived[name]
+        if isinstance(how, Sum):
+            return how.of(
+                {
+                    n: self._derive(n, raw) if n in self.derived else raw(n)
+                    for n in (*how.plus, *how.minus)
+                }
+            )
+        numbers = self.per_key[name]
+        lookup = np.array([*(numbers.get(c, np.nan) for c in self.categories[how.key]), np.nan])
+        values: np.ndarray = lookup[raw(how.key)]
+        if how.times is not None:
+            values = values * raw(how.times)
+        return values
+
+    def values(self, column: str, where: np.ndarray) -> np.ndarray:
+        """Column ``column`` at buffer positions ``where``, stored or derived (text: codes)."""
+        if column not in self.derived:
+            stored: np.ndarray = self._cols[column][where]
+            return stored
+        return self._derive(column, lambda name: self._cols[name][where])
+
     def arrays(self) -> dict[str, Column]:
         """Copies of every column, one entry per row; text as :class:`Coded`."""
         if self.slots:
@@ -220,6 +290,8 @@ class Table:
         for name, dt in self.dtypes.items():
             if name == self.row_id:
                 out[name] = np.arange(self.n, dtype=dt)
+            elif name in self.derived:
+                out[name] = self._derive(name, cols.__getitem__).astype(dt, copy=False)
             elif name in self.categories:
                 out[name] = Coded(cols[name].astype(CODE), tuple(self.categories[name]))
             else:
@@ -246,11 +318,12 @@ class LevelSeries:
         self.where = where
         self.t = array("d")
         self.queue = array("i")
-        self.busy = array("d")
+        self.busy = array("i")
+        """Units in use: whole units (see :class:`sim.engine.resources.Resource`)."""
         self._cap_t = array("d")
         self._cap_v = array("d")
 
-    def record(self, t: float, queue: int, busy: float, capacity: float) -> None:
+    def record(self, t: float, queue: int, busy: int, capacity: float) -> None:
         if not self._cap_v or self._cap_v[-1] != capacity:
             self.capacity(t, capacity)
         self.t.append(t)
@@ -313,10 +386,13 @@ class Recorder:
         slots: bool = False,
         row_id: str | None = None,
         storage: Mapping[str, Any] | None = None,
+        derived: Mapping[str, Derived] | None = None,
     ) -> Table:
         if name in self.tables:
             raise ValueError(f"table {name!r} already exists")
-        table = Table(columns, capacity, slots=slots, row_id=row_id, storage=storage)
+        table = Table(
+            columns, capacity, slots=slots, row_id=row_id, storage=storage, derived=derived
+        )
         self.tables[name] = table
         return table
 

@@ -1,8 +1,9 @@
 """A monitored, callback-driven resource.
 
 ``Resource`` is a pool of identical units (officers, crews, sidings, yard TEU) with a strict
-FIFO queue of requests. Unlike ``simpy.Resource`` it grants a request by calling a function
-with the argument it was given (``granted(arg)``), rather than by triggering an event, and
+FIFO queue of requests, each for a whole number of units. Unlike ``simpy.Resource`` it grants
+a request by calling a function with the argument it was given (``granted(arg)``), rather
+than by triggering an event, and
 :meth:`Resource.serve` schedules the end of a service as a plain call
 (:meth:`~sim.engine.env.Environment.call_in`): serving an item costs one heap entry and no
 closure, instead of three SimPy events. That is where a model of ten thousand containers
@@ -67,17 +68,17 @@ class Resource:
         self.where = where
         self.capacity = capacity
         self.max_capacity = capacity
-        self.in_use: float = 0
+        self.in_use = 0
         self.moves = 0
         """Grants and releases so far: the resource's progress, as the watchdog sees it."""
-        self._queue: deque[tuple[float, Granted, Any]] = deque()
+        self._queue: deque[tuple[int, Granted, Any]] = deque()
         self._start_ = self._start  # bound once: the hot path makes none
         self._finish_ = self._finish
         self.series = series
         # Where each change goes: appended to the series' columns, or nowhere.
         self._t: Callable[[float], object] = _ignore
         self._q: Callable[[int], object] = _ignore
-        self._b: Callable[[float], object] = _ignore
+        self._b: Callable[[int], object] = _ignore
         if series is not None:
             self._t, self._q, self._b = series.t.append, series.queue.append, series.busy.append
             series.capacity(env.now, capacity)
@@ -92,7 +93,7 @@ class Resource:
         self._q(len(self._queue))
         self._b(self.in_use)
 
-    def _cannot_fit(self, amount: float) -> ValueError:
+    def _cannot_fit(self, amount: int) -> ValueError:
         return ValueError(
             f"{self.where}: a request for {amount} units can never fit in "
             f"capacity {self.max_capacity}"
@@ -101,9 +102,18 @@ class Resource:
     # The methods below are the hot path of a run: each records the levels itself (three
     # appends, no call) rather than through _record.
 
+    def _whole(self, amount: float) -> int:
+        """``amount`` as a whole number of units (``2.0`` is 2); a fraction is an error."""
+        units = int(amount)
+        if units != amount:
+            raise ValueError(f"{self.where}: requests are for whole units, got {amount}")
+        return units
+
     def request(self, amount: float, granted: Granted, arg: Any = None) -> None:
-        """Ask for ``amount`` units; ``granted(arg)`` is called (maybe at once) when they are
-        held."""
+        """Ask for ``amount`` units (a whole number); ``granted(arg)`` is called (maybe at once)
+        when they are held."""
+        if not isinstance(amount, int):
+            amount = self._whole(amount)
         if amount > self.max_capacity:
             raise self._cannot_fit(amount)
         queue = self._queue
@@ -120,8 +130,9 @@ class Resource:
             self._b(self.in_use)
 
     def release(self, amount: float) -> None:
-        """Give back ``amount`` units and grant waiting requests that now fit, in order."""
-        self.in_use -= amount
+        """Give back ``amount`` units (a whole number) and grant waiting requests that now fit,
+        in order."""
+        self.in_use -= amount if isinstance(amount, int) else self._whole(amount)
         self.moves += 1
         self._dispatch()
 
@@ -182,10 +193,10 @@ class Resource:
             self._b(in_use)
             # env.call_in(duration, self._finish, job), inlined
             heappush(
-                env._queue, (now + duration, NORMAL, next(env._eid), self._finish, (done, arg))
+                env._queue, (now + duration, NORMAL, next(env._eid), self._finish_, (done, arg))
             )
         else:
-            queue.append((1, self._start, (duration, done, arg)))
+            queue.append((1, self._start_, (duration, done, arg)))
             self._q(len(queue))
             self._b(self.in_use)
 

@@ -44,8 +44,16 @@ from sim.engine.schedule import Steps, follow
 from sim.model.booking import Bookings, Ledger
 from sim.model.customs import CustomsDesk, CustomsStage, duty_intervals
 from sim.model.disruptions import Disruptions
-from sim.model.economics import Account, Rates, build_accounts, build_flows, rates, settle
-from sim.model.flows import Flow
+from sim.model.economics import (
+    CONTAINER_DERIVED,
+    Account,
+    Rates,
+    build_accounts,
+    build_flows,
+    rates,
+    settle,
+)
+from sim.model.flows import MIXED, Flow
 from sim.model.network import Crossing, RailNetwork
 from sim.model.probes import liner_probe, patience_h, resource_probes, train_probe
 from sim.model.seaports import PortDwell, SeaPort
@@ -233,7 +241,14 @@ def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
         if d.kind == "lcl_export"
     )
     shipments = sum(len(d.draws.times) for d in drawn)
-    text = dict.fromkeys(TEXT, np.int16)
+    # every name a text column can hold comes from the flows (and "mixed")
+    names = {MIXED}.union(
+        *(
+            (f.name, f.corridor, f.direction, *f.commodities, *f.places, *f.regions)
+            for f in (d.flow for d in drawn)
+        )
+    )
+    text = dict.fromkeys(TEXT, np.int8 if len(names) <= np.iinfo(np.int8).max else np.int16)
     return Tables(
         containers=Containers(
             recorder.table(
@@ -248,8 +263,9 @@ def _tables(recorder: Recorder, drawn: list[Drawn], fill_cbm: float) -> Tables:
                     "teu": np.int8,
                     "train_id": np.int32,
                     "vessel_id": np.int32,
-                    "rolls": np.int32,
+                    "rolls": np.int16,
                 },
+                derived=CONTAINER_DERIVED,
             )
         ),
         shipments=recorder.table(

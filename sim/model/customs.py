@@ -74,6 +74,8 @@ class CustomsDesk:
                     f"customs stage {stage.name!r}: {stage.flag!r} is not a bool column of the "
                     "containers table"
                 )
+        self._end_ = self._end  # bound once: the hot path makes none
+        self._next_ = self._next
         self._plan = tuple(
             (
                 stage.resource,
@@ -116,15 +118,15 @@ class CustomsDesk:
         if first is None:
             self._end((cid, released, None))
         elif rest is None:
-            first.serve(first_h, self._end, (cid, released, None))
+            first.serve(first_h, self._end_, (cid, released, None))
         else:
-            first.serve(first_h, self._next, (cid, released, rest))
+            first.serve(first_h, self._next_, (cid, released, rest))
 
     def _next(self, declaration: Declaration) -> None:
         rest = declaration[2]
         assert rest is not None
         resource, hours = rest.pop(0)
-        resource.serve(hours, self._next if rest else self._end, declaration)
+        resource.serve(hours, self._next_ if rest else self._end_, declaration)
 
     def _end(self, declaration: Declaration) -> None:
         cid, released, _ = declaration

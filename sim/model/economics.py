@@ -46,10 +46,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine import Table
+from sim.engine.recorder import Derived, PerKey, Sum
 from sim.model.flows import ROAD, Flow
 from sim.model.network import RailNetwork, Route
 from sim.model.timetable import departure_times, mean_headway_h
-from sim.results.records import ACCOUNT_COLUMNS
+from sim.results.records import ACCOUNT_COLUMNS, CHARGE_COLUMNS
 from sim.scenario.schema import Emissions, FlowSpec, Leg, Levers, Scenario
 
 NO_POLICY = Levers(discount={}, toll_cut=0.0, subsidy_per_teu_cny=0.0)
@@ -350,6 +351,30 @@ def rates(s: Scenario) -> Rates:
     return Rates(t.value_of_time_cny_per_teu_h, t.storage_cny_per_teu_day, t.storage_free_days * 24)
 
 
+ACCOUNT_SUMS: dict[str, Sum] = {
+    "door_cny": Sum(CHARGE_COLUMNS, ("subsidy_cny",)),
+    "public_cny": Sum(("subsidy_cny", "rail_discount_cny", "toll_waived_cny")),
+    "co2e_kg": Sum(("co2e_drayage_kg", "co2e_rail_kg", "co2e_sea_kg")),
+}
+"""The account columns that are sums of others: the shipper's door-to-door total, public
+money and CO₂e (see :func:`settle`)."""
+
+PER_TEU = PerKey("flow", "teu")
+CONTAINER_DERIVED: dict[str, Derived] = {
+    "subsidy_cny": PER_TEU,
+    "rail_discount_cny": PER_TEU,
+    "rail_cny": PER_TEU,
+    "handling_cny": PER_TEU,
+    "road_cny": PER_TEU,
+    "co2e_rail_kg": PER_TEU,
+    "induced_share": PerKey("flow"),
+    **ACCOUNT_SUMS,
+}
+"""Columns of the containers table made when it is read, never stored: the charges that are
+a number per TEU of the box's flow (and its flow's induced share), kept once per flow
+(:meth:`sim.model.tables.Containers.write`, :func:`settle`), and :data:`ACCOUNT_SUMS`."""
+
+
 def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r: Rates) -> None:
     """Fill every container's door-to-door account once the run has ended (vectorised).
 
@@ -365,20 +390,35 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     if n == 0:
         return
     at = table.rows()  # each row's place in the buffers
-    flow_of = table.text("flow", at)
-    place_of = table.text("place", at)
-    region_of = table.text("region", at)
+    flow_of = table["flow"][at]
+    place_of = table["place"][at]  # codes; −1 (none) last in the lookups below
+    region_of = table["region"][at]
+    places = [*table.categories["place"], None]
+    regions = [*table.categories["region"], None]
     teu = table["teu"][at].astype(float)
     out = {name: np.full(n, np.nan) for name in ACCOUNT_COLUMNS}
     for name, acc in accounts.items():
-        rows = np.flatnonzero(flow_of == name)
+        per_flow = {
+            "rail_cny": acc.rail_cny,
+            "handling_cny": acc.handling_cny,
+            "road_cny": acc.road_cny + r.value_of_time_cny_per_teu_h * acc.road_transit_h,
+            "co2e_rail_kg": acc.co2e_rail_kg,
+            "induced_share": acc.induced_share,
+        }
+        for column, value in per_flow.items():
+            if column in table.per_key:  # made when the table is read (CONTAINER_DERIVED)
+                table.set_per_key(column, name, value)
+        if name not in table.categories["flow"]:
+            continue
+        rows = np.flatnonzero(flow_of == table.categories["flow"].index(name))
         if len(rows) == 0:
             continue
         flow = flows[name]
+        # each place (region) code's index in the flow's places (regions); none: 0 (−1)
         p_index = {p: i for i, p in enumerate(flow.places)}
         r_index = {g: i for i, g in enumerate(flow.regions)}
-        pi = np.array([p_index.get(p, 0) for p in place_of[rows]], dtype=int)
-        ri = np.array([r_index.get(g, -1) for g in region_of[rows]], dtype=int)
+        pi = np.array([p_index.get(p, 0) for p in places], dtype=int)[place_of[rows]]
+        ri = np.array([r_index.get(g, -1) for g in regions], dtype=int)[region_of[rows]]
 
         def by_region(values: np.ndarray, acc: Account = acc, ri: np.ndarray = ri) -> np.ndarray:
             """Per box by its region; a consolidated box (no one region): the flow's mean."""
@@ -387,21 +427,21 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
             return out
 
         box = teu[rows]
-        out["rail_cny"][rows] = acc.rail_cny * box
+        out["rail_cny"][rows] = per_flow["rail_cny"] * box
         out["sea_cny"][rows] = acc.sea_cny[pi] * box
         out["drayage_cny"][rows] = by_region(acc.drayage_cny) * box
         out["toll_cny"][rows] = by_region(acc.toll_cny) * box
         out["toll_waived_cny"][rows] = by_region(acc.toll_waived_cny) * box
-        out["handling_cny"][rows] = acc.handling_cny * box
-        out["road_cny"][rows] = (
-            acc.road_cny + r.value_of_time_cny_per_teu_h * acc.road_transit_h
-        ) * box
+        out["handling_cny"][rows] = per_flow["handling_cny"] * box
+        out["road_cny"][rows] = per_flow["road_cny"] * box
         out["co2e_drayage_kg"][rows] = by_region(acc.co2e_drayage_kg) * box
-        out["co2e_rail_kg"][rows] = acc.co2e_rail_kg * box
+        out["co2e_rail_kg"][rows] = per_flow["co2e_rail_kg"] * box
         out["co2e_sea_kg"][rows] = acc.co2e_sea_kg[pi] * box
         out["road_co2e_kg"][rows] = acc.road_co2e_kg[pi] * box
-        out["induced_share"][rows] = acc.induced_share
-    export = table.text("direction", at) == "export"
+        out["induced_share"][rows] = per_flow["induced_share"]
+    directions = table.categories["direction"]
+    export_code = directions.index("export") if "export" in directions else -2  # −2: no code
+    export = table["direction"][at] == export_code
     yard_out = np.where(export, table["t_train_departed"][at], table["t_delivered"][at])
     stay_h = yard_out - table["t_yard_in"][at]
     charged_days = np.maximum(stay_h - r.storage_free_h, 0.0) / 24.0
@@ -411,18 +451,13 @@ def settle(table: Table, flows: dict[str, Flow], accounts: dict[str, Account], r
     )
     door_h = table["t_delivered"][at] - table["t_created"][at]
     out["time_cny"] = np.where(has_account, r.value_of_time_cny_per_teu_h * door_h * teu, np.nan)
-    subsidy = table["subsidy_cny"][at]
-    out["door_cny"] = (
-        out["rail_cny"]
-        + out["sea_cny"]
-        + out["drayage_cny"]
-        + out["toll_cny"]
-        + out["handling_cny"]
-        + out["storage_cny"]
-        + out["time_cny"]
-        - subsidy
-    )
-    out["public_cny"] = subsidy + table["rail_discount_cny"][at] + out["toll_waived_cny"]
-    out["co2e_kg"] = out["co2e_drayage_kg"] + out["co2e_rail_kg"] + out["co2e_sea_kg"]
+    parts = {
+        **out,
+        "subsidy_cny": table.values("subsidy_cny", at),
+        "rail_discount_cny": table.values("rail_discount_cny", at),
+    }
+    for name, total in ACCOUNT_SUMS.items():
+        out[name] = total.of(parts)
     for name, values in out.items():
-        table[name][at] = values
+        if name in table.stored:  # the others are made when the table is read
+            table[name][at] = values

@@ -5,11 +5,13 @@ columns); :func:`sim.model.build.build` makes them in the recorder.
 
 The containers table is laid out in *slots* (see :class:`sim.engine.Table`): every container
 the drawn demand can make has its slot, whose fixed attributes — flow, corridor, commodity,
-places, TEU, costs — are written in bulk when the model is built (:meth:`Containers.write`).
-A container appears in the table when it is created (:meth:`Containers.open`); its id in the
-model is its slot, and its row (its ``container_id``) the order of creation. What the running
-model reads of a container — TEU, corridor, LCL, agricultural, overseas port — it reads from
-plain Python lists, which is many times faster than a numpy scalar.
+places, TEU, costs — are written in bulk when the model is built (:meth:`Containers.write`);
+charges that are a number per TEU of the flow are kept once per flow where the table makes
+them when read (``derived`` columns of :class:`sim.engine.Table`). A container appears in
+the table when it is created (:meth:`Containers.open`); its id in the model is its slot, and
+its row (its ``container_id``) the order of creation. What the running model reads of a
+container — TEU, corridor, LCL, agricultural, overseas port — it reads from plain Python
+lists, which is many times faster than a numpy scalar.
 """
 
 from __future__ import annotations
@@ -84,8 +86,7 @@ class Containers:
         cols["shipper_cost_cny"][first:end] = (
             flow.shipper_cost_cny_per_teu[np.maximum(place, 0), region] * teu
         )
-        cols["subsidy_cny"][first:end] = flow.subsidy_cny_per_teu * teu
-        cols["rail_discount_cny"][first:end] = flow.rail_discount_cny_per_teu * teu
+        self._per_teu(flow, slice(first, end), teu)
         self.teu.extend(teu.tolist())
         self.lcl.extend([lcl] * count)
         self.agricultural.extend(agricultural.tolist())
@@ -112,8 +113,7 @@ class Containers:
         cols["lcl"][slot] = True
         cols["agricultural"][slot] = False
         cols["shipper_cost_cny"][slot] = flow.shipper_cost_cny_per_teu[max(place, 0), region] * 1
-        cols["subsidy_cny"][slot] = flow.subsidy_cny_per_teu * 1
-        cols["rail_discount_cny"][slot] = flow.rail_discount_cny_per_teu * 1
+        self._per_teu(flow, slot, 1)
         self.teu.append(1)
         self.lcl.append(True)
         self.agricultural.append(False)
@@ -121,6 +121,18 @@ class Containers:
         self.place.append(flow.places[place] if place >= 0 else None)
         self.slots = slot + 1
         return slot
+
+    def _per_teu(self, flow: Flow, where: slice | int, teu: np.ndarray | int) -> None:
+        """The subsidy and rail discount of the slots ``where`` (their flow's, per TEU), or
+        the flow's numbers once where the table makes these columns when read."""
+        for column, per_teu in (
+            ("subsidy_cny", flow.subsidy_cny_per_teu),
+            ("rail_discount_cny", flow.rail_discount_cny_per_teu),
+        ):
+            if column in self.table.per_key:
+                self.table.set_per_key(column, flow.name, per_teu)
+            else:
+                self.columns[column][where] = per_teu * teu
 
     def open(self, slot: int, t: float) -> int:
         """Slot ``slot``'s container is created at ``t``: its row (``container_id``)."""

@@ -48,7 +48,7 @@ order) and ``t_turned_away``: no train or sailing had room in time (or its corri
 switched off), so the cargo went by the competing route; such a container passes no other
 milestone. Which milestones a container passes depends on its direction."""
 
-ACCOUNT_COLUMNS: tuple[str, ...] = (
+CHARGE_COLUMNS: tuple[str, ...] = (
     "rail_cny",
     "sea_cny",
     "drayage_cny",
@@ -56,6 +56,11 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "handling_cny",
     "storage_cny",
     "time_cny",
+)
+"""The charges a shipper pays for a box, which ``door_cny`` adds up (see below)."""
+
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    *CHARGE_COLUMNS,
     "toll_waived_cny",
     "door_cny",
     "public_cny",

@@ -15,6 +15,18 @@ import pandas as pd
 
 from sim.results.records import EXPORT_ORDER, IMPORT_ORDER
 
+
+def text_values(column: pd.Series) -> np.ndarray:
+    """``column.astype(str).to_numpy()``: a text column as an object array of ``str`` (missing
+    values NaN). A categorical of text is read from its codes — one take from its categories,
+    not a string array built by pandas for every row."""
+    values = column.array
+    if isinstance(values, pd.Categorical) and pd.api.types.is_string_dtype(values.categories):
+        names = np.asarray(values.categories, dtype=object)
+        return np.append(names, np.array([np.nan], dtype=object))[values.codes]
+    return column.astype(str).to_numpy()
+
+
 EXPORT_STATES: dict[str, str] = {
     "t_created": "at_gate",
     "t_gate_in": "consolidating",
@@ -57,11 +69,12 @@ STATES: tuple[str, ...] = tuple(
 """Every state a container can be in."""
 
 
-def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
-    """The state of every container at time ``t`` (``""`` if not yet created)."""
+def state_codes(containers: pd.DataFrame, t: float) -> np.ndarray:
+    """The state of every container at time ``t`` as its index in :data:`STATES` (−1 if not
+    yet created)."""
     c = containers
-    out = np.full(len(c), "", dtype=object)
-    direction = c["direction"].astype(str).to_numpy()
+    out = np.full(len(c), -1, dtype=np.int8)
+    direction = text_values(c["direction"])
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
         ("import", IMPORT_ORDER, IMPORT_STATES),
@@ -69,9 +82,14 @@ def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
         mine = direction == d
         for milestone in order:
             reached = mine & (c[milestone].to_numpy(dtype=float) <= t)
-            out[reached] = names[milestone]
-    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = "turned_away"
+            out[reached] = STATES.index(names[milestone])
+    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = STATES.index("turned_away")
     return out
+
+
+def states_at(containers: pd.DataFrame, t: float) -> np.ndarray:
+    """The state of every container at time ``t`` (``""`` if not yet created)."""
+    return np.array([*STATES, ""], dtype=object)[state_codes(containers, t)]
 
 
 WAITING: frozenset[str] = frozenset(
@@ -96,27 +114,29 @@ def state_levels(
     c = containers
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     teu = c["teu"].to_numpy(dtype=float)
-    corridor = c["corridor"].astype(str).to_numpy()
-    direction = c["direction"].astype(str).to_numpy()
+    corridor = text_values(c["corridor"])
+    direction = text_values(c["direction"])
     away = c["t_turned_away"].to_numpy(dtype=float)
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
         ("import", IMPORT_ORDER, IMPORT_STATES),
     ):
-        mine = (direction == d) & np.isnan(away)
-        m = c.loc[mine, list(order)].to_numpy(dtype=float)
-        # the next milestone reached after each one (NaN: none yet)
-        after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
-        nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
         cols = [j for j, name in enumerate(order) if names[name] in states]
         if not cols:
             continue
+        mine = np.flatnonzero((direction == d) & np.isnan(away))
+        m = np.column_stack([c[name].to_numpy(dtype=float)[mine] for name in order])
+        # the next milestone reached after each one (NaN: none yet)
+        after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
+        nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
         start, end = m[:, cols], nxt[:, cols]
         w = np.repeat(teu[mine][:, None], len(cols), axis=1)
-        keys = np.repeat(corridor[mine][:, None], len(cols), axis=1)
+        # corridors as integer codes, in sorted order
+        codes, corridors = pd.factorize(corridor[mine], sort=True)
+        keys = np.repeat(codes.reshape(-1, 1), len(cols), axis=1)
         began = ~np.isnan(start)
-        for cor in sorted(set(corridor[mine])):
-            sel = began & (keys == cor)
+        for i, cor in enumerate(corridors.tolist()):
+            sel = began & (keys == i)
             ended = sel & ~np.isnan(end)
             times = np.concatenate((start[sel], end[ended]))
             delta = np.concatenate((w[sel], -w[ended]))

@@ -24,8 +24,11 @@ from numpy.typing import ArrayLike
 
 def exact_sum(values: ArrayLike) -> float:
     """The sum of ``values``, correctly rounded (``math.fsum``): independent of order, memory
-    layout, thread count and machine."""
-    return math.fsum(np.asarray(values, dtype=float).ravel().tolist())
+    layout, thread count and machine. Zeros are left out before summing: ``fsum`` starts from
+    +0.0, so they change nothing, and most of a step function's widths are zero outside its
+    window."""
+    x = np.asarray(values, dtype=float).ravel()
+    return math.fsum(x[x != 0].tolist())
 
 
 def exact_mean(values: ArrayLike) -> float:
@@ -43,10 +46,37 @@ def step_integral(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
         return 0.0
     t = np.asarray(t, dtype=float)
     v = np.asarray(v, dtype=float)
+    if len(t) > 1 and bool((t[1:] >= t[:-1]).all()):
+        # Change points in time order: only the steps from the last one at or before ``a`` to
+        # the last one before ``b`` have a width; the others would add exact zeros.
+        lo = max(int(np.searchsorted(t, a, "right")) - 1, 0)
+        hi = max(int(np.searchsorted(t, b, "left")), lo + 1)
+        t, v = t[lo:hi], v[lo:hi]
     edges = np.clip(np.concatenate((t, [b])), a, b)
     edges[0] = a if t[0] > a else edges[0]
     widths = np.diff(edges)
     return exact_sum(widths * v)
+
+
+def _step_integrals(t: np.ndarray, v: np.ndarray, edges: np.ndarray) -> list[float]:
+    """:func:`step_integral` over each window ``[edges[k], edges[k + 1]]`` (``edges``
+    increasing, ``t`` ascending), all windows at once: the same steps, widths and sums."""
+    a, b = edges[:-1], edges[1:]
+    lo = np.maximum(np.searchsorted(t, a, "right") - 1, 0)
+    hi = np.maximum(np.searchsorted(t, b, "left"), lo + 1)
+    counts = hi - lo
+    window = np.repeat(np.arange(len(a)), counts)
+    ends = np.cumsum(counts)
+    i = np.arange(ends[-1]) - np.repeat(ends - counts, counts) + lo[window]
+    wa, wb = a[window], b[window]
+    start = np.clip(t[i], wa, wb)
+    start[ends - counts] = a  # before its first change point the step takes its first value
+    end = np.clip(t[np.minimum(i + 1, len(t) - 1)], wa, wb)
+    end[ends - 1] = b
+    products = ((end - start) * v[i]).tolist()
+    return [
+        math.fsum(products[e - c : e]) for e, c in zip(ends.tolist(), counts.tolist(), strict=True)
+    ]
 
 
 def time_weighted_mean(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
@@ -274,7 +304,14 @@ def growth(t: np.ndarray, level: np.ndarray, a: float, b: float, batches: int = 
     than the level's own correlation time, so a plain t-test on the slope serves.
     """
     edges = np.linspace(a, b, batches + 1)
-    means = np.array([time_weighted_mean(t, level, lo, hi) for lo, hi in itertools.pairwise(edges)])
+    t = np.asarray(t, dtype=float)
+    level = np.asarray(level, dtype=float)
+    if len(t) > 1 and b > a and bool((t[1:] >= t[:-1]).all()):
+        means = np.array(_step_integrals(t, level, edges)) / (edges[1:] - edges[:-1])
+    else:
+        means = np.array(
+            [time_weighted_mean(t, level, lo, hi) for lo, hi in itertools.pairwise(edges)]
+        )
     x = (edges[:-1] + edges[1:]) / 2 / 24.0
     xm, ym = x.mean(), means.mean()
     sxx = float(((x - xm) ** 2).sum())

@@ -13,6 +13,7 @@ has ``train_id`` ``<NA>``, not the recorder's −1.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -40,6 +41,13 @@ def _categorical(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical(values)
 
 
+@functools.lru_cache(maxsize=1024)
+def _text_dtype(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of ``names`` (``str`` categories), made once: replications and
+    tables share the same few name lists, and a dtype costs more to make than its column."""
+    return pd.CategoricalDtype(pd.Index(list(names), dtype="str"))
+
+
 def _from_codes(column: Coded) -> pd.Categorical:
     """A coded text column as :func:`_categorical` makes it of the decoded values: the
     categories present, sorted."""
@@ -52,7 +60,7 @@ def _from_codes(column: Coded) -> pd.Categorical:
     remap = np.full(len(column.categories) + 1, -1, dtype=np.int64)  # last: code −1
     remap[present[order]] = np.arange(len(order))
     return pd.Categorical.from_codes(
-        remap[codes], categories=pd.Index([names[i] for i in order], dtype="str")
+        remap[codes], dtype=_text_dtype(tuple(names[i] for i in order))
     )
 
 

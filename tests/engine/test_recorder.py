@@ -69,3 +69,46 @@ def test_recorder_names_are_unique():
         r.table("a", {"x": int})
     with pytest.raises(ValueError, match="already exists"):
         r.level("where")
+
+
+def test_a_sum_column_is_computed_when_read_and_never_stored():
+    from sim.engine.recorder import Sum
+
+    columns = {"id": int, "a": float, "b": float, "c": float, "total": float, "n": int}
+    t = Table(columns, row_id="id", derived={"total": Sum(("a", "b"), ("c",))})
+    t.add(a=0.1, b=0.2, c=0.3, n=1)
+    t.add(a=1.0, b=np.nan, c=0.5, n=2)
+    assert "total" not in t.stored
+    with pytest.raises(KeyError):
+        t["total"]
+    cols = t.arrays()
+    assert list(cols) == list(columns)  # in the table's column order
+    assert cols["total"][0] == (0.1 + 0.2) - 0.3  # the same expression, to the bit
+    assert np.isnan(cols["total"][1])
+    assert t.nbytes == sum(t[name].nbytes for name in ("a", "b", "c", "n"))
+
+
+def test_units_in_use_are_recorded_as_whole_numbers():
+    series = LevelSeries("yard")
+    series.record(0.0, 2, 3, 10.0)
+    assert series.busy.typecode == "i"
+    assert series.arrays()["busy"].tolist() == [3.0]
+
+
+def test_a_per_key_column_is_one_number_per_key_times_a_column():
+    from sim.engine.recorder import PerKey
+
+    columns = {"flow": object, "teu": int, "charge": float, "share": float}
+    derived = {"charge": PerKey("flow", "teu"), "share": PerKey("flow")}
+    t = Table(columns, storage={"teu": np.int8}, derived=derived)
+    t.add(flow="a", teu=2)
+    t.add(flow="b", teu=1)
+    t.add(flow=None, teu=1)
+    t.set_per_key("charge", "a", 0.1)
+    t.set_per_key("share", "a", 0.25)
+    cols = t.arrays()
+    assert cols["charge"][0] == 0.1 * 2
+    assert np.isnan(cols["charge"][1:]).all()  # no number for "b", no flow at all
+    assert cols["share"].tolist()[0] == 0.25
+    assert list(t.values("charge", np.array([0]))) == [0.1 * 2]
+    assert set(t.stored) == {"flow", "teu"}

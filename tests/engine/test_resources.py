@@ -90,3 +90,14 @@ def test_levels_are_recorded_as_columns_with_capacity_at_its_own_change_points(e
     assert list(cols["capacity"]) == [2.0, 0.0, 0.0]
     assert series.max_capacity == 2.0
     assert series.nbytes >= 3 * 20
+
+
+def test_requests_are_for_whole_units_however_they_are_written(env):
+    series = LevelSeries("sidings")
+    sidings = Resource(env, "sidings", 3.0, series)
+    sidings.request(sidings.capacity, lambda _: None)  # 3.0 is three units
+    sidings.release(1.0)
+    assert sidings.in_use == 2
+    assert series.arrays()["busy"].tolist() == [2.0]  # the levels at t = 0, the last kept
+    with pytest.raises(ValueError, match=r"whole units, got 0\.5"):
+        sidings.request(0.5, lambda _: None)

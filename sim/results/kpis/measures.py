@@ -69,7 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.results.states import STATES, WAITING, state_levels, states_at
+from sim.results.states import STATES, WAITING, state_codes, state_levels, text_values
 from sim.results.stats import exact_mean, exact_sum, growth, step_integral, survival
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
@@ -78,21 +78,27 @@ SATURATED = 0.9
 DIRECTIONS = ("export", "import")
 
 
-def _window(x: pd.Series, horizon_h: float) -> pd.Series:
+def _window(x: pd.Series | np.ndarray, horizon_h: float) -> pd.Series | np.ndarray:
     return (x >= 0) & (x < horizon_h)
+
+
+def _hours(table: pd.DataFrame, name: str) -> np.ndarray:
+    """A column of ``table`` as a float array (missing values NaN)."""
+    return table[name].to_numpy(dtype=float)
 
 
 def _tally(
     prefix: str,
-    start: pd.Series,
-    end: pd.Series,
+    start: pd.Series | np.ndarray,
+    end: pd.Series | np.ndarray,
     horizon_h: float,
     quantiles: bool = False,
 ) -> dict[str, float]:
     """Durations ``end − start`` of intervals that started by the horizon, censored there."""
-    began = (start < horizon_h).to_numpy()
-    s = start.to_numpy(dtype=float)[began]
-    e = end.to_numpy(dtype=float)[began]
+    s = np.asarray(start, dtype=float)
+    e = np.asarray(end, dtype=float)
+    began = s < horizon_h
+    s, e = s[began], e[began]
     ended = e < horizon_h
     km = survival(np.where(ended, e, horizon_h) - s, ended)
     out = {f"{prefix}.mean": km.mean}
@@ -103,42 +109,59 @@ def _tally(
     return out
 
 
+def _counted(trains: pd.DataFrame, horizon_h: float) -> np.ndarray:
+    """Which trains count as run in the window (see :func:`counted_trains`)."""
+    export = text_values(trains["direction"]) == "export"
+    done = np.where(export, _hours(trains, "t_departed"), _hours(trains, "t_unloaded"))
+    return trains["ran"].to_numpy(dtype=bool) & _window(done, horizon_h)
+
+
 def counted_trains(trains: pd.DataFrame, horizon_h: float) -> pd.DataFrame:
     """Trains that count as run in the window: exports that left the hub, imports unloaded
     at the hub."""
-    export = trains["direction"].astype(str) == "export"
-    done = trains["t_departed"].where(export, trains["t_unloaded"])
-    return trains[trains["ran"] & _window(done, horizon_h)]
+    return trains[_counted(trains, horizon_h)]
 
 
 def train_kpis(
     trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
 ) -> dict[str, float]:
-    ran = counted_trains(trains, horizon_h)
-    k: dict[str, float] = {"trains.total": float(len(ran)), "teu.total": exact_sum(ran["teu"])}
-    k["teu_per_train.mean"] = exact_mean(ran["teu"])
-    corridor = ran["corridor"].astype(str)
-    direction = ran["direction"].astype(str)
+    counted = _counted(trains, horizon_h)
+    teu = trains["teu"].to_numpy()[counted]
+    load = teu / trains["capacity_teu"].to_numpy()[counted]
+    corridor = text_values(trains["corridor"])[counted]
+    direction = text_values(trains["direction"])[counted]
+    k: dict[str, float] = {"trains.total": float(len(teu)), "teu.total": exact_sum(teu)}
+    k["teu_per_train.mean"] = exact_mean(teu)
     for c in corridors:
-        mine = ran[corridor == c]
-        k[f"trains.{c}"] = float(len(mine))
-        k[f"teu_per_train.{c}"] = exact_mean(mine["teu"])
-        k[f"train_load_factor.{c}"] = exact_mean(mine["teu"] / mine["capacity_teu"])
+        mine = corridor == c
+        k[f"trains.{c}"] = float(mine.sum())
+        k[f"teu_per_train.{c}"] = exact_mean(teu[mine])
+        k[f"train_load_factor.{c}"] = exact_mean(load[mine])
         for d in DIRECTIONS:
-            sel = (corridor == c) & (direction == d)
+            sel = mine & (direction == d)
             k[f"trains.{c}.{d}"] = float(sel.sum())
-            k[f"teu.{c}.{d}"] = exact_sum(ran.loc[sel, "teu"])
-    exports = ran[direction == "export"]
-    k["train_delay_h.export.mean"] = (
-        exact_mean(exports["t_departed"] - exports["t_scheduled"]) if len(exports) else 0.0
+            k[f"teu.{c}.{d}"] = exact_sum(teu[sel])
+    exports = direction == "export"
+    delay = _hours(trains, "t_departed")[counted] - _hours(trains, "t_scheduled")[counted]
+    k["train_delay_h.export.mean"] = exact_mean(delay[exports]) if exports.any() else 0.0
+    arrival = _hours(trains, "t_arrived")
+    arrived = (
+        (text_values(trains["direction"]) == "import")
+        & trains["ran"].to_numpy(dtype=bool)
+        & _window(arrival, horizon_h)
     )
-    arrived = trains[(trains["direction"].astype(str) == "import") & trains["ran"]]
-    arrived = arrived[_window(arrived["t_arrived"], horizon_h)]
+    arrival = arrival[arrived]
     k.update(
-        _tally("train_turnaround_h.import", arrived["t_arrived"], arrived["t_unloaded"], horizon_h)
+        _tally(
+            "train_turnaround_h.import",
+            arrival,
+            _hours(trains, "t_unloaded")[arrived],
+            horizon_h,
+        )
     )
+    received = _hours(trains, "t_received")[arrived]
     k["trains.waited_outside"] = float(
-        (arrived["t_received"].fillna(horizon_h) > arrived["t_arrived"]).sum()
+        (np.where(np.isnan(received), horizon_h, received) > arrival).sum()
     )
     return k
 
@@ -148,48 +171,54 @@ def container_kpis(
 ) -> dict[str, float]:
     c = containers
     k: dict[str, float] = {}
-    direction = c["direction"].astype(str)
-    away = c["t_turned_away"].notna()
-    created = _window(c["t_created"], horizon_h)
-    accepted = created & ~away
+    direction = text_values(c["direction"])
+    created = _window(_hours(c, "t_created"), horizon_h)
+    accepted = created & np.isnan(_hours(c, "t_turned_away"))
+    customs_start, customs_end = _hours(c, "t_customs_start"), _hours(c, "t_customs_end")
+    delivered = _hours(c, "t_delivered")
     for d in DIRECTIONS:
-        mine = c[(direction == d) & accepted]
+        mine = (direction == d) & accepted
         k.update(
             _tally(
                 f"clearance_h.{d}",
-                mine["t_customs_start"],
-                mine["t_customs_end"],
+                customs_start[mine],
+                customs_end[mine],
                 horizon_h,
                 quantiles=True,
             )
         )
-        k.update(_tally(f"door_to_door_h.{d}", mine["t_created"], mine["t_delivered"], horizon_h))
-    exp = c[(direction == "export") & accepted]
+        k.update(
+            _tally(f"door_to_door_h.{d}", _hours(c, "t_created")[mine], delivered[mine], horizon_h)
+        )
+    gate_in = _hours(c, "t_gate_in")
+    exp = (direction == "export") & accepted
     k.update(
         _tally(
             f"dwell_h.{hub}.export",
-            exp["t_gate_in"],
-            exp["t_train_departed"],
+            gate_in[exp],
+            _hours(c, "t_train_departed")[exp],
             horizon_h,
             quantiles=True,
         )
     )
-    imp = c[(direction == "import") & accepted]
-    entered = imp["t_train_arrived"].fillna(imp["t_gate_in"])
-    k.update(_tally(f"dwell_h.{hub}.import", entered, imp["t_delivered"], horizon_h, True))
+    imp = (direction == "import") & accepted
+    arrived = _hours(c, "t_train_arrived")[imp]
+    entered = np.where(np.isnan(arrived), gate_in[imp], arrived)
+    k.update(_tally(f"dwell_h.{hub}.import", entered, delivered[imp], horizon_h, True))
 
     ran = counted_trains(trains, horizon_h)
-    on_counted = c["train_id"].isin(ran["train_id"])
-    trucked = (c["corridor"].astype(str) == "road") & _window(c["t_gate_in"], horizon_h)
-    k["teu.road.import"] = exact_sum(c.loc[trucked, "teu"])
-    counted = c[on_counted | trucked]
-    k["cost.shipper_cny"] = exact_sum(counted["shipper_cost_cny"])
-    k["cost.subsidy_cny"] = exact_sum(counted["subsidy_cny"])
-    k["cost.rail_discount_cny"] = exact_sum(counted["rail_discount_cny"])
+    on_counted = c["train_id"].isin(ran["train_id"]).to_numpy(dtype=bool)
+    trucked = (text_values(c["corridor"]) == "road") & _window(gate_in, horizon_h)
+    teu = c["teu"].to_numpy()
+    k["teu.road.import"] = exact_sum(teu[trucked])
+    counted = on_counted | trucked
+    k["cost.shipper_cny"] = exact_sum(_hours(c, "shipper_cost_cny")[counted])
+    k["cost.subsidy_cny"] = exact_sum(_hours(c, "subsidy_cny")[counted])
+    k["cost.rail_discount_cny"] = exact_sum(_hours(c, "rail_discount_cny")[counted])
 
-    imported = c[(direction == "import") & accepted & c["t_customs_end"].notna()]
-    k["customs.import.inspected_share"] = exact_mean(imported["inspected"])
-    k["customs.import.quarantined_share"] = exact_mean(imported["quarantined"])
+    imported = imp & ~np.isnan(customs_end)
+    k["customs.import.inspected_share"] = exact_mean(c["inspected"].to_numpy()[imported])
+    k["customs.import.quarantined_share"] = exact_mean(c["quarantined"].to_numpy()[imported])
     k.update(flow_kpis(c, horizon_h))
     return k
 
@@ -197,14 +226,14 @@ def container_kpis(
 def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     """What got through, what is still in the system and what was turned away."""
     k: dict[str, float] = {}
-    state = states_at(c, horizon_h)
-    created = _window(c["t_created"], horizon_h).to_numpy()
-    away = (c["t_turned_away"] < horizon_h).to_numpy()
-    delivered = (c["t_delivered"] < horizon_h).to_numpy()
-    inside = (c["t_created"] < horizon_h).to_numpy() & ~away & ~delivered
+    state = state_codes(c, horizon_h)
+    created = _window(_hours(c, "t_created"), horizon_h)
+    away = _hours(c, "t_turned_away") < horizon_h
+    delivered = _hours(c, "t_delivered") < horizon_h
+    inside = (_hours(c, "t_created") < horizon_h) & ~away & ~delivered
     teu = c["teu"].to_numpy(dtype=float)
-    corridor = c["corridor"].astype(str).to_numpy()
-    direction = c["direction"].astype(str).to_numpy()
+    corridor = text_values(c["corridor"])
+    direction = text_values(c["direction"])
     k["containers.created"] = float(created.sum())
     k["containers.delivered"] = float((created & delivered).sum())
     k["containers.turned_away"] = float((created & away).sum())
@@ -213,9 +242,9 @@ def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     k["turned_away_teu.total"] = float(teu[created & away].sum())
     made = float(teu[created].sum())
     k["turned_away_share.total"] = k["turned_away_teu.total"] / made if made else 0.0
-    for name in STATES:
+    for i, name in enumerate(STATES):
         if name not in ("delivered", "turned_away"):
-            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == name)].sum())
+            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == i)].sum())
     for cor in sorted(set(corridor)):
         for d in DIRECTIONS:
             mine = (corridor == cor) & (direction == d)
@@ -250,55 +279,70 @@ def economics_kpis(
 ) -> dict[str, float]:
     """Cost and CO₂e per TEU by corridor, against the competing route, and what the public
     money buys (see the module docstring)."""
-    d = delivered_accounts(containers, horizon_h)
-    if d.empty and "rail_cny" not in containers.columns:
+    c = containers
+    if "rail_cny" not in c.columns:
         return {}
+    # the boxes of delivered_accounts, column by column
+    d = _window(_hours(c, "t_delivered"), horizon_h) & ~np.isnan(_hours(c, "rail_cny"))
+
+    def col(name: str) -> np.ndarray:
+        return c[name].to_numpy()[d]
+
     k: dict[str, float] = {}
-    emitted = bool(d["co2e_kg"].notna().any())
-    corridor = d["corridor"].astype(str)
-    for c in corridors:
-        mine = d[corridor == c]
-        teu = exact_sum(mine["teu"])
-        k[f"cost.per_teu.{c}"] = _ratio(exact_sum(mine["door_cny"]), teu)
-        k[f"cost.road_per_teu.{c}"] = _ratio(exact_sum(mine["road_cny"]), teu)
-        k[f"cost.public_per_teu.{c}"] = _ratio(exact_sum(mine["public_cny"]), teu)
+    teu_all, co2e, road_co2e = col("teu"), col("co2e_kg"), col("road_co2e_kg")
+    door, road, public_cny = col("door_cny"), col("road_cny"), col("public_cny")
+    emitted = bool((~np.isnan(co2e.astype(float))).any())
+    corridor = text_values(c["corridor"])[d]
+    for name in corridors:
+        mine = corridor == name
+        teu = exact_sum(teu_all[mine])
+        k[f"cost.per_teu.{name}"] = _ratio(exact_sum(door[mine]), teu)
+        k[f"cost.road_per_teu.{name}"] = _ratio(exact_sum(road[mine]), teu)
+        k[f"cost.public_per_teu.{name}"] = _ratio(exact_sum(public_cny[mine]), teu)
         if emitted:
-            k[f"co2e.kg_per_teu.{c}"] = _ratio(exact_sum(mine["co2e_kg"]), teu)
-            k[f"co2e.road_kg_per_teu.{c}"] = _ratio(exact_sum(mine["road_co2e_kg"]), teu)
-    public = exact_sum(d["public_cny"])
-    induced = exact_sum(d["teu"] * d["induced_share"])
+            k[f"co2e.kg_per_teu.{name}"] = _ratio(exact_sum(co2e[mine]), teu)
+            k[f"co2e.road_kg_per_teu.{name}"] = _ratio(exact_sum(road_co2e[mine]), teu)
+    induced_share = col("induced_share")
+    public = exact_sum(public_cny)
+    induced = exact_sum(teu_all * induced_share)
     k["cost.public_cny"] = public
     k["teu.induced"] = induced
     k["subsidy.per_extra_teu"] = _ratio(public, induced)
     if emitted:
-        saved = d["road_co2e_kg"] - d["co2e_kg"]
-        k["co2e.total_t"] = exact_sum(d["co2e_kg"]) / 1000.0
-        k["co2e.road_t"] = exact_sum(d["road_co2e_kg"]) / 1000.0
+        saved = road_co2e - co2e
+        k["co2e.total_t"] = exact_sum(co2e) / 1000.0
+        k["co2e.road_t"] = exact_sum(road_co2e) / 1000.0
         k["co2e.avoided_t"] = exact_sum(saved) / 1000.0
-        k["co2e.induced_avoided_t"] = exact_sum(saved * d["induced_share"]) / 1000.0
+        k["co2e.induced_avoided_t"] = exact_sum(saved * induced_share) / 1000.0
         k["subsidy.per_t_co2e_avoided"] = _ratio(public, k["co2e.induced_avoided_t"])
     return k
 
 
 def resource_kpis(queues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     k: dict[str, float] = {}
-    for where, g in queues.groupby("where", observed=True, sort=True):
-        t = g["t"].to_numpy()
-        busy = g["busy"].to_numpy()
-        queue = g["queue"].to_numpy()
+    where = queues["where"].astype("category").array
+    codes = where.codes
+    t_all, queue_all = _hours(queues, "t"), queues["queue"].to_numpy()
+    busy_all, capacity_all = queues["busy"].to_numpy(), queues["capacity"].to_numpy()
+    # one resource at a time, in category order, its rows in table order (a groupby's groups)
+    for i in np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(where.categories))):
+        rows = np.flatnonzero(codes == i)
+        name = str(where.categories[i])
+        t, busy, queue = t_all[rows], busy_all[rows], queue_all[rows]
+        capacity = capacity_all[rows]
         used = step_integral(t, busy, 0.0, horizon_h)
         # A unit finishing its job after its shift ended is available while it works.
-        avail = step_integral(t, np.maximum(g["capacity"].to_numpy(), busy), 0.0, horizon_h)
-        k[f"utilisation.{where}"] = used / avail if avail > 0 else float("nan")
-        k[f"queue.{where}.mean"] = step_integral(t, queue, 0.0, horizon_h) / horizon_h
+        avail = step_integral(t, np.maximum(capacity, busy), 0.0, horizon_h)
+        k[f"utilisation.{name}"] = used / avail if avail > 0 else float("nan")
+        k[f"queue.{name}.mean"] = step_integral(t, queue, 0.0, horizon_h) / horizon_h
         before = t < horizon_h
-        k[f"queue.{where}.end"] = float(queue[before][-1]) if before.any() else 0.0
+        k[f"queue.{name}.end"] = float(queue[before][-1]) if before.any() else 0.0
         # A queue can run away only at a resource that is (nearly) always busy.
         half = horizon_h / 2
         late_used = step_integral(t, busy, half, horizon_h)
-        late_avail = step_integral(t, np.maximum(g["capacity"].to_numpy(), busy), half, horizon_h)
+        late_avail = step_integral(t, np.maximum(capacity, busy), half, horizon_h)
         busy_late = late_used / late_avail if late_avail > 0 else 0.0
-        _stability(k, str(where), t, queue, horizon_h, floor=2.0, saturated=busy_late >= SATURATED)
+        _stability(k, name, t, queue, horizon_h, floor=2.0, saturated=busy_late >= SATURATED)
     return k
 
 
