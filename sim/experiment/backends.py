@@ -134,6 +134,18 @@ def describe_backend(workers: int | None, dask_scheduler: str | None) -> str:
     return "serial" if n == 1 else f"local:{n}"
 
 
+def prepare(workers: int | None = None, dask_scheduler: str | None = None, tasks: int = 2) -> None:
+    """Start the fork server now if ``tasks`` tasks would run on local worker processes with
+    these settings, so that it imports what the workers need while this process does other
+    work (reads the scenario, imports the rest of the command line); :func:`execute` then
+    finds it running. Bad settings are left for :func:`execute` to refuse."""
+    if dask_scheduler or tasks < 2 or (workers is not None and workers < 2):
+        return
+    if min(default_workers() if workers is None else workers, tasks) > 1:
+        _scratch_dir()
+        _start_fork_server(mp.get_context("forkserver"))
+
+
 def execute(
     fn: Callable[..., T],
     tasks: Sequence[tuple[Any, ...]],

@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
-from sim.experiment.backends import Progress, describe_backend, execute
+from sim.experiment.backends import Progress, describe_backend, execute, prepare
 from sim.experiment.fingerprint import this_code
 from sim.experiment.manifest import manifest, run_info
 from sim.experiment.runner import ReplicationResult, describe, run_one
@@ -110,6 +110,8 @@ def run(
     name was taken meanwhile (another run that started in the same second, or a folder made
     at ``out``), the next free name (``<name>-2``, …) is taken: ``result.path`` tells which.
     """
+    if replications is not None:
+        prepare(workers, dask_scheduler, replications)  # its workers start as the file is read
     scn = as_scenario(scenario, overrides)
     reps = scn.replications if replications is None else replications
     if reps < 1:
