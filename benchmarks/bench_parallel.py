@@ -40,7 +40,7 @@ from pathlib import Path
 
 from sim.experiment.backends import describe_backend, execute
 from sim.experiment.runner import run_one
-from sim.experiment.runs import assemble
+from sim.experiment.runs import AFTER_TASKS, assemble, imported_meanwhile
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +75,10 @@ def machine_ceiling() -> float:
 def one_run(scenario, replications: int, workers: int, dest: Path) -> dict[str, float]:
     """Time the phases of ``sim.run`` (same calls, in the same order)."""
     t0 = time.perf_counter()
-    results = execute(
-        run_one, [(scenario, r, scenario.seed) for r in range(replications)], workers=workers
-    )
+    with imported_meanwhile(AFTER_TASKS if workers > 1 else ()):
+        results = execute(
+            run_one, [(scenario, r, scenario.seed) for r in range(replications)], workers=workers
+        )
     t1 = time.perf_counter()
     result = assemble(
         scenario,
