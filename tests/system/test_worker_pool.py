@@ -1,6 +1,6 @@
 """The local worker pool, with real processes: results come back in task order (or as they
 finish), a failing task stops the pool, big results come back whole and leave no temporary
-files, and a worker starts without importing scipy."""
+files, a worker has the caller's environment, and it starts without importing scipy."""
 
 from __future__ import annotations
 
@@ -74,6 +74,15 @@ def test_big_worker_results_come_back_whole_and_leave_no_temporary_files():
     assert all(len(a) == 1_000_000 and a[0] == 7.0 for a in out)
     after = set(glob.glob(os.path.join(tempfile.gettempdir(), "landport-results-*")))
     assert after == before
+
+
+def test_workers_have_the_callers_environment_not_the_fork_servers(monkeypatch):
+    """The fork server is started with the caller's sys.path in PYTHONPATH (and
+    PYTHONSAFEPATH); each worker has the caller's values of both back."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(["/caller/only", "/and/this"]))
+    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+    seen = execute(os.getenv, [("PYTHONPATH",), ("PYTHONSAFEPATH",)] * 2, workers=2)
+    assert seen == [os.pathsep.join(["/caller/only", "/and/this"]), None] * 2
 
 
 def test_workers_start_without_importing_scipy():
