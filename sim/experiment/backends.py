@@ -66,14 +66,16 @@ PRELOAD = [
     "networkx",
     "pydantic",
     "yaml",
+    "scipy.stats",
     "sim.experiment.backends",
     "sim.experiment.runner",
 ]
 """Modules the fork server imports once, so each worker starts warm: the packages a
-replication needs, and the ``sim`` modules of the tasks (:func:`run_checked`,
-:func:`~sim.experiment.runner.run_one`). The server looks for them on this process's
-``sys.path`` (:func:`_start_fork_server`), so it imports the ``sim`` this process runs; a
-worker that holds other code refuses every task (:func:`verify`)."""
+replication needs (``scipy.stats`` too: its KPIs' Kaplan–Meier estimate would otherwise
+import it in each worker's first replication, 0.6 s), and the ``sim`` modules of the tasks
+(:func:`run_checked`, :func:`~sim.experiment.runner.run_one`). The server looks for them on
+this process's ``sys.path`` (:func:`_start_fork_server`), so it imports the ``sim`` this
+process runs; a worker that holds other code refuses every task (:func:`verify`)."""
 SERVER_PATH_ENV = ("PYTHONPATH", "PYTHONSAFEPATH")
 """Environment variables that give the fork server this process's ``sys.path`` as it starts;
 each worker sets them back to this process's values (:func:`_init_worker`)."""
