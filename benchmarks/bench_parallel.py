@@ -12,6 +12,12 @@ and times its three phases separately:
 * ``assemble``: stacking the replications' tables into DataFrames, the KPI summary;
 * ``save``: writing the Parquet files of the run folder.
 
+Each repeat also runs the same replications on a plain ``ProcessPoolExecutor`` of 2 processes
+(the platform's default start method, ``as_completed``, nothing else: no code check, no
+preloaded fork server, no watch on the caller) and reports its wall time beside the local
+backend's ``execute`` on 2 workers (``plain_pool_execute_s``): what landport's backend costs
+or saves over the simplest pool.
+
 Each repeat also measures the machine itself: a pure-Python CPU loop run twice in one process
 and then twice at once in two processes. Its speed-up (``machine_ceiling``) is the most any
 program gets from 2 processes on this machine at that moment — on a shared VM it is often well
@@ -29,11 +35,12 @@ import multiprocessing as mp
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from sim.experiment.backends import describe_backend, execute
 from sim.experiment.runner import run_one
-from sim.experiment.runs import assemble
+from sim.experiment.runs import AFTER_TASKS, assemble, imported_meanwhile
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +58,9 @@ def spin(n: int = 5_000_000) -> float:
 
 def machine_ceiling() -> float:
     """Speed-up of 2 processes over 1 on a pure CPU loop, on this machine, now (the same two
-    worker processes: first one job after the other, then both at once)."""
-    with mp.get_context("forkserver").Pool(2) as pool:
+    worker processes: first one job after the other, then both at once). Spawned, so that the
+    fork server landport's backend starts (with what it preloads) is not this pool's."""
+    with mp.get_context("spawn").Pool(2) as pool:
         pool.map(spin, [1000, 1000])  # started and warm
         started = time.perf_counter()
         pool.apply(spin)
@@ -67,9 +75,10 @@ def machine_ceiling() -> float:
 def one_run(scenario, replications: int, workers: int, dest: Path) -> dict[str, float]:
     """Time the phases of ``sim.run`` (same calls, in the same order)."""
     t0 = time.perf_counter()
-    results = execute(
-        run_one, [(scenario, r, scenario.seed) for r in range(replications)], workers=workers
-    )
+    with imported_meanwhile(AFTER_TASKS if workers > 1 else ()):
+        results = execute(
+            run_one, [(scenario, r, scenario.seed) for r in range(replications)], workers=workers
+        )
     t1 = time.perf_counter()
     result = assemble(
         scenario,
@@ -93,6 +102,20 @@ def one_run(scenario, replications: int, workers: int, dest: Path) -> dict[str, 
     }
 
 
+def plain_pool(scenario, replications: int, workers: int) -> dict[str, float]:
+    """Wall time of the replications on a plain ``ProcessPoolExecutor`` (results in task
+    order, as the backend gives them), and the sum of their own times."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_one, scenario, r, scenario.seed): r for r in range(replications)}
+        results = {futures[fut]: fut.result() for fut in as_completed(futures)}
+    assert sorted(results) == list(range(replications))
+    return {
+        "execute_s": time.perf_counter() - started,
+        "replication_s_sum": sum(r.wall_s for r in results.values()),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=30)
@@ -102,13 +125,15 @@ def main() -> int:
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     timings: dict[int, list[dict[str, float]]] = {1: [], 2: []}
-    ceilings = []
+    ceilings: list[float] = []
+    plain: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
             ceilings.append(machine_ceiling())
             for workers in (1, 2):  # interleaved, so background load hits both alike
                 dest = Path(tmp) / f"w{workers}-{repeat}"
                 timings[workers].append(one_run(scenario, args.replications, workers, dest))
+            plain.append(plain_pool(scenario, args.replications, 2))
 
     med = {w: {k: statistics.median(t[k] for t in ts) for k in ts[0]} for w, ts in timings.items()}
     speedup = med[1]["total_s"] / med[2]["total_s"]
@@ -122,6 +147,13 @@ def main() -> int:
             round(a["total_s"] / b["total_s"], 2)
             for a, b in zip(timings[1], timings[2], strict=True)
         ],
+        "plain_pool_execute_s_median": round(statistics.median(p["execute_s"] for p in plain), 2),
+        "plain_pool_replication_s_sum_median": round(
+            statistics.median(p["replication_s_sum"] for p in plain), 2
+        ),
+        "backend_over_plain_pool_execute": round(
+            med[2]["execute_s"] / statistics.median(p["execute_s"] for p in plain), 2
+        ),
         "machine_ceiling_median": round(statistics.median(ceilings), 2),
         "efficiency": round(speedup / statistics.median(ceilings), 2),
         "target": TARGET,

@@ -9,9 +9,10 @@ other value is the address of a running scheduler.
 
 With ``workers=N`` locally, a plain ``ProcessPoolExecutor`` of N processes works while this
 one hands out tasks and collects results (``as_completed``). Its processes are forked by a
-fork server from a context object (the interpreter-wide start method is left alone); the
-fork server preloads only third-party packages, and each worker imports ``sim`` from the
-caller's ``sys.path``.
+fork server from a context object (the interpreter-wide start method is left alone). The
+fork server imports, once, the packages a replication needs — ``sim`` among them, found on
+this process's ``sys.path`` as it is when the server starts (:func:`_start_fork_server`) — so
+a worker starts warm, in milliseconds, instead of importing them again.
 
 **The same code everywhere.** Every task, local or on Dask, carries the caller's
 :class:`~sim.experiment.fingerprint.CodeIdentity`; a worker whose code differs refuses it with
@@ -57,11 +58,27 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]
 """Called with (tasks done, tasks in all) before the first task and each time one finishes."""
 
-PRELOAD = ["numpy", "pandas", "pyarrow", "simpy", "networkx", "pydantic", "yaml"]
-"""Modules the fork server imports once, so each worker starts warm: the third-party packages
-the model needs, never ``sim`` itself: the fork server finds modules on its own ``sys.path``
-(Python 3.11 does not give it the caller's), while a worker imports ``sim`` after taking the
-caller's ``sys.path``, so it runs the code the caller imported."""
+PRELOAD = [
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "simpy",
+    "networkx",
+    "pydantic",
+    "yaml",
+    "scipy.stats",
+    "sim.experiment.backends",
+    "sim.experiment.runner",
+]
+"""Modules the fork server imports once, so each worker starts warm: the packages a
+replication needs (``scipy.stats`` too: its KPIs' Kaplan–Meier estimate would otherwise
+import it in each worker's first replication, 0.6 s), and the ``sim`` modules of the tasks
+(:func:`run_checked`, :func:`~sim.experiment.runner.run_one`). The server looks for them on
+this process's ``sys.path`` (:func:`_start_fork_server`), so it imports the ``sim`` this
+process runs; a worker that holds other code refuses every task (:func:`verify`)."""
+SERVER_PATH_ENV = ("PYTHONPATH", "PYTHONSAFEPATH")
+"""Environment variables that give the fork server this process's ``sys.path`` as it starts;
+each worker sets them back to this process's values (:func:`_init_worker`)."""
 
 
 class BackendError(ValueError):
@@ -117,6 +134,18 @@ def describe_backend(workers: int | None, dask_scheduler: str | None) -> str:
         return f"dask:{dask_scheduler}"
     n = default_workers() if workers is None else workers
     return "serial" if n == 1 else f"local:{n}"
+
+
+def prepare(workers: int | None = None, dask_scheduler: str | None = None, tasks: int = 2) -> None:
+    """Start the fork server now if ``tasks`` tasks would run on local worker processes with
+    these settings, so that it imports what the workers need while this process does other
+    work (reads the scenario, imports the rest of the command line); :func:`execute` then
+    finds it running. Bad settings are left for :func:`execute` to refuse."""
+    if dask_scheduler or tasks < 2 or (workers is not None and workers < 2):
+        return
+    if min(default_workers() if workers is None else workers, tasks) > 1:
+        _scratch_dir()
+        _start_fork_server(mp.get_context("forkserver"))
 
 
 def execute(
@@ -205,7 +234,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(os.getpid(), scratch),
+        initargs=(os.getpid(), scratch, {name: os.environ.get(name) for name in SERVER_PATH_ENV}),
     )
 
 
@@ -265,32 +294,63 @@ def _remove_dead_scratch_dirs() -> None:
 
 
 def _start_fork_server(ctx: Any) -> None:
-    """Start the fork server (once per process) with Ctrl-C blocked.
+    """Start the fork server (once per process) with Ctrl-C blocked, on this ``sys.path``.
 
     A terminal's Ctrl-C goes to every process of the command; the fork server and the workers
     forked from it inherit the blocked signal and leave Ctrl-C to this process, which stops
     them — no traceback from a process still importing. The resource tracker is started
     the same way by multiprocessing itself.
+
+    Python 3.11's fork server does not take the caller's ``sys.path``: it would search for
+    ``sim`` where a bare ``python -c`` does (the working directory first), perhaps finding
+    another checkout. It is started with this ``sys.path`` as ``PYTHONPATH``, and with
+    ``PYTHONSAFEPATH`` so that nothing comes before it, then finds what this process found.
     """
     ctx.set_forkserver_preload(PRELOAD)
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
-        forkserver.ensure_running()
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    path = os.pathsep.join(p or os.curdir for p in sys.path)
+    with _environment(dict(zip(SERVER_PATH_ENV, (path, "1"), strict=True))):
+        if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+            forkserver.ensure_running()
+            return
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """These environment variables set meanwhile (for a process started now), then as they
+    were."""
+    before = {name: os.environ.get(name) for name in values}
+    _set_environment(dict(values))
     try:
-        forkserver.ensure_running()
+        yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        _set_environment(before)
 
 
-def _init_worker(caller: int, scratch: str) -> None:
-    """In each worker: leave Ctrl-C to the caller and exit as soon as the caller is gone.
+def _set_environment(values: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) these environment variables."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def _init_worker(caller: int, scratch: str, environment: dict[str, str | None]) -> None:
+    """In each worker: the caller's environment (``environment``: the variables the fork
+    server was started with, as the caller has them), Ctrl-C left to the caller, and exit
+    as soon as the caller is gone.
 
     A worker's parent is the fork server, not the caller, and the fork server lives as long as
     any worker does; so a worker watches the caller itself. When the caller dies, even by
     kill -9, the workers exit, then the fork server (its last client gone) and the resource
     tracker (its last writer gone). The caller's multiprocessing folder goes with them.
     """
+    _set_environment(environment)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
         target=_exit_when_gone, args=(caller, scratch), name="landport-watch-caller", daemon=True

@@ -12,14 +12,17 @@ reserved before anything is computed (:func:`saved`). :func:`run` is the plain r
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
-from sim.experiment.backends import Progress, describe_backend, execute
+from sim.experiment.backends import Progress, describe_backend, execute, prepare
 from sim.experiment.fingerprint import this_code
 from sim.experiment.manifest import manifest, run_info
 from sim.experiment.runner import ReplicationResult, describe, run_one
@@ -110,6 +113,8 @@ def run(
     name was taken meanwhile (another run that started in the same second, or a folder made
     at ``out``), the next free name (``<name>-2``, …) is taken: ``result.path`` tells which.
     """
+    if replications is not None:
+        prepare(workers, dask_scheduler, replications)  # its workers start as the file is read
     scn = as_scenario(scenario, overrides)
     reps = scn.replications if replications is None else replications
     if reps < 1:
@@ -118,13 +123,15 @@ def run(
 
     def compute() -> RunResult:
         started = time.perf_counter()
-        results = execute(
-            run_one,
-            [(scn, r, seed) for r in range(reps)],
-            workers=workers,
-            dask_scheduler=dask_scheduler,
-            progress=progress,
-        )
+        parallel = describe_backend(workers, dask_scheduler) != "serial"
+        with imported_meanwhile(AFTER_TASKS if parallel else ()):
+            results = execute(
+                run_one,
+                [(scn, r, seed) for r in range(reps)],
+                workers=workers,
+                dask_scheduler=dask_scheduler,
+                progress=progress,
+            )
         return assemble(
             scn,
             results,
@@ -138,6 +145,30 @@ def run(
     if not save:
         return compute()
     return saved(compute, out, root, scn.name, estimate_bytes(scn, reps), register)
+
+
+AFTER_TASKS = ("scipy.special", "duckdb")
+"""Modules a run first needs once its replications are in (the summary's Student-t quantiles,
+the catalogue), and that nothing imports before."""
+
+
+@contextmanager
+def imported_meanwhile(modules: Sequence[str]) -> Iterator[None]:
+    """Import ``modules`` in a thread while the block runs — while this process only waits
+    for its workers — and wait for them after it (not after an error). A module that fails to
+    import is left for the code that needs it to report."""
+
+    def load() -> None:
+        for name in modules:
+            with suppress(ImportError):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="landport-imports", daemon=True)
+    if modules:
+        thread.start()
+    yield  # an error or Ctrl-C leaves at once; the thread, a daemon, never holds the exit
+    if modules:
+        thread.join()
 
 
 class Saveable(Protocol):

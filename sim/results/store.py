@@ -455,18 +455,31 @@ def write_folder(
 
 
 def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Write each table as ``<name>.parquet``, in threads.
+    """Write each table as ``<name>.parquet``, in threads (:func:`write_table`).
 
     pyarrow releases the GIL while it encodes, so the other tables are written while the
-    largest (containers) is: for 30 baseline replications 0.85 s instead of 1.5 s.
+    largest (containers) is.
     """
     with ThreadPoolExecutor(max_workers=4) as pool:
         done = [
-            pool.submit(df.to_parquet, folder / f"{name}.parquet", index=False)
-            for name, df in tables.items()
+            pool.submit(write_table, df, folder / f"{name}.parquet") for name, df in tables.items()
         ]
         for fut in done:
             fut.result()
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """``df`` as a Parquet file, dictionary-encoded except its float and timestamp columns.
+
+    Those are measurements, nearly every value distinct: Parquet would build a dictionary for
+    each only to drop it when it outgrows its page (pyarrow's default), which took half the
+    time of writing a run's tables; plain-encoded they are 5 % larger (30 baseline
+    replications: 0.55 s instead of 0.95 s, 89 MB instead of 85 MB). Text, categories and
+    integers (identifiers, counts) keep their dictionaries — a categorical is read back with
+    its categories in their order only from one. Read back, the table is the same either way.
+    """
+    coded = [str(name) for name, dtype in df.dtypes.items() if dtype.kind not in "fM"]
+    df.to_parquet(path, index=False, use_dictionary=coded)
 
 
 # ----------------------------------------------------------------------------- reading

@@ -1,6 +1,7 @@
 """The local worker pool, with real processes: results come back in task order (or as they
 finish), a failing task stops the pool, big results come back whole and leave no temporary
-files, and a worker starts without importing scipy."""
+files, a worker has the caller's environment, and the replication code imports without
+scipy.stats."""
 
 from __future__ import annotations
 
@@ -76,7 +77,18 @@ def test_big_worker_results_come_back_whole_and_leave_no_temporary_files():
     assert after == before
 
 
-def test_workers_start_without_importing_scipy():
+def test_workers_have_the_callers_environment_not_the_fork_servers(monkeypatch):
+    """The fork server is started with the caller's sys.path in PYTHONPATH (and
+    PYTHONSAFEPATH); each worker has the caller's values of both back."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(["/caller/only", "/and/this"]))
+    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+    seen = execute(os.getenv, [("PYTHONPATH",), ("PYTHONSAFEPATH",)] * 2, workers=2)
+    assert seen == [os.pathsep.join(["/caller/only", "/and/this"]), None] * 2
+
+
+def test_the_replication_code_imports_without_scipy_stats():
+    """Importing what a replication runs does not import scipy.stats (a second, on a command
+    line that may never need it); the fork server imports it once for all its workers."""
     code = "import sys, sim.experiment.runner; print('scipy.stats' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
