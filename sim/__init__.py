@@ -61,10 +61,15 @@ _LAZY = {
 }
 
 
+_PACKAGES = ("cli", "engine", "experiment", "model", "results", "scenario")
+
+
 def __getattr__(name: str) -> Any:
     """The public API, imported when first named (PEP 562)."""
     import importlib
 
+    if name in _PACKAGES:  # sim.results.i18n after a bare ``import sim``, as before
+        return importlib.import_module(f"sim.{name}")
     if name == "runs":
         from sim.results.catalog import list_runs
 
@@ -76,7 +81,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    return sorted([*__all__, *_PACKAGES, "__version__"])
 
 
 __version__ = "0.1.0"

@@ -40,6 +40,10 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def __dir__() -> list[str]:
+    return sorted([*__all__, "errors", "file_schema", "limits", "load", "reader", "schema"])
+
+
 __all__ = [
     "Issue",
     "Scenario",

@@ -21,7 +21,7 @@ Errors are :class:`ScenarioError` issues naming the source (file or ``--set``) a
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
@@ -55,32 +55,17 @@ class Refused(yaml.MarkedYAMLError):
         super().__init__(problem=problem, problem_mark=mark)
 
 
-try:  # libyaml's parser, when PyYAML was built with it (its wheels are): 7 times faster
-    from yaml._yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - a PyYAML built without libyaml
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
+if TYPE_CHECKING:  # the methods below are mixed into PyYAML's loaders
+    from yaml import SafeLoader as _Loader
+else:
+    _Loader = object
 
 
-class ScenarioLoader(Composer, _Parser, SafeConstructor, Resolver):
-    """PyYAML's safe loader with limits on nesting, alias expansion and duplicate keys.
+class _Limits(_Loader):
+    """Limits on nesting, alias expansion and duplicate keys, and values that cannot be read,
+    for a loader that composes nodes in Python (:class:`ScenarioLoader`, :class:`PyYAMLLoader`)."""
 
-    The characters are scanned and parsed by libyaml when PyYAML has it (events come from C,
-    with their line and column); the nodes are composed here, in Python, where the limits are
-    checked."""
-
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        Composer.__init__(self)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
+    def _start(self) -> None:
         self._depth = 0
         self._sizes: dict[int, int] = {}
         """Expanded size of every node composed so far, by ``id``: a node that is being
@@ -156,11 +141,41 @@ class ScenarioLoader(Composer, _Parser, SafeConstructor, Resolver):
         return super().construct_mapping(node, deep=deep)
 
 
-ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
+class PyYAMLLoader(_Limits, yaml.SafeLoader):
+    """PyYAML's safe loader, in Python, with the limits: slower than :class:`ScenarioLoader`,
+    but its syntax errors say which character they found (``found character '\\t' that
+    cannot start any token``) where libyaml's do not, so a text libyaml refuses is read again
+    by this one to say why."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._start()
+
+
+try:  # libyaml's parser, when PyYAML was built with it (its wheels are): 7 times faster
+    from yaml._yaml import CParser
+
+    class ScenarioLoader(_Limits, Composer, CParser, SafeConstructor, Resolver):
+        """The scenario loader: events scanned and parsed by libyaml (with their line and
+        column), nodes composed and values constructed in Python, where the limits are
+        checked."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._start()
+
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    ScenarioLoader = PyYAMLLoader  # type: ignore[misc]
+
+for _loader in {ScenarioLoader, PyYAMLLoader}:
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+        list("-+0123456789."),
+    )
 
 
 def _expand(value: Any) -> Any:
@@ -176,14 +191,21 @@ def load_yaml(text: str, source: str, field: str = "") -> Any:
     """The data in ``text`` (one YAML document), or a :class:`ScenarioError` naming
     ``source`` and the line and column (or ``field``, for a one-line ``--set`` value)."""
     try:
-        loader = ScenarioLoader(text)  # reads (and may refuse) the characters at once
         try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
+            data = _read(ScenarioLoader, text)
+        except (yaml.YAMLError, UnicodeEncodeError):  # said again in PyYAML's own words
+            data = _read(PyYAMLLoader, text)
     except yaml.YAMLError as exc:
         raise ScenarioError.one(source, field or _where(exc), _problem(exc)) from None
     return _expand(data)
+
+
+def _read(loader_class: type[_Limits], text: str) -> Any:
+    loader = loader_class(text)  # reads (and may refuse) the characters at once
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _where(exc: yaml.YAMLError) -> str:
@@ -195,7 +217,5 @@ def _problem(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if isinstance(exc, Refused):
         return problem
-    if "maximum nesting depth" in problem:  # libyaml stops at 1,000 levels, before we count
-        return f"nested more than {MAX_NESTING} levels deep"
     context = getattr(exc, "context", None)
     return f"YAML syntax error: {context + ', ' if context else ''}{problem}"

@@ -111,3 +111,20 @@ def test_a_mistyped_command_is_answered_with_the_nearest_ones_before_any_is_impo
     assert said["code"] == 2
     assert "No such command 'rnu'. Did you mean 'run'?" in said["stderr"]
     assert said["heavy"] == []
+
+
+def test_validate_knows_the_blocks_of_experiment_files_by_their_names():
+    from sim.cli import validate
+    from sim.experiment import optimise, sensitivity
+
+    assert validate.SENSITIVITY == sensitivity.BLOCK
+    assert validate.OPTIMISE == optimise.BLOCK
+
+
+def test_a_bare_import_sim_reaches_the_api_and_the_subpackages():
+    code = (
+        "import sim; print(sim.run is sim.experiment.api.run, sim.results.i18n.__name__, "
+        "'load_scenario' in dir(sim.scenario), 'TYPE_CHECKING' in dir(sim))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.split() == ["True", "sim.results.i18n", "True", "False"]

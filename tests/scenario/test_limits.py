@@ -95,6 +95,33 @@ def test_deep_nesting_is_refused_with_its_line():
             load_yaml(text, "deep.yaml")
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "name: @x",
+            "line 1, column 7: YAML syntax error: while scanning for the next token, "
+            "found character '@' that cannot start any token",
+        ),
+        (
+            'name: "bad \\q"',
+            "line 1, column 13: YAML syntax error: while scanning a "
+            "double-quoted scalar, found unknown escape character 'q'",
+        ),
+        ("a: " + "[" * 2000 + "]" * 2000, "line 1, column 35: nested more than 32 levels deep"),
+        ("name: a\udcffb", "YAML syntax error: unacceptable character #xdcff"),
+    ],
+)
+def test_a_text_the_fast_reader_refuses_is_said_in_pyyaml_s_words(text, said):
+    """libyaml scans, but its messages do not name the character; the text is read again by
+    PyYAML's own reader to say what it found and where (a byte that is not UTF-8, from a
+    shell's ``--set``, is one such text)."""
+    with pytest.raises(ScenarioError) as info:
+        load_yaml(text, "f.yaml")
+    assert said in str(info.value)
+    assert "\n" not in str(info.value)
+
+
 def test_a_key_given_twice_is_an_error_naming_both_lines():
     with pytest.raises(ScenarioError) as info:
         load_yaml("seed: 1\nname: a\nseed: 2\n", "dup.yaml")
