@@ -311,7 +311,7 @@ _BAD_INPUT = (
 )
 
 
-def _raised(exc: BaseException, module: str, name: str) -> bool:
+def raised(exc: BaseException, module: str, name: str) -> bool:
     """Whether ``exc`` is a ``module.name``. The module is not imported to find out: the
     command line imports what a command needs when it runs it, and an exception whose class
     was never imported cannot have been raised."""
@@ -322,15 +322,15 @@ def _raised(exc: BaseException, module: str, name: str) -> bool:
 def _expected(exc: Exception, catalog_error: type[Exception]) -> None:
     """An expected error as :func:`handled` reports it: exit 2 for bad input, 1 for a run the
     model stopped; any other exception is left to rise."""
-    if _raised(exc, "sim.scenario.errors", "ScenarioError"):
+    if raised(exc, "sim.scenario.errors", "ScenarioError"):
         for issue in exc.issues:  # type: ignore[attr-defined]
             error_line(issue)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     bad = isinstance(exc, FileExistsError | catalog_error)
-    if bad or any(_raised(exc, module, name) for module, name in _BAD_INPUT):
+    if bad or any(raised(exc, module, name) for module, name in _BAD_INPUT):
         error_line(exc)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    if _raised(exc, "sim.engine.watchdog", "Stalled"):  # work waited and nothing moved
+    if raised(exc, "sim.engine.watchdog", "Stalled"):  # work waited and nothing moved
         error_line(f"the run stopped: {exc}")
         raise typer.Exit(EXIT_FAILED) from None
 

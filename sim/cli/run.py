@@ -27,17 +27,11 @@ from sim.cli.common import (
     out,
     parse_sets,
     progress_bar,
+    raised,
     replications_option,
     seed_option,
     sets_option,
 )
-from sim.cli.show import known_kpis, kpi_table, print_health, print_table
-from sim.experiment import api
-from sim.experiment.api import SweepInterrupted
-from sim.results.i18n import label
-from sim.results.kpis import headline
-from sim.results.published import WINDOW as PUBLISHED_WINDOW
-from sim.scenario import load_scenario
 
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
@@ -48,13 +42,14 @@ def interruptible(what: str) -> Iterator[None]:
     """Ctrl-C → one line saying what was saved, and exit 130 (no traceback)."""
     try:
         yield
-    except SweepInterrupted as stop:
-        said = (
-            f"{stop.done} of {stop.total} points are saved in {stop.folder}; "
-            "run the same command with --resume to finish"
-        )
-    except KeyboardInterrupt:
-        said = f"nothing was saved (a {what} folder is written only when it is whole)"
+    except KeyboardInterrupt as stop:
+        if raised(stop, "sim.experiment.sweep", "SweepInterrupted"):
+            said = (
+                f"{stop.done} of {stop.total} points are saved in {stop.folder}; "  # type: ignore[attr-defined]
+                "run the same command with --resume to finish"
+            )
+        else:
+            said = f"nothing was saved (a {what} folder is written only when it is whole)"
     else:
         return
     err.print(f"[yellow]interrupted:[/yellow] {said}", highlight=False, soft_wrap=True)
@@ -99,6 +94,17 @@ def run(
 ) -> None:
     """Run a scenario and print its KPI table; results go to a new run folder."""
     with handled():
+        from sim.experiment.backends import prepare
+
+        # The workers' fork server imports the model while this process imports the rest.
+        prepare(workers, dask_scheduler, replications or 2)
+        from sim.cli.show import known_kpis, kpi_table, print_health, print_table
+        from sim.experiment import api
+        from sim.results.i18n import label
+        from sim.results.kpis import headline
+        from sim.results.published import WINDOW as PUBLISHED_WINDOW
+        from sim.scenario.load import load_scenario
+
         overrides = parse_sets(set_)
         scn = load_scenario(scenario, overrides)
         names = known_kpis(kpi, [scn])

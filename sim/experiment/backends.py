@@ -51,7 +51,6 @@ from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sim.engine import freeze_long_lived
 from sim.experiment.fingerprint import CodeIdentity, this_code, this_code_over
 
 T = TypeVar("T")
@@ -115,6 +114,8 @@ def run_checked(expected: CodeIdentity, fn: Callable[..., T], args: tuple[Any, .
     the cyclic collector's reach on its first task; ``fn`` pauses the collector itself while
     it simulates (:func:`sim.engine.collector_paused`).
     """
+    from sim.engine import freeze_long_lived
+
     verify(expected)
     freeze_long_lived()
     return fn(*args)
@@ -180,6 +181,8 @@ def execute_iter(
     """
     if workers is not None and workers < 1:
         raise BackendError(f"--workers must be at least 1, got {workers}")
+    from sim.engine import freeze_long_lived
+
     freeze_long_lived()  # the caller's imports: the command line's or a script's
     if progress:
         progress(0, len(tasks))

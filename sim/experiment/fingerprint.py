@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.experiment.manifest import git_commit, package_versions
 
 NUMERIC_PACKAGES = ("numpy", "scipy", "simpy", "pandas")
 """Packages whose version can change the numbers; part of the code fingerprint."""
@@ -65,6 +64,8 @@ class CodeIdentity:
 
     def describe(self) -> str:
         """``sim at <folder> on <host> (fingerprint …, commit …)``."""
+        from sim.experiment.manifest import git_commit  # the model comes with it: only now
+
         commit = git_commit(Path(self.package_dir)) or "no git commit"
         return (
             f"sim at {self.package_dir} on {self.host} "
@@ -116,6 +117,8 @@ def identity(root: Path, modules: tuple[str, ...] | None = None) -> CodeIdentity
     digest = source.copy()
     python = ".".join(platform.python_version_tuple()[:2])
     digest.update(f"python {python}".encode())
+    from sim.experiment.manifest import package_versions
+
     versions = package_versions(NUMERIC_PACKAGES, python=False)
     for name, version in versions.items():
         digest.update(f"{name} {version}".encode())
