@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-
 NUMERIC_PACKAGES = ("numpy", "scipy", "simpy", "pandas")
 """Packages whose version can change the numbers; part of the code fingerprint."""
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
