@@ -37,7 +37,7 @@ def validate(
 
     with handled():
         overrides = parse_sets(set_)
-        data, _ = resolve(scenario)
+        data, provenance = resolve(scenario)
         if "sweep" in data:
             from sim.experiment.design import plan_sweep
 
@@ -68,7 +68,7 @@ def validate(
                 f"scenario {base.name!r} is valid"
             )
         else:
-            scn = load_scenario(scenario, overrides)
+            scn = load_scenario(scenario, overrides, resolved=(data, provenance))
             summary = (
                 f"scenario {scn.name!r}, {scn.start} – {scn.end}, {len(scn.corridors)} "
                 f"corridors, {len(scn.demand.flows)} flows, hash {scenario_hash(scn)}"

@@ -392,9 +392,15 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return list(seen.values())
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Read, merge, override and validate the scenario file at ``path``."""
-    data, prov = resolve(path)
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    resolved: tuple[dict[str, Any], Provenance] | None = None,
+) -> Scenario:
+    """Read, merge, override and validate the scenario file at ``path`` (``resolved``: what
+    :func:`resolve` gave for it, not to read it again)."""
+    data, prov = resolved if resolved is not None else resolve(path)
     if overrides:
         apply_overrides(data, prov, overrides)
     return validate(data, prov, _display(Path(path)))
