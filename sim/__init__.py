@@ -40,26 +40,9 @@ if TYPE_CHECKING:  # the names below are imported on first use: ``import sim`` s
     from sim.results.catalog import list_runs as runs
     from sim.scenario import Scenario, ScenarioError, load_scenario
 
-_LAZY = {
-    **dict.fromkeys(
-        (
-            "CompareResult",
-            "OptimiseResult",
-            "RunResult",
-            "SensitivityResult",
-            "SweepResult",
-            "compare",
-            "load",
-            "optimise",
-            "run",
-            "sensitivity",
-            "sweep",
-        ),
-        "sim.experiment.api",
-    ),
-    **dict.fromkeys(("Scenario", "ScenarioError", "load_scenario"), "sim.scenario"),
-}
-
+_FROM_SCENARIO = ("Scenario", "ScenarioError", "load_scenario")
+"""Names of :data:`__all__` from :mod:`sim.scenario`; ``runs`` is the catalogue's
+``list_runs``; every other name is :mod:`sim.experiment.api`'s."""
 
 _PACKAGES = ("cli", "engine", "experiment", "model", "results", "scenario")
 
@@ -74,10 +57,11 @@ def __getattr__(name: str) -> Any:
         from sim.results.catalog import list_runs
 
         return list_runs
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    if name in _FROM_SCENARIO:
+        return getattr(importlib.import_module("sim.scenario"), name)
+    if name in __all__:
+        return getattr(importlib.import_module("sim.experiment.api"), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
