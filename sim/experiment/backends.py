@@ -46,7 +46,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import process as futures_process
+from contextlib import contextmanager, suppress
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, TypeVar
@@ -398,10 +399,35 @@ def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
     # this process) for as long as it takes. ``_processes`` is the executor's process table
     # (``shutdown`` empties it).
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    calls = getattr(pool, "_call_queue", None)  # tasks on their way to the workers
+    if calls is not None:
+        # Its feeder thread may be writing into a pipe no worker will read again: it is not
+        # to be waited for, by the shutdown below or at this process's exit (which would then
+        # hang after Ctrl-C).
+        calls.cancel_join_thread()
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets them
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(timeout=30)
+    if results is not None:
+        # A worker stopped while it sent its result (megabytes) leaves the pool's manager
+        # thread waiting for the rest of the message for ever; with this process's end of the
+        # pipe closed too, no writer is left, and it reads the end of the pipe instead.
+        with suppress(OSError):
+            results._writer.close()
+    if manager is not None:
+        manager.join(timeout=30)  # it collects the workers and closes the pool's pipes
     pool.shutdown(wait=True)
+    # At exit, Python 3.11 wakes every pool's manager thread it knows of through a pipe,
+    # finished or not; this one's pipe is closed by now, and the exit would print a traceback
+    # after the one line that says what was saved. Forget the finished ones.
+    wakeups = getattr(futures_process, "_threads_wakeups", None)
+    if wakeups is not None:
+        for thread in [t for t in list(wakeups) if not t.is_alive()]:
+            wakeups.pop(thread, None)
 
 
 def _dask(

@@ -155,8 +155,12 @@ the catalogue), and that nothing imports before."""
 @contextmanager
 def imported_meanwhile(modules: Sequence[str]) -> Iterator[None]:
     """Import ``modules`` in a thread while the block runs — while this process only waits
-    for its workers — and wait for them after it (not after an error). A module that fails to
-    import is left for the code that needs it to report."""
+    for its workers — and wait for them after it, whatever ended it. A module that fails to
+    import is left for the code that needs it to report.
+
+    Waited for after an error or Ctrl-C too (a fraction of a second): a thread left importing
+    while the interpreter shuts down can hold the import lock its shutdown needs, and the
+    process would then never exit."""
 
     def load() -> None:
         for name in modules:
@@ -166,9 +170,11 @@ def imported_meanwhile(modules: Sequence[str]) -> Iterator[None]:
     thread = threading.Thread(target=load, name="landport-imports", daemon=True)
     if modules:
         thread.start()
-    yield  # an error or Ctrl-C leaves at once; the thread, a daemon, never holds the exit
-    if modules:
-        thread.join()
+    try:
+        yield
+    finally:
+        if modules:
+            thread.join()
 
 
 class Saveable(Protocol):
