@@ -205,7 +205,9 @@ class Hub:
         cid = self.containers.consolidated(full.flow, full.place, full.region)
         row = self.containers.open(cid, full.opened_h)
         c[GATE_IN][cid] = full.opened_h
-        self.shipments["container_id"][np.asarray(full.shipments, dtype=np.int64)] = row
+        container_id = self.shipments["container_id"]
+        for shipment in full.shipments:
+            container_id[shipment] = row
         if not self.book_lcl(full.flow.corridor, self.env.now):
             c[TURNED_AWAY][cid] = self.env.now
             return

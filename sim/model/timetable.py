@@ -21,13 +21,12 @@ HOURS_PER_WEEK = 168.0
 
 def weekly_times(spec: Weekly, start_weekday: int, t0_h: float, t1_h: float) -> np.ndarray:
     """Hours (from the start date) of every (day, time) in ``spec`` within ``[t0_h, t1_h)``."""
-    days = {WEEKDAYS.index(d) for d in spec.days}
-    clocks = sorted(clock_hours(t) for t in spec.times)
-    out: list[float] = []
-    for day in range(math.floor(t0_h / 24), math.ceil(t1_h / 24) + 1):
-        if (start_weekday + day) % 7 in days:
-            out.extend(day * 24 + c for c in clocks)
-    times = np.asarray(out, dtype=np.float64)
+    weekdays = sorted({WEEKDAYS.index(d) for d in spec.days})
+    clocks = np.asarray(sorted(clock_hours(t) for t in spec.times), dtype=np.float64)
+    day = np.arange(math.floor(t0_h / 24), math.ceil(t1_h / 24) + 1)
+    day = day[np.isin((start_weekday + day) % 7, weekdays)]
+    # day by day, each day's clocks in order; (day * 24) + clock as Python computes it
+    times = ((day * 24).astype(np.float64)[:, None] + clocks[None, :]).ravel()
     return times[(times >= t0_h) & (times < t1_h)]
 
 

@@ -229,12 +229,15 @@ class TrainService:
     def _lift_batch(self, train: _Train) -> None:
         """A handling unit works the train: lift every container not yet lifted."""
         assert self.hub is not None
-        batch = np.asarray(train.unlifted, dtype=np.int64)
-        train.unlifted = []
-        c = self.containers
-        done = self.env.now + np.cumsum(c["teu"][batch]) / self.hub.teu_per_h
-        c[LOADED][batch] = done
-        self.env.call_in(float(done[-1]) - self.env.now, self._lifted, train)
+        batch, train.unlifted = train.unlifted, []
+        # a few containers at a time (one, mostly): a loop, not arrays
+        loaded, teu, now = self.containers[LOADED], self._teu, self.env.now
+        rate = self.hub.teu_per_h
+        lifted = 0
+        for cid in batch:
+            lifted += teu[cid]
+            loaded[cid] = now + lifted / rate
+        self.env.call_in(now + lifted / rate - now, self._lifted, train)
 
     def _lifted(self, train: _Train) -> None:
         assert self.hub is not None
