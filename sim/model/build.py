@@ -102,15 +102,50 @@ class Model:
             settle(self.recorder.tables["containers"], self.flows, self.accounts, self.rates)
 
 
+@dataclass(frozen=True)
+class _Fixed:
+    """What scenario ``s`` alone decides, the same in every replication: the rail network,
+    the flows' prices and demand response, their door-to-door accounts and the rates. Made
+    once per scenario (the replications of a run, one after another in a worker, share it);
+    read, never written, by the model."""
+
+    s: Scenario
+    net: RailNetwork
+    flows: dict[str, Flow]
+    accounts: dict[str, Account]
+    rates: Rates | None
+    shifts: dict[tuple[int, int], Steps] = field(default_factory=dict)
+    """Capacity of ``units`` on duty in a list of working hours (by its id: the scenario
+    holds it) — see :meth:`_Parts.shifts`."""
+
+    @classmethod
+    def of(cls, s: Scenario) -> _Fixed:
+        fixed = _last[0]
+        if fixed is None or fixed.s is not s:  # the scenario is frozen: one object, one model
+            net = build_network(s)
+            fixed = cls(s, net, build_flows(s, net), build_accounts(s, net), rates(s))
+            for part in (*fixed.flows.values(), *fixed.accounts.values()):
+                for value in vars(part).values():
+                    if isinstance(value, np.ndarray):
+                        value.flags.writeable = False  # shared: a write would be an error
+            _last[0] = fixed
+        return fixed
+
+
+_last: list[_Fixed | None] = [None]
+"""The scenario built last, with its fixed parts."""
+
+
 def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -> Model:
     """Build the model of scenario ``s`` in ``env`` (whose clock starts at −warm-up hours)."""
-    net = build_network(s)
-    flows = build_flows(s, net)
+    fixed = _Fixed.of(s)
+    net = fixed.net
+    flows = dict(fixed.flows)
     disruptions = Disruptions.of(s, streams)
     drawn = draw_demand(s, flows, streams, disruptions.of_kind("demand_change"))
     cons = s.terminal.consolidation
     tables = _tables(recorder, drawn, cons.container_cbm * cons.fill_threshold)
-    parts = _Parts(s, env, streams, recorder, tables, disruptions)
+    parts = _Parts(s, env, streams, recorder, tables, disruptions, fixed)
 
     hub_res = parts.hub_resources()
     desks = parts.customs()
@@ -201,8 +236,8 @@ def build(s: Scenario, env: Environment, streams: Streams, recorder: Recorder) -
         shipments_drawn=sum(len(d.draws.times) for d in drawn),
         resources=sorted(recorder.series),
         probes=probes,
-        accounts=build_accounts(s, net),
-        rates=rates(s),
+        accounts=dict(fixed.accounts),
+        rates=fixed.rates,
     )
 
 
@@ -295,8 +330,10 @@ class _Parts:
         recorder: Recorder,
         tables: Tables,
         disruptions: Disruptions,
+        fixed: _Fixed,
     ) -> None:
         self.s = s
+        self.fixed = fixed
         self.disruptions = disruptions
         self.env = env
         self.streams = streams
@@ -359,12 +396,17 @@ class _Parts:
 
     def shifts(self, units: int, hours: list[WorkingHours]) -> Steps:
         """``units`` only in the weekly windows ``hours``, none outside them."""
+        key = (id(hours), units)
+        known = self.fixed.shifts.get(key)
+        if known is not None:
+            return known
         windows = [
             (frozenset(WEEKDAYS.index(d) for d in w.days), clock_hours(w.start), clock_hours(w.end))
             for w in hours
         ]
         intervals = duty_intervals(windows, self.s.start.weekday(), self.t0, self.t1)
-        return Steps.on_off(units, intervals)
+        steps = self.fixed.shifts[key] = Steps.on_off(units, intervals)
+        return steps
 
     def customs(self) -> dict[str, CustomsDesk]:
         """Each direction's desk: the standard stages from the desk's fields, then its extra

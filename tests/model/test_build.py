@@ -131,6 +131,28 @@ def test_same_seed_same_numbers_and_other_seeds_differ(short_baseline):
     assert a.kpis["clearance_h.import.mean"] != c.kpis["clearance_h.import.mean"]
 
 
+def test_replications_share_what_the_scenario_alone_decides_and_not_their_numbers(
+    short_baseline,
+):
+    """The network, flows and accounts are made once per scenario and shared, read-only, by
+    its replications; a replication built with them shared has the numbers it has alone."""
+    from sim.experiment.runner import run_one
+    from sim.model.build import _Fixed
+
+    other = load_scenario(BASELINE, {"end": "2023-04-15"})
+    alone = (run_one(other, 0), run_one(short_baseline, 1))  # each the first of its scenario
+    fixed = _Fixed.of(short_baseline)
+    assert _Fixed.of(short_baseline) is fixed
+    assert _Fixed.of(other) is not fixed
+    flow = next(iter(_Fixed.of(short_baseline).flows.values()))
+    with pytest.raises(ValueError, match="read-only"):
+        flow.shipper_cost_cny_per_teu[0, 0] = 0.0
+    shared = run_one(short_baseline, 1)  # the scenario's parts made already
+    assert shared.kpis == alone[1].kpis
+    for name, columns in alone[1].tables.items():
+        pd.testing.assert_frame_equal(frame(shared.tables[name]), frame(columns))
+
+
 def test_extra_customs_stages_follow_the_standard_ones_on_the_resources_they_name():
     """A document check by the import officers and a re-inspection in the shared bays, from
     the scenario alone: the stages queue at the very resources the standard stages use."""
