@@ -106,8 +106,9 @@ class Model:
 class _Fixed:
     """What scenario ``s`` alone decides, the same in every replication: the rail network,
     the flows' prices and demand response, their door-to-door accounts and the rates. Made
-    once per scenario (the replications of a run, one after another in a worker, share it);
-    read, never written, by the model."""
+    once per scenario (the replications of a run, one after another in a worker, share it;
+    scenarios are frozen, so an equal one has the same parts); read, never written, by the
+    model."""
 
     s: Scenario
     net: RailNetwork
@@ -121,7 +122,8 @@ class _Fixed:
     @classmethod
     def of(cls, s: Scenario) -> _Fixed:
         fixed = _last[0]
-        if fixed is None or fixed.s is not s:  # the scenario is frozen: one object, one model
+        # A worker gets each replication's scenario as a copy: equal, not the same object.
+        if fixed is None or not (fixed.s is s or fixed.s == s):
             net = build_network(s)
             fixed = cls(s, net, build_flows(s, net), build_accounts(s, net), rates(s))
             for part in (*fixed.flows.values(), *fixed.accounts.values()):

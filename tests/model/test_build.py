@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pandas as pd
 import pytest
 
@@ -143,6 +145,7 @@ def test_replications_share_what_the_scenario_alone_decides_and_not_their_number
     alone = (run_one(other, 0), run_one(short_baseline, 1))  # each the first of its scenario
     fixed = _Fixed.of(short_baseline)
     assert _Fixed.of(short_baseline) is fixed
+    assert _Fixed.of(pickle.loads(pickle.dumps(short_baseline))) is fixed  # as a worker gets it
     assert _Fixed.of(other) is not fixed
     flow = next(iter(_Fixed.of(short_baseline).flows.values()))
     with pytest.raises(ValueError, match="read-only"):
