@@ -50,7 +50,7 @@ from concurrent.futures import process as futures_process
 from contextlib import contextmanager, suppress
 from multiprocessing import forkserver
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from sim.experiment.fingerprint import CodeIdentity, this_code, this_code_over
 
@@ -220,6 +220,8 @@ def _local(
                 pool.submit(run_checked, expected, fn, task): i for i, task in enumerate(tasks)
             }
         for done, fut in enumerate(as_completed(index), start=1):
+            if fut.exception() is not None:
+                _raise_first_failure(sorted(index, key=index.__getitem__)[: index[fut] + 1])
             value = fut.result()
             if progress:
                 progress(done, len(tasks))
@@ -227,6 +229,16 @@ def _local(
         finished = True
     finally:
         _stop(pool, finished)
+
+
+def _raise_first_failure(futures: Sequence[Any]) -> NoReturn:
+    """Raise the error of the first task of ``futures`` (in task order, up to one that failed)
+    that fails: the one a serial run stops at, whichever worker failed first in time. The
+    tasks before the failed one started before it, so waiting for them is short."""
+    for fut in futures:
+        if fut.exception() is not None:  # waits for it to finish
+            fut.result()
+    raise AssertionError("the last of these tasks failed")  # pragma: no cover
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -461,6 +473,8 @@ def _dask(
         futures = [client.submit(run_checked, expected, fn, t, pure=False) for t in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
         for n, fut in enumerate(as_completed(futures), start=1):
+            if fut.status == "error":
+                _raise_first_failure(futures[: index[fut.key] + 1])
             value = fut.result()
             if progress:
                 progress(n, len(tasks))

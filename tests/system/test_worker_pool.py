@@ -42,6 +42,29 @@ def last_then_pid(index: int, folder: str, others: int) -> tuple[int, int]:
     return index, os.getpid()
 
 
+def fail_late_or_soon(index: int, folder: str) -> int:
+    """Tasks 0 and 1 fail: task 0 only once task 1 has failed (task 1 leaves a file first)."""
+    mark = Path(folder) / "task-1-failing"
+    if index == 1:
+        mark.touch()
+        raise RuntimeError("task 1 failed")
+    if index == 0:
+        deadline = time.monotonic() + 60
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # task 1's error reaches the caller first
+        raise RuntimeError("task 0 failed")
+    return index
+
+
+def test_when_several_tasks_fail_the_error_is_the_first_tasks_as_in_a_serial_run(tmp_path):
+    """Which error stops a run does not depend on which worker failed first in time."""
+    with pytest.raises(RuntimeError, match="task 0 failed"):
+        execute(fail_late_or_soon, [(i, str(tmp_path)) for i in range(4)], workers=2)
+    with pytest.raises(RuntimeError, match="task 0 failed"):
+        execute(fail_late_or_soon, [(i, str(tmp_path)) for i in range(4)], workers=1)
+
+
 def test_two_workers_are_two_pool_processes_and_results_come_back_in_task_order(tmp_path):
     """The first task finishes last, yet ``execute`` keeps task order; ``execute_iter`` yields
     each result as it finishes."""
@@ -126,3 +149,13 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path, backend):
     assert "Traceback" not in done.stderr
     assert done.stdout.count("ran ") == 1
     assert len([p for p in root.iterdir() if p.is_dir()]) == 1
+
+
+def test_on_dask_too_the_error_is_the_first_failing_tasks(tmp_path):
+    with pytest.raises(RuntimeError, match="task 0 failed"):
+        execute(
+            fail_late_or_soon,
+            [(i, str(tmp_path)) for i in range(4)],
+            workers=2,
+            dask_scheduler="local",
+        )
