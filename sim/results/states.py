@@ -14,18 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.records import EXPORT_ORDER, IMPORT_ORDER
-
-
-def text_values(column: pd.Series) -> np.ndarray:
-    """``column.astype(str).to_numpy()``: a text column as an object array of ``str`` (missing
-    values NaN). A categorical of text is read from its codes — one take from its categories,
-    not a string array built by pandas for every row."""
-    values = column.array
-    if isinstance(values, pd.Categorical) and pd.api.types.is_string_dtype(values.categories):
-        names = np.asarray(values.categories, dtype=object)
-        return np.append(names, np.array([np.nan], dtype=object))[values.codes]
-    return column.astype(str).to_numpy()
-
+from sim.results.tables import TableColumns
 
 EXPORT_STATES: dict[str, str] = {
     "t_created": "at_gate",
@@ -69,21 +58,36 @@ STATES: tuple[str, ...] = tuple(
 """Every state a container can be in."""
 
 
-def state_codes(containers: pd.DataFrame, t: float) -> np.ndarray:
+def _milestones(
+    c: TableColumns, direction: str, order: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the containers of ``direction`` and their milestones in ``order`` (one
+    column each), made once per table."""
+    key = ("milestones", direction)
+    if key not in c.memo:
+        mine = np.flatnonzero(c.equals("direction", direction))
+        c.memo[key] = (mine, np.column_stack([c.floats(name)[mine] for name in order]))
+    found: tuple[np.ndarray, np.ndarray] = c.memo[key]
+    return found
+
+
+def state_codes(containers: pd.DataFrame | TableColumns, t: float) -> np.ndarray:
     """The state of every container at time ``t`` as its index in :data:`STATES` (−1 if not
     yet created)."""
-    c = containers
+    c = TableColumns.of(containers)
     out = np.full(len(c), -1, dtype=np.int8)
-    direction = text_values(c["direction"])
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
         ("import", IMPORT_ORDER, IMPORT_STATES),
     ):
-        mine = direction == d
-        for milestone in order:
-            reached = mine & (c[milestone].to_numpy(dtype=float) <= t)
-            out[reached] = STATES.index(names[milestone])
-    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = STATES.index("turned_away")
+        mine, m = _milestones(c, d, order)
+        # the state after the last milestone in order reached by t
+        reached = m <= t
+        last = len(order) - 1 - np.argmax(reached[:, ::-1], axis=1)
+        some = reached.any(axis=1)
+        codes = np.array([STATES.index(names[name]) for name in order], dtype=np.int8)
+        out[mine[some]] = codes[last[some]]
+    out[(c.floats("t_turned_away") <= t)] = STATES.index("turned_away")
     return out
 
 
@@ -107,16 +111,15 @@ customs, not held by a timer)."""
 
 
 def state_levels(
-    containers: pd.DataFrame, states: frozenset[str]
+    containers: pd.DataFrame | TableColumns, states: frozenset[str]
 ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     """TEU in any of ``states`` over time, per (corridor, direction), as step functions
     (change times ascending, level from each time on)."""
-    c = containers
+    c = TableColumns.of(containers)
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-    teu = c["teu"].to_numpy(dtype=float)
-    corridor = text_values(c["corridor"])
-    direction = text_values(c["direction"])
-    away = c["t_turned_away"].to_numpy(dtype=float)
+    teu = c.floats("teu")
+    corridor, names_ = c.codes("corridor")
+    away = c.floats("t_turned_away")
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
         ("import", IMPORT_ORDER, IMPORT_STATES),
@@ -124,22 +127,29 @@ def state_levels(
         cols = [j for j, name in enumerate(order) if names[name] in states]
         if not cols:
             continue
-        mine = np.flatnonzero((direction == d) & np.isnan(away))
-        m = np.column_stack([c[name].to_numpy(dtype=float)[mine] for name in order])
+        rows, milestones = _milestones(c, d, order)
+        kept = np.isnan(away[rows])
+        mine, m = rows[kept], milestones[kept]
         # the next milestone reached after each one (NaN: none yet)
         after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
         nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
         start, end = m[:, cols], nxt[:, cols]
         w = np.repeat(teu[mine][:, None], len(cols), axis=1)
-        # corridors as integer codes, in sorted order
-        codes, corridors = pd.factorize(corridor[mine], sort=True)
-        keys = np.repeat(codes.reshape(-1, 1), len(cols), axis=1)
-        began = ~np.isnan(start)
-        for i, cor in enumerate(corridors.tolist()):
-            sel = began & (keys == i)
-            ended = sel & ~np.isnan(end)
-            times = np.concatenate((start[sel], end[ended]))
-            delta = np.concatenate((w[sel], -w[ended]))
-            order_ = np.argsort(times, kind="stable")
-            out[(cor, d)] = (times[order_], np.cumsum(delta[order_]))
+        keys = np.repeat(corridor[mine].reshape(-1, 1), len(cols), axis=1)
+        began = ~np.isnan(start) & (keys >= 0)
+        ended = began & ~np.isnan(end)
+        # every change of every corridor, by corridor, then in time order (both sorts
+        # stable: changes at one time in the order of the starts, then the ends, by row)
+        key = np.concatenate((keys[began], keys[ended]))
+        times = np.concatenate((start[began], end[ended]))
+        delta = np.concatenate((w[began], -w[ended]))
+        by_time = np.argsort(times, kind="stable")
+        by_key = by_time[np.argsort(key[by_time], kind="stable")]
+        key, times, delta = key[by_key], times[by_key], delta[by_key]
+        present = np.unique(key).tolist()
+        bounds = np.searchsorted(key, [*present, len(names_)])
+        # corridors in sorted order of their names
+        for i in sorted(range(len(present)), key=lambda i: names_[present[i]]):
+            lo, hi = bounds[i], bounds[i + 1]
+            out[(names_[present[i]], d)] = (times[lo:hi], np.cumsum(delta[lo:hi]))
     return out
