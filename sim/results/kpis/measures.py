@@ -390,6 +390,19 @@ def _stability(
     k[f"unstable.{where}"] = float(saturated and g.unstable(floor=floor))
 
 
+def _mean_at_least(values: np.ndarray, level: float) -> bool:
+    """Whether the mean of ``values`` is at least ``level``, as pandas' grouped mean decides
+    it. The exact mean (:func:`exact_mean`) decides it as well wherever it is not within a
+    billionth of ``level``: pandas' compensated sum of finite values misses it by a few units
+    in the last place. Closer than that, pandas decides."""
+    if len(values) and bool(np.isfinite(values).all()):
+        mean = exact_mean(values)
+        if abs(mean - level) > 1e-9 * abs(level):
+            return mean >= level
+    grouped = pd.Series(values).groupby(np.zeros(len(values), dtype=np.int64)).mean()
+    return bool(len(grouped)) and bool(grouped.iloc[0] >= level)
+
+
 def stability_kpis(containers: Table, trains: Table, horizon_h: float) -> dict[str, float]:
     """Growth of the TEU *waiting* (at the gate, for a train, a sailing or unloading) per
     corridor and direction, over the second half of the window. Cargo can pile up without
@@ -402,20 +415,15 @@ def stability_kpis(containers: Table, trains: Table, horizon_h: float) -> dict[s
         & (departed >= horizon_h / 2)
         & (departed < horizon_h)
     )
-    corridor, corridor_names = t.codes("corridor")
-    direction, direction_names = t.codes("direction")
-    load = (
-        pd.Series(t.values("teu")[late] / t.values("capacity_teu")[late])
-        .groupby(
-            [
-                np.asarray([*corridor_names, "nan"], dtype=object)[corridor[late]],
-                np.asarray([*direction_names, "nan"], dtype=object)[direction[late]],
-            ]
-        )
-        .mean()
-    )
+    load = t.values("teu")[late] / t.values("capacity_teu")[late]
+    corridor_codes, corridor_names = t.codes("corridor")
+    direction_codes, direction_names = t.codes("direction")
+    corridor, direction = corridor_codes[late], direction_codes[late]
     for (cor, d), (times, level) in state_levels(containers, WAITING).items():
-        full = bool((cor, d) in load.index and load[(cor, d)] >= SATURATED)
+        mine = (corridor == _code(corridor_names, cor)) & (
+            direction == _code(direction_names, d)
+        )
+        full = bool(mine.any()) and _mean_at_least(load[mine], SATURATED)
         _stability(k, f"corridor.{cor}.{d}", times, level, horizon_h, floor=20.0, saturated=full)
     return k
 
