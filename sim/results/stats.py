@@ -26,9 +26,59 @@ def exact_sum(values: ArrayLike) -> float:
     """The sum of ``values``, correctly rounded (``math.fsum``): independent of order, memory
     layout, thread count and machine. Zeros are left out before summing: ``fsum`` starts from
     +0.0, so they change nothing, and most of a step function's widths are zero outside its
-    window."""
+    window. Long arrays are summed by :func:`exact_sums`, which gives the same bits."""
     x = np.asarray(values, dtype=float).ravel()
+    if len(x) >= _LONG:
+        return exact_sums(x, None, 1)[0]
     return math.fsum(x[x != 0].tolist())
+
+
+_LONG = 1024
+"""From this many values on, :func:`exact_sums` beats ``fsum``."""
+
+
+def exact_sums(values: np.ndarray, groups: np.ndarray | None, n: int) -> list[float]:
+    """The sums of ``values`` by group (``groups``: 0 … n − 1 for each value; None: all in
+    one), each correctly rounded: bit for bit what :func:`math.fsum` gives each group, in a
+    few passes of numpy over the values rather than a Python float for each.
+
+    Every finite float is a whole number of 53 bits times a power of two (``np.frexp``).
+    Split in a high part of 27 bits and a low part of 26, the parts of each group and power
+    are added in float without rounding (fewer than 2²⁶ values: every partial sum stays below
+    2⁵³); the sums by power are then added exactly as Python integers and rounded once, as
+    ``fsum`` rounds (to nearest, ties to even). Values that are not all finite go to ``fsum``
+    (which raises or gives inf or NaN, as it does).
+    """
+    x = np.asarray(values, dtype=float)
+    if not len(x):
+        return [0.0] * n
+    scaled, power = np.frexp(x)
+    scaled *= 2.0**27  # |scaled| < 2**27, exact
+    high = np.floor(scaled)
+    scaled -= high  # the fraction: a whole number of 2**-26
+    scaled *= 2.0**26  # the low part: a whole number below 2**26
+    base = int(power.min())
+    span = int(power.max()) - base + 1
+    bins = power.astype(np.intp)
+    bins -= base
+    if groups is not None:
+        bins += groups * span
+    highs = np.bincount(bins, weights=high, minlength=n * span)
+    lows = np.bincount(bins, weights=scaled, minlength=n * span)
+    if len(x) >= 2**26 or not (np.isfinite(highs).all() and np.isfinite(lows).all()):
+        mine = (lambda g: x) if groups is None else (lambda g: x[groups == g])
+        return [math.fsum(mine(g)[mine(g) != 0].tolist()) for g in range(n)]
+    shift = base - 53
+    out = []
+    for g in range(n):
+        total = 0
+        row = slice(g * span, (g + 1) * span)
+        for k, (h, lo) in enumerate(zip(highs[row].tolist(), lows[row].tolist(), strict=True)):
+            if h or lo:
+                total += ((int(h) << 26) + int(lo)) << k
+        # int → float and int / int round to nearest, ties to even
+        out.append(float(total << shift) if shift >= 0 else total / (1 << -shift))
+    return out
 
 
 def exact_mean(values: ArrayLike) -> float:
