@@ -138,18 +138,15 @@ def state_levels(
         keys = np.repeat(corridor[mine].reshape(-1, 1), len(cols), axis=1)
         began = ~np.isnan(start) & (keys >= 0)
         ended = began & ~np.isnan(end)
-        # every change of every corridor, by corridor, then in time order (both sorts
-        # stable: changes at one time in the order of the starts, then the ends, by row)
+        # every change: the starts, then the ends, by row (a stable sort keeps that order
+        # among changes at one time)
         key = np.concatenate((keys[began], keys[ended]))
         times = np.concatenate((start[began], end[ended]))
         delta = np.concatenate((w[began], -w[ended]))
-        by_time = np.argsort(times, kind="stable")
-        by_key = by_time[np.argsort(key[by_time], kind="stable")]
-        key, times, delta = key[by_key], times[by_key], delta[by_key]
-        present = np.unique(key).tolist()
-        bounds = np.searchsorted(key, [*present, len(names_)])
         # corridors in sorted order of their names
-        for i in sorted(range(len(present)), key=lambda i: names_[present[i]]):
-            lo, hi = bounds[i], bounds[i + 1]
-            out[(names_[present[i]], d)] = (times[lo:hi], np.cumsum(delta[lo:hi]))
+        for i in sorted(np.unique(key).tolist(), key=names_.__getitem__):
+            sel = key == i
+            mine_times, mine_delta = times[sel], delta[sel]
+            order_ = np.argsort(mine_times, kind="stable")
+            out[(names_[i], d)] = (mine_times[order_], np.cumsum(mine_delta[order_]))
     return out

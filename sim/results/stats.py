@@ -27,35 +27,50 @@ def exact_sum(values: ArrayLike) -> float:
     layout, thread count and machine. Zeros are left out before summing: ``fsum`` starts from
     +0.0, so they change nothing, and most of a step function's widths are zero outside its
     window. Long arrays are summed by :func:`exact_sums`, which gives the same bits."""
-    x = np.asarray(values, dtype=float).ravel()
-    if len(x) >= _LONG:
-        return exact_sums(x, None, 1)[0]
-    return math.fsum(x[x != 0].tolist())
+    return exact_sums(np.asarray(values, dtype=float).ravel(), None, 1)[0]
 
 
 _LONG = 1024
-"""From this many values on, :func:`exact_sums` beats ``fsum``."""
+"""From this many values on, whole-number sums beat ``fsum`` (see :func:`exact_sums`)."""
+
+
+def _fsums(x: np.ndarray, groups: np.ndarray | None, n: int) -> list[float]:
+    """``math.fsum`` of each group of ``x``, zeros left out."""
+    out = []
+    for g in range(n):
+        mine = x if groups is None else x[groups == g]
+        out.append(math.fsum(mine[mine != 0].tolist()))
+    return out
 
 
 def exact_sums(values: np.ndarray, groups: np.ndarray | None, n: int) -> list[float]:
     """The sums of ``values`` by group (``groups``: 0 … n − 1 for each value; None: all in
-    one), each correctly rounded: bit for bit what :func:`math.fsum` gives each group, in a
-    few passes of numpy over the values rather than a Python float for each.
+    one), each correctly rounded: bit for bit what :func:`math.fsum` gives each group — by
+    ``fsum`` itself for a few values, otherwise in a few passes of numpy over the values
+    rather than a Python float for each.
 
     Every finite float is a whole number of 53 bits times a power of two (``np.frexp``).
     Split in a high part of 27 bits and a low part of 26, the parts of each group and power
     are added in float without rounding (fewer than 2²⁶ values: every partial sum stays below
     2⁵³); the sums by power are then added exactly as Python integers and rounded once, as
     ``fsum`` rounds (to nearest, ties to even). Values that are not all finite go to ``fsum``
-    (which raises or gives inf or NaN, as it does).
+    (which raises or gives inf or NaN, as it does). Only where ``fsum`` overflows on the way
+    to a sum near the largest float does this give the sum instead of its OverflowError.
     """
     x = np.asarray(values, dtype=float)
-    if not len(x):
-        return [0.0] * n
+    if len(x) < _LONG:
+        return _fsums(x, groups, n)
+    keep = x != 0  # they add nothing, and a step function has many
+    if not keep.all():
+        x = x[keep]
+        groups = None if groups is None else groups[keep]
+        if not len(x):
+            return [0.0] * n
     scaled, power = np.frexp(x)
     scaled *= 2.0**27  # |scaled| < 2**27, exact
     high = np.floor(scaled)
-    scaled -= high  # the fraction: a whole number of 2**-26
+    with np.errstate(invalid="ignore"):  # inf − inf: such sums go to fsum below
+        scaled -= high  # the fraction: a whole number of 2**-26
     scaled *= 2.0**26  # the low part: a whole number below 2**26
     base = int(power.min())
     span = int(power.max()) - base + 1
@@ -66,8 +81,7 @@ def exact_sums(values: np.ndarray, groups: np.ndarray | None, n: int) -> list[fl
     highs = np.bincount(bins, weights=high, minlength=n * span)
     lows = np.bincount(bins, weights=scaled, minlength=n * span)
     if len(x) >= 2**26 or not (np.isfinite(highs).all() and np.isfinite(lows).all()):
-        mine = (lambda g: x) if groups is None else (lambda g: x[groups == g])
-        return [math.fsum(mine(g)[mine(g) != 0].tolist()) for g in range(n)]
+        return _fsums(x, groups, n)
     shift = base - 53
     out = []
     for g in range(n):
@@ -92,20 +106,30 @@ def step_integral(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
 
     Before ``t[0]`` the function is taken as ``v[0]``.
     """
+    return step_integrals(t, [v], a, b)[0]
+
+
+def step_integrals(
+    t: np.ndarray, values: Sequence[np.ndarray], a: float, b: float
+) -> list[float]:
+    """:func:`step_integral` of several step functions that change at the same times ``t``
+    (queue, units in use …): the widths found once, the sums made together."""
     if b <= a or len(t) == 0:
-        return 0.0
+        return [0.0] * len(values)
     t = np.asarray(t, dtype=float)
-    v = np.asarray(v, dtype=float)
+    lo, hi = 0, len(t)
     if len(t) > 1 and bool((t[1:] >= t[:-1]).all()):
         # Change points in time order: only the steps from the last one at or before ``a`` to
         # the last one before ``b`` have a width; the others would add exact zeros.
         lo = max(int(np.searchsorted(t, a, "right")) - 1, 0)
         hi = max(int(np.searchsorted(t, b, "left")), lo + 1)
-        t, v = t[lo:hi], v[lo:hi]
+        t = t[lo:hi]
     edges = np.clip(np.concatenate((t, [b])), a, b)
     edges[0] = a if t[0] > a else edges[0]
     widths = np.diff(edges)
-    return exact_sum(widths * v)
+    products = np.concatenate([widths * np.asarray(v, dtype=float)[lo:hi] for v in values])
+    groups = np.repeat(np.arange(len(values)), len(widths))
+    return exact_sums(products, groups, len(values))
 
 
 def _step_integrals(t: np.ndarray, v: np.ndarray, edges: np.ndarray) -> list[float]:
@@ -326,7 +350,7 @@ def _kaplan_meier(durations: np.ndarray, ended: np.ndarray) -> tuple[np.ndarray,
     numbers to the bit), without its input checks and result objects — a fifth of the time
     on a few thousand durations. Deaths and the number at risk at each distinct time do not
     depend on the order of equal times, so any sort gives them."""
-    order = np.argsort(durations, kind="stable")
+    order = np.argsort(durations)
     times = durations[order]
     died = ended[order].astype(np.int64)
     at_risk = np.arange(times.size, 0, -1)

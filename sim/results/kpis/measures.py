@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.states import STATES, WAITING, state_codes, state_levels
-from sim.results.stats import exact_mean, exact_sum, growth, step_integral, survival
+from sim.results.stats import exact_mean, exact_sum, growth, step_integrals, survival
 from sim.results.tables import Columns, LevelColumns, TableColumns
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
@@ -357,18 +357,17 @@ def resource_kpis(queues: pd.DataFrame | LevelColumns, horizon_h: float) -> dict
     levels = queues if isinstance(queues, LevelColumns) else LevelColumns(queues)
     # one resource at a time, in sorted order of names, its rows in time order
     for name, cols in levels.resources():
-        t, busy, queue, capacity = cols["t"], cols["busy"], cols["queue"], cols["capacity"]
-        used = step_integral(t, busy, 0.0, horizon_h)
+        t, busy, queue = cols["t"], cols["busy"], cols["queue"]
         # A unit finishing its job after its shift ended is available while it works.
-        avail = step_integral(t, np.maximum(capacity, busy), 0.0, horizon_h)
+        available = np.maximum(cols["capacity"], busy)
+        used, avail, queued = step_integrals(t, (busy, available, queue), 0.0, horizon_h)
         k[f"utilisation.{name}"] = used / avail if avail > 0 else float("nan")
-        k[f"queue.{name}.mean"] = step_integral(t, queue, 0.0, horizon_h) / horizon_h
+        k[f"queue.{name}.mean"] = queued / horizon_h
         before = t < horizon_h
         k[f"queue.{name}.end"] = float(queue[before][-1]) if before.any() else 0.0
         # A queue can run away only at a resource that is (nearly) always busy.
         half = horizon_h / 2
-        late_used = step_integral(t, busy, half, horizon_h)
-        late_avail = step_integral(t, np.maximum(capacity, busy), half, horizon_h)
+        late_used, late_avail = step_integrals(t, (busy, available), half, horizon_h)
         busy_late = late_used / late_avail if late_avail > 0 else 0.0
         _stability(k, name, t, queue, horizon_h, floor=2.0, saturated=busy_late >= SATURATED)
     return k
