@@ -72,7 +72,7 @@ def test_sums_that_are_not_finite_are_what_fsum_makes_of_them():
     x[7] = np.inf
     assert exact_sum(x) == math.inf
     x[8] = -np.inf
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="inf"):
         exact_sum(x)
 
 
@@ -150,7 +150,7 @@ def test_kpis_from_columns_are_those_from_dataframes_to_the_bit(replication):
     )
     assert list(from_columns) == list(from_frames)
     assert bits(list(from_columns.values())) == bits(list(from_frames.values()))
-    assert from_columns["teu.total"] > 0 and from_columns["clearance_h.import.censored"] >= 0
+    assert from_columns["teu.total"] > 0
 
 
 def test_states_from_columns_are_the_milestone_by_milestone_states(replication):
