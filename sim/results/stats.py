@@ -113,7 +113,7 @@ def step_integrals(
     t: np.ndarray, values: Sequence[np.ndarray], a: float, b: float
 ) -> list[float]:
     """:func:`step_integral` of several step functions that change at the same times ``t``
-    (queue, units in use …): the widths found once, the sums made together."""
+    (queue, units in use …): the steps and their widths found once."""
     if b <= a or len(t) == 0:
         return [0.0] * len(values)
     t = np.asarray(t, dtype=float)
@@ -127,9 +127,8 @@ def step_integrals(
     edges = np.clip(np.concatenate((t, [b])), a, b)
     edges[0] = a if t[0] > a else edges[0]
     widths = np.diff(edges)
-    products = np.concatenate([widths * np.asarray(v, dtype=float)[lo:hi] for v in values])
-    groups = np.repeat(np.arange(len(values)), len(widths))
-    return exact_sums(products, groups, len(values))
+    # one sum at a time: the products of one function stay in the cache while they are summed
+    return [exact_sum(widths * np.asarray(v, dtype=float)[lo:hi]) for v in values]
 
 
 def _step_integrals(t: np.ndarray, v: np.ndarray, edges: np.ndarray) -> list[float]:
@@ -147,10 +146,7 @@ def _step_integrals(t: np.ndarray, v: np.ndarray, edges: np.ndarray) -> list[flo
     start[ends - counts] = a  # before its first change point the step takes its first value
     end = np.clip(t[np.minimum(i + 1, len(t) - 1)], wa, wb)
     end[ends - 1] = b
-    products = ((end - start) * v[i]).tolist()
-    return [
-        math.fsum(products[e - c : e]) for e, c in zip(ends.tolist(), counts.tolist(), strict=True)
-    ]
+    return exact_sums((end - start) * v[i], window, len(a))
 
 
 def time_weighted_mean(t: np.ndarray, v: np.ndarray, a: float, b: float) -> float:
