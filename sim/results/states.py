@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.records import EXPORT_ORDER, IMPORT_ORDER
+from sim.results.stats import whole_numbers
 from sim.results.tables import TableColumns
 
 EXPORT_STATES: dict[str, str] = {
@@ -111,10 +112,18 @@ customs, not held by a timer)."""
 
 
 def state_levels(
-    containers: pd.DataFrame | TableColumns, states: frozenset[str]
+    containers: pd.DataFrame | TableColumns,
+    states: frozenset[str],
+    since: float | None = None,
 ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     """TEU in any of ``states`` over time, per (corridor, direction), as step functions
-    (change times ascending, level from each time on)."""
+    (change times ascending, level from each time on).
+
+    With ``since``, the changes at or before it become one, at the time of the last of them,
+    whose level is theirs: the same step function from ``since`` on — all a statistic over a
+    window from ``since`` reads — for less sorting. (TEU are whole numbers, so the level
+    after them is exactly their sum, however added; a corridor whose changes are not whole
+    numbers, or would be left with one change, keeps them all.)"""
     c = TableColumns.of(containers)
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     teu = c.floats("teu")
@@ -147,6 +156,21 @@ def state_levels(
         for i in sorted(np.unique(key).tolist(), key=names_.__getitem__):
             sel = key == i
             mine_times, mine_delta = times[sel], delta[sel]
+            if since is not None:
+                mine_times, mine_delta = _fold(mine_times, mine_delta, since)
             order_ = np.argsort(mine_times, kind="stable")
             out[(names_[i], d)] = (mine_times[order_], np.cumsum(mine_delta[order_]))
     return out
+
+
+def _fold(times: np.ndarray, delta: np.ndarray, since: float) -> tuple[np.ndarray, np.ndarray]:
+    """Changes at or before ``since`` as one, first (see :func:`state_levels`)."""
+    early = times <= since
+    n = int(early.sum())
+    if n < 2 or n == len(times) or not whole_numbers(delta):
+        return times, delta
+    late = ~early
+    return (
+        np.concatenate(([times[early].max()], times[late])),
+        np.concatenate(([delta[early].sum()], delta[late])),
+    )

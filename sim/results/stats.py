@@ -95,6 +95,13 @@ def exact_sums(values: np.ndarray, groups: np.ndarray | None, n: int) -> list[fl
     return out
 
 
+def whole_numbers(values: np.ndarray) -> bool:
+    """Whether ``values`` are whole numbers whose absolute sum is below 2⁵³: then every
+    partial sum of them is exact, and they add up to the same in any order."""
+    x = np.asarray(values, dtype=float)
+    return bool((x == np.trunc(x)).all()) and float(np.abs(x).sum()) < 2.0**53
+
+
 def exact_mean(values: ArrayLike) -> float:
     """The mean of ``values`` from :func:`exact_sum`; NaN when there are none."""
     n = np.size(values)

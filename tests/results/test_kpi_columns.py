@@ -17,7 +17,14 @@ from sim.experiment.runner import simulate
 from sim.results.kpis import compute_kpis
 from sim.results.kpis.measures import _mean_at_least
 from sim.results.states import STATES, WAITING, state_codes, state_levels
-from sim.results.stats import exact_sum, exact_sums, step_integral, step_integrals, survival
+from sim.results.stats import (
+    exact_sum,
+    exact_sums,
+    growth,
+    step_integral,
+    step_integrals,
+    survival,
+)
 from sim.results.tables import LevelColumns, TableColumns, frame, queue_frame
 from sim.scenario import load_scenario
 from tests.conftest import BASELINE
@@ -212,6 +219,25 @@ def test_waiting_levels_are_the_corridor_by_corridor_levels(replication):
         assert times.tobytes() == expected[key][0].tobytes()
         assert level.tobytes() == expected[key][1].tobytes()
         assert (level >= 0).all()  # never more left than came
+
+
+def test_waiting_levels_since_a_time_are_the_same_from_then_on(replication):
+    scenario, tables, _ = replication
+    c = TableColumns(tables["containers"])
+    half = scenario.horizon_h / 2
+    full = state_levels(c, WAITING)
+    folded = state_levels(c, WAITING, since=half)
+    assert list(folded) == list(full)
+    at = np.linspace(half, scenario.horizon_h * 1.5, 997)
+    for key, (times, level) in folded.items():
+        assert len(times) < len(full[key][0])  # the early changes are one
+        assert times[0] <= half < times[1]
+        mine = np.searchsorted(times, at, "right") - 1
+        theirs = np.searchsorted(full[key][0], at, "right") - 1
+        assert np.array_equal(level[mine], full[key][1][theirs])
+        a = growth(times, level, half, scenario.horizon_h)
+        b = growth(*full[key], half, scenario.horizon_h)
+        assert bits([a.per_day, a.p_value, a.mean]) == bits([b.per_day, b.p_value, b.mean])
 
 
 def test_level_columns_read_the_series_as_queue_frame_does(replication):

@@ -70,7 +70,15 @@ import numpy as np
 import pandas as pd
 
 from sim.results.states import STATES, WAITING, state_codes, state_levels
-from sim.results.stats import exact_mean, exact_sum, growth, step_integrals, survival
+from sim.results.stats import (
+    exact_mean,
+    exact_sum,
+    exact_sums,
+    growth,
+    step_integrals,
+    survival,
+    whole_numbers,
+)
 from sim.results.tables import Columns, LevelColumns, TableColumns
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
@@ -234,7 +242,7 @@ def _sums_by(keys: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """``weights`` summed by ``keys`` (0 … n − 1): in one pass where the weights are whole
     numbers (as TEU are), whose sums no order of adding changes, so each is exactly what
     ``weights[keys == i].sum()`` gives; otherwise group by group, as that."""
-    if bool((weights == np.trunc(weights)).all()) and float(np.abs(weights).sum()) < 2.0**53:
+    if whole_numbers(weights):
         return np.bincount(keys, weights=weights, minlength=n)
     return np.array([weights[keys == i].sum() for i in range(n)], dtype=float)
 
@@ -325,17 +333,29 @@ def economics_kpis(
     teu_all, co2e, road_co2e = col("teu"), col("co2e_kg"), col("road_co2e_kg")
     door, road, public_cny = col("door_cny"), col("road_cny"), col("public_cny")
     emitted = bool((~np.isnan(co2e.astype(float))).any())
+    # each box's corridor as its place in ``corridors`` (−1: none of them)
     codes, names = c.codes("corridor")
-    corridor = codes[d]
-    for name in corridors:
-        mine = corridor == _code(names, name)
-        teu = exact_sum(teu_all[mine])
-        k[f"cost.per_teu.{name}"] = _ratio(exact_sum(door[mine]), teu)
-        k[f"cost.road_per_teu.{name}"] = _ratio(exact_sum(road[mine]), teu)
-        k[f"cost.public_per_teu.{name}"] = _ratio(exact_sum(public_cny[mine]), teu)
-        if emitted:
-            k[f"co2e.kg_per_teu.{name}"] = _ratio(exact_sum(co2e[mine]), teu)
-            k[f"co2e.road_kg_per_teu.{name}"] = _ratio(exact_sum(road_co2e[mine]), teu)
+    corridors = list(corridors)
+    place = np.full(len(names) + 1, -1, dtype=np.intp)  # last: no corridor
+    for i, name in enumerate(corridors):
+        if name in names:
+            place[names.index(name)] = i
+    group = place[codes[d]]
+    ours = group >= 0
+
+    def by_corridor(values: np.ndarray) -> list[float]:
+        return exact_sums(np.asarray(values, dtype=float)[ours], group[ours], len(corridors))
+
+    teus, doors, roads, publics = map(by_corridor, (teu_all, door, road, public_cny))
+    emitted_by = (by_corridor(co2e), by_corridor(road_co2e)) if emitted else None
+    for i, name in enumerate(corridors):
+        teu = teus[i]
+        k[f"cost.per_teu.{name}"] = _ratio(doors[i], teu)
+        k[f"cost.road_per_teu.{name}"] = _ratio(roads[i], teu)
+        k[f"cost.public_per_teu.{name}"] = _ratio(publics[i], teu)
+        if emitted_by is not None:
+            k[f"co2e.kg_per_teu.{name}"] = _ratio(emitted_by[0][i], teu)
+            k[f"co2e.road_kg_per_teu.{name}"] = _ratio(emitted_by[1][i], teu)
     induced_share = col("induced_share")
     public = exact_sum(public_cny)
     induced = exact_sum(teu_all * induced_share)
@@ -418,7 +438,8 @@ def stability_kpis(containers: Table, trains: Table, horizon_h: float) -> dict[s
     corridor_codes, corridor_names = t.codes("corridor")
     direction_codes, direction_names = t.codes("direction")
     corridor, direction = corridor_codes[late], direction_codes[late]
-    for (cor, d), (times, level) in state_levels(containers, WAITING).items():
+    waiting = state_levels(containers, WAITING, since=horizon_h / 2)  # growth reads that much
+    for (cor, d), (times, level) in waiting.items():
         mine = (corridor == _code(corridor_names, cor)) & (
             direction == _code(direction_names, d)
         )
