@@ -36,11 +36,15 @@ _LONG = 1024
 
 def _fsums(x: np.ndarray, groups: np.ndarray | None, n: int) -> list[float]:
     """``math.fsum`` of each group of ``x``, zeros left out."""
-    out = []
-    for g in range(n):
-        mine = x if groups is None else x[groups == g]
-        out.append(math.fsum(mine[mine != 0].tolist()))
-    return out
+    keep = x != 0
+    if groups is None:
+        return [math.fsum(x[keep].tolist())]
+    groups = groups[keep]
+    order = np.argsort(groups, kind="stable")
+    values = x[keep][order].tolist()
+    counts = np.bincount(groups, minlength=n).tolist()
+    ends = itertools.accumulate(counts)
+    return [math.fsum(values[e - c : e]) for e, c in zip(ends, counts, strict=True)]
 
 
 def exact_sums(values: np.ndarray, groups: np.ndarray | None, n: int) -> list[float]:
