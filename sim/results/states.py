@@ -142,13 +142,17 @@ def state_levels(
         # the next milestone reached after each one (NaN: none yet)
         after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
         nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
-        start, end = m[:, cols], nxt[:, cols]
-        w = np.repeat(teu[mine][:, None], len(cols), axis=1)
-        keys = np.repeat(corridor[mine].reshape(-1, 1), len(cols), axis=1)
+        # one row per state entered, one column per container: a row's times are nearly in
+        # order (containers are numbered as they come), which the stable sort below is
+        # quick to finish
+        start = np.ascontiguousarray(m[:, cols].T)
+        end = np.ascontiguousarray(nxt[:, cols].T)
+        w = np.broadcast_to(teu[mine], start.shape)
+        keys = np.broadcast_to(corridor[mine], start.shape)
         began = ~np.isnan(start) & (keys >= 0)
         ended = began & ~np.isnan(end)
-        # every change: the starts, then the ends, by row (a stable sort keeps that order
-        # among changes at one time)
+        # every change: the starts, then the ends (among changes at one time, the level
+        # after the last of them is the same in any order)
         key = np.concatenate((keys[began], keys[ended]))
         times = np.concatenate((start[began], end[ended]))
         delta = np.concatenate((w[began], -w[ended]))
