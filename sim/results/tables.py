@@ -8,6 +8,9 @@ from the scenario's start date in a few vectorised steps that give exactly what
 ``pd.to_timedelta(hours, unit="h")`` gives, so analysts can resample by calendar month
 directly. In the tables analysts get, ID columns are nullable integers: a box on no train
 has ``train_id`` ``<NA>``, not the recorder's −1.
+
+The KPIs of a replication need no DataFrame: :class:`TableColumns` and :class:`LevelColumns`
+give its recorded columns (or a DataFrame's) as numpy arrays, each read once, text as codes.
 """
 
 from __future__ import annotations
