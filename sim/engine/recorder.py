@@ -255,21 +255,32 @@ class Table:
         """The number of :class:`PerKey` column ``column`` for rows whose key is ``key``."""
         self.per_key[column][key] = value
 
-    def _derive(self, name: str, raw: Callable[[str], np.ndarray]) -> np.ndarray:
-        """Column ``name`` (derived) of the rows whose stored columns ``raw`` gives."""
+    def _derive(
+        self,
+        name: str,
+        raw: Callable[[str], np.ndarray],
+        made: dict[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Column ``name`` (derived) of the rows whose stored columns ``raw`` gives; derived
+        columns already ``made`` (by name) are taken from there, and those made here added."""
+        made = {} if made is None else made
+        if name in made:
+            return made[name]
         how = self.derived[name]
         if isinstance(how, Sum):
-            return how.of(
+            made[name] = how.of(
                 {
-                    n: self._derive(n, raw) if n in self.derived else raw(n)
+                    n: self._derive(n, raw, made) if n in self.derived else raw(n)
                     for n in (*how.plus, *how.minus)
                 }
             )
+            return made[name]
         numbers = self.per_key[name]
         lookup = np.array([*(numbers.get(c, np.nan) for c in self.categories[how.key]), np.nan])
         values: np.ndarray = lookup[raw(how.key)]
         if how.times is not None:
             values = values * raw(how.times)
+        made[name] = values
         return values
 
     def values(self, column: str, where: np.ndarray) -> np.ndarray:
@@ -287,11 +298,12 @@ class Table:
         else:
             cols = {name: arr[: self.n].copy() for name, arr in self._cols.items()}
         out: dict[str, Column] = {}
+        made: dict[str, np.ndarray] = {}  # derived columns, each made once
         for name, dt in self.dtypes.items():
             if name == self.row_id:
                 out[name] = np.arange(self.n, dtype=dt)
             elif name in self.derived:
-                out[name] = self._derive(name, cols.__getitem__).astype(dt, copy=False)
+                out[name] = self._derive(name, cols.__getitem__, made).astype(dt, copy=False)
             elif name in self.categories:
                 out[name] = Coded(cols[name].astype(CODE), tuple(self.categories[name]))
             else:

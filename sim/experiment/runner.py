@@ -18,7 +18,6 @@ from sim.engine import Environment, Recorder, Streams, collector_paused
 from sim.engine.recorder import Column
 from sim.model import build
 from sim.results.kpis import compute_kpis
-from sim.results.tables import frame, queue_frame
 from sim.scenario import Scenario
 
 Columns = dict[str, Column]
@@ -57,6 +56,24 @@ def simulate(
     return recorder, events
 
 
+def measure(
+    scenario: Scenario, recorder: Recorder
+) -> tuple[dict[str, Columns], dict[str, dict[str, np.ndarray]], dict[str, float]]:
+    """A simulated replication's recorded columns, level series and KPIs (computed from the
+    columns themselves: no DataFrame is built)."""
+    tables = {name: t.arrays() for name, t in recorder.tables.items()}
+    series = {where: s.arrays() for where, s in recorder.series.items()}
+    kpis = compute_kpis(
+        tables["containers"],
+        tables["trains"],
+        series,
+        horizon_h=scenario.horizon_h,
+        corridors=list(scenario.corridors),
+        hub=scenario.hub,
+    )
+    return tables, series, kpis
+
+
 def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` and compute its KPIs (the cyclic
     collector paused throughout, as in :func:`simulate`)."""
@@ -64,16 +81,7 @@ def run_one(scenario: Scenario, replication: int = 0, seed: int | None = None) -
     seed = scenario.seed if seed is None else seed
     with collector_paused():
         recorder, events = simulate(scenario, replication, seed)
-        tables = {name: t.arrays() for name, t in recorder.tables.items()}
-        series = {where: s.arrays() for where, s in recorder.series.items()}
-        kpis = compute_kpis(
-            frame(tables["containers"]),
-            frame(tables["trains"]),
-            queue_frame(series),
-            horizon_h=scenario.horizon_h,
-            corridors=list(scenario.corridors),
-            hub=scenario.hub,
-        )
+        tables, series, kpis = measure(scenario, recorder)
     return ReplicationResult(
         replication, seed, tables, series, kpis, events, time.perf_counter() - started
     )

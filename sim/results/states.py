@@ -14,18 +14,8 @@ import numpy as np
 import pandas as pd
 
 from sim.results.records import EXPORT_ORDER, IMPORT_ORDER
-
-
-def text_values(column: pd.Series) -> np.ndarray:
-    """``column.astype(str).to_numpy()``: a text column as an object array of ``str`` (missing
-    values NaN). A categorical of text is read from its codes — one take from its categories,
-    not a string array built by pandas for every row."""
-    values = column.array
-    if isinstance(values, pd.Categorical) and pd.api.types.is_string_dtype(values.categories):
-        names = np.asarray(values.categories, dtype=object)
-        return np.append(names, np.array([np.nan], dtype=object))[values.codes]
-    return column.astype(str).to_numpy()
-
+from sim.results.stats import whole_numbers
+from sim.results.tables import TableColumns
 
 EXPORT_STATES: dict[str, str] = {
     "t_created": "at_gate",
@@ -69,21 +59,36 @@ STATES: tuple[str, ...] = tuple(
 """Every state a container can be in."""
 
 
-def state_codes(containers: pd.DataFrame, t: float) -> np.ndarray:
+def _milestones(
+    c: TableColumns, direction: str, order: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the containers of ``direction`` and their milestones in ``order`` (one
+    column each), made once per table."""
+    key = ("milestones", direction)
+    if key not in c.memo:
+        mine = np.flatnonzero(c.equals("direction", direction))
+        c.memo[key] = (mine, np.column_stack([c.floats(name)[mine] for name in order]))
+    found: tuple[np.ndarray, np.ndarray] = c.memo[key]
+    return found
+
+
+def state_codes(containers: pd.DataFrame | TableColumns, t: float) -> np.ndarray:
     """The state of every container at time ``t`` as its index in :data:`STATES` (−1 if not
     yet created)."""
-    c = containers
+    c = TableColumns.of(containers)
     out = np.full(len(c), -1, dtype=np.int8)
-    direction = text_values(c["direction"])
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
         ("import", IMPORT_ORDER, IMPORT_STATES),
     ):
-        mine = direction == d
-        for milestone in order:
-            reached = mine & (c[milestone].to_numpy(dtype=float) <= t)
-            out[reached] = STATES.index(names[milestone])
-    out[(c["t_turned_away"].to_numpy(dtype=float) <= t)] = STATES.index("turned_away")
+        mine, m = _milestones(c, d, order)
+        # the state after the last milestone in order reached by t
+        reached = m <= t
+        last = len(order) - 1 - np.argmax(reached[:, ::-1], axis=1)
+        some = reached.any(axis=1)
+        codes = np.array([STATES.index(names[name]) for name in order], dtype=np.int8)
+        out[mine[some]] = codes[last[some]]
+    out[(c.floats("t_turned_away") <= t)] = STATES.index("turned_away")
     return out
 
 
@@ -107,16 +112,23 @@ customs, not held by a timer)."""
 
 
 def state_levels(
-    containers: pd.DataFrame, states: frozenset[str]
+    containers: pd.DataFrame | TableColumns,
+    states: frozenset[str],
+    since: float | None = None,
 ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     """TEU in any of ``states`` over time, per (corridor, direction), as step functions
-    (change times ascending, level from each time on)."""
-    c = containers
+    (change times ascending, level from each time on).
+
+    With ``since``, the changes at or before it become one, at the time of the last of them,
+    whose level is theirs: the same step function from ``since`` on — all a statistic over a
+    window from ``since`` reads — for less sorting. (TEU are whole numbers, so the level
+    after them is exactly their sum, however added; a corridor whose changes are not whole
+    numbers, or would be left with one change, keeps them all.)"""
+    c = TableColumns.of(containers)
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-    teu = c["teu"].to_numpy(dtype=float)
-    corridor = text_values(c["corridor"])
-    direction = text_values(c["direction"])
-    away = c["t_turned_away"].to_numpy(dtype=float)
+    teu = c.floats("teu")
+    corridor, names_ = c.codes("corridor")
+    away = c.floats("t_turned_away")
     for d, order, names in (
         ("export", EXPORT_ORDER, EXPORT_STATES),
         ("import", IMPORT_ORDER, IMPORT_STATES),
@@ -124,22 +136,45 @@ def state_levels(
         cols = [j for j, name in enumerate(order) if names[name] in states]
         if not cols:
             continue
-        mine = np.flatnonzero((direction == d) & np.isnan(away))
-        m = np.column_stack([c[name].to_numpy(dtype=float)[mine] for name in order])
+        rows, milestones = _milestones(c, d, order)
+        kept = np.isnan(away[rows])
+        mine, m = rows[kept], milestones[kept]
         # the next milestone reached after each one (NaN: none yet)
         after = np.fmin.accumulate(m[:, ::-1], axis=1)[:, ::-1]
         nxt = np.concatenate((after[:, 1:], np.full((len(m), 1), np.nan)), axis=1)
-        start, end = m[:, cols], nxt[:, cols]
-        w = np.repeat(teu[mine][:, None], len(cols), axis=1)
-        # corridors as integer codes, in sorted order
-        codes, corridors = pd.factorize(corridor[mine], sort=True)
-        keys = np.repeat(codes.reshape(-1, 1), len(cols), axis=1)
-        began = ~np.isnan(start)
-        for i, cor in enumerate(corridors.tolist()):
-            sel = began & (keys == i)
-            ended = sel & ~np.isnan(end)
-            times = np.concatenate((start[sel], end[ended]))
-            delta = np.concatenate((w[sel], -w[ended]))
-            order_ = np.argsort(times, kind="stable")
-            out[(cor, d)] = (times[order_], np.cumsum(delta[order_]))
+        # one row per state entered, one column per container: a row's times are nearly in
+        # order (containers are numbered as they come), which the stable sort below is
+        # quick to finish
+        start = np.ascontiguousarray(m[:, cols].T)
+        end = np.ascontiguousarray(nxt[:, cols].T)
+        w = np.broadcast_to(teu[mine], start.shape)
+        keys = np.broadcast_to(corridor[mine], start.shape)
+        began = ~np.isnan(start) & (keys >= 0)
+        ended = began & ~np.isnan(end)
+        # every change: the starts, then the ends (among changes at one time, the level
+        # after the last of them is the same in any order)
+        key = np.concatenate((keys[began], keys[ended]))
+        times = np.concatenate((start[began], end[ended]))
+        delta = np.concatenate((w[began], -w[ended]))
+        # corridors in sorted order of their names
+        for i in sorted(np.unique(key).tolist(), key=names_.__getitem__):
+            sel = key == i
+            mine_times, mine_delta = times[sel], delta[sel]
+            if since is not None:
+                mine_times, mine_delta = _fold(mine_times, mine_delta, since)
+            order_ = np.argsort(mine_times, kind="stable")
+            out[(names_[i], d)] = (mine_times[order_], np.cumsum(mine_delta[order_]))
     return out
+
+
+def _fold(times: np.ndarray, delta: np.ndarray, since: float) -> tuple[np.ndarray, np.ndarray]:
+    """Changes at or before ``since`` as one, first (see :func:`state_levels`)."""
+    early = times <= since
+    n = int(early.sum())
+    if n < 2 or n == len(times) or not whole_numbers(delta):
+        return times, delta
+    late = ~early
+    return (
+        np.concatenate(([times[early].max()], times[late])),
+        np.concatenate(([delta[early].sum()], delta[late])),
+    )

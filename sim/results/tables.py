@@ -8,6 +8,9 @@ from the scenario's start date in a few vectorised steps that give exactly what
 ``pd.to_timedelta(hours, unit="h")`` gives, so analysts can resample by calendar month
 directly. In the tables analysts get, ID columns are nullable integers: a box on no train
 has ``train_id`` ``<NA>``, not the recorder's −1.
+
+The KPIs of a replication need no DataFrame: :class:`TableColumns` and :class:`LevelColumns`
+give its recorded columns (or a DataFrame's) as numpy arrays, each read once, text as codes.
 """
 
 from __future__ import annotations
@@ -163,6 +166,15 @@ def stack(parts: Sequence[tuple[int, Columns]]) -> dict[str, Column]:
     return out
 
 
+LEVEL_DTYPES: tuple[tuple[str, type], ...] = (
+    ("t", float),
+    ("queue", np.int64),
+    ("busy", float),
+    ("capacity", float),
+)
+"""The columns of a resource's change points and their dtypes in :func:`queue_frame`."""
+
+
 def stacked_queue_frame(
     parts: Sequence[tuple[int, Mapping[str, Columns]]], start: dt.date | None = None
 ) -> pd.DataFrame:
@@ -182,9 +194,130 @@ def stacked_queue_frame(
         "replication": np.concatenate(reps),
         "where": Coded(np.concatenate(codes), tuple(wheres)),
     }
-    for name, dtype in (("t", float), ("queue", np.int64), ("busy", float), ("capacity", float)):
+    for name, dtype in LEVEL_DTYPES:
         data[name] = np.concatenate([np.asarray(cols[name], dtype=dtype) for cols in flat])
     df = frame(data)
     if start is not None:
         df["at"] = timestamps(df["t"].to_numpy(), start)
     return df
+
+
+class TableColumns:
+    """One table's columns as numpy arrays, each read once: what the KPIs are computed from.
+
+    The source is either recorded columns (numpy arrays and :class:`~sim.engine.Coded` text,
+    as a replication hands them over: no DataFrame is built) or a DataFrame (a table read
+    back, or made by an analyst). Numbers come out as numpy arrays, text as integer codes into
+    its names (−1: none), so a comparison with a name is one comparison of integers.
+    :meth:`frame` gives the DataFrame (built on first use from recorded columns).
+    """
+
+    def __init__(self, source: pd.DataFrame | Columns) -> None:
+        self._source = source
+        self._floats: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+        self._frame: pd.DataFrame | None = source if isinstance(source, pd.DataFrame) else None
+        self.memo: dict[object, Any] = {}
+        """Values derived from the columns, kept by whoever derives them (by key)."""
+
+    @classmethod
+    def of(cls, source: TableColumns | pd.DataFrame | Columns) -> TableColumns:
+        """``source`` as table columns (itself if it is already)."""
+        return source if isinstance(source, TableColumns) else cls(source)
+
+    def __len__(self) -> int:
+        if isinstance(self._source, pd.DataFrame):
+            return len(self._source)
+        return len(next(iter(self._source.values()))) if self._source else 0
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._source
+
+    def values(self, name: str) -> np.ndarray:
+        """Column ``name`` as it is stored (a DataFrame's ``to_numpy()``; text: codes)."""
+        column = self._source[name]
+        if isinstance(column, Coded):
+            return np.asarray(column.codes)
+        return column.to_numpy() if isinstance(column, pd.Series) else np.asarray(column)
+
+    def floats(self, name: str) -> np.ndarray:
+        """Column ``name`` as floats (missing values NaN). Shared: never write into it."""
+        found = self._floats.get(name)
+        if found is None:
+            column = self._source[name]
+            if isinstance(column, pd.Series):
+                found = column.to_numpy(dtype=float)
+            else:
+                found = np.asarray(column, dtype=float)
+            self._floats[name] = found
+        return found
+
+    def codes(self, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Text column ``name`` as codes into its names (−1: none)."""
+        found = self._codes.get(name)
+        if found is None:
+            column = self._source[name]
+            if isinstance(column, Coded):
+                found = (np.asarray(column.codes), tuple(str(c) for c in column.categories))
+            elif isinstance(column, pd.Series) and isinstance(column.array, pd.Categorical):
+                cat = column.array
+                found = (np.asarray(cat.codes), tuple(str(c) for c in cat.categories))
+            else:
+                codes, names = pd.factorize(np.asarray(column, dtype=object), sort=True)
+                found = (codes, tuple(str(c) for c in names))
+            self._codes[name] = found
+        return found
+
+    def equals(self, name: str, value: str) -> np.ndarray:
+        """Where text column ``name`` is ``value``."""
+        codes, names = self.codes(name)
+        if value not in names:
+            return np.zeros(len(codes), dtype=bool)
+        return codes == names.index(value)
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame (:func:`frame` of recorded columns, made once)."""
+        if self._frame is None:
+            assert not isinstance(self._source, pd.DataFrame)
+            self._frame = frame(self._source)
+        return self._frame
+
+
+class LevelColumns:
+    """The change points of every resource (``where``) as numpy arrays ``t``, ``queue``,
+    ``busy``, ``capacity`` (the dtypes of :func:`queue_frame`), from recorded level series or
+    from a :func:`queue_frame`. :meth:`frame` gives the latter (made on first use)."""
+
+    def __init__(self, source: pd.DataFrame | Mapping[str, Columns]) -> None:
+        self._source = source
+        self._frame: pd.DataFrame | None = source if isinstance(source, pd.DataFrame) else None
+
+    def resources(self) -> list[tuple[str, dict[str, np.ndarray]]]:
+        """Each resource with at least one change point, in sorted order of names (a
+        :func:`queue_frame` grouped by ``where``), its rows in time order."""
+        out: list[tuple[str, dict[str, np.ndarray]]] = []
+        if isinstance(self._source, pd.DataFrame):
+            q = self._source
+            where = q["where"].astype("category").array
+            codes = np.asarray(where.codes)
+            cols = {name: q[name].to_numpy() for name, _ in LEVEL_DTYPES}
+            cols["t"] = q["t"].to_numpy(dtype=float)
+            present = np.bincount(codes[codes >= 0], minlength=len(where.categories))
+            for i in np.flatnonzero(present):
+                rows = np.flatnonzero(codes == i)
+                out.append((str(where.categories[i]), {n: v[rows] for n, v in cols.items()}))
+            return out
+        for name in sorted(self._source):
+            series = self._source[name]
+            if len(series["t"]):
+                out.append(
+                    (name, {n: np.asarray(series[n], dtype=dtype) for n, dtype in LEVEL_DTYPES})
+                )
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """Every resource's change points as one table (:func:`queue_frame`, made once)."""
+        if self._frame is None:
+            assert not isinstance(self._source, pd.DataFrame)
+            self._frame = queue_frame(self._source)
+        return self._frame

@@ -65,7 +65,7 @@ def other_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(PACKAGE_DIR, root / "sim", ignore=shutil.ignore_patterns("__pycache__"))
     kpi = root / "sim" / "results" / "kpis" / "measures.py"
     source = kpi.read_text(encoding="utf-8")
-    anchor = "    return resource_kpis(k.queues, k.horizon_h)\n"
+    anchor = "    return resource_kpis(k.levels, k.horizon_h)\n"
     assert anchor in source
     kpi.write_text(
         source.replace(anchor, anchor.replace("return ", 'return {"checkout.b": 1.0} | ')),

@@ -6,7 +6,7 @@ once in :mod:`sim.results.kpis.families`, computed by :mod:`sim.results.kpis.mea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -14,6 +14,7 @@ from sim.results.kpis.families import KPIS
 from sim.results.kpis.measures import DIRECTIONS, KpiInputs, counted_trains, train_kpis
 from sim.results.kpis.registry import Derived, Family, Registry
 from sim.results.runinfo import RunInfo
+from sim.results.tables import Columns
 
 __all__ = [
     "DIRECTIONS",
@@ -32,15 +33,18 @@ __all__ = [
 
 
 def compute_kpis(
-    containers: pd.DataFrame,
-    trains: pd.DataFrame,
-    queues: pd.DataFrame,
+    containers: pd.DataFrame | Columns,
+    trains: pd.DataFrame | Columns,
+    queues: pd.DataFrame | Mapping[str, Columns],
     *,
     horizon_h: float,
     corridors: Iterable[str],
     hub: str,
 ) -> dict[str, float]:
-    """Every KPI of one replication, as a flat name → value map."""
+    """Every KPI of one replication, as a flat name → value map, from its tables: recorded
+    columns (a table's :meth:`~sim.engine.Table.arrays`, the level series' ``arrays()`` by
+    resource) or the DataFrames :func:`~sim.results.tables.frame` and
+    :func:`~sim.results.tables.queue_frame` make of them."""
     return KPIS.compute(KpiInputs(containers, trains, queues, horizon_h, tuple(corridors), hub))
 
 

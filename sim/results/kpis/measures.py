@@ -64,33 +64,46 @@ families name, each of one replication's :class:`KpiInputs`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from sim.results.states import STATES, WAITING, state_codes, state_levels, text_values
-from sim.results.stats import exact_mean, exact_sum, growth, step_integral, survival
+from sim.results.states import STATES, WAITING, state_codes, state_levels
+from sim.results.stats import (
+    exact_mean,
+    exact_sum,
+    exact_sums,
+    growth,
+    step_integrals,
+    survival,
+    whole_numbers,
+)
+from sim.results.tables import Columns, LevelColumns, TableColumns
 
 QUANTILES = {"p50": 0.50, "p90": 0.90, "p95": 0.95}
 SATURATED = 0.9
 """Utilisation over the second half from which a growing queue counts as running away."""
 DIRECTIONS = ("export", "import")
 
+Table = pd.DataFrame | TableColumns
+"""A table the KPIs are computed from: a DataFrame, or its columns (:class:`TableColumns`)."""
 
-def _window(x: pd.Series | np.ndarray, horizon_h: float) -> pd.Series | np.ndarray:
-    return (x >= 0) & (x < horizon_h)
+
+def _window(x: np.ndarray, horizon_h: float) -> np.ndarray:
+    within: np.ndarray = (x >= 0) & (x < horizon_h)
+    return within
 
 
-def _hours(table: pd.DataFrame, name: str) -> np.ndarray:
-    """A column of ``table`` as a float array (missing values NaN)."""
-    return table[name].to_numpy(dtype=float)
+def _code(names: tuple[str, ...], value: str) -> int:
+    """The code of ``value`` among ``names`` (one no code has when it is not there)."""
+    return names.index(value) if value in names else -2
 
 
 def _tally(
     prefix: str,
-    start: pd.Series | np.ndarray,
-    end: pd.Series | np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
     horizon_h: float,
     quantiles: bool = False,
 ) -> dict[str, float]:
@@ -109,45 +122,51 @@ def _tally(
     return out
 
 
-def _counted(trains: pd.DataFrame, horizon_h: float) -> np.ndarray:
+def _counted(trains: TableColumns, horizon_h: float) -> np.ndarray:
     """Which trains count as run in the window (see :func:`counted_trains`)."""
-    export = text_values(trains["direction"]) == "export"
-    done = np.where(export, _hours(trains, "t_departed"), _hours(trains, "t_unloaded"))
-    return trains["ran"].to_numpy(dtype=bool) & _window(done, horizon_h)
+    key = ("counted", horizon_h)
+    if key not in trains.memo:
+        t = trains
+        done = np.where(
+            t.equals("direction", "export"), t.floats("t_departed"), t.floats("t_unloaded")
+        )
+        trains.memo[key] = np.asarray(t.values("ran"), dtype=bool) & _window(done, horizon_h)
+    counted: np.ndarray = trains.memo[key]
+    return counted
 
 
 def counted_trains(trains: pd.DataFrame, horizon_h: float) -> pd.DataFrame:
     """Trains that count as run in the window: exports that left the hub, imports unloaded
     at the hub."""
-    return trains[_counted(trains, horizon_h)]
+    return trains[_counted(TableColumns(trains), horizon_h)]
 
 
-def train_kpis(
-    trains: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
-) -> dict[str, float]:
-    counted = _counted(trains, horizon_h)
-    teu = trains["teu"].to_numpy()[counted]
-    load = teu / trains["capacity_teu"].to_numpy()[counted]
-    corridor = text_values(trains["corridor"])[counted]
-    direction = text_values(trains["direction"])[counted]
+def train_kpis(trains: Table, horizon_h: float, corridors: Iterable[str]) -> dict[str, float]:
+    t = TableColumns.of(trains)
+    counted = _counted(t, horizon_h)
+    teu = t.values("teu")[counted]
+    load = teu / t.values("capacity_teu")[counted]
+    corridor_codes, corridor_names = t.codes("corridor")
+    direction_codes, direction_names = t.codes("direction")
+    corridor, direction = corridor_codes[counted], direction_codes[counted]
     k: dict[str, float] = {"trains.total": float(len(teu)), "teu.total": exact_sum(teu)}
     k["teu_per_train.mean"] = exact_mean(teu)
     for c in corridors:
-        mine = corridor == c
+        mine = corridor == _code(corridor_names, c)
         k[f"trains.{c}"] = float(mine.sum())
         k[f"teu_per_train.{c}"] = exact_mean(teu[mine])
         k[f"train_load_factor.{c}"] = exact_mean(load[mine])
         for d in DIRECTIONS:
-            sel = mine & (direction == d)
+            sel = mine & (direction == _code(direction_names, d))
             k[f"trains.{c}.{d}"] = float(sel.sum())
             k[f"teu.{c}.{d}"] = exact_sum(teu[sel])
-    exports = direction == "export"
-    delay = _hours(trains, "t_departed")[counted] - _hours(trains, "t_scheduled")[counted]
+    exports = direction == _code(direction_names, "export")
+    delay = t.floats("t_departed")[counted] - t.floats("t_scheduled")[counted]
     k["train_delay_h.export.mean"] = exact_mean(delay[exports]) if exports.any() else 0.0
-    arrival = _hours(trains, "t_arrived")
+    arrival = t.floats("t_arrived")
     arrived = (
-        (text_values(trains["direction"]) == "import")
-        & trains["ran"].to_numpy(dtype=bool)
+        t.equals("direction", "import")
+        & np.asarray(t.values("ran"), dtype=bool)
         & _window(arrival, horizon_h)
     )
     arrival = arrival[arrived]
@@ -155,11 +174,11 @@ def train_kpis(
         _tally(
             "train_turnaround_h.import",
             arrival,
-            _hours(trains, "t_unloaded")[arrived],
+            t.floats("t_unloaded")[arrived],
             horizon_h,
         )
     )
-    received = _hours(trains, "t_received")[arrived]
+    received = t.floats("t_received")[arrived]
     k["trains.waited_outside"] = float(
         (np.where(np.isnan(received), horizon_h, received) > arrival).sum()
     )
@@ -167,73 +186,78 @@ def train_kpis(
 
 
 def container_kpis(
-    containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: float, hub: str
+    containers: Table, trains: Table, horizon_h: float, hub: str
 ) -> dict[str, float]:
-    c = containers
+    c, t = TableColumns.of(containers), TableColumns.of(trains)
     k: dict[str, float] = {}
-    direction = text_values(c["direction"])
-    created = _window(_hours(c, "t_created"), horizon_h)
-    accepted = created & np.isnan(_hours(c, "t_turned_away"))
-    customs_start, customs_end = _hours(c, "t_customs_start"), _hours(c, "t_customs_end")
-    delivered = _hours(c, "t_delivered")
+    created_h = c.floats("t_created")
+    accepted = _window(created_h, horizon_h) & np.isnan(c.floats("t_turned_away"))
+    customs_start, customs_end = c.floats("t_customs_start"), c.floats("t_customs_end")
+    delivered = c.floats("t_delivered")
+    mine = {d: c.equals("direction", d) & accepted for d in DIRECTIONS}
     for d in DIRECTIONS:
-        mine = (direction == d) & accepted
         k.update(
             _tally(
                 f"clearance_h.{d}",
-                customs_start[mine],
-                customs_end[mine],
+                customs_start[mine[d]],
+                customs_end[mine[d]],
                 horizon_h,
                 quantiles=True,
             )
         )
-        k.update(
-            _tally(f"door_to_door_h.{d}", _hours(c, "t_created")[mine], delivered[mine], horizon_h)
-        )
-    gate_in = _hours(c, "t_gate_in")
-    exp = (direction == "export") & accepted
+        k.update(_tally(f"door_to_door_h.{d}", created_h[mine[d]], delivered[mine[d]], horizon_h))
+    gate_in = c.floats("t_gate_in")
+    exp, imp = mine["export"], mine["import"]
     k.update(
         _tally(
             f"dwell_h.{hub}.export",
             gate_in[exp],
-            _hours(c, "t_train_departed")[exp],
+            c.floats("t_train_departed")[exp],
             horizon_h,
             quantiles=True,
         )
     )
-    imp = (direction == "import") & accepted
-    arrived = _hours(c, "t_train_arrived")[imp]
+    arrived = c.floats("t_train_arrived")[imp]
     entered = np.where(np.isnan(arrived), gate_in[imp], arrived)
     k.update(_tally(f"dwell_h.{hub}.import", entered, delivered[imp], horizon_h, True))
 
-    ran = counted_trains(trains, horizon_h)
-    on_counted = c["train_id"].isin(ran["train_id"]).to_numpy(dtype=bool)
-    trucked = (text_values(c["corridor"]) == "road") & _window(gate_in, horizon_h)
-    teu = c["teu"].to_numpy()
+    ran = t.values("train_id")[_counted(t, horizon_h)]
+    on_counted = np.isin(c.values("train_id"), ran)
+    trucked = c.equals("corridor", "road") & _window(gate_in, horizon_h)
+    teu = c.values("teu")
     k["teu.road.import"] = exact_sum(teu[trucked])
     counted = on_counted | trucked
-    k["cost.shipper_cny"] = exact_sum(_hours(c, "shipper_cost_cny")[counted])
-    k["cost.subsidy_cny"] = exact_sum(_hours(c, "subsidy_cny")[counted])
-    k["cost.rail_discount_cny"] = exact_sum(_hours(c, "rail_discount_cny")[counted])
+    k["cost.shipper_cny"] = exact_sum(c.floats("shipper_cost_cny")[counted])
+    k["cost.subsidy_cny"] = exact_sum(c.floats("subsidy_cny")[counted])
+    k["cost.rail_discount_cny"] = exact_sum(c.floats("rail_discount_cny")[counted])
 
     imported = imp & ~np.isnan(customs_end)
-    k["customs.import.inspected_share"] = exact_mean(c["inspected"].to_numpy()[imported])
-    k["customs.import.quarantined_share"] = exact_mean(c["quarantined"].to_numpy()[imported])
+    k["customs.import.inspected_share"] = exact_mean(c.values("inspected")[imported])
+    k["customs.import.quarantined_share"] = exact_mean(c.values("quarantined")[imported])
     k.update(flow_kpis(c, horizon_h))
     return k
 
 
-def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+def _sums_by(keys: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """``weights`` summed by ``keys`` (0 … n − 1): in one pass where the weights are whole
+    numbers (as TEU are), whose sums no order of adding changes, so each is exactly what
+    ``weights[keys == i].sum()`` gives; otherwise group by group, as that."""
+    if whole_numbers(weights):
+        return np.bincount(keys, weights=weights, minlength=n)
+    return np.array([weights[keys == i].sum() for i in range(n)], dtype=float)
+
+
+def flow_kpis(containers: Table, horizon_h: float) -> dict[str, float]:
     """What got through, what is still in the system and what was turned away."""
+    c = TableColumns.of(containers)
     k: dict[str, float] = {}
     state = state_codes(c, horizon_h)
-    created = _window(_hours(c, "t_created"), horizon_h)
-    away = _hours(c, "t_turned_away") < horizon_h
-    delivered = _hours(c, "t_delivered") < horizon_h
-    inside = (_hours(c, "t_created") < horizon_h) & ~away & ~delivered
-    teu = c["teu"].to_numpy(dtype=float)
-    corridor = text_values(c["corridor"])
-    direction = text_values(c["direction"])
+    created_h = c.floats("t_created")
+    created = _window(created_h, horizon_h)
+    away = c.floats("t_turned_away") < horizon_h
+    delivered = c.floats("t_delivered") < horizon_h
+    inside = (created_h < horizon_h) & ~away & ~delivered
+    teu = c.floats("teu")
     k["containers.created"] = float(created.sum())
     k["containers.delivered"] = float((created & delivered).sum())
     k["containers.turned_away"] = float((created & away).sum())
@@ -242,22 +266,39 @@ def flow_kpis(c: pd.DataFrame, horizon_h: float) -> dict[str, float]:
     k["turned_away_teu.total"] = float(teu[created & away].sum())
     made = float(teu[created].sum())
     k["turned_away_share.total"] = k["turned_away_teu.total"] / made if made else 0.0
+    # by state (−1: not created yet, kept apart as key 0)
+    by_state = _sums_by(state[inside].astype(np.intp) + 1, teu[inside], len(STATES) + 1)
     for i, name in enumerate(STATES):
         if name not in ("delivered", "turned_away"):
-            k[f"backlog_teu.state.{name}"] = float(teu[inside & (state == i)].sum())
-    for cor in sorted(set(corridor)):
-        for d in DIRECTIONS:
-            mine = (corridor == cor) & (direction == d)
-            if not mine.any():
+            k[f"backlog_teu.state.{name}"] = float(by_state[i + 1])
+    # by corridor and direction: key 2 × corridor + direction
+    corridor, names = c.codes("corridor")
+    direction = np.full(len(c), -1, dtype=np.intp)
+    for j, d in enumerate(DIRECTIONS):
+        direction[c.equals("direction", d)] = j
+    valid = (corridor >= 0) & (direction >= 0)
+    keys = (2 * corridor + direction)[valid]
+    n = 2 * len(names)
+    present = np.bincount(keys, minlength=n)
+    taken = created & ~away
+
+    def by_key(where: np.ndarray) -> np.ndarray:
+        return _sums_by(keys, np.where(where, teu, 0.0)[valid], n)
+
+    backlog, turned = by_key(inside), by_key(created & away)
+    accepted, late = by_key(taken), by_key(taken & ~delivered)
+    for cor in sorted({names[i] for i in np.unique(corridor[valid]).tolist()}):
+        for j, d in enumerate(DIRECTIONS):
+            g = 2 * names.index(cor) + j
+            if not present[g]:
                 continue
-            k[f"backlog_teu.{cor}.{d}"] = float(teu[mine & inside].sum())
-            k[f"turned_away_teu.{cor}.{d}"] = float(teu[mine & created & away].sum())
-            taken = float(teu[mine & created & ~away].sum())
-            late = float(teu[mine & created & ~away & ~delivered].sum())
-            k[f"undelivered_share.{cor}.{d}"] = late / taken if taken else 0.0
-    rolled = c["rolls"].to_numpy() > 0
-    for d in DIRECTIONS:
-        k[f"rolled_teu.sea.{d}"] = float(teu[created & rolled & (direction == d)].sum())
+            k[f"backlog_teu.{cor}.{d}"] = float(backlog[g])
+            k[f"turned_away_teu.{cor}.{d}"] = float(turned[g])
+            kept, lost = float(accepted[g]), float(late[g])
+            k[f"undelivered_share.{cor}.{d}"] = lost / kept if kept else 0.0
+    rolled = c.values("rolls") > 0
+    for j, d in enumerate(DIRECTIONS):
+        k[f"rolled_teu.sea.{d}"] = float(teu[created & rolled & (direction == j)].sum())
     return k
 
 
@@ -267,7 +308,7 @@ def delivered_accounts(containers: pd.DataFrame, horizon_h: float) -> pd.DataFra
     c = containers
     if "rail_cny" not in c.columns:
         return c.iloc[:0]
-    return c[_window(c["t_delivered"], horizon_h) & c["rail_cny"].notna()]
+    return c[_window(c["t_delivered"].to_numpy(dtype=float), horizon_h) & c["rail_cny"].notna()]
 
 
 def _ratio(num: float, den: float) -> float:
@@ -275,33 +316,46 @@ def _ratio(num: float, den: float) -> float:
 
 
 def economics_kpis(
-    containers: pd.DataFrame, horizon_h: float, corridors: Iterable[str]
+    containers: Table, horizon_h: float, corridors: Iterable[str]
 ) -> dict[str, float]:
     """Cost and CO₂e per TEU by corridor, against the competing route, and what the public
     money buys (see the module docstring)."""
-    c = containers
-    if "rail_cny" not in c.columns:
+    c = TableColumns.of(containers)
+    if "rail_cny" not in c:
         return {}
     # the boxes of delivered_accounts, column by column
-    d = _window(_hours(c, "t_delivered"), horizon_h) & ~np.isnan(_hours(c, "rail_cny"))
+    d = _window(c.floats("t_delivered"), horizon_h) & ~np.isnan(c.floats("rail_cny"))
 
     def col(name: str) -> np.ndarray:
-        return c[name].to_numpy()[d]
+        return c.values(name)[d]
 
     k: dict[str, float] = {}
     teu_all, co2e, road_co2e = col("teu"), col("co2e_kg"), col("road_co2e_kg")
     door, road, public_cny = col("door_cny"), col("road_cny"), col("public_cny")
     emitted = bool((~np.isnan(co2e.astype(float))).any())
-    corridor = text_values(c["corridor"])[d]
-    for name in corridors:
-        mine = corridor == name
-        teu = exact_sum(teu_all[mine])
-        k[f"cost.per_teu.{name}"] = _ratio(exact_sum(door[mine]), teu)
-        k[f"cost.road_per_teu.{name}"] = _ratio(exact_sum(road[mine]), teu)
-        k[f"cost.public_per_teu.{name}"] = _ratio(exact_sum(public_cny[mine]), teu)
-        if emitted:
-            k[f"co2e.kg_per_teu.{name}"] = _ratio(exact_sum(co2e[mine]), teu)
-            k[f"co2e.road_kg_per_teu.{name}"] = _ratio(exact_sum(road_co2e[mine]), teu)
+    # each box's corridor as its place in ``corridors`` (−1: none of them)
+    codes, names = c.codes("corridor")
+    corridors = list(corridors)
+    place = np.full(len(names) + 1, -1, dtype=np.intp)  # last: no corridor
+    for i, name in enumerate(corridors):
+        if name in names:
+            place[names.index(name)] = i
+    group = place[codes[d]]
+    ours = group >= 0
+
+    def by_corridor(values: np.ndarray) -> list[float]:
+        return exact_sums(np.asarray(values, dtype=float)[ours], group[ours], len(corridors))
+
+    teus, doors, roads, publics = map(by_corridor, (teu_all, door, road, public_cny))
+    emitted_by = (by_corridor(co2e), by_corridor(road_co2e)) if emitted else None
+    for i, name in enumerate(corridors):
+        teu = teus[i]
+        k[f"cost.per_teu.{name}"] = _ratio(doors[i], teu)
+        k[f"cost.road_per_teu.{name}"] = _ratio(roads[i], teu)
+        k[f"cost.public_per_teu.{name}"] = _ratio(publics[i], teu)
+        if emitted_by is not None:
+            k[f"co2e.kg_per_teu.{name}"] = _ratio(emitted_by[0][i], teu)
+            k[f"co2e.road_kg_per_teu.{name}"] = _ratio(emitted_by[1][i], teu)
     induced_share = col("induced_share")
     public = exact_sum(public_cny)
     induced = exact_sum(teu_all * induced_share)
@@ -318,29 +372,22 @@ def economics_kpis(
     return k
 
 
-def resource_kpis(queues: pd.DataFrame, horizon_h: float) -> dict[str, float]:
+def resource_kpis(queues: pd.DataFrame | LevelColumns, horizon_h: float) -> dict[str, float]:
     k: dict[str, float] = {}
-    where = queues["where"].astype("category").array
-    codes = where.codes
-    t_all, queue_all = _hours(queues, "t"), queues["queue"].to_numpy()
-    busy_all, capacity_all = queues["busy"].to_numpy(), queues["capacity"].to_numpy()
-    # one resource at a time, in category order, its rows in table order (a groupby's groups)
-    for i in np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(where.categories))):
-        rows = np.flatnonzero(codes == i)
-        name = str(where.categories[i])
-        t, busy, queue = t_all[rows], busy_all[rows], queue_all[rows]
-        capacity = capacity_all[rows]
-        used = step_integral(t, busy, 0.0, horizon_h)
+    levels = queues if isinstance(queues, LevelColumns) else LevelColumns(queues)
+    # one resource at a time, in sorted order of names, its rows in time order
+    for name, cols in levels.resources():
+        t, busy, queue = cols["t"], cols["busy"], cols["queue"]
         # A unit finishing its job after its shift ended is available while it works.
-        avail = step_integral(t, np.maximum(capacity, busy), 0.0, horizon_h)
+        available = np.maximum(cols["capacity"], busy)
+        used, avail, queued = step_integrals(t, (busy, available, queue), 0.0, horizon_h)
         k[f"utilisation.{name}"] = used / avail if avail > 0 else float("nan")
-        k[f"queue.{name}.mean"] = step_integral(t, queue, 0.0, horizon_h) / horizon_h
+        k[f"queue.{name}.mean"] = queued / horizon_h
         before = t < horizon_h
         k[f"queue.{name}.end"] = float(queue[before][-1]) if before.any() else 0.0
         # A queue can run away only at a resource that is (nearly) always busy.
         half = horizon_h / 2
-        late_used = step_integral(t, busy, half, horizon_h)
-        late_avail = step_integral(t, np.maximum(capacity, busy), half, horizon_h)
+        late_used, late_avail = step_integrals(t, (busy, available), half, horizon_h)
         busy_late = late_used / late_avail if late_avail > 0 else 0.0
         _stability(k, name, t, queue, horizon_h, floor=2.0, saturated=busy_late >= SATURATED)
     return k
@@ -362,66 +409,113 @@ def _stability(
     k[f"unstable.{where}"] = float(saturated and g.unstable(floor=floor))
 
 
-def stability_kpis(
-    containers: pd.DataFrame, trains: pd.DataFrame, horizon_h: float
-) -> dict[str, float]:
+def _mean_at_least(values: np.ndarray, level: float) -> bool:
+    """Whether the mean of ``values`` is at least ``level``, as pandas' grouped mean decides
+    it. The exact mean (:func:`exact_mean`) decides it as well wherever it is not within a
+    billionth of ``level``: pandas' compensated sum of finite values misses it by a few units
+    in the last place. Closer than that, pandas decides."""
+    if len(values) and bool(np.isfinite(values).all()):
+        mean = exact_mean(values)
+        if abs(mean - level) > 1e-9 * abs(level):
+            return mean >= level
+    grouped = pd.Series(values).groupby(np.zeros(len(values), dtype=np.int64)).mean()
+    return bool(len(grouped)) and bool(grouped.iloc[0] >= level)
+
+
+def stability_kpis(containers: Table, trains: Table, horizon_h: float) -> dict[str, float]:
     """Growth of the TEU *waiting* (at the gate, for a train, a sailing or unloading) per
     corridor and direction, over the second half of the window. Cargo can pile up without
     bound only behind trains that leave (nearly) full."""
     k: dict[str, float] = {}
-    late = trains[trains["ran"] & (trains["t_departed"] >= horizon_h / 2)]
-    late = late[late["t_departed"] < horizon_h]
-    load = (
-        (late["teu"] / late["capacity_teu"])
-        .groupby([late["corridor"].astype(str), late["direction"].astype(str)])
-        .mean()
+    t = TableColumns.of(trains)
+    departed = t.floats("t_departed")
+    late = (
+        np.asarray(t.values("ran"), dtype=bool)
+        & (departed >= horizon_h / 2)
+        & (departed < horizon_h)
     )
-    for (cor, d), (t, level) in state_levels(containers, WAITING).items():
-        full = bool((cor, d) in load.index and load[(cor, d)] >= SATURATED)
-        _stability(k, f"corridor.{cor}.{d}", t, level, horizon_h, floor=20.0, saturated=full)
+    load = t.values("teu")[late] / t.values("capacity_teu")[late]
+    corridor_codes, corridor_names = t.codes("corridor")
+    direction_codes, direction_names = t.codes("direction")
+    corridor, direction = corridor_codes[late], direction_codes[late]
+    waiting = state_levels(containers, WAITING, since=horizon_h / 2)  # growth reads that much
+    for (cor, d), (times, level) in waiting.items():
+        mine = (corridor == _code(corridor_names, cor)) & (
+            direction == _code(direction_names, d)
+        )
+        full = bool(mine.any()) and _mean_at_least(load[mine], SATURATED)
+        _stability(k, f"corridor.{cor}.{d}", times, level, horizon_h, floor=20.0, saturated=full)
     return k
 
 
 # ---------------------------------------------------------------------------- computations
 
 
-@dataclass(frozen=True)
 class KpiInputs:
-    """What the KPIs of one replication are computed from: its tables and the window."""
+    """What the KPIs of one replication are computed from: its tables and the window.
 
-    containers: pd.DataFrame
-    trains: pd.DataFrame
-    queues: pd.DataFrame
-    horizon_h: float
-    corridors: tuple[str, ...]
-    """The scenario's rail corridors, in scenario order."""
-    hub: str
+    The tables come as recorded columns (what a replication hands over) or as DataFrames
+    (:func:`sim.results.tables.frame`, :func:`~sim.results.tables.queue_frame`). The
+    computations read their numpy columns (:attr:`container_columns`, :attr:`train_columns`,
+    :attr:`levels`), each column once for all of them; a computation that wants pandas reads
+    :attr:`containers`, :attr:`trains` and :attr:`queues`, made on first use.
+    """
+
+    def __init__(
+        self,
+        containers: pd.DataFrame | Columns,
+        trains: pd.DataFrame | Columns,
+        queues: pd.DataFrame | Mapping[str, Columns],
+        horizon_h: float,
+        corridors: tuple[str, ...],
+        hub: str,
+    ) -> None:
+        self.container_columns = TableColumns(containers)
+        self.train_columns = TableColumns(trains)
+        self.levels = LevelColumns(queues)
+        self.horizon_h = horizon_h
+        self.corridors = tuple(corridors)
+        """The scenario's rail corridors, in scenario order."""
+        self.hub = hub
+
+    @cached_property
+    def containers(self) -> pd.DataFrame:
+        return self.container_columns.frame()
+
+    @cached_property
+    def trains(self) -> pd.DataFrame:
+        return self.train_columns.frame()
+
+    @cached_property
+    def queues(self) -> pd.DataFrame:
+        """Change points of every resource (:func:`~sim.results.tables.queue_frame`)."""
+        return self.levels.frame()
 
 
 def train_measures(k: KpiInputs) -> dict[str, float]:
     """Trains run, TEU by train, load factors, delays and turnaround (:func:`train_kpis`)."""
-    return train_kpis(k.trains, k.horizon_h, k.corridors)
+    return train_kpis(k.train_columns, k.horizon_h, k.corridors)
 
 
 def container_measures(k: KpiInputs) -> dict[str, float]:
     """Clearance, dwell and door-to-door times, money, customs shares and what did not get
     through (:func:`container_kpis`)."""
-    return container_kpis(k.containers, k.trains, k.horizon_h, k.hub)
+    return container_kpis(k.container_columns, k.train_columns, k.horizon_h, k.hub)
 
 
 def economics_measures(k: KpiInputs) -> dict[str, float]:
     """Cost and CO₂e per TEU, against the competing route (:func:`economics_kpis`)."""
-    return economics_kpis(k.containers, k.horizon_h, k.corridors)
+    return economics_kpis(k.container_columns, k.horizon_h, k.corridors)
 
 
 def resource_measures(k: KpiInputs) -> dict[str, float]:
     """Utilisation, queues and their growth at every resource (:func:`resource_kpis`)."""
-    return resource_kpis(k.queues, k.horizon_h)
+    return resource_kpis(k.levels, k.horizon_h)
 
 
 def corridor_stability(k: KpiInputs) -> dict[str, float]:
     """Growth of the cargo waiting on every corridor and direction (:func:`stability_kpis`)."""
-    return stability_kpis(k.containers, k.trains, k.horizon_h)
+    return stability_kpis(k.container_columns, k.train_columns, k.horizon_h)
 
 
 def unstable_count(k: Mapping[str, float]) -> dict[str, float]:
