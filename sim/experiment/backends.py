@@ -221,7 +221,7 @@ def _local(
             }
         for done, fut in enumerate(as_completed(index), start=1):
             if fut.exception() is not None:
-                _raise_first_failure(sorted(index, key=index.__getitem__)[: index[fut] + 1])
+                _raise_first_failure(sorted(index, key=index.__getitem__), index[fut])
             value = fut.result()
             if progress:
                 progress(done, len(tasks))
@@ -231,11 +231,16 @@ def _local(
         _stop(pool, finished)
 
 
-def _raise_first_failure(futures: Sequence[Any]) -> NoReturn:
-    """Raise the error of the first task of ``futures`` (in task order, up to one that failed)
-    that fails: the one a serial run stops at, whichever worker failed first in time. The
-    tasks before the failed one started before it, so waiting for them is short."""
-    for fut in futures:
+def _raise_first_failure(futures: Sequence[Any], failed: int) -> NoReturn:
+    """Task ``failed`` of ``futures`` (in task order) failed: raise the error of the first
+    task that fails — the one a serial run stops at, whichever worker failed first in time.
+
+    The tasks after it are cancelled first (those not started), so no worker takes new work;
+    the tasks before it started before it, so this waits at most for the replications still
+    running (Ctrl-C stops the wait, as it stops a run)."""
+    for fut in futures[failed + 1 :]:
+        fut.cancel()
+    for fut in futures[: failed + 1]:
         if fut.exception() is not None:  # waits for it to finish
             fut.result()
     raise AssertionError("the last of these tasks failed")  # pragma: no cover
@@ -474,7 +479,7 @@ def _dask(
         index = {f.key: i for i, f in enumerate(futures)}
         for n, fut in enumerate(as_completed(futures), start=1):
             if fut.status == "error":
-                _raise_first_failure(futures[: index[fut.key] + 1])
+                _raise_first_failure(futures, index[fut.key])
             value = fut.result()
             if progress:
                 progress(n, len(tasks))

@@ -115,9 +115,11 @@ class _Fixed:
     flows: dict[str, Flow]
     accounts: dict[str, Account]
     rates: Rates | None
-    shifts: dict[tuple[int, int], Steps] = field(default_factory=dict)
-    """Capacity of ``units`` on duty in a list of working hours (by its id: the scenario
-    holds it) — see :meth:`_Parts.shifts`."""
+    shifts: dict[tuple[tuple[tuple[frozenset[int], float, float], ...], int], Steps] = field(
+        default_factory=dict
+    )
+    """Capacity of ``units`` on duty in weekly windows (days, start and end hour), by windows
+    and units — see :meth:`_Parts.shifts`."""
 
     @classmethod
     def of(cls, s: Scenario) -> _Fixed:
@@ -398,14 +400,14 @@ class _Parts:
 
     def shifts(self, units: int, hours: list[WorkingHours]) -> Steps:
         """``units`` only in the weekly windows ``hours``, none outside them."""
-        key = (id(hours), units)
+        windows = tuple(
+            (frozenset(WEEKDAYS.index(d) for d in w.days), clock_hours(w.start), clock_hours(w.end))
+            for w in hours
+        )
+        key = (windows, units)  # by value: a worker's copy of the scenario is new each time
         known = self.fixed.shifts.get(key)
         if known is not None:
             return known
-        windows = [
-            (frozenset(WEEKDAYS.index(d) for d in w.days), clock_hours(w.start), clock_hours(w.end))
-            for w in hours
-        ]
         intervals = duty_intervals(windows, self.s.start.weekday(), self.t0, self.t1)
         steps = self.fixed.shifts[key] = Steps.on_off(units, intervals)
         return steps

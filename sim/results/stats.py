@@ -81,7 +81,7 @@ def exact_sums(values: np.ndarray, groups: np.ndarray | None, n: int) -> list[fl
     bins = power.astype(np.intp)
     bins -= base
     if groups is not None:
-        bins += groups * span
+        bins += np.asarray(groups, dtype=np.intp) * span  # narrow codes would wrap
     highs = np.bincount(bins, weights=high, minlength=n * span)
     lows = np.bincount(bins, weights=scaled, minlength=n * span)
     if len(x) >= 2**26 or not (np.isfinite(highs).all() and np.isfinite(lows).all()):

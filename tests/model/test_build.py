@@ -156,6 +156,27 @@ def test_replications_share_what_the_scenario_alone_decides_and_not_their_number
         pd.testing.assert_frame_equal(frame(shared.tables[name]), frame(columns))
 
 
+def test_shift_patterns_are_found_by_their_hours_not_by_the_list_that_holds_them(
+    short_baseline,
+):
+    """A worker's copy of the scenario is new each replication, and a list of working hours
+    freed may leave its address to another desk's: patterns are shared by what they say."""
+    from sim.model.build import _Fixed, _Parts
+
+    fixed = _Fixed.of(short_baseline)
+    parts = _Parts(short_baseline, Environment(), Streams(1), Recorder(), None, None, fixed)  # type: ignore[arg-type]
+    hours = short_baseline.customs.import_.working_hours
+    assert hours
+    copy = pickle.loads(pickle.dumps(hours))
+    assert copy is not hours
+    assert parts.shifts(3, copy) is parts.shifts(3, hours)
+    night = [h.model_copy(update={"start": "00:00", "end": "06:00"}) for h in hours]
+    assert parts.shifts(3, night) != parts.shifts(3, hours)
+    assert parts.shifts(3, night).at(3.0) != parts.shifts(3, hours).at(3.0)
+    assert parts.shifts(4, hours).values != parts.shifts(3, hours).values
+    assert len(fixed.shifts) == 3  # hours, night: each once per number of units
+
+
 def test_extra_customs_stages_follow_the_standard_ones_on_the_resources_they_name():
     """A document check by the import officers and a re-inspection in the shared bays, from
     the scenario alone: the stages queue at the very resources the standard stages use."""

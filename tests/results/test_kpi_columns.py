@@ -15,7 +15,7 @@ from scipy.stats import CensoredData, ecdf
 
 from sim.experiment.runner import simulate
 from sim.results.kpis import compute_kpis
-from sim.results.kpis.measures import _mean_at_least
+from sim.results.kpis.measures import _mean_at_least, flow_kpis
 from sim.results.states import STATES, WAITING, state_codes, state_levels
 from sim.results.stats import (
     exact_sum,
@@ -70,6 +70,15 @@ def test_long_sums_of_hard_cases_are_fsum_to_the_bit(n):
     ]
     for x in cases:
         assert bits([exact_sum(x)]) == bits([fsum(x)])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.intp])
+def test_groups_given_as_narrow_codes_sum_as_wide_ones(dtype):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(3000)
+    groups = rng.integers(0, 100, len(x))
+    expected = [fsum(x[groups == g]) for g in range(100)]
+    assert bits(exact_sums(x, groups.astype(dtype), 100)) == bits(expected)
 
 
 def test_sums_that_are_not_finite_are_what_fsum_makes_of_them():
@@ -158,6 +167,20 @@ def test_kpis_from_columns_are_those_from_dataframes_to_the_bit(replication):
     assert list(from_columns) == list(from_frames)
     assert bits(list(from_columns.values())) == bits(list(from_frames.values()))
     assert from_columns["teu.total"] > 0
+
+
+def test_kpis_of_a_table_with_many_corridor_names_are_those_with_few(replication):
+    """Categorical codes are 8-bit up to 127 names: keys made from them must not wrap."""
+    scenario, tables, _ = replication
+    containers = frame(tables["containers"])
+    names = list(containers["corridor"].cat.categories)
+    many = containers.assign(
+        corridor=containers["corridor"].cat.set_categories([f"x{i:02d}" for i in range(70)] + names)
+    )
+    assert many["corridor"].cat.codes.dtype == np.int8
+    assert many["corridor"].cat.codes.max() >= 64
+    few, wide = (flow_kpis(c, scenario.horizon_h) for c in (containers, many))
+    assert wide == few
 
 
 def test_states_from_columns_are_the_milestone_by_milestone_states(replication):

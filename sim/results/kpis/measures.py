@@ -273,6 +273,7 @@ def flow_kpis(containers: Table, horizon_h: float) -> dict[str, float]:
             k[f"backlog_teu.state.{name}"] = float(by_state[i + 1])
     # by corridor and direction: key 2 × corridor + direction
     corridor, names = c.codes("corridor")
+    corridor = corridor.astype(np.intp, copy=False)  # pandas' codes may be 8-bit: 2 × would wrap
     direction = np.full(len(c), -1, dtype=np.intp)
     for j, d in enumerate(DIRECTIONS):
         direction[c.equals("direction", d)] = j
