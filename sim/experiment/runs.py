@@ -12,24 +12,25 @@ reserved before anything is computed (:func:`saved`). :func:`run` is the plain r
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
-from sim.experiment.backends import Progress, describe_backend, execute, prepare
+from sim.experiment.backends import Progress, describe_backend, execute_iter, prepare
 from sim.experiment.fingerprint import this_code
 from sim.experiment.manifest import manifest, run_info
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results import catalog
 from sim.results.run import RunResult, summarise, tidy_kpis
+from sim.results.stacking import StackedTables, stacked
 from sim.results.store import PendingFolder
-from sim.results.tables import frame, stack, stacked_queue_frame
 from sim.scenario import Scenario, canonical, load_scenario, scenario_hash
 from sim.scenario.load import apply_overrides, validate
 
@@ -71,17 +72,21 @@ def file_of(scenario: ScenarioLike) -> str | None:
 
 
 def combine(results: Sequence[ReplicationResult], scenario: Scenario) -> dict[str, pd.DataFrame]:
-    """Every replication's tables, stacked, with a leading ``replication`` column."""
-    parts = [(r.replication, r) for r in results]
-    names = list(results[0].tables) if results else []
-    out = {
-        name: frame(
-            stack([(rep, r.tables[name]) for rep, r in parts]), scenario.start, nullable=True
-        )
-        for name in names
-    }
-    out["queues"] = stacked_queue_frame([(rep, r.series) for rep, r in parts], scenario.start)
-    return out
+    """Every replication's tables, stacked in replication order, with a leading
+    ``replication`` column."""
+    ordered = sorted(results, key=lambda r: r.replication)
+    return stacked(scenario.start, [(r.replication, r.tables, r.series) for r in ordered])
+
+
+def stacking(
+    results: Iterable[tuple[int, ReplicationResult]], tables: StackedTables
+) -> Iterator[ReplicationResult]:
+    """Each result as it comes, its tables stacked into ``tables`` meanwhile; yielded
+    without them (what a manifest and the KPIs need), so that the memory of its columns is
+    free again for the next ones."""
+    for _, result in results:
+        tables.add(result.replication, result.tables, result.series)
+        yield dataclasses.replace(result, tables={}, series={})
 
 
 def run(
@@ -124,14 +129,16 @@ def run(
     def compute() -> RunResult:
         started = time.perf_counter()
         parallel = describe_backend(workers, dask_scheduler) != "serial"
+        tables = StackedTables(scn.start, range(reps))
         with imported_meanwhile(AFTER_TASKS if parallel else ()):
-            results = execute(
+            done = execute_iter(
                 run_one,
                 [(scn, r, seed) for r in range(reps)],
                 workers=workers,
                 dask_scheduler=dask_scheduler,
                 progress=progress,
             )
+            results = list(stacking(done, tables))
         return assemble(
             scn,
             results,
@@ -140,6 +147,7 @@ def run(
             overrides=overrides,
             wall_s=time.perf_counter() - started,
             backend=describe_backend(workers, dask_scheduler),
+            tables=tables.frames(),
         )
 
     if not save:
@@ -216,15 +224,20 @@ def assemble(
     overrides: Mapping[str, Any] | None,
     wall_s: float,
     backend: str,
+    tables: dict[str, pd.DataFrame] | None = None,
     **extra: Any,
 ) -> RunResult:
     """The :class:`RunResult` of one scenario's replications (tables, KPIs, manifest).
+
+    ``tables``: the replications' tables stacked already (:class:`StackedTables`, as they
+    came in); by default they are stacked from ``results``.
 
     The manifest's ``code_fingerprint`` is this process's: every replication ran here or on a
     worker that verified it has the same code (:func:`sim.experiment.backends.verify`).
     """
     results = sorted(results, key=lambda r: r.replication)
-    tables = combine(results, scn)
+    if tables is None:
+        tables = combine(results, scn)
     kpis = tidy_kpis({r.replication: r.kpis for r in results})
     info = run_info(scn)
     man = manifest(
