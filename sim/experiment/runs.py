@@ -28,6 +28,7 @@ from sim.experiment.fingerprint import this_code
 from sim.experiment.manifest import manifest, run_info
 from sim.experiment.runner import ReplicationResult, describe, run_one
 from sim.results import catalog
+from sim.results.kpis import unit
 from sim.results.run import RunResult, summarise, tidy_kpis
 from sim.results.stacking import StackedTables, stacked
 from sim.results.store import PendingFolder
@@ -83,9 +84,15 @@ def stacking(
 ) -> Iterator[ReplicationResult]:
     """Each result as it comes, its tables stacked into ``tables`` meanwhile; yielded
     without them (what a manifest and the KPIs need), so that the memory of its columns is
-    free again for the next ones."""
-    for _, result in results:
+    free again for the next ones.
+
+    The first one's KPI names are looked up in the KPI registry then (it keeps what it
+    found), so that the summary and the printed table do not do it after the last one."""
+    for i, (_, result) in enumerate(results):
         tables.add(result.replication, result.tables, result.series)
+        if i == 0:
+            for name in result.kpis:
+                unit(name)
         yield dataclasses.replace(result, tables={}, series={})
 
 
@@ -155,9 +162,9 @@ def run(
     return saved(compute, out, root, scn.name, estimate_bytes(scn, reps), register)
 
 
-AFTER_TASKS = ("scipy.special", "duckdb")
+AFTER_TASKS = ("scipy.special", "duckdb", "pyarrow.parquet", "pyarrow.dataset")
 """Modules a run first needs once its replications are in (the summary's Student-t quantiles,
-the catalogue), and that nothing imports before."""
+the catalogue, Parquet files written and read), and that nothing imports before."""
 
 
 @contextmanager

@@ -49,11 +49,11 @@ from sim.results.tables import (
 MARGIN = 1.25
 """Rows reserved per replication, as a multiple of the first replication's (untouched
 memory costs nothing but address space)."""
-QUEUE_COLUMNS = (
-    ("t", np.float64),
-    ("queue", np.int64),
-    ("busy", np.float64),
-    ("capacity", np.float64),
+QUEUE_COLUMNS: tuple[tuple[str, np.dtype], ...] = (
+    ("t", np.dtype(np.float64)),
+    ("queue", np.dtype(np.int64)),
+    ("busy", np.dtype(np.float64)),
+    ("capacity", np.dtype(np.float64)),
 )
 """The columns of a level series and the dtype each is stacked as."""
 
@@ -79,22 +79,28 @@ class _Buffer:
 
 
 class _Text:
-    """A coded text column: codes into the union of the categories met so far."""
+    """A coded text column: codes into the union of the categories met so far, and how often
+    each occurs."""
 
     def __init__(self, reserve: int) -> None:
         self.codes = _Buffer(np.dtype(np.int32), reserve)
         self.index: dict[object, int] = {}
+        self.counts = np.zeros(0, dtype=np.int64)
 
     def append(self, column: Coded) -> None:
         into = [self.index.setdefault(c, len(self.index)) for c in column.categories]
         remap = np.asarray([*into, -1], dtype=np.int32)  # last: code −1, missing
-        self.codes.append(remap[np.asarray(column.codes)])
+        codes = remap[np.asarray(column.codes)]
+        self.codes.append(codes)
+        counts = np.bincount(codes[codes >= 0], minlength=len(self.index))
+        counts[: len(self.counts)] += self.counts
+        self.counts = counts
 
     def coded(self, a: int = 0, b: int | None = None) -> Coded:
         return Coded(self.codes.values()[a:b], tuple(self.index))
 
     def values(self) -> pd.Categorical:
-        return _from_codes(self.coded())
+        return _from_codes(self.coded(), self.counts)
 
 
 def _layout(columns: Columns) -> tuple[tuple[str, str], ...] | None:
@@ -196,19 +202,27 @@ class _Queues:
         self.start = start
         self.replications = replications
         self.wheres: dict[str, int] = {}
+        self.rows_of: list[int] = []  # rows of each resource (by its code)
         self.buffers: dict[str, _Buffer] = {}  # replication, where's codes, the series' columns
 
     def add(self, rep: int, series: Mapping[str, Columns]) -> None:
         if not self.buffers:
             rows = sum(len(cols["t"]) for cols in series.values())
             reserve = int(rows * self.replications * MARGIN) + 64
-            kinds = [("replication", np.int64), ("where", np.int32), *QUEUE_COLUMNS]
+            kinds: list[tuple[str, np.dtype]] = [
+                ("replication", np.dtype(np.int64)),
+                ("where", np.dtype(np.int32)),
+            ]
+            kinds += QUEUE_COLUMNS
             if self.start is not None:
                 kinds.append(("at", np.dtype("M8[ns]")))
-            self.buffers = {name: _Buffer(np.dtype(kind), reserve) for name, kind in kinds}
+            self.buffers = {name: _Buffer(kind, reserve) for name, kind in kinds}
         for where, cols in series.items():
             n = len(cols["t"])
             code = self.wheres.setdefault(where, len(self.wheres))
+            if code == len(self.rows_of):
+                self.rows_of.append(0)
+            self.rows_of[code] += n
             self.buffers["replication"].append(np.full(n, rep, dtype=np.int64))
             self.buffers["where"].append(np.full(n, code, dtype=np.int32))
             for name, _ in QUEUE_COLUMNS:
@@ -220,7 +234,7 @@ class _Queues:
         if not self.wheres:
             return stacked_queue_frame([], self.start)
         data = {name: buffer.values() for name, buffer in self.buffers.items()}
-        where = _from_codes(Coded(data.pop("where"), tuple(self.wheres)))
+        where = _from_codes(Coded(data.pop("where"), tuple(self.wheres)), np.asarray(self.rows_of))
         return pd.DataFrame(
             {"replication": data.pop("replication"), "where": where, **data}, copy=False
         )

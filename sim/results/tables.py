@@ -51,16 +51,20 @@ def _text_dtype(names: tuple[str, ...]) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(pd.Index(list(names), dtype="str"))
 
 
-def _from_codes(column: Coded) -> pd.Categorical:
+def _from_codes(column: Coded, counts: np.ndarray | None = None) -> pd.Categorical:
     """A coded text column as :func:`_categorical` makes it of the decoded values: the
-    categories present, sorted."""
+    categories present, sorted. ``counts``: how often each category occurs, when known."""
     codes = np.asarray(column.codes)
-    present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(column.categories)))
+    if counts is None:
+        counts = np.bincount(codes[codes >= 0], minlength=len(column.categories))
+    present = np.flatnonzero(counts)
     if not len(present):
         return pd.Categorical(np.full(len(codes), None, dtype=object))
     names = [column.categories[i] for i in present]
     order = sorted(range(len(names)), key=names.__getitem__)
-    remap = np.full(len(column.categories) + 1, -1, dtype=np.int64)  # last: code −1
+    # codes as small as the categorical keeps them: no column-long temporary of int64
+    small = np.min_scalar_type(-len(order) - 1)
+    remap = np.full(len(column.categories) + 1, -1, dtype=small)  # last: code −1
     remap[present[order]] = np.arange(len(order))
     return pd.Categorical.from_codes(
         remap[codes], dtype=_text_dtype(tuple(names[i] for i in order))
