@@ -7,9 +7,10 @@ repeat runs the whole of ``sim.run`` as the command line does — replications o
 then the tables of all replications combined, the KPI summary, and the run folder written —
 and times its three phases separately:
 
-* ``execute``: the replications, on the workers (includes starting the worker processes and
-  sending each replication's columns back);
-* ``assemble``: stacking the replications' tables into DataFrames, the KPI summary;
+* ``execute``: the replications, on the workers (includes starting the worker processes,
+  sending each replication's columns back, and stacking them into the run's tables as they
+  arrive, while the other replications run);
+* ``assemble``: the stacked columns made DataFrames, the KPI summary, the manifest;
 * ``save``: writing the Parquet files of the run folder.
 
 Each repeat also runs the same replications on a plain ``ProcessPoolExecutor`` of 2 processes
@@ -38,9 +39,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from sim.experiment.backends import describe_backend, execute
+from sim.experiment.backends import describe_backend
 from sim.experiment.runner import run_one
-from sim.experiment.runs import AFTER_TASKS, assemble, imported_meanwhile
+from sim.experiment.runs import assemble, replicate
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,10 +76,7 @@ def machine_ceiling() -> float:
 def one_run(scenario, replications: int, workers: int, dest: Path) -> dict[str, float]:
     """Time the phases of ``sim.run`` (same calls, in the same order)."""
     t0 = time.perf_counter()
-    with imported_meanwhile(AFTER_TASKS if workers > 1 else ()):
-        results = execute(
-            run_one, [(scenario, r, scenario.seed) for r in range(replications)], workers=workers
-        )
+    results, tables = replicate(scenario, replications, scenario.seed, workers=workers)
     t1 = time.perf_counter()
     result = assemble(
         scenario,
@@ -88,6 +86,7 @@ def one_run(scenario, replications: int, workers: int, dest: Path) -> dict[str, 
         overrides=None,
         wall_s=t1 - t0,
         backend=describe_backend(workers, None),
+        tables=tables.frames(),
     )
     t2 = time.perf_counter()
     result.save(dest)

@@ -135,17 +135,9 @@ def run(
 
     def compute() -> RunResult:
         started = time.perf_counter()
-        parallel = describe_backend(workers, dask_scheduler) != "serial"
-        tables = StackedTables(scn.start, range(reps))
-        with imported_meanwhile(AFTER_TASKS if parallel else ()):
-            done = execute_iter(
-                run_one,
-                [(scn, r, seed) for r in range(reps)],
-                workers=workers,
-                dask_scheduler=dask_scheduler,
-                progress=progress,
-            )
-            results = list(stacking(done, tables))
+        results, tables = replicate(
+            scn, reps, seed, workers=workers, dask_scheduler=dask_scheduler, progress=progress
+        )
         return assemble(
             scn,
             results,
@@ -160,6 +152,32 @@ def run(
     if not save:
         return compute()
     return saved(compute, out, root, scn.name, estimate_bytes(scn, reps), register)
+
+
+def replicate(
+    scn: Scenario,
+    reps: int,
+    seed: int,
+    *,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[ReplicationResult], StackedTables]:
+    """Replications ``0 … reps − 1`` of ``scn``: their results (without their tables) and
+    their tables, stacked as the results came in (:func:`stacking`). On workers, the modules
+    needed afterwards are imported meanwhile (:data:`AFTER_TASKS`)."""
+    parallel = describe_backend(workers, dask_scheduler) != "serial"
+    tables = StackedTables(scn.start, range(reps))
+    with imported_meanwhile(AFTER_TASKS if parallel else ()):
+        done = execute_iter(
+            run_one,
+            [(scn, r, seed) for r in range(reps)],
+            workers=workers,
+            dask_scheduler=dask_scheduler,
+            progress=progress,
+        )
+        results = list(stacking(done, tables))
+    return results, tables
 
 
 AFTER_TASKS = ("scipy.special", "duckdb", "pyarrow.parquet", "pyarrow.dataset")
