@@ -63,7 +63,7 @@ def main() -> None:
     if opts.stamp:
         store._stamp = lambda: opts.stamp
     if opts.pause == "reserve":  # the folder reserved, the tasks about to be handed out
-        runs.execute = at_call(runs.execute)
+        runs.execute_iter = at_call(runs.execute_iter)
         compare.execute = at_call(compare.execute)
         sweep.execute_iter = at_call(sweep.execute_iter)
     elif opts.pause == "simulate":

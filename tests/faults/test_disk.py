@@ -43,7 +43,7 @@ def nothing_simulated(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("simulated before the output was checked")
 
-    monkeypatch.setattr(runs, "execute", refuse)
+    monkeypatch.setattr(runs, "execute_iter", refuse)
     monkeypatch.setattr(sweep_module, "execute_iter", refuse)
 
 
