@@ -66,13 +66,15 @@ PRELOAD = [
     "networkx",
     "pydantic",
     "yaml",
-    "scipy.stats",
+    "scipy.special",
     "sim.experiment.backends",
     "sim.experiment.runner",
 ]
 """Modules the fork server imports once, so each worker starts warm: the packages a
-replication needs (``scipy.stats`` too: its KPIs' Kaplan–Meier estimate would otherwise
-import it in each worker's first replication, 0.6 s), and the ``sim`` modules of the tasks
+replication needs (``scipy.special`` too: its stability KPIs' Student-t p-values would
+otherwise import it in each worker's first replication; not ``scipy.stats``, which the KPIs
+no longer need and which would keep every worker waiting 0.6 s more for the server to be
+ready), and the ``sim`` modules of the tasks
 (:func:`run_checked`, :func:`~sim.experiment.runner.run_one`). The server looks for them on
 this process's ``sys.path`` (:func:`_start_fork_server`), so it imports the ``sim`` this
 process runs; a worker that holds other code refuses every task (:func:`verify`)."""

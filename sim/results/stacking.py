@@ -36,6 +36,7 @@ import pandas as pd
 
 from sim.engine import Coded
 from sim.results.tables import (
+    LEVEL_DTYPES,
     Column,
     Columns,
     _from_codes,
@@ -49,13 +50,6 @@ from sim.results.tables import (
 MARGIN = 1.25
 """Rows reserved per replication, as a multiple of the first replication's (untouched
 memory costs nothing but address space)."""
-QUEUE_COLUMNS: tuple[tuple[str, np.dtype], ...] = (
-    ("t", np.dtype(np.float64)),
-    ("queue", np.dtype(np.int64)),
-    ("busy", np.dtype(np.float64)),
-    ("capacity", np.dtype(np.float64)),
-)
-"""The columns of a level series and the dtype each is stacked as."""
 
 
 class _Buffer:
@@ -213,7 +207,7 @@ class _Queues:
                 ("replication", np.dtype(np.int64)),
                 ("where", np.dtype(np.int32)),
             ]
-            kinds += QUEUE_COLUMNS
+            kinds += [(name, np.dtype(kind)) for name, kind in LEVEL_DTYPES]
             if self.start is not None:
                 kinds.append(("at", np.dtype("M8[ns]")))
             self.buffers = {name: _Buffer(kind, reserve) for name, kind in kinds}
@@ -225,7 +219,7 @@ class _Queues:
             self.rows_of[code] += n
             self.buffers["replication"].append(np.full(n, rep, dtype=np.int64))
             self.buffers["where"].append(np.full(n, code, dtype=np.int32))
-            for name, _ in QUEUE_COLUMNS:
+            for name, _ in LEVEL_DTYPES:
                 self.buffers[name].append(np.asarray(cols[name]))
             if self.start is not None:
                 self.buffers["at"].append(timestamps(np.asarray(cols["t"]), self.start))
